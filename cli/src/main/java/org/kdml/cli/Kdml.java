@@ -1,0 +1,126 @@
+package org.kdml.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.kdml.core.train.ExperimentRunner;
+import org.kdml.core.train.ResultTable;
+import org.kdml.core.train.RunResult;
+import org.kdml.spec.ExperimentSpec;
+import org.kdml.spec.SpecException;
+import org.kdml.spec.Specs;
+
+/**
+ * The {@code kdml} command.
+ *
+ * <pre>
+ * kdml run                         the quick start: examples/quickstart-train.yaml, in process
+ * kdml train SPEC.yaml [--out DIR] one experiment in process; results and checkpoints in DIR (default runs/)
+ * kdml validate SPEC.yaml          check a spec and list its runs without training
+ * </pre>
+ */
+public final class Kdml {
+
+    /** The spec {@code kdml run} trains. */
+    static final Path QUICKSTART = Path.of(System.getProperty("kdml.home", "."), "examples", "quickstart-train.yaml");
+
+    private Kdml() {
+    }
+
+    /** Entry point; exits non-zero on error with a one-line message. */
+    public static void main(String[] args) {
+        int code;
+        try {
+            code = run(args, System.out, System.err);
+        } catch (SpecException e) {
+            System.err.println("kdml: invalid spec: " + e.getMessage());
+            code = 2;
+        } catch (IOException | RuntimeException e) {
+            System.err.println("kdml: " + e);
+            code = 1;
+        }
+        System.exit(code);
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) throws IOException {
+        if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help") || args[0].equals("help")) {
+            out.println(usage());
+            return args.length == 0 ? 2 : 0;
+        }
+        List<String> rest = new ArrayList<>(List.of(args).subList(1, args.length));
+        Path outDir = Path.of(option(rest, "--out", "runs"));
+        switch (args[0]) {
+            case "run":
+                requireNoArgs(rest);
+                return train(QUICKSTART, outDir, out);
+            case "train":
+                return train(Path.of(single(rest, "train")), outDir, out);
+            case "validate": {
+                ExperimentSpec spec = Specs.read(Path.of(single(rest, "validate")));
+                ExperimentRunner.validate(spec);
+                Specs.runs(spec).forEach(r -> out.printf("%s %s seed %d edges %s%n", r.runId(), r.variant().key(),
+                        r.seed(), r.variant().graph().edges()));
+                return 0;
+            }
+            default:
+                err.println("kdml: unknown command '" + args[0] + "'\n" + usage());
+                return 2;
+        }
+    }
+
+    private static int train(Path specFile, Path outDir, PrintStream out) throws IOException {
+        if (!Files.isRegularFile(specFile)) {
+            throw new IOException("spec file not found: " + specFile.toAbsolutePath());
+        }
+        ExperimentSpec spec = Specs.read(specFile);
+        long t0 = System.nanoTime();
+        List<RunResult> results = ExperimentRunner.run(spec, outDir,
+                new ConsoleProgress(out, System.console() != null));
+        out.println();
+        out.println("Test metrics (" + spec.name() + ", " + spec.dataset().kind() + ", teacher " + spec.teacher()
+                + ", students " + spec.students() + "):");
+        out.print(ResultTable.render(results));
+        out.printf("%nResults and checkpoints: %s (%.1f s in all)%n", outDir.resolve(spec.name()).toAbsolutePath(),
+                (System.nanoTime() - t0) / 1e9);
+        return 0;
+    }
+
+    private static String option(List<String> args, String name, String fallback) {
+        int i = args.indexOf(name);
+        if (i < 0) {
+            return fallback;
+        }
+        if (i + 1 >= args.size()) {
+            throw new IllegalArgumentException(name + " needs a value");
+        }
+        String v = args.get(i + 1);
+        args.remove(i + 1);
+        args.remove(i);
+        return v;
+    }
+
+    private static String single(List<String> args, String command) {
+        if (args.size() != 1) {
+            throw new IllegalArgumentException("usage: kdml " + command + " SPEC.yaml [--out DIR], got " + args);
+        }
+        return args.get(0);
+    }
+
+    private static void requireNoArgs(List<String> args) {
+        if (!args.isEmpty()) {
+            throw new IllegalArgumentException("unexpected arguments " + args);
+        }
+    }
+
+    static String usage() {
+        return String.join("\n",
+                "usage: kdml <command> [options]",
+                "  run                          train the quick start (" + QUICKSTART + ") in process",
+                "  train SPEC.yaml [--out DIR]  train one experiment in process (results in DIR, default runs/)",
+                "  validate SPEC.yaml           check a spec and list its runs",
+                "environment: KDML_THREADS (engine threads, default: all cores)");
+    }
+}

@@ -1,0 +1,141 @@
+package org.kdml.core.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A classification network that exposes what distillation needs: one forward pass returns the
+ * logits and the shared feature map (the last convolutional block's output, after the teacher's
+ * adapter when it has one), and {@link #forwardAll} also returns every block's output for CKA.
+ *
+ * <p>Layout: named feature blocks in order, an optional 1×1 adapter, then the head (global
+ * average pool and a linear classifier). The head reads the adapter's output, so the adapter is
+ * trained by the network's own task loss.
+ */
+public final class KdNetwork extends AbstractBlock {
+
+    private static final byte VERSION = 1;
+
+    private final String architecture;
+    private final List<String> blockNames = new ArrayList<>();
+    private final List<Block> blocks = new ArrayList<>();
+    private final int featureChannels;
+    private final int backboneChannels;
+    private final Block head;
+
+    KdNetwork(String architecture, List<Pair<String, Block>> features, int backboneChannels, int adapterChannels,
+            int classes) {
+        super(VERSION);
+        this.architecture = architecture;
+        this.backboneChannels = backboneChannels;
+        for (Pair<String, Block> p : features) {
+            blockNames.add(p.getKey());
+            blocks.add(addChildBlock(p.getKey(), p.getValue()));
+        }
+        if (adapterChannels > 0 && adapterChannels != backboneChannels) {
+            blockNames.add("adapter");
+            blocks.add(addChildBlock("adapter", Layers.convBnRelu(adapterChannels, 1, 1, 0, 1)));
+            featureChannels = adapterChannels;
+        } else {
+            featureChannels = backboneChannels;
+        }
+        head = addChildBlock("head", Layers.classifierHead(classes));
+    }
+
+    /** @return the registry key this network was built from */
+    public String architecture() {
+        return architecture;
+    }
+
+    /** @return channels of the shared feature map (after the adapter, if any) */
+    public int featureChannels() {
+        return featureChannels;
+    }
+
+    /** @return channels of the last backbone block, before any adapter */
+    public int backboneChannels() {
+        return backboneChannels;
+    }
+
+    /** @return whether this network has a 1×1 adapter after its backbone */
+    public boolean hasAdapter() {
+        return featureChannels != backboneChannels;
+    }
+
+    /** @return the names of the blocks whose outputs {@link #forwardAll} returns, then {@code logits} */
+    public List<String> layerNames() {
+        List<String> names = new ArrayList<>(blockNames);
+        names.add("logits");
+        return names;
+    }
+
+    /** @return the number of trainable parameters (batch-norm running statistics excluded) */
+    public long trainableParameterCount() {
+        long n = 0;
+        for (Pair<String, Parameter> p : getParameters()) {
+            Parameter param = p.getValue();
+            if (param.getType() != Parameter.Type.RUNNING_MEAN && param.getType() != Parameter.Type.RUNNING_VAR) {
+                n += param.getShape().size();
+            }
+        }
+        return n;
+    }
+
+    /** Returns {@code [logits, feature]}. */
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
+            PairList<String, Object> params) {
+        NDList x = inputs;
+        for (Block b : blocks) {
+            x = b.forward(ps, x, training);
+        }
+        NDArray feature = x.singletonOrThrow();
+        NDArray logits = head.forward(ps, x, training).singletonOrThrow();
+        return new NDList(logits, feature);
+    }
+
+    /**
+     * Runs the network and keeps every block's output, in {@link #layerNames()} order (the last is
+     * the logits); the shared feature is the output of the last block before the head.
+     */
+    public NDList forwardAll(ParameterStore ps, NDArray input, boolean training) {
+        NDList outs = new NDList();
+        NDList x = new NDList(input);
+        for (Block b : blocks) {
+            x = b.forward(ps, x, training);
+            outs.add(x.singletonOrThrow());
+        }
+        outs.add(head.forward(ps, x, training).singletonOrThrow());
+        return outs;
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        Shape[] s = inputShapes;
+        for (Block b : blocks) {
+            s = b.getOutputShapes(s);
+        }
+        return new Shape[] {head.getOutputShapes(s)[0], s[0]};
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        Shape[] s = inputShapes;
+        for (Block b : blocks) {
+            b.initialize(manager, dataType, s);
+            s = b.getOutputShapes(s);
+        }
+        head.initialize(manager, dataType, s);
+    }
+}

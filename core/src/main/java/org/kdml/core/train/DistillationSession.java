@@ -1,0 +1,221 @@
+package org.kdml.core.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import ai.djl.util.Pair;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.kdml.core.loss.NodeLoss;
+import org.kdml.core.model.KdNetwork;
+import org.kdml.spec.SharingGraph;
+import org.kdml.spec.TeacherTraining;
+
+/**
+ * The training state of one run: its networks, one Adam optimiser per network and the loss of
+ * every node. It owns native memory and must be closed.
+ *
+ * <p>A step runs every network once, computes each trainable node's loss, and back-propagates their
+ * sum once; because every term detaches its source, each network receives exactly the gradient of
+ * its own loss. A frozen teacher runs in inference mode (batch-norm statistics fixed) with its
+ * parameters excluded from autograd, and no optimiser step touches it.
+ */
+public final class DistillationSession implements AutoCloseable {
+
+    private final NDManager manager;
+    private final SharingGraph graph;
+    private final Map<String, KdNetwork> nets;
+    private final Map<String, Optimizer> optimizers = new HashMap<>();
+    private final Map<String, NodeLoss> losses = new LinkedHashMap<>();
+    private final Map<String, NDManager> snapshots = new HashMap<>();
+    private final ParameterStore ps;
+    private boolean teacherFrozen;
+
+    /**
+     * @param manager owns the networks' parameters; closed with the session
+     * @param graph the sharing graph
+     * @param nets networks by node name, initialised
+     * @param learningRate Adam's learning rate
+     * @param alpha weight of distillation terms
+     * @param temperature T of prediction terms
+     */
+    public DistillationSession(NDManager manager, SharingGraph graph, Map<String, KdNetwork> nets,
+            double learningRate, double alpha, double temperature) {
+        this.manager = manager;
+        this.graph = graph;
+        this.nets = new LinkedHashMap<>(nets);
+        this.ps = new ParameterStore(manager, false);
+        for (String node : graph.nodes()) {
+            if (!nets.containsKey(node)) {
+                throw new IllegalArgumentException("no network for node " + node);
+            }
+            optimizers.put(node, Optimizer.adam().optLearningRateTracker(Tracker.fixed((float) learningRate)).build());
+            losses.put(node, new NodeLoss(node, graph.edgesInto(node), alpha, temperature));
+        }
+    }
+
+    /** @return the networks by node name */
+    public Map<String, KdNetwork> networks() {
+        return nets;
+    }
+
+    /** @return the nodes an optimiser step changes in {@link #jointStep} */
+    public List<String> trainableNodes() {
+        List<String> out = new ArrayList<>();
+        for (String node : graph.nodes()) {
+            if (!node.equals(SharingGraph.TEACHER) || (graph.teacher() == TeacherTraining.JOINT && !teacherFrozen)) {
+                out.add(node);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * One step of the teacher alone on its task loss (the first phase of KD off).
+     *
+     * @return {@code teacher/task} and {@code teacher/total}
+     */
+    public Map<String, Double> teacherStep(NDArray x, NDArray y) {
+        if (teacherFrozen) {
+            throw new IllegalStateException("the teacher is frozen");
+        }
+        NodeLoss taskOnly = new NodeLoss(SharingGraph.TEACHER, List.of(), 0, 1);
+        return step(x, y, List.of(SharingGraph.TEACHER), Map.of(SharingGraph.TEACHER, taskOnly));
+    }
+
+    /**
+     * One step of every trainable node on its full loss.
+     *
+     * @return every term of every trainable node, named {@code node/term}
+     */
+    public Map<String, Double> jointStep(NDArray x, NDArray y) {
+        List<String> trainable = trainableNodes();
+        Map<String, NodeLoss> active = new LinkedHashMap<>();
+        for (String n : trainable) {
+            active.put(n, losses.get(n));
+        }
+        return step(x, y, graph.nodes(), active);
+    }
+
+    private Map<String, Double> step(NDArray x, NDArray y, List<String> run, Map<String, NodeLoss> active) {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            Map<String, NDList> outputs = new HashMap<>();
+            for (String node : run) {
+                outputs.put(node, nets.get(node).forward(ps, new NDList(x), active.containsKey(node)));
+            }
+            NDArray sum = null;
+            for (NodeLoss loss : active.values()) {
+                Map<String, NDArray> terms = loss.compute(outputs, y);
+                for (Map.Entry<String, NDArray> t : terms.entrySet()) {
+                    metrics.put(loss.node() + "/" + t.getKey(), (double) t.getValue().getFloat());
+                }
+                NDArray total = terms.get("total");
+                sum = sum == null ? total : sum.add(total);
+            }
+            gc.backward(sum);
+        }
+        for (String node : active.keySet()) {
+            update(node);
+        }
+        return metrics;
+    }
+
+    private void update(String node) {
+        Optimizer opt = optimizers.get(node);
+        for (Pair<String, Parameter> p : nets.get(node).getParameters()) {
+            Parameter param = p.getValue();
+            if (!param.requiresGradient()) {
+                continue;
+            }
+            NDArray w = param.getArray();
+            try (NDArray g = w.getGradient()) {
+                opt.update(param.getId(), w, g);
+                g.subi(g);
+            }
+        }
+    }
+
+    /**
+     * Runs every network in inference mode, without autograd.
+     *
+     * @return {@code [logits, feature]} by node name, attached to {@code x}'s manager
+     */
+    public Map<String, NDList> infer(NDArray x) {
+        Map<String, NDList> out = new LinkedHashMap<>();
+        for (Map.Entry<String, KdNetwork> e : nets.entrySet()) {
+            out.put(e.getKey(), e.getValue().forward(ps, new NDList(x), false));
+        }
+        return out;
+    }
+
+    /** Freezes the teacher: no gradient, no optimiser step, inference-mode batch norm from now on. */
+    public void freezeTeacher() {
+        nets.get(SharingGraph.TEACHER).freezeParameters(true);
+        teacherFrozen = true;
+    }
+
+    /** @return whether the teacher has been frozen */
+    public boolean teacherFrozen() {
+        return teacherFrozen;
+    }
+
+    /** Copies the current parameters (and batch-norm statistics) of {@code node} aside. */
+    public void snapshot(String node) {
+        NDManager old = snapshots.remove(node);
+        if (old != null) {
+            old.close();
+        }
+        NDManager keep = manager.newSubManager();
+        for (Pair<String, Parameter> p : nets.get(node).getParameters()) {
+            NDArray copy = p.getValue().getArray().duplicate();
+            copy.attach(keep);
+            copy.setName(p.getValue().getId());
+        }
+        snapshots.put(node, keep);
+    }
+
+    /** Restores the parameters last copied by {@link #snapshot}, bit for bit, in place. */
+    public void restore(String node) {
+        NDManager keep = snapshots.get(node);
+        if (keep == null) {
+            throw new IllegalStateException("no snapshot of " + node);
+        }
+        Map<String, NDArray> byId = new HashMap<>();
+        for (NDArray a : keep.getManagedArrays()) {
+            byId.put(a.getName(), a);
+        }
+        for (Pair<String, Parameter> p : nets.get(node).getParameters()) {
+            NDArray w = p.getValue().getArray();
+            NDArray saved = byId.get(p.getValue().getId());
+            w.muli(0).addi(saved);
+        }
+    }
+
+    /** Writes {@code node}'s parameters in DJL's format (readable by {@code Block.loadParameters}). */
+    public void save(String node, OutputStream out) throws IOException {
+        DataOutputStream dos = new DataOutputStream(out);
+        nets.get(node).saveParameters(dos);
+        dos.flush();
+    }
+
+    @Override
+    public void close() {
+        for (NDManager m : snapshots.values()) {
+            m.close();
+        }
+        manager.close();
+    }
+}

@@ -1,0 +1,69 @@
+package org.kdml.core.train;
+
+import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.kdml.core.data.Datasets;
+import org.kdml.core.data.LabeledImages;
+import org.kdml.core.model.Architectures;
+import org.kdml.spec.ExperimentSpec;
+import org.kdml.spec.RunSpec;
+import org.kdml.spec.Specs;
+import org.kdml.spec.TeacherTraining;
+import org.kdml.spec.Variant;
+
+/** Runs every run of an experiment in process, one after another. */
+public final class ExperimentRunner {
+
+    private ExperimentRunner() {
+    }
+
+    /**
+     * Checks everything that can be checked before training: architecture keys, the dataset key
+     * and the shapes of every feature edge of every variant.
+     *
+     * @throws org.kdml.spec.SpecException naming the field that is wrong
+     */
+    public static void validate(ExperimentSpec spec) {
+        for (int i = 0; i < spec.students().size(); i++) {
+            Architectures.of("students[" + i + "]", spec.students().get(i));
+        }
+        boolean teacher = spec.variants().stream().anyMatch(v -> v.graph().teacher() != TeacherTraining.NONE);
+        if (teacher) {
+            Architectures.of("teacher", spec.teacher());
+        }
+        if (!Datasets.KEYS.contains(spec.dataset().kind())) {
+            throw new org.kdml.spec.SpecException("dataset.kind", "unknown dataset '" + spec.dataset().kind()
+                    + "'; valid: " + String.join(", ", Datasets.KEYS));
+        }
+        for (Variant v : spec.variants()) {
+            try (NDManager m = NDManager.newBaseManager()) {
+                NetworkSet.build(spec.teacher(), spec.students(), v.graph(),
+                        v.key().equals("custom") ? "sharing" : "students", spec.dataset().classes(), 32, m);
+            }
+        }
+    }
+
+    /**
+     * Validates the spec, opens its data once and trains every run.
+     *
+     * @param spec the experiment
+     * @param outDir results go to {@code outDir/<experiment>/<runId>/}
+     * @param listener hears progress
+     * @return one result per run, in {@link Specs#runs} order
+     */
+    public static List<RunResult> run(ExperimentSpec spec, Path outDir, TrainingListener listener) throws IOException {
+        validate(spec);
+        LabeledImages data = Datasets.open(spec.dataset());
+        List<RunResult> results = new ArrayList<>();
+        List<RunSpec> runs = Specs.runs(spec);
+        for (RunSpec run : runs) {
+            listener.onRunStart(run, results.size() + 1, runs.size());
+            Path dir = outDir == null ? null : outDir.resolve(spec.name()).resolve(run.runId());
+            results.add(RunTrainer.train(run, data, dir, listener));
+        }
+        return results;
+    }
+}

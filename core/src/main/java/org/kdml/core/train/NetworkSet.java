@@ -1,0 +1,102 @@
+package org.kdml.core.train;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.kdml.core.model.Architectures;
+import org.kdml.core.model.Architectures.Architecture;
+import org.kdml.core.model.KdNetwork;
+import org.kdml.spec.Edge;
+import org.kdml.spec.Knowledge;
+import org.kdml.spec.SharingGraph;
+import org.kdml.spec.SpecException;
+import org.kdml.spec.TeacherTraining;
+
+/**
+ * Builds and initialises the networks of one run, by node name, and checks that every feature
+ * edge joins maps of equal shape. The teacher gets a 1×1 adapter when its channel count differs
+ * from the students' (2048→512 for ResNet-18 students, 2048→1024 for MobileNet).
+ */
+public final class NetworkSet {
+
+    private NetworkSet() {
+    }
+
+    /**
+     * Builds, initialises and checks the networks.
+     *
+     * @param teacherKey the teacher's architecture key (ignored when the graph has no teacher)
+     * @param studentKeys the students' architecture keys, {@code s1} first
+     * @param graph the sharing graph
+     * @param graphField the spec field that defines the edges, for errors ({@code modes} or {@code sharing})
+     * @param classes number of classes
+     * @param imageSize input side in pixels
+     * @param manager where the parameters live
+     * @return networks by node name, teacher first
+     */
+    public static Map<String, KdNetwork> build(String teacherKey, List<String> studentKeys, SharingGraph graph,
+            String graphField, int classes, int imageSize, NDManager manager) {
+        if (studentKeys.size() != graph.students()) {
+            throw new SpecException("students", "the graph has " + graph.students() + " students, the spec lists "
+                    + studentKeys.size());
+        }
+        Map<String, KdNetwork> nets = new LinkedHashMap<>();
+        Architecture[] students = new Architecture[studentKeys.size()];
+        for (int i = 0; i < students.length; i++) {
+            students[i] = Architectures.of("students[" + i + "]", studentKeys.get(i));
+        }
+        if (graph.teacher() != TeacherTraining.NONE) {
+            Architecture teacher = Architectures.of("teacher", teacherKey);
+            nets.put(SharingGraph.TEACHER, teacher.factory().create(classes, adapterChannels(teacher, students, graph,
+                    graphField)));
+        }
+        for (int i = 0; i < students.length; i++) {
+            nets.put(SharingGraph.student(i + 1), students[i].create(classes));
+        }
+        Shape input = new Shape(1, 3, imageSize, imageSize);
+        for (KdNetwork net : nets.values()) {
+            net.initialize(manager, DataType.FLOAT32, input);
+        }
+        for (Edge e : graph.edges()) {
+            if (e.knowledge() == Knowledge.FEATURES) {
+                Shape a = nets.get(e.from()).getOutputShapes(new Shape[] {input})[1];
+                Shape b = nets.get(e.to()).getOutputShapes(new Shape[] {input})[1];
+                if (!a.equals(b)) {
+                    throw new SpecException(graphField, "feature edge " + e + " joins " + describe(nets, e.from())
+                            + " with feature " + a + " and " + describe(nets, e.to()) + " with feature " + b
+                            + "; feature edges need equal shapes (only the teacher gets a 1x1 adapter)");
+                }
+            }
+        }
+        return nets;
+    }
+
+    private static String describe(Map<String, KdNetwork> nets, String node) {
+        return node + " (" + nets.get(node).architecture() + ")";
+    }
+
+    private static int adapterChannels(Architecture teacher, Architecture[] students, SharingGraph graph,
+            String graphField) {
+        TreeSet<Integer> fed = new TreeSet<>();
+        for (Edge e : graph.edges()) {
+            if (e.knowledge() == Knowledge.FEATURES && e.from().equals(SharingGraph.TEACHER)) {
+                fed.add(students[Integer.parseInt(e.to().substring(1)) - 1].featureChannels());
+            }
+        }
+        if (fed.size() > 1) {
+            throw new SpecException(graphField, "the teacher shares features with students of different channel "
+                    + "counts " + fed + "; its single adapter can match only one");
+        }
+        if (fed.isEmpty()) {
+            for (Architecture s : students) {
+                fed.add(s.featureChannels());
+            }
+        }
+        int target = fed.size() == 1 ? fed.first() : 0;
+        return target == teacher.featureChannels() ? 0 : target;
+    }
+}

@@ -1,0 +1,38 @@
+package org.kdml.core.train;
+
+import ai.djl.engine.Engine;
+
+/**
+ * Where a result came from, enough to run it again.
+ *
+ * @param runId the run's stable id
+ * @param specHash SHA-256 of the experiment spec's canonical JSON
+ * @param seed the run's seed
+ * @param datasetFingerprint content hash of the data set
+ * @param codeVersion kdml's version and commit
+ * @param djlVersion DJL's version
+ * @param engine the deep-learning engine and its version, e.g. {@code PyTorch 2.3.1}
+ * @param javaVersion the JVM's version
+ * @param device the device trained on, e.g. {@code cpu()}
+ * @param threads intra-op threads of the engine
+ * @param attempt 1 for a first attempt, more for a resumed or repeated run
+ */
+public record Provenance(String runId, String specHash, long seed, String datasetFingerprint, String codeVersion,
+        String djlVersion, String engine, String javaVersion, String device, int threads, int attempt) {
+
+    /** Describes the current process. */
+    public static Provenance current(String runId, String specHash, long seed, String datasetFingerprint, int attempt) {
+        Engine e = Engine.getInstance();
+        return new Provenance(runId, specHash, seed, datasetFingerprint, currentCodeVersion(), Engine.getDjlVersion(),
+                e.getEngineName() + " " + e.getVersion(), System.getProperty("java.version"),
+                e.defaultDevice().toString(), Integer.getInteger("ai.djl.pytorch.num_threads",
+                        Runtime.getRuntime().availableProcessors()), attempt);
+    }
+
+    /** @return kdml's version (jar manifest) plus {@code +commit} when the launcher passed it */
+    public static String currentCodeVersion() {
+        String v = Provenance.class.getPackage().getImplementationVersion();
+        String commit = System.getProperty("kdml.commit", "");
+        return (v == null ? "dev" : v) + (commit.isBlank() ? "" : "+" + commit);
+    }
+}

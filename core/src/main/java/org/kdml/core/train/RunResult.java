@@ -1,0 +1,28 @@
+package org.kdml.core.train;
+
+import java.util.List;
+import java.util.Map;
+import org.kdml.core.data.Normalization;
+
+/**
+ * Everything a run produced, written as {@code result.json} beside its checkpoints.
+ *
+ * @param runId the run's stable id
+ * @param experiment the experiment's name
+ * @param variant the variant key, e.g. {@code kd-ml-v3}
+ * @param seed the seed
+ * @param teacherTraining {@code none}, {@code frozen} or {@code joint}
+ * @param edges the sharing graph's edges, e.g. {@code teacher->s1:features}
+ * @param networks test results by node name, plus {@code ensemble}
+ * @param history one record per epoch
+ * @param splitSizes images in {@code train}, {@code val}, {@code test}
+ * @param normalization per-channel statistics of the training split
+ * @param trainSeconds wall time of training (all phases, validation included)
+ * @param imagesPerSecond training images processed per second, all networks together
+ * @param provenance where the result came from
+ */
+public record RunResult(String runId, String experiment, String variant, long seed, String teacherTraining,
+        List<String> edges, Map<String, NetworkResult> networks, List<EpochRecord> history,
+        Map<String, Integer> splitSizes, Normalization normalization, double trainSeconds, double imagesPerSecond,
+        Provenance provenance) {
+}

@@ -1,0 +1,279 @@
+package org.kdml.core.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.kdml.core.data.LabeledImages;
+import org.kdml.core.data.Normalization;
+import org.kdml.core.data.Split;
+import org.kdml.core.metrics.ClassificationMetrics;
+import org.kdml.core.model.KdNetwork;
+import org.kdml.spec.Edge;
+import org.kdml.spec.ExperimentSpec;
+import org.kdml.spec.RunSpec;
+import org.kdml.spec.SharingGraph;
+import org.kdml.spec.Specs;
+import org.kdml.spec.TeacherTraining;
+import org.kdml.spec.TrainingSpec;
+
+/**
+ * Trains one run end to end, in process: split, networks, the teacher's own phase when it is
+ * frozen, joint epochs with validation, best epoch per network, test metrics for every network and
+ * the ensemble, then checkpoints and {@code result.json} in the run's folder.
+ */
+public final class RunTrainer {
+
+    /** Name of the ensemble in results. */
+    public static final String ENSEMBLE = "ensemble";
+
+    private RunTrainer() {
+    }
+
+    /**
+     * Runs {@code run} on {@code data}.
+     *
+     * @param run the run
+     * @param data the data set
+     * @param runDir where checkpoints and the result go (created), or null to keep nothing on disk
+     * @param listener hears progress
+     * @return the result
+     */
+    public static RunResult train(RunSpec run, LabeledImages data, Path runDir, TrainingListener listener)
+            throws IOException {
+        ExperimentSpec spec = run.spec();
+        TrainingSpec t = spec.training();
+        SharingGraph graph = run.variant().graph();
+        Engine.getInstance().setRandomSeed((int) run.seed());
+        Split split = Split.stratified(data, spec.dataset().trainFraction(), spec.dataset().valFraction(), run.seed());
+        Normalization norm = Normalization.fit(data, split.train());
+        Batches batches = new Batches(data, norm);
+        Random shuffle = new Random(run.seed());
+        List<EpochRecord> history = new ArrayList<>();
+        Map<String, Integer> bestEpoch = new LinkedHashMap<>();
+        Map<String, double[]> best = new LinkedHashMap<>();
+        long trainedImages = 0;
+        long start = System.nanoTime();
+        String graphField = run.variant().key().equals("custom") ? "sharing" : "students";
+        NDManager manager = NDManager.newBaseManager();
+        Map<String, KdNetwork> nets = NetworkSet.build(spec.teacher(), spec.students(), graph, graphField,
+                data.classes(), data.imageSize(), manager);
+        try (DistillationSession session = new DistillationSession(manager, graph, nets, t.learningRate(), t.alpha(),
+                t.temperature())) {
+            if (graph.teacher() == TeacherTraining.FROZEN) {
+                for (int epoch = 1; epoch <= t.teacherEpochs(); epoch++) {
+                    long e0 = System.nanoTime();
+                    Map<String, Double> sums = new LinkedHashMap<>();
+                    List<List<Integer>> plan = Batches.plan(split.train(), t.batchSize(), shuffle);
+                    for (int s = 0; s < plan.size(); s++) {
+                        try (NDManager step = manager.newSubManager()) {
+                            Map<String, Double> m = session.teacherStep(batches.images(plan.get(s), step),
+                                    batches.labels(plan.get(s), step));
+                            m.forEach((k, v) -> sums.merge(k, v, Double::sum));
+                            listener.onStep(run.runId(), "teacher", epoch, t.teacherEpochs(), s + 1, plan.size(), m);
+                        }
+                        trainedImages += plan.get(s).size();
+                    }
+                    Map<String, Double> val = validate(session, batches, split.val(), data, t.batchSize(),
+                            List.of(SharingGraph.TEACHER), epoch, best, bestEpoch);
+                    EpochRecord rec = new EpochRecord("teacher", epoch, mean(sums, plan.size()), val,
+                            (System.nanoTime() - e0) / 1e9);
+                    history.add(rec);
+                    listener.onEpoch(run.runId(), rec);
+                }
+                session.restore(SharingGraph.TEACHER);
+                session.freezeTeacher();
+            }
+            List<String> trainable = session.trainableNodes();
+            for (int epoch = 1; epoch <= t.epochs(); epoch++) {
+                long e0 = System.nanoTime();
+                Map<String, Double> sums = new LinkedHashMap<>();
+                List<List<Integer>> plan = Batches.plan(split.train(), t.batchSize(), shuffle);
+                for (int s = 0; s < plan.size(); s++) {
+                    try (NDManager step = manager.newSubManager()) {
+                        Map<String, Double> m = session.jointStep(batches.images(plan.get(s), step),
+                                batches.labels(plan.get(s), step));
+                        m.forEach((k, v) -> sums.merge(k, v, Double::sum));
+                        listener.onStep(run.runId(), "joint", epoch, t.epochs(), s + 1, plan.size(), m);
+                    }
+                    trainedImages += plan.get(s).size();
+                }
+                Map<String, Double> val = validate(session, batches, split.val(), data, t.batchSize(), trainable,
+                        epoch, best, bestEpoch);
+                EpochRecord rec = new EpochRecord("joint", epoch, mean(sums, plan.size()), val,
+                        (System.nanoTime() - e0) / 1e9);
+                history.add(rec);
+                listener.onEpoch(run.runId(), rec);
+            }
+            for (String node : trainable) {
+                session.restore(node);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            Map<String, NetworkResult> results = test(session, batches, split.test(), data, t.batchSize(), bestEpoch,
+                    best);
+            List<String> edges = graph.edges().stream().map(Edge::toString).toList();
+            RunResult result = new RunResult(run.runId(), run.experiment(), run.variant().key(), run.seed(),
+                    graph.teacher().key(), edges, results, history,
+                    Map.of("train", split.train().size(), "val", split.val().size(), "test", split.test().size()),
+                    norm, seconds, trainedImages / seconds,
+                    Provenance.current(run.runId(), run.specHash(), run.seed(), data.fingerprint(), 1));
+            if (runDir != null) {
+                write(runDir, session, result, split, data);
+            }
+            return result;
+        }
+    }
+
+    private static Map<String, Double> mean(Map<String, Double> sums, int steps) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        sums.forEach((k, v) -> out.put(k, v / Math.max(1, steps)));
+        return out;
+    }
+
+    /** Class probabilities of every network on {@code indices}, by node name, row-major (N × C). */
+    private static Map<String, float[]> probabilities(DistillationSession session, Batches batches,
+            List<Integer> indices, int classes, int batchSize) {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (String node : session.networks().keySet()) {
+            out.put(node, new float[indices.size() * classes]);
+        }
+        int offset = 0;
+        NDManager root = session.networks().values().iterator().next().getParameters().get(0).getValue().getArray()
+                .getManager();
+        for (List<Integer> b : Batches.plan(indices, batchSize, null)) {
+            try (NDManager step = root.newSubManager()) {
+                Map<String, NDList> outs = session.infer(batches.images(b, step));
+                for (Map.Entry<String, NDList> e : outs.entrySet()) {
+                    float[] p = e.getValue().get(0).softmax(1).toFloatArray();
+                    System.arraycopy(p, 0, out.get(e.getKey()), offset * classes, p.length);
+                }
+            }
+            offset += b.size();
+        }
+        return out;
+    }
+
+    private static float[] ensemble(Map<String, float[]> probs) {
+        float[] sum = null;
+        int n = 0;
+        for (Map.Entry<String, float[]> e : probs.entrySet()) {
+            if (e.getKey().equals(SharingGraph.TEACHER)) {
+                continue;
+            }
+            float[] p = e.getValue();
+            if (sum == null) {
+                sum = new float[p.length];
+            }
+            for (int i = 0; i < p.length; i++) {
+                sum[i] += p[i];
+            }
+            n++;
+        }
+        for (int i = 0; i < sum.length; i++) {
+            sum[i] /= n;
+        }
+        return sum;
+    }
+
+    static int[] argmax(float[] probs, int classes) {
+        int[] out = new int[probs.length / classes];
+        for (int i = 0; i < out.length; i++) {
+            int bestClass = 0;
+            for (int c = 1; c < classes; c++) {
+                if (probs[i * classes + c] > probs[i * classes + bestClass]) {
+                    bestClass = c;
+                }
+            }
+            out[i] = bestClass;
+        }
+        return out;
+    }
+
+    private static double meanNll(float[] probs, int[] truth, int classes) {
+        double s = 0;
+        for (int i = 0; i < truth.length; i++) {
+            s -= Math.log(Math.max(probs[i * classes + truth[i]], 1e-12f));
+        }
+        return s / truth.length;
+    }
+
+    /**
+     * Validates, and snapshots every node in {@code candidates} whose validation accuracy beats its
+     * best so far (ties go to the lower validation cross-entropy).
+     */
+    private static Map<String, Double> validate(DistillationSession session, Batches batches, List<Integer> val,
+            LabeledImages data, int batchSize, List<String> candidates, int epoch, Map<String, double[]> best,
+            Map<String, Integer> bestEpoch) {
+        int classes = data.classes();
+        int[] truth = val.stream().mapToInt(data::label).toArray();
+        Map<String, float[]> probs = probabilities(session, batches, val, classes, batchSize);
+        Map<String, Double> acc = new LinkedHashMap<>();
+        for (Map.Entry<String, float[]> e : probs.entrySet()) {
+            String node = e.getKey();
+            double a = ClassificationMetrics.of(truth, argmax(e.getValue(), classes), classes).accuracy();
+            acc.put(node, a);
+            if (candidates.contains(node)) {
+                double nll = meanNll(e.getValue(), truth, classes);
+                double[] b = best.get(node);
+                if (b == null || a > b[0] || (a == b[0] && nll < b[1])) {
+                    best.put(node, new double[] {a, nll});
+                    bestEpoch.put(node, epoch);
+                    session.snapshot(node);
+                }
+            }
+        }
+        if (probs.size() > (probs.containsKey(SharingGraph.TEACHER) ? 2 : 1)) {
+            acc.put(ENSEMBLE, ClassificationMetrics.of(truth, argmax(ensemble(probs), classes), classes).accuracy());
+        }
+        return acc;
+    }
+
+    private static Map<String, NetworkResult> test(DistillationSession session, Batches batches, List<Integer> test,
+            LabeledImages data, int batchSize, Map<String, Integer> bestEpoch, Map<String, double[]> best) {
+        int classes = data.classes();
+        int[] truth = test.stream().mapToInt(data::label).toArray();
+        Map<String, float[]> probs = probabilities(session, batches, test, classes, batchSize);
+        int[] teacher = probs.containsKey(SharingGraph.TEACHER)
+                ? argmax(probs.get(SharingGraph.TEACHER), classes) : null;
+        Map<String, NetworkResult> out = new LinkedHashMap<>();
+        for (Map.Entry<String, float[]> e : probs.entrySet()) {
+            String node = e.getKey();
+            int[] pred = argmax(e.getValue(), classes);
+            KdNetwork net = session.networks().get(node);
+            Double fidelity = teacher == null || node.equals(SharingGraph.TEACHER) ? null
+                    : ClassificationMetrics.agreement(pred, teacher);
+            out.put(node, new NetworkResult(net.architecture(), net.trainableParameterCount(),
+                    bestEpoch.getOrDefault(node, 0), best.containsKey(node) ? best.get(node)[0] : 0.0,
+                    ClassificationMetrics.of(truth, pred, classes), fidelity));
+        }
+        int[] ens = argmax(ensemble(probs), classes);
+        out.put(ENSEMBLE, new NetworkResult(ENSEMBLE, 0, 0, 0.0, ClassificationMetrics.of(truth, ens, classes),
+                teacher == null ? null : ClassificationMetrics.agreement(ens, teacher)));
+        return out;
+    }
+
+    private static void write(Path dir, DistillationSession session, RunResult result, Split split, LabeledImages data)
+            throws IOException {
+        Files.createDirectories(dir);
+        for (String node : session.networks().keySet()) {
+            try (OutputStream out = Files.newOutputStream(dir.resolve(node + ".params"))) {
+                session.save(node, out);
+            }
+        }
+        Map<String, List<String>> ids = new LinkedHashMap<>();
+        ids.put("train", split.train().stream().map(data::id).toList());
+        ids.put("val", split.val().stream().map(data::id).toList());
+        ids.put("test", split.test().stream().map(data::id).toList());
+        Specs.json().writerWithDefaultPrettyPrinter().writeValue(dir.resolve("split.json").toFile(), ids);
+        Specs.json().writerWithDefaultPrettyPrinter().writeValue(dir.resolve("result.json").toFile(), result);
+    }
+}

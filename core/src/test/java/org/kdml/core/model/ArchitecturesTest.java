@@ -1,0 +1,79 @@
+package org.kdml.core.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.kdml.spec.SpecException;
+
+class ArchitecturesTest {
+
+    /** Counts from torchvision ({@code sum(p.numel() for p in model.parameters())}) and Keras (MobileNet). */
+    @ParameterizedTest
+    @CsvSource({
+        "resnet18, 2, 11177538",
+        "resnet18, 1000, 11689512",
+        "resnet50, 2, 23512130",
+        "resnet50, 1000, 25557032",
+        "mobilenet, 1000, 4231976",
+        "mobilenet, 2, 3209026",
+        "mobilenet-tiny, 2, 38026",
+    })
+    void parameterCountsMatchTheReferenceImplementations(String key, int classes, long expected) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            KdNetwork net = Architectures.of("teacher", key).create(classes);
+            net.initialize(m, DataType.FLOAT32, new Shape(1, 3, 32, 32));
+            assertEquals(expected, net.trainableParameterCount(), key);
+        }
+    }
+
+    @Test
+    void teacherAdapterMapsResNet50FeaturesTo512Channels() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            KdNetwork teacher = Architectures.of("teacher", "resnet50").factory().create(2, 512);
+            teacher.initialize(m, DataType.FLOAT32, new Shape(1, 3, 32, 32));
+            assertTrue(teacher.hasAdapter());
+            assertEquals(512, teacher.featureChannels());
+            // 1x1 conv 2048->512 (no bias) + BN(512); the classifier now reads 512 channels.
+            long expected = 23512130L - (2048L * 2 + 2) + (2048L * 512 + 2 * 512) + (512L * 2 + 2);
+            assertEquals(expected, teacher.trainableParameterCount());
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"resnet18-tiny, 32, 128, 1", "resnet50-tiny, 64, 512, 2", "mobilenet-tiny, 96, 128, 3",
+        "resnet18, 96, 512, 3"})
+    void oneForwardGivesLogitsAndFeatureAndAllBlocks(String key, int size, int channels, int spatial) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            KdNetwork net = Architectures.of("students[0]", key).create(3);
+            net.initialize(m, DataType.FLOAT32, new Shape(2, 3, size, size));
+            NDArray x = m.randomNormal(new Shape(2, 3, size, size));
+            NDList out = net.forward(new ParameterStore(m, false), new NDList(x), false);
+            assertEquals(new Shape(2, 3), out.get(0).getShape());
+            assertEquals(new Shape(2, channels, spatial, spatial), out.get(1).getShape());
+            NDList all = net.forwardAll(new ParameterStore(m, false), x, false);
+            assertEquals(net.layerNames().size(), all.size());
+            assertEquals(out.get(1).getShape(), all.get(all.size() - 2).getShape());
+            assertTrue(all.get(all.size() - 1).allClose(out.get(0)));
+            assertFalse(net.hasAdapter());
+        }
+    }
+
+    @Test
+    void unknownArchitectureNamesTheFieldAndTheValidKeys() {
+        SpecException e = assertThrows(SpecException.class, () -> Architectures.of("students[1]", "vgg16"));
+        assertEquals("students[1]", e.field());
+        assertTrue(e.getMessage().contains("'vgg16'"), e.getMessage());
+        assertTrue(e.getMessage().contains("resnet18, resnet50, mobilenet"), e.getMessage());
+    }
+}

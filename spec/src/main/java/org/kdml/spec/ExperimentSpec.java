@@ -1,0 +1,104 @@
+package org.kdml.spec;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+
+/**
+ * An experiment: a teacher, students, the variants to compare (modes × versions, or one custom
+ * sharing graph), seeds and hyper-parameters. Pure data, read from YAML or JSON by {@link Specs}.
+ *
+ * @param name experiment name: lower-case letters, digits, {@code . _ -}
+ * @param task {@code classification}
+ * @param dataset the data
+ * @param teacher the teacher's architecture key, e.g. {@code resnet50}; may be omitted when every
+ *     mode is {@code ml}
+ * @param students the students' architecture keys, e.g. {@code [resnet18, resnet18]}
+ * @param modes distillation modes to run (default {@code [kd-ml]})
+ * @param versions sharing versions to run (default {@code [v3]})
+ * @param sharing a custom sharing graph's edges, instead of modes × versions
+ * @param seeds one run per seed and variant (default {@code [1]})
+ * @param training hyper-parameters
+ */
+public record ExperimentSpec(String name, String task, DatasetSpec dataset, String teacher, List<String> students,
+        List<String> modes, List<String> versions, List<Edge> sharing, List<Long> seeds, TrainingSpec training) {
+
+    /** Tasks this version of kdml can run. */
+    public static final List<String> TASKS = List.of("classification");
+
+    /** Applies defaults and validates everything that does not need the engine. */
+    public ExperimentSpec {
+        SpecException.check(name != null && name.matches("[a-z0-9][a-z0-9._-]{0,63}"), "name",
+                "must be 1-64 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit, got '"
+                        + name + "'");
+        task = task == null ? "classification" : task;
+        SpecException.check(TASKS.contains(task), "task", "unknown task '" + task + "'; valid: " + String.join(", ", TASKS));
+        SpecException.check(dataset != null, "dataset", "is required");
+        SpecException.check(students != null && !students.isEmpty(), "students", "at least one student is required");
+        students = List.copyOf(students);
+        for (int i = 0; i < students.size(); i++) {
+            SpecException.check(students.get(i) != null && !students.get(i).isBlank(), "students[" + i + "]",
+                    "architecture key is required");
+        }
+        SpecException.check(sharing == null || (modes == null && versions == null), "sharing",
+                "give either a custom sharing graph or modes/versions, not both");
+        if (sharing == null) {
+            modes = modes == null ? List.of(Mode.KD_ML.key()) : List.copyOf(modes);
+            versions = versions == null ? List.of(Version.V3.key()) : List.copyOf(versions);
+            SpecException.check(!modes.isEmpty(), "modes", "at least one mode is required");
+            SpecException.check(!versions.isEmpty(), "versions", "at least one version is required");
+            for (int i = 0; i < modes.size(); i++) {
+                Mode.of("modes[" + i + "]", modes.get(i));
+            }
+            for (int i = 0; i < versions.size(); i++) {
+                Version.of("versions[" + i + "]", versions.get(i));
+            }
+        } else {
+            sharing = List.copyOf(sharing);
+        }
+        seeds = seeds == null ? List.of(1L) : List.copyOf(seeds);
+        SpecException.check(!seeds.isEmpty(), "seeds", "at least one seed is required");
+        SpecException.check(new HashSet<>(seeds).size() == seeds.size(), "seeds", "seeds must be distinct, got " + seeds);
+        training = training == null ? TrainingSpec.defaults() : training;
+        List<Variant> expanded = expandVariants(modes, versions, sharing, students.size(), training);
+        boolean needsTeacher = expanded.stream().anyMatch(v -> v.graph().teacher() != TeacherTraining.NONE);
+        SpecException.check(!needsTeacher || (teacher != null && !teacher.isBlank()), "teacher",
+                "is required by the modes " + modes);
+    }
+
+    /** @return the variants this experiment runs, in spec order (modes outer, versions inner) */
+    public List<Variant> variants() {
+        return expandVariants(modes, versions, sharing, students.size(), training);
+    }
+
+    private static List<Variant> expandVariants(List<String> modes, List<String> versions, List<Edge> sharing,
+            int students, TrainingSpec training) {
+        List<Variant> out = new ArrayList<>();
+        if (sharing != null) {
+            TeacherTraining t = training.teacherTraining() == null ? TeacherTraining.JOINT
+                    : TeacherTraining.of("training.teacherTraining", training.teacherTraining());
+            boolean usesTeacher = sharing.stream().anyMatch(e -> e.from().equals(SharingGraph.TEACHER)
+                    || e.to().equals(SharingGraph.TEACHER));
+            out.add(new Variant("custom", new SharingGraph(students, usesTeacher ? t : TeacherTraining.NONE, sharing)));
+            return out;
+        }
+        for (int i = 0; i < modes.size(); i++) {
+            Mode mode = Mode.of("modes[" + i + "]", modes.get(i));
+            TeacherTraining teacher = mode.defaultTeacher();
+            if (training.teacherTraining() != null) {
+                TeacherTraining asked = TeacherTraining.of("training.teacherTraining", training.teacherTraining());
+                SpecException.check(asked == teacher || mode == Mode.KD_ML, "training.teacherTraining",
+                        "mode " + mode.key() + " fixes the teacher as '" + teacher.key() + "', got '" + asked.key()
+                                + "' (only kd-ml and custom graphs can choose)");
+                SpecException.check(asked != TeacherTraining.NONE, "training.teacherTraining",
+                        "kd-ml needs a teacher; use mode ml for none");
+                teacher = asked;
+            }
+            for (int j = 0; j < versions.size(); j++) {
+                Variant v = Variant.parse("versions[" + j + "]", mode.key() + "-" + versions.get(j), students);
+                out.add(new Variant(v.key(), v.graph().withTeacher(teacher)));
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,45 @@
+package org.kdml.spec;
+
+/**
+ * Training hyper-parameters of a run. Every field has a default; the paper's values are Adam,
+ * temperature 2 and 3 seeds.
+ *
+ * @param epochs epochs of joint training (≥ 1, default 5)
+ * @param teacherEpochs epochs of the teacher's own phase when it is trained first and frozen
+ *     (default: {@code epochs})
+ * @param batchSize mini-batch size (≥ 1, default 32)
+ * @param learningRate Adam's learning rate (> 0, default 1e-3)
+ * @param temperature softmax temperature {@code T} of prediction terms (> 0, default 2)
+ * @param alpha weight of the distillation terms against the task loss, in [0, 1] (default 0.5)
+ * @param teacherTraining for {@code kd-ml} and custom graphs: {@code joint} (default) or
+ *     {@code frozen}; the other modes fix it
+ */
+public record TrainingSpec(Integer epochs, Integer teacherEpochs, Integer batchSize, Double learningRate,
+        Double temperature, Double alpha, String teacherTraining) {
+
+    /** Applies defaults and validates. */
+    public TrainingSpec {
+        epochs = epochs == null ? 5 : epochs;
+        teacherEpochs = teacherEpochs == null ? epochs : teacherEpochs;
+        batchSize = batchSize == null ? 32 : batchSize;
+        learningRate = learningRate == null ? 1e-3 : learningRate;
+        temperature = temperature == null ? 2.0 : temperature;
+        alpha = alpha == null ? 0.5 : alpha;
+        SpecException.check(epochs >= 1, "training.epochs", "must be >= 1, got " + epochs);
+        SpecException.check(teacherEpochs >= 1, "training.teacherEpochs", "must be >= 1, got " + teacherEpochs);
+        SpecException.check(batchSize >= 1, "training.batchSize", "must be >= 1, got " + batchSize);
+        SpecException.check(learningRate > 0 && Double.isFinite(learningRate), "training.learningRate",
+                "must be a finite number > 0, got " + learningRate);
+        SpecException.check(temperature > 0 && Double.isFinite(temperature), "training.temperature",
+                "must be a finite number > 0, got " + temperature);
+        SpecException.check(alpha >= 0 && alpha <= 1, "training.alpha", "must be in [0, 1], got " + alpha);
+        if (teacherTraining != null) {
+            TeacherTraining.of("training.teacherTraining", teacherTraining);
+        }
+    }
+
+    /** @return the defaults */
+    public static TrainingSpec defaults() {
+        return new TrainingSpec(null, null, null, null, null, null, null);
+    }
+}

@@ -1,0 +1,44 @@
+package org.kdml.spec;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/** A sharing version: which knowledge travels on each edge (DESIGN.md §2, "Sharing versions"). */
+public enum Version {
+    /** Predictions on every edge. */
+    V1("v1"),
+    /** Features on every edge. */
+    V2("v2"),
+    /** Diversified: each student is taught in a different style. */
+    V3("v3");
+
+    private final String key;
+
+    Version(String key) {
+        this.key = key;
+    }
+
+    /** @return the key, e.g. {@code v3} */
+    @JsonValue
+    public String key() {
+        return key;
+    }
+
+    /**
+     * Looks a version up by key.
+     *
+     * @param field the field the key came from
+     * @param key the key
+     * @return the version
+     */
+    public static Version of(String field, String key) {
+        for (Version v : values()) {
+            if (v.key.equals(key)) {
+                return v;
+            }
+        }
+        throw new SpecException(field, "unknown version '" + key + "'; valid: "
+                + Arrays.stream(values()).map(Version::key).collect(Collectors.joining(", ")));
+    }
+}
