@@ -57,7 +57,7 @@ public final class SyntheticPatches implements LabeledImages {
         for (int y = 0; y < size; y++) {
             for (int x = 0; x < size; x++) {
                 int p = y * size + x;
-                float shade = gx * x / size + (float) r.nextGaussian() * 0.06f;
+                float shade = gx * x / size + (float) r.nextGaussian() * 0.12f;
                 img[p] = clamp(0.92f + shade);
                 img[plane + p] = clamp(0.70f + shade);
                 img[2 * plane + p] = clamp(0.82f + shade);
@@ -69,15 +69,18 @@ public final class SyntheticPatches implements LabeledImages {
             disk(img, r.nextFloat() * size, r.nextFloat() * size, radius, 0.80f, 0.55f, 0.80f);
         }
         if (label > 0) {
+            // Tumour nuclei: darker than the distractors by a random, sometimes faint, amount.
             float hue = (label - 1) / (float) Math.max(1, classes - 1);
+            float strength = 0.25f + 0.75f * r.nextFloat();
             float cx = size * (0.25f + 0.5f * r.nextFloat());
             float cy = size * (0.25f + 0.5f * r.nextFloat());
-            int nuclei = 3 + r.nextInt(3);
+            int nuclei = 1 + r.nextInt(3);
             for (int k = 0; k < nuclei; k++) {
                 float dx = (float) r.nextGaussian() * size / 8;
                 float dy = (float) r.nextGaussian() * size / 8;
                 disk(img, cx + dx, cy + dy, radius * (0.8f + 0.4f * r.nextFloat()),
-                        0.35f + 0.3f * hue, 0.15f, 0.55f - 0.3f * hue);
+                        mix(0.80f, 0.35f + 0.3f * hue, strength), mix(0.55f, 0.15f, strength),
+                        mix(0.80f, 0.55f - 0.3f * hue, strength));
             }
         }
         return img;
@@ -96,6 +99,10 @@ public final class SyntheticPatches implements LabeledImages {
                 }
             }
         }
+    }
+
+    private static float mix(float from, float to, float t) {
+        return from + (to - from) * t;
     }
 
     private static float clamp(float v) {

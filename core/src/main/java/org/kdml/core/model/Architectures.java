@@ -45,7 +45,7 @@ public final class Architectures {
         register("mobilenet", 1024, (c, a) -> MobileNets.build("mobilenet", 1, 5, c, a));
         register("resnet18-tiny", 128, (c, a) -> ResNets.build("resnet18-tiny", new int[] {1, 1, 1, 1}, false, 16, c, a));
         register("resnet50-tiny", 512, (c, a) -> ResNets.build("resnet50-tiny", new int[] {1, 1, 1, 1}, true, 16, c, a));
-        register("mobilenet-tiny", 128, (c, a) -> MobileNets.build("mobilenet-tiny", 8, 1, c, a));
+        register("mobilenet-tiny", 256, (c, a) -> MobileNets.build("mobilenet-tiny", 4, 1, c, a));
     }
 
     private Architectures() {

@@ -1,0 +1,80 @@
+package org.kdml.core.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.kdml.core.data.Normalization;
+import org.kdml.core.data.SyntheticPatches;
+import org.kdml.core.model.KdNetwork;
+import org.kdml.spec.SharingGraph;
+import org.kdml.spec.Specs;
+import org.kdml.spec.ExperimentSpec;
+
+/** Tiny networks and data for engine tests. */
+final class Fixtures {
+
+    static final SyntheticPatches DATA = new SyntheticPatches(64, 32, 2);
+
+    private Fixtures() {
+    }
+
+    /** A session of resnet50-tiny → 2 × resnet18-tiny on {@code graph}, seeded. */
+    static DistillationSession session(SharingGraph graph, long seed) {
+        Engine.getInstance().setRandomSeed((int) seed);
+        NDManager manager = NDManager.newBaseManager();
+        Map<String, KdNetwork> nets = NetworkSet.build("resnet50-tiny", List.of("resnet18-tiny", "resnet18-tiny"),
+                graph, "students", 2, 32, manager);
+        return new DistillationSession(manager, graph, nets, 2e-3, 0.5, 2.0);
+    }
+
+    static Batches batches() {
+        List<Integer> all = IntStream.range(0, DATA.size()).boxed().toList();
+        return new Batches(DATA, Normalization.fit(DATA, all));
+    }
+
+    static List<Integer> firstBatch(int n) {
+        return IntStream.range(0, n).boxed().toList();
+    }
+
+    /** Every parameter (running statistics included) of {@code net}, as float arrays. */
+    static List<float[]> weights(KdNetwork net) {
+        List<float[]> out = new ArrayList<>();
+        for (Pair<String, Parameter> p : net.getParameters()) {
+            out.add(p.getValue().getArray().toFloatArray());
+        }
+        return out;
+    }
+
+    /** Sum of |gradient| over every trainable parameter of {@code net}. */
+    static double gradientMass(KdNetwork net) {
+        double s = 0;
+        for (Pair<String, Parameter> p : net.getParameters()) {
+            if (p.getValue().requiresGradient()) {
+                try (NDArray g = p.getValue().getArray().getGradient()) {
+                    s += g.abs().sum().getFloat();
+                }
+            }
+        }
+        return s;
+    }
+
+    static void zeroGradients(KdNetwork net) {
+        for (Pair<String, Parameter> p : net.getParameters()) {
+            if (p.getValue().requiresGradient()) {
+                try (NDArray g = p.getValue().getArray().getGradient()) {
+                    g.subi(g);
+                }
+            }
+        }
+    }
+
+    static ExperimentSpec spec(String yaml) {
+        return Specs.parse(yaml, "test.yaml");
+    }
+}

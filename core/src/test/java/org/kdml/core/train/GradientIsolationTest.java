@@ -1,0 +1,128 @@
+package org.kdml.core.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.kdml.core.loss.NodeLoss;
+import org.kdml.core.loss.Terms;
+import org.kdml.core.model.KdNetwork;
+import org.kdml.spec.Mode;
+import org.kdml.spec.SharingGraph;
+import org.kdml.spec.Version;
+
+class GradientIsolationTest {
+
+    @Test
+    void aFrozenKdOffTeacherIsBitIdenticalAfterStudentTraining() {
+        SharingGraph graph = SharingGraph.preset(Mode.KD_OFF, Version.V3, 2);
+        Batches batches = Fixtures.batches();
+        try (DistillationSession s = Fixtures.session(graph, 7); NDManager m = NDManager.newBaseManager()) {
+            List<Integer> b = Fixtures.firstBatch(16);
+            s.teacherStep(batches.images(b, m), batches.labels(b, m));
+            s.freezeTeacher();
+            assertEquals(List.of("s1", "s2"), s.trainableNodes());
+            List<float[]> teacherBefore = Fixtures.weights(s.networks().get("teacher"));
+            List<float[]> studentBefore = Fixtures.weights(s.networks().get("s1"));
+            for (int i = 0; i < 3; i++) {
+                Map<String, Double> metrics = s.jointStep(batches.images(b, m), batches.labels(b, m));
+                assertFalse(metrics.containsKey("teacher/total"), metrics.toString());
+            }
+            List<float[]> teacherAfter = Fixtures.weights(s.networks().get("teacher"));
+            for (int i = 0; i < teacherBefore.size(); i++) {
+                assertArrayEquals(teacherBefore.get(i), teacherAfter.get(i), 0f, "teacher parameter " + i + " moved");
+            }
+            List<float[]> studentAfter = Fixtures.weights(s.networks().get("s1"));
+            boolean moved = false;
+            for (int i = 0; i < studentBefore.size(); i++) {
+                moved |= !java.util.Arrays.equals(studentBefore.get(i), studentAfter.get(i));
+            }
+            assertTrue(moved, "the student should have learned");
+        }
+    }
+
+    @Test
+    void inMutualLearningStudentTwosTermDoesNotMoveStudentOne() {
+        SharingGraph graph = SharingGraph.preset(Mode.ML, Version.V1, 2);
+        Batches batches = Fixtures.batches();
+        try (DistillationSession s = Fixtures.session(graph, 3); NDManager m = NDManager.newBaseManager()) {
+            KdNetwork s1 = s.networks().get("s1");
+            KdNetwork s2 = s.networks().get("s2");
+            List<Integer> b = Fixtures.firstBatch(8);
+            NDArray x = batches.images(b, m);
+            NDArray y = batches.labels(b, m);
+            ParameterStore ps = new ParameterStore(m, false);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                Map<String, NDList> out = new HashMap<>();
+                out.put("s1", s1.forward(ps, new NDList(x), true));
+                out.put("s2", s2.forward(ps, new NDList(x), true));
+                NodeLoss lossOfS2 = new NodeLoss("s2", graph.edgesInto("s2"), 1.0, 2.0);
+                gc.backward(lossOfS2.compute(out, y).get("total"));
+            }
+            assertEquals(0.0, Fixtures.gradientMass(s1), "s2's peer term leaked a gradient into s1");
+            assertTrue(Fixtures.gradientMass(s2) > 0);
+        }
+    }
+
+    /**
+     * One backward pass over the sum of all losses gives the jointly trained teacher exactly the
+     * gradient of its own task loss: the students' terms that read it are detached.
+     */
+    @Test
+    void aJointTeacherGetsOnlyItsOwnTaskGradient() {
+        SharingGraph graph = SharingGraph.preset(Mode.KD_ML, Version.V2, 2);
+        Batches batches = Fixtures.batches();
+        try (DistillationSession s = Fixtures.session(graph, 5); NDManager m = NDManager.newBaseManager()) {
+            KdNetwork teacher = s.networks().get("teacher");
+            List<Integer> b = Fixtures.firstBatch(8);
+            NDArray x = batches.images(b, m);
+            NDArray y = batches.labels(b, m);
+            ParameterStore ps = new ParameterStore(m, false);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray z = teacher.forward(ps, new NDList(x), true).get(0);
+                gc.backward(Terms.crossEntropy(z, y));
+            }
+            List<float[]> own = gradients(teacher);
+            Fixtures.zeroGradients(teacher);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                Map<String, NDList> out = new HashMap<>();
+                for (String node : graph.nodes()) {
+                    out.put(node, s.networks().get(node).forward(ps, new NDList(x), true));
+                }
+                NDArray sum = null;
+                for (String node : graph.nodes()) {
+                    NDArray total = new NodeLoss(node, graph.edgesInto(node), 0.5, 2.0).compute(out, y).get("total");
+                    sum = sum == null ? total : sum.add(total);
+                }
+                gc.backward(sum);
+            }
+            List<float[]> joint = gradients(teacher);
+            for (int i = 0; i < own.size(); i++) {
+                assertArrayEquals(own.get(i), joint.get(i), 1e-6f, "teacher gradient " + i);
+            }
+        }
+    }
+
+    private static List<float[]> gradients(KdNetwork net) {
+        List<float[]> out = new java.util.ArrayList<>();
+        for (var p : net.getParameters()) {
+            if (p.getValue().requiresGradient()) {
+                try (NDArray g = p.getValue().getArray().getGradient()) {
+                    out.add(g.toFloatArray());
+                }
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,113 @@
+package org.kdml.spec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SpecsTest {
+
+    private static final String BASE = String.join("\n",
+            "name: demo",
+            "dataset: {kind: synthetic-patches, imageSize: 32, samples: 100}",
+            "teacher: resnet50",
+            "students: [resnet18, resnet18]",
+            "modes: [kd-off, kd-ml]",
+            "versions: [v1, v3]",
+            "seeds: [1, 2]",
+            "training: {epochs: 2, temperature: 2, alpha: 0.5}",
+            "");
+
+    @Test
+    void aSpecExpandsIntoModesTimesVersionsTimesSeedsWithStableIds() {
+        ExperimentSpec spec = Specs.parse(BASE, "demo.yaml");
+        List<RunSpec> runs = Specs.runs(spec);
+        assertEquals(8, runs.size());
+        assertEquals(List.of("kd-off-v1", "kd-off-v1", "kd-off-v3", "kd-off-v3", "kd-ml-v1", "kd-ml-v1", "kd-ml-v3",
+                "kd-ml-v3"), runs.stream().map(r -> r.variant().key()).toList());
+        assertEquals(runs.stream().map(RunSpec::runId).toList(),
+                Specs.runs(Specs.parse(BASE, "again.yaml")).stream().map(RunSpec::runId).toList());
+        assertEquals(8, runs.stream().map(RunSpec::runId).distinct().count());
+        ExperimentSpec other = Specs.parse(BASE.replace("epochs: 2", "epochs: 3"), "other.yaml");
+        assertNotEquals(runs.get(0).runId(), Specs.runs(other).get(0).runId());
+    }
+
+    @Test
+    void jsonAndYamlOfTheSameSpecHashEqually() {
+        String json = "{\"name\":\"demo\",\"dataset\":{\"kind\":\"synthetic-patches\",\"imageSize\":32,\"samples\":100},"
+                + "\"teacher\":\"resnet50\",\"students\":[\"resnet18\",\"resnet18\"],\"modes\":[\"kd-off\",\"kd-ml\"],"
+                + "\"versions\":[\"v1\",\"v3\"],\"seeds\":[1,2],\"training\":{\"epochs\":2,\"temperature\":2,\"alpha\":0.5}}";
+        assertEquals(Specs.hash(Specs.parse(BASE, "a.yaml")), Specs.hash(Specs.parse(json, "a.json")));
+    }
+
+    @Test
+    void kdMlCanFreezeItsTeacherButKdOnCannot() {
+        ExperimentSpec spec = Specs.parse(BASE.replace("modes: [kd-off, kd-ml]", "modes: [kd-ml]")
+                .replace("alpha: 0.5}", "alpha: 0.5, teacherTraining: frozen}"), "f.yaml");
+        assertEquals(TeacherTraining.FROZEN, spec.variants().get(0).graph().teacher());
+        SpecException e = assertThrows(SpecException.class, () -> Specs.parse(BASE.replace("modes: [kd-off, kd-ml]",
+                "modes: [kd-on]").replace("alpha: 0.5}", "alpha: 0.5, teacherTraining: frozen}"), "f.yaml"));
+        assertEquals("training.teacherTraining: mode kd-on fixes the teacher as 'joint', got 'frozen' "
+                + "(only kd-ml and custom graphs can choose)", e.getMessage());
+    }
+
+    @Test
+    void aCustomGraphIsOneVariant() {
+        String custom = BASE.replace("modes: [kd-off, kd-ml]\nversions: [v1, v3]\n",
+                "sharing:\n  - {from: teacher, to: s1, knowledge: features, weight: 2}\n"
+                        + "  - {from: s1, to: s2, knowledge: predictions}\n");
+        ExperimentSpec spec = Specs.parse(custom, "c.yaml");
+        assertEquals(1, spec.variants().size());
+        Variant v = spec.variants().get(0);
+        assertEquals("custom", v.key());
+        assertEquals("[teacher->s1:features*2.0, s1->s2:predictions]", v.graph().edges().toString());
+        assertEquals(TeacherTraining.JOINT, v.graph().teacher());
+    }
+
+    @Test
+    void badValuesNameTheFieldAndTheValue() {
+        assertField("modes[1]", "unknown mode 'kd-max'; valid: kd-off, kd-on, ml, kd-ml",
+                BASE.replace("modes: [kd-off, kd-ml]", "modes: [kd-off, kd-max]"));
+        assertField("versions[0]", "unknown version 'v4'; valid: v1, v2, v3", BASE.replace("[v1, v3]", "[v4]"));
+        assertField("training.temperature", "must be a finite number > 0, got 0.0",
+                BASE.replace("temperature: 2", "temperature: 0"));
+        assertField("training.temperature", "must be a finite number > 0, got -1.0",
+                BASE.replace("temperature: 2", "temperature: -1"));
+        assertField("training.alpha", "must be in [0, 1], got 1.5", BASE.replace("alpha: 0.5", "alpha: 1.5"));
+        assertField("training.alpha", "must be in [0, 1], got -0.1", BASE.replace("alpha: 0.5", "alpha: -0.1"));
+        assertField("dataset.imageSize", "must be >= 32, got 16", BASE.replace("imageSize: 32", "imageSize: 16"));
+        assertField("seeds", "seeds must be distinct, got [1, 1]", BASE.replace("seeds: [1, 2]", "seeds: [1, 1]"));
+        assertField("teacher", "is required by the modes [kd-off, kd-ml]", BASE.replace("teacher: resnet50\n", ""));
+        assertField("name", "must be 1-64 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit, "
+                + "got 'Demo!'", BASE.replace("name: demo", "name: Demo!"));
+    }
+
+    @Test
+    void unknownFieldsAndWrongTypesNameTheField() {
+        SpecException e = assertThrows(SpecException.class,
+                () -> Specs.parse(BASE.replace("epochs: 2", "epochz: 2"), "typo.yaml"));
+        assertEquals("training.epochz", e.field());
+        assertTrue(e.getMessage().contains("typo.yaml"), e.getMessage());
+        SpecException e2 = assertThrows(SpecException.class,
+                () -> Specs.parse(BASE.replace("epochs: 2", "epochs: many"), "type.yaml"));
+        assertEquals("training.epochs", e2.field());
+        SpecException e3 = assertThrows(SpecException.class, () -> Specs.parse("{name: demo", "broken.yaml"));
+        assertTrue(e3.getMessage().startsWith("spec: broken.yaml is not valid YAML/JSON"), e3.getMessage());
+    }
+
+    @Test
+    void mlNeedsNoTeacher() {
+        ExperimentSpec spec = Specs.parse(BASE.replace("teacher: resnet50\n", "")
+                .replace("modes: [kd-off, kd-ml]", "modes: [ml]"), "ml.yaml");
+        assertEquals(TeacherTraining.NONE, spec.variants().get(0).graph().teacher());
+    }
+
+    private static void assertField(String field, String message, String yaml) {
+        SpecException e = assertThrows(SpecException.class, () -> Specs.parse(yaml, "bad.yaml"));
+        assertEquals(field, e.field(), e.getMessage());
+        assertEquals(field + ": " + message, e.getMessage());
+    }
+}
