@@ -20,6 +20,7 @@ import org.kdml.spec.Specs;
  * kdml run                         the quick start: examples/quickstart-train.yaml, in process
  * kdml train SPEC.yaml [--out DIR] one experiment in process; results and checkpoints in DIR (default runs/)
  * kdml validate SPEC.yaml          check a spec and list its runs without training
+ * kdml bench [options]             training-step throughput
  * </pre>
  */
 public final class Kdml {
@@ -51,13 +52,20 @@ public final class Kdml {
             return args.length == 0 ? 2 : 0;
         }
         List<String> rest = new ArrayList<>(List.of(args).subList(1, args.length));
-        Path outDir = Path.of(option(rest, "--out", "runs"));
+        String threads = option(rest, "--threads", null);
+        if (threads != null) {
+            // Read by the engine when it first loads, which happens after this point.
+            System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(Integer.parseInt(threads)));
+        }
+        Path outDir = args[0].equals("bench") ? null : Path.of(option(rest, "--out", "runs"));
         switch (args[0]) {
             case "run":
                 requireNoArgs(rest);
                 return train(QUICKSTART, outDir, out);
             case "train":
                 return train(Path.of(single(rest, "train")), outDir, out);
+            case "bench":
+                return Bench.run(rest, out);
             case "validate": {
                 ExperimentSpec spec = Specs.read(Path.of(single(rest, "validate")));
                 ExperimentRunner.validate(spec);
@@ -121,6 +129,9 @@ public final class Kdml {
                 "  run                          train the quick start (" + QUICKSTART + ") in process",
                 "  train SPEC.yaml [--out DIR]  train one experiment in process (results in DIR, default runs/)",
                 "  validate SPEC.yaml           check a spec and list its runs",
-                "environment: KDML_THREADS (engine threads, default: all cores)");
+                "  bench [--variant kd-ml-v3] [--teacher resnet50] [--students resnet18] [--count 2] [--size 96]",
+                "        [--batch 32] [--warmup 3] [--steps 10] [--json]",
+                "                               images/s of one training step on random data (not a test)",
+                "every command takes --threads N (engine threads; default KDML_THREADS or all cores)");
     }
 }

@@ -1,0 +1,129 @@
+package org.kdml.cli;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.kdml.core.model.KdNetwork;
+import org.kdml.core.train.DistillationSession;
+import org.kdml.core.train.NetworkSet;
+import org.kdml.spec.SharingGraph;
+import org.kdml.spec.Specs;
+import org.kdml.spec.TeacherTraining;
+import org.kdml.spec.Variant;
+
+/**
+ * {@code kdml bench}: images per second of one training step (forward, backward and Adam for
+ * every network of a variant) on random data, after warm-up; prints mean, median and min step
+ * times and the process's peak resident memory. Not part of the test suite.
+ */
+final class Bench {
+
+    private Bench() {
+    }
+
+    static int run(List<String> args, PrintStream out) throws IOException {
+        String variant = take(args, "--variant", "kd-ml-v3");
+        String teacher = take(args, "--teacher", "resnet50");
+        String student = take(args, "--students", "resnet18");
+        int students = Integer.parseInt(take(args, "--count", "2"));
+        int size = Integer.parseInt(take(args, "--size", "96"));
+        int batch = Integer.parseInt(take(args, "--batch", "32"));
+        int warmup = Integer.parseInt(take(args, "--warmup", "3"));
+        int steps = Integer.parseInt(take(args, "--steps", "10"));
+        int classes = Integer.parseInt(take(args, "--classes", "2"));
+        boolean json = args.remove("--json");
+        if (!args.isEmpty()) {
+            throw new IllegalArgumentException("unexpected arguments " + args);
+        }
+        List<String> studentKeys = Collections.nCopies(students, student);
+        Variant v = Variant.parse("--variant", variant, students);
+        SharingGraph graph = v.graph();
+        Engine.getInstance().setRandomSeed(1);
+        NDManager manager = NDManager.newBaseManager();
+        Map<String, KdNetwork> nets = NetworkSet.build(teacher, studentKeys, graph, "--students", classes, size, manager);
+        List<Double> times = new ArrayList<>();
+        try (DistillationSession s = new DistillationSession(manager, graph, nets, 1e-3, 0.5, 2.0);
+                NDManager data = manager.newSubManager()) {
+            NDArray x = data.randomNormal(new Shape(batch, 3, size, size));
+            NDArray y = data.randomInteger(0, classes, new Shape(batch), DataType.INT64);
+            boolean frozen = graph.teacher() == TeacherTraining.FROZEN;
+            if (frozen) {
+                s.teacherStep(x, y);
+                s.freezeTeacher();
+            }
+            for (int i = 0; i < warmup + steps; i++) {
+                long t0 = System.nanoTime();
+                try (NDManager step = manager.newSubManager()) {
+                    s.jointStep(x, y);
+                }
+                if (i >= warmup) {
+                    times.add((System.nanoTime() - t0) / 1e9);
+                }
+            }
+        }
+        List<Double> sorted = new ArrayList<>(times);
+        Collections.sort(sorted);
+        double mean = times.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+        double median = sorted.get(sorted.size() / 2);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("variant", variant);
+        r.put("teacher", graph.teacher() == TeacherTraining.NONE ? null : teacher);
+        r.put("students", studentKeys);
+        r.put("size", size);
+        r.put("batch", batch);
+        r.put("threads", Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors()));
+        r.put("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
+        r.put("device", Engine.getInstance().defaultDevice().toString());
+        r.put("steps", steps);
+        r.put("step_seconds_mean", mean);
+        r.put("step_seconds_median", median);
+        r.put("step_seconds_min", sorted.get(0));
+        r.put("images_per_second", batch / mean);
+        r.put("images_per_second_median", batch / median);
+        r.put("peak_rss_mb", peakRssMb());
+        if (json) {
+            out.println(Specs.json().writeValueAsString(r));
+        } else {
+            r.forEach((k, val) -> out.printf("%-26s %s%n", k, val));
+        }
+        return 0;
+    }
+
+    private static String take(List<String> args, String name, String fallback) {
+        int i = args.indexOf(name);
+        if (i < 0) {
+            return fallback;
+        }
+        if (i + 1 >= args.size()) {
+            throw new IllegalArgumentException(name + " needs a value");
+        }
+        String v = args.remove(i + 1);
+        args.remove(i);
+        return v;
+    }
+
+    /** Peak resident set size of this process (VmHWM), or -1 where /proc is missing. */
+    static double peakRssMb() throws IOException {
+        Path status = Path.of("/proc/self/status");
+        if (!Files.exists(status)) {
+            return -1;
+        }
+        for (String line : Files.readAllLines(status)) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+            }
+        }
+        return -1;
+    }
+}
