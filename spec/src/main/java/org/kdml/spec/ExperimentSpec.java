@@ -19,9 +19,12 @@ import java.util.List;
  * @param sharing a custom sharing graph's edges, instead of modes × versions
  * @param seeds one run per seed and variant (default {@code [1]})
  * @param training hyper-parameters
+ * @param weights optional initial weights by node ({@code teacher}, {@code s1}, …): paths of local
+ *     {@code .npz} files holding a torchvision {@code state_dict} (see core's {@code PretrainedWeights})
  */
 public record ExperimentSpec(String name, String task, DatasetSpec dataset, String teacher, List<String> students,
-        List<String> modes, List<String> versions, List<Edge> sharing, List<Long> seeds, TrainingSpec training) {
+        List<String> modes, List<String> versions, List<Edge> sharing, List<Long> seeds, TrainingSpec training,
+        java.util.Map<String, String> weights) {
 
     /** Tasks this version of kdml can run. */
     public static final List<String> TASKS = List.of("classification");
@@ -64,6 +67,17 @@ public record ExperimentSpec(String name, String task, DatasetSpec dataset, Stri
         boolean needsTeacher = expanded.stream().anyMatch(v -> v.graph().teacher() != TeacherTraining.NONE);
         SpecException.check(!needsTeacher || (teacher != null && !teacher.isBlank()), "teacher",
                 "is required by the modes " + modes);
+        weights = weights == null ? java.util.Map.of() : new java.util.TreeMap<>(weights);
+        for (java.util.Map.Entry<String, String> w : weights.entrySet()) {
+            String node = w.getKey();
+            boolean known = node.equals(SharingGraph.TEACHER) || java.util.stream.IntStream
+                    .rangeClosed(1, students.size()).anyMatch(i -> node.equals(SharingGraph.student(i)));
+            SpecException.check(known, "weights." + node, "unknown node '" + node + "'; valid: teacher, s1.."
+                    + SharingGraph.student(students.size()));
+            SpecException.check(w.getValue() != null && !w.getValue().isBlank(), "weights." + node,
+                    "needs the path of a .npz file");
+        }
+        weights = java.util.Collections.unmodifiableMap(weights);
     }
 
     /** @return the variants this experiment runs, in spec order (modes outer, versions inner) */

@@ -92,6 +92,24 @@ public final class KdNetwork extends AbstractBlock {
         return n;
     }
 
+    /** @return the parameters of the backbone (every block but the adapter), in torchvision's order */
+    public List<Parameter> backboneParameters() {
+        List<Parameter> out = new ArrayList<>();
+        for (int i = 0; i < blocks.size(); i++) {
+            if (!blockNames.get(i).equals("adapter")) {
+                blocks.get(i).getParameters().forEach(p -> out.add(p.getValue()));
+            }
+        }
+        return out;
+    }
+
+    /** @return the classifier's parameters: weight then bias */
+    public List<Parameter> headParameters() {
+        List<Parameter> out = new ArrayList<>();
+        head.getParameters().forEach(p -> out.add(p.getValue()));
+        return out;
+    }
+
     /** Returns {@code [logits, feature]}. */
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,

@@ -38,6 +38,11 @@ public final class ExperimentRunner {
             throw new org.kdml.spec.SpecException("dataset.kind", "unknown dataset '" + spec.dataset().kind()
                     + "'; valid: " + String.join(", ", Datasets.KEYS));
         }
+        for (var w : spec.weights().entrySet()) {
+            if (!java.nio.file.Files.isRegularFile(Path.of(w.getValue()))) {
+                throw new org.kdml.spec.SpecException("weights." + w.getKey(), "file not found: " + w.getValue());
+            }
+        }
         for (Variant v : spec.variants()) {
             try (NDManager m = NDManager.newBaseManager()) {
                 NetworkSet.build(spec.teacher(), spec.students(), v.graph(),

@@ -18,6 +18,7 @@ import org.kdml.core.data.Normalization;
 import org.kdml.core.data.Split;
 import org.kdml.core.metrics.ClassificationMetrics;
 import org.kdml.core.model.KdNetwork;
+import org.kdml.core.model.PretrainedWeights;
 import org.kdml.spec.Edge;
 import org.kdml.spec.ExperimentSpec;
 import org.kdml.spec.RunSpec;
@@ -69,6 +70,11 @@ public final class RunTrainer {
                 data.classes(), data.imageSize(), manager);
         try (DistillationSession session = new DistillationSession(manager, graph, nets, t.learningRate(), t.alpha(),
                 t.temperature())) {
+            for (Map.Entry<String, String> w : spec.weights().entrySet()) {
+                if (nets.containsKey(w.getKey())) {
+                    PretrainedWeights.load(nets.get(w.getKey()), Path.of(w.getValue()));
+                }
+            }
             if (graph.teacher() == TeacherTraining.FROZEN) {
                 for (int epoch = 1; epoch <= t.teacherEpochs(); epoch++) {
                     long e0 = System.nanoTime();
