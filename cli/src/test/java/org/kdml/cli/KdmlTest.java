@@ -1,0 +1,45 @@
+package org.kdml.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kdml.spec.SpecException;
+
+class KdmlTest {
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int kdml(String... args) throws Exception {
+        return Kdml.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void validateListsTheRunsOfTheQuickStart() throws Exception {
+        assertEquals(0, kdml("validate", Path.of("..", "examples", "quickstart-train.yaml").toString()));
+        String[] lines = out.toString(StandardCharsets.UTF_8).strip().split("\n");
+        assertEquals(24, lines.length);
+        assertTrue(lines[0].matches("[0-9a-f]{16} kd-off-v1 seed 1 edges \\[teacher->s1:predictions, "
+                + "teacher->s2:predictions\\]"), lines[0]);
+    }
+
+    @Test
+    void unknownCommandsAndBadSpecsFailClearly(@TempDir Path dir) throws Exception {
+        assertEquals(2, kdml("fly"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("kdml: unknown command 'fly'"));
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, "name: x\ndataset: {kind: synthetic-patches}\nstudents: [resnet18-tiny, resnet18-tiny]\n"
+                + "modes: [ml]\ntraining: {alpha: 2}\n");
+        SpecException e = assertThrows(SpecException.class, () -> kdml("validate", bad.toString()));
+        assertEquals("training.alpha: must be in [0, 1], got 2.0", e.getMessage());
+    }
+}
