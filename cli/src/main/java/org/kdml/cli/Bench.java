@@ -33,15 +33,15 @@ final class Bench {
     }
 
     static int run(List<String> args, PrintStream out) throws IOException {
-        String variant = take(args, "--variant", "kd-ml-v3");
-        String teacher = take(args, "--teacher", "resnet50");
-        String student = take(args, "--students", "resnet18");
-        int students = Integer.parseInt(take(args, "--count", "2"));
-        int size = Integer.parseInt(take(args, "--size", "96"));
-        int batch = Integer.parseInt(take(args, "--batch", "32"));
-        int warmup = Integer.parseInt(take(args, "--warmup", "3"));
-        int steps = Integer.parseInt(take(args, "--steps", "10"));
-        int classes = Integer.parseInt(take(args, "--classes", "2"));
+        String variant = Kdml.option(args, "--variant", "kd-ml-v3");
+        String teacher = Kdml.option(args, "--teacher", "resnet50");
+        String student = Kdml.option(args, "--students", "resnet18");
+        int students = Integer.parseInt(Kdml.option(args, "--count", "2"));
+        int size = Integer.parseInt(Kdml.option(args, "--size", "96"));
+        int batch = Integer.parseInt(Kdml.option(args, "--batch", "32"));
+        int warmup = Integer.parseInt(Kdml.option(args, "--warmup", "3"));
+        int steps = Integer.parseInt(Kdml.option(args, "--steps", "10"));
+        int classes = Integer.parseInt(Kdml.option(args, "--classes", "2"));
         boolean json = args.remove("--json");
         if (!args.isEmpty()) {
             throw new IllegalArgumentException("unexpected arguments " + args);
@@ -101,19 +101,6 @@ final class Bench {
             r.forEach((k, val) -> out.printf("%-26s %s%n", k, val));
         }
         return 0;
-    }
-
-    private static String take(List<String> args, String name, String fallback) {
-        int i = args.indexOf(name);
-        if (i < 0) {
-            return fallback;
-        }
-        if (i + 1 >= args.size()) {
-            throw new IllegalArgumentException(name + " needs a value");
-        }
-        String v = args.remove(i + 1);
-        args.remove(i);
-        return v;
     }
 
     /** Peak resident set size of this process (VmHWM), or -1 where /proc is missing. */

@@ -96,7 +96,8 @@ public final class Kdml {
         return 0;
     }
 
-    private static String option(List<String> args, String name, String fallback) {
+    /** Removes {@code name VALUE} from {@code args} and returns VALUE, or {@code fallback}. */
+    static String option(List<String> args, String name, String fallback) {
         int i = args.indexOf(name);
         if (i < 0) {
             return fallback;

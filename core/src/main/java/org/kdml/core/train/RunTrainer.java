@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.BiFunction;
 import org.kdml.core.data.LabeledImages;
 import org.kdml.core.data.Normalization;
 import org.kdml.core.data.Split;
@@ -62,7 +63,6 @@ public final class RunTrainer {
         List<EpochRecord> history = new ArrayList<>();
         Map<String, Integer> bestEpoch = new LinkedHashMap<>();
         Map<String, double[]> best = new LinkedHashMap<>();
-        long trainedImages = 0;
         long start = System.nanoTime();
         String graphField = run.variant().key().equals("custom") ? "sharing" : "students";
         NDManager manager = NDManager.newBaseManager();
@@ -75,51 +75,15 @@ public final class RunTrainer {
                     PretrainedWeights.load(nets.get(w.getKey()), Path.of(w.getValue()));
                 }
             }
+            Epochs loop = new Epochs(run.runId(), session, batches, split, data, t.batchSize(), shuffle, listener,
+                    manager, history, best, bestEpoch);
             if (graph.teacher() == TeacherTraining.FROZEN) {
-                for (int epoch = 1; epoch <= t.teacherEpochs(); epoch++) {
-                    long e0 = System.nanoTime();
-                    Map<String, Double> sums = new LinkedHashMap<>();
-                    List<List<Integer>> plan = Batches.plan(split.train(), t.batchSize(), shuffle);
-                    for (int s = 0; s < plan.size(); s++) {
-                        try (NDManager step = manager.newSubManager()) {
-                            Map<String, Double> m = session.teacherStep(batches.images(plan.get(s), step),
-                                    batches.labels(plan.get(s), step));
-                            m.forEach((k, v) -> sums.merge(k, v, Double::sum));
-                            listener.onStep(run.runId(), "teacher", epoch, t.teacherEpochs(), s + 1, plan.size(), m);
-                        }
-                        trainedImages += plan.get(s).size();
-                    }
-                    Map<String, Double> val = validate(session, batches, split.val(), data, t.batchSize(),
-                            List.of(SharingGraph.TEACHER), epoch, best, bestEpoch);
-                    EpochRecord rec = new EpochRecord("teacher", epoch, mean(sums, plan.size()), val,
-                            (System.nanoTime() - e0) / 1e9);
-                    history.add(rec);
-                    listener.onEpoch(run.runId(), rec);
-                }
+                loop.run("teacher", t.teacherEpochs(), List.of(SharingGraph.TEACHER), session::teacherStep);
                 session.restore(SharingGraph.TEACHER);
                 session.freezeTeacher();
             }
             List<String> trainable = session.trainableNodes();
-            for (int epoch = 1; epoch <= t.epochs(); epoch++) {
-                long e0 = System.nanoTime();
-                Map<String, Double> sums = new LinkedHashMap<>();
-                List<List<Integer>> plan = Batches.plan(split.train(), t.batchSize(), shuffle);
-                for (int s = 0; s < plan.size(); s++) {
-                    try (NDManager step = manager.newSubManager()) {
-                        Map<String, Double> m = session.jointStep(batches.images(plan.get(s), step),
-                                batches.labels(plan.get(s), step));
-                        m.forEach((k, v) -> sums.merge(k, v, Double::sum));
-                        listener.onStep(run.runId(), "joint", epoch, t.epochs(), s + 1, plan.size(), m);
-                    }
-                    trainedImages += plan.get(s).size();
-                }
-                Map<String, Double> val = validate(session, batches, split.val(), data, t.batchSize(), trainable,
-                        epoch, best, bestEpoch);
-                EpochRecord rec = new EpochRecord("joint", epoch, mean(sums, plan.size()), val,
-                        (System.nanoTime() - e0) / 1e9);
-                history.add(rec);
-                listener.onEpoch(run.runId(), rec);
-            }
+            loop.run("joint", t.epochs(), trainable, session::jointStep);
             for (String node : trainable) {
                 session.restore(node);
             }
@@ -130,12 +94,71 @@ public final class RunTrainer {
             RunResult result = new RunResult(run.runId(), run.experiment(), run.variant().key(), run.seed(),
                     graph.teacher().key(), edges, results, history,
                     Map.of("train", split.train().size(), "val", split.val().size(), "test", split.test().size()),
-                    norm, seconds, trainedImages / seconds,
+                    norm, seconds, loop.trainedImages / seconds,
                     Provenance.current(run.runId(), run.specHash(), run.seed(), data.fingerprint(), 1));
             if (runDir != null) {
                 write(runDir, session, result, split, data);
             }
             return result;
+        }
+    }
+
+    /** The epoch loop shared by the teacher's own phase and the joint phase. */
+    private static final class Epochs {
+        private final String runId;
+        private final DistillationSession session;
+        private final Batches batches;
+        private final Split split;
+        private final LabeledImages data;
+        private final int batchSize;
+        private final Random shuffle;
+        private final TrainingListener listener;
+        private final NDManager manager;
+        private final List<EpochRecord> history;
+        private final Map<String, double[]> best;
+        private final Map<String, Integer> bestEpoch;
+        private long trainedImages;
+
+        Epochs(String runId, DistillationSession session, Batches batches, Split split, LabeledImages data,
+                int batchSize, Random shuffle, TrainingListener listener, NDManager manager, List<EpochRecord> history,
+                Map<String, double[]> best, Map<String, Integer> bestEpoch) {
+            this.runId = runId;
+            this.session = session;
+            this.batches = batches;
+            this.split = split;
+            this.data = data;
+            this.batchSize = batchSize;
+            this.shuffle = shuffle;
+            this.listener = listener;
+            this.manager = manager;
+            this.history = history;
+            this.best = best;
+            this.bestEpoch = bestEpoch;
+        }
+
+        /** Trains {@code epochs} epochs with {@code step}, validating and keeping the best of {@code candidates}. */
+        void run(String phase, int epochs, List<String> candidates,
+                BiFunction<NDArray, NDArray, Map<String, Double>> step) {
+            for (int epoch = 1; epoch <= epochs; epoch++) {
+                long e0 = System.nanoTime();
+                Map<String, Double> sums = new LinkedHashMap<>();
+                List<List<Integer>> plan = Batches.plan(split.train(), batchSize, shuffle);
+                for (int s = 0; s < plan.size(); s++) {
+                    try (NDManager stepManager = manager.newSubManager()) {
+                        Map<String, Double> m = step.apply(batches.images(plan.get(s), stepManager),
+                                batches.labels(plan.get(s), stepManager));
+                        m.forEach((k, v) -> sums.merge(k, v, Double::sum));
+                        listener.onStep(runId, phase, epoch, epochs, s + 1, plan.size(), m);
+                    }
+                    trainedImages += plan.get(s).size();
+                }
+                Map<String, Double> val = validate(session, batches, split.val(), data, batchSize, candidates, epoch,
+                        best, bestEpoch);
+                EpochRecord rec = new EpochRecord(phase, epoch, mean(sums, plan.size()), val,
+                        (System.nanoTime() - e0) / 1e9);
+                history.add(rec);
+                listener.onEpoch(runId, rec);
+            }
         }
     }
 
