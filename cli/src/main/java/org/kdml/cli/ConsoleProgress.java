@@ -42,6 +42,11 @@ final class ConsoleProgress implements TrainingListener {
     }
 
     @Override
+    public void onWarning(String message) {
+        out.println("kdml: warning: " + message);
+    }
+
+    @Override
     public void onEpoch(String runId, EpochRecord r) {
         String val = r.valAccuracy().entrySet().stream()
                 .map(e -> String.format("%s=%.3f", e.getKey(), e.getValue()))

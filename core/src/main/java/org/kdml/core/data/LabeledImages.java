@@ -1,8 +1,12 @@
 package org.kdml.core.data;
 
+import java.util.List;
+
 /**
- * A classification data set held as square RGB images in channel-first layout with values in
- * [0, 1]. Implementations decide where the pixels come from (generated, or read from disk).
+ * A classification data set as the trainer sees it: square RGB images of one size, channel-first,
+ * values in [0, 1], with labels and groups. Implementations decide where the pixels come from
+ * (generated in memory, or decoded from files in a published layout). {@link #image} must be
+ * safe to call from several threads.
  */
 public interface LabeledImages {
 
@@ -11,6 +15,11 @@ public interface LabeledImages {
 
     /** @return the number of classes; labels are {@code 0..classes-1} */
     int classes();
+
+    /** @return class names, index = label */
+    default List<String> classNames() {
+        return java.util.stream.IntStream.range(0, classes()).mapToObj(c -> "class-" + c).toList();
+    }
 
     /** @return the side of every image, in pixels */
     int imageSize();
@@ -27,6 +36,11 @@ public interface LabeledImages {
 
     /** @return a stable id of image {@code i} (file name stem, or generated index) */
     String id(int i);
+
+    /** @return what must stay within one split (patient, lesion); the id where nothing groups images */
+    default String group(int i) {
+        return id(i);
+    }
 
     /** @return a content hash of the ids, labels and generator or files: the data's identity */
     String fingerprint();

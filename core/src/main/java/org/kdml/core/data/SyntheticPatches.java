@@ -1,6 +1,9 @@
 package org.kdml.core.data;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -8,7 +11,7 @@ import java.util.Random;
 
 /**
  * Generated histology-like patches with a learnable signal, standing in for PCam in tests and the
- * quick start. Every image has a pink, noisy stroma texture and a few pale distractor nuclei; an
+ * quick start ({@link #writePcam} writes them in the PCam layout for the real loader). Every image has a pink, noisy stroma texture and a few pale distractor nuclei; an
  * image of class {@code c ≥ 1} also holds a cluster of dark nuclei whose hue depends on {@code c}
  * ("tumour present"), and class 0 holds none. Image {@code i} depends only on the generator seed
  * and {@code i}, so the set is identical on every machine.
@@ -47,6 +50,28 @@ public final class SyntheticPatches implements LabeledImages {
             images[i] = render(new Random(GENERATOR_SEED * 31 + i), labels[i]);
         }
         this.fingerprint = sha256(KEY + "|" + GENERATOR_SEED + "|" + samples + "|" + size + "|" + classes);
+    }
+
+    /**
+     * Writes a generated set in the Kaggle PCam layout, {@code train/<id>.tif} (96×96 RGB) and
+     * {@code train_labels.csv}, so that the real loader reads it.
+     *
+     * @param root the folder to fill
+     * @param samples number of images
+     * @param classes number of classes (labels 0..classes-1)
+     */
+    public static void writePcam(Path root, int samples, int classes) throws IOException {
+        SyntheticPatches gen = new SyntheticPatches(1, PcamFolder.SIDE, classes);
+        Path dir = Files.createDirectories(root.resolve("train"));
+        StringBuilder csv = new StringBuilder("id,label\n");
+        for (int i = 0; i < samples; i++) {
+            int label = i % classes;
+            String id = String.format("syn%06d", i);
+            float[] img = gen.render(new Random(GENERATOR_SEED * 31 + i), label);
+            ImageFiles.writeRgb(new Raster(3, PcamFolder.SIDE, PcamFolder.SIDE, img), dir.resolve(id + ".tif"), "tiff");
+            csv.append(id).append(',').append(label).append('\n');
+        }
+        Files.writeString(root.resolve("train_labels.csv"), csv.toString());
     }
 
     private float[] render(Random r, int label) {

@@ -8,18 +8,30 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import org.kdml.core.data.Augmenter;
 import org.kdml.core.data.LabeledImages;
 import org.kdml.core.data.Normalization;
 
-/** Turns index lists of a data set into normalised mini-batches. */
+/**
+ * Turns index lists of a data set into normalised (and, for training, augmented) mini-batches.
+ * {@link #prepare} is pure Java and thread-safe, so batches can be prepared ahead on a pool.
+ */
 final class Batches {
 
     private final LabeledImages data;
     private final Normalization norm;
+    private final Augmenter augmenter;
+    private final AtomicLong prepareNanos = new AtomicLong();
 
     Batches(LabeledImages data, Normalization norm) {
+        this(data, norm, null);
+    }
+
+    Batches(LabeledImages data, Normalization norm, Augmenter augmenter) {
         this.data = data;
         this.norm = norm;
+        this.augmenter = augmenter;
     }
 
     /**
@@ -37,20 +49,41 @@ final class Batches {
             if (random != null && b.size() < 2) {
                 continue;
             }
-            out.add(b);
+            out.add(List.copyOf(b));
         }
         return out;
     }
 
-    /** @return the images of {@code batch} as an (N, 3, S, S) array in {@code manager} */
-    NDArray images(List<Integer> batch, NDManager manager) {
+    /**
+     * Decodes, augments (when {@code augmentSeed} is not null and augmentation is on) and
+     * normalises {@code batch} into one (N, 3, S, S) buffer.
+     */
+    float[] prepare(List<Integer> batch, Long augmentSeed) {
+        long t0 = System.nanoTime();
         int s = data.imageSize();
         int per = 3 * s * s;
         float[] buf = new float[batch.size() * per];
+        Random random = augmentSeed == null ? null : new Random(augmentSeed);
         for (int k = 0; k < batch.size(); k++) {
-            norm.apply(data.image(batch.get(k)), buf, k * per);
+            float[] img = data.image(batch.get(k));
+            if (random != null && augmenter != null && augmenter.active()) {
+                img = augmenter.apply(img, null, s, random)[0];
+            }
+            norm.apply(img, buf, k * per);
         }
-        return manager.create(FloatBuffer.wrap(buf), new Shape(batch.size(), 3, s, s));
+        prepareNanos.addAndGet(System.nanoTime() - t0);
+        return buf;
+    }
+
+    /** @return the prepared buffer of {@code n} images as an (N, 3, S, S) array in {@code manager} */
+    NDArray toArray(float[] buf, int n, NDManager manager) {
+        int s = data.imageSize();
+        return manager.create(FloatBuffer.wrap(buf), new Shape(n, 3, s, s));
+    }
+
+    /** @return the images of {@code batch}, unaugmented, as an (N, 3, S, S) array in {@code manager} */
+    NDArray images(List<Integer> batch, NDManager manager) {
+        return toArray(prepare(batch, null), batch.size(), manager);
     }
 
     /** @return the labels of {@code batch} as an (N) int64 array */
@@ -60,5 +93,10 @@ final class Batches {
             l[k] = data.label(batch.get(k));
         }
         return manager.create(l);
+    }
+
+    /** @return total time spent preparing batches, over all threads, in seconds */
+    double prepareSeconds() {
+        return prepareNanos.get() / 1e9;
     }
 }

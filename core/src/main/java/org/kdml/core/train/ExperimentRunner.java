@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.kdml.core.data.Datasets;
-import org.kdml.core.data.LabeledImages;
+import org.kdml.core.data.DiskImages;
 import org.kdml.core.model.Architectures;
 import org.kdml.spec.ExperimentSpec;
 import org.kdml.spec.RunSpec;
@@ -34,10 +34,7 @@ public final class ExperimentRunner {
         if (teacher) {
             Architectures.of("teacher", spec.teacher());
         }
-        if (!Datasets.KEYS.contains(spec.dataset().kind())) {
-            throw new org.kdml.spec.SpecException("dataset.kind", "unknown dataset '" + spec.dataset().kind()
-                    + "'; valid: " + String.join(", ", Datasets.KEYS));
-        }
+        Datasets.check(spec.dataset());
         for (var w : spec.weights().entrySet()) {
             if (!java.nio.file.Files.isRegularFile(Path.of(w.getValue()))) {
                 throw new org.kdml.spec.SpecException("weights." + w.getKey(), "file not found: " + w.getValue());
@@ -46,7 +43,7 @@ public final class ExperimentRunner {
         for (Variant v : spec.variants()) {
             try (NDManager m = NDManager.newBaseManager()) {
                 NetworkSet.build(spec.teacher(), spec.students(), v.graph(),
-                        v.key().equals("custom") ? "sharing" : "students", spec.dataset().classes(), 32, m);
+                        v.key().equals("custom") ? "sharing" : "students", spec.dataset().classes() == null ? 2 : spec.dataset().classes(), 32, m);
             }
         }
     }
@@ -61,14 +58,23 @@ public final class ExperimentRunner {
      */
     public static List<RunResult> run(ExperimentSpec spec, Path outDir, TrainingListener listener) throws IOException {
         validate(spec);
-        LabeledImages data = Datasets.open(spec.dataset());
-        List<RunResult> results = new ArrayList<>();
-        List<RunSpec> runs = Specs.runs(spec);
-        for (RunSpec run : runs) {
-            listener.onRunStart(run, results.size() + 1, runs.size());
-            Path dir = outDir == null ? null : outDir.resolve(spec.name()).resolve(run.runId());
-            results.add(RunTrainer.train(run, data, dir, listener));
+        try (DiskImages data = Datasets.open(spec.dataset())) {
+            if (!data.skipped().isEmpty()) {
+                listener.onWarning("skipped " + data.skipped().size() + " bad items of " + spec.dataset().kind()
+                        + " (dataset.skipBad is on); first: " + data.skipped().get(0));
+            }
+            List<RunResult> results = new ArrayList<>();
+            List<RunSpec> runs = Specs.runs(spec);
+            for (RunSpec run : runs) {
+                listener.onRunStart(run, results.size() + 1, runs.size());
+                Path dir = outDir == null ? null : outDir.resolve(spec.name()).resolve(run.runId());
+                results.add(RunTrainer.train(run, data, dir, listener));
+            }
+            return results;
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException("closing " + spec.dataset().kind() + " failed", e);
         }
-        return results;
     }
 }

@@ -19,10 +19,13 @@ import org.kdml.core.data.Normalization;
  * @param normalization per-channel statistics of the training split
  * @param trainSeconds wall time of training (all phases, validation included)
  * @param imagesPerSecond training images processed per second, all networks together
+ * @param dataLoading how data loading kept up: images decoded per second when the data set was
+ *     opened, whether decoded images are cached, time spent preparing batches (all loader threads)
+ *     and time the trainer waited for them
  * @param provenance where the result came from
  */
 public record RunResult(String runId, String experiment, String variant, long seed, String teacherTraining,
         List<String> edges, Map<String, NetworkResult> networks, List<EpochRecord> history,
         Map<String, Integer> splitSizes, Normalization normalization, double trainSeconds, double imagesPerSecond,
-        Provenance provenance) {
+        Map<String, Object> dataLoading, Provenance provenance) {
 }

@@ -14,6 +14,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.BiFunction;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.kdml.core.data.Augmenter;
+import org.kdml.core.data.Balancing;
+import org.kdml.core.data.DiskImages;
 import org.kdml.core.data.LabeledImages;
 import org.kdml.core.data.Normalization;
 import org.kdml.core.data.Split;
@@ -57,8 +62,16 @@ public final class RunTrainer {
         SharingGraph graph = run.variant().graph();
         Engine.getInstance().setRandomSeed((int) run.seed());
         Split split = Split.stratified(data, spec.dataset().trainFraction(), spec.dataset().valFraction(), run.seed());
+        List<Integer> train = Balancing.apply(spec.dataset().balance(), data, split.train(), run.seed());
         Normalization norm = Normalization.fit(data, split.train());
-        Batches batches = new Batches(data, norm);
+        Batches batches = new Batches(data, norm, new Augmenter(spec.dataset().augmentation()));
+        int threads = spec.dataset().loaderThreads() != null ? spec.dataset().loaderThreads()
+                : Math.min(4, Runtime.getRuntime().availableProcessors());
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread th = new Thread(r, "kdml-loader");
+            th.setDaemon(true);
+            return th;
+        });
         Random shuffle = new Random(run.seed());
         List<EpochRecord> history = new ArrayList<>();
         Map<String, Integer> bestEpoch = new LinkedHashMap<>();
@@ -70,13 +83,13 @@ public final class RunTrainer {
                 data.classes(), data.imageSize(), manager);
         try (DistillationSession session = new DistillationSession(manager, graph, nets, t.learningRate(), t.alpha(),
                 t.temperature())) {
+            Epochs loop = new Epochs(run, session, batches, train, split, data, t.batchSize(), shuffle, listener,
+                    manager, pool, 2 * threads, history, best, bestEpoch);
             for (Map.Entry<String, String> w : spec.weights().entrySet()) {
                 if (nets.containsKey(w.getKey())) {
                     PretrainedWeights.load(nets.get(w.getKey()), Path.of(w.getValue()));
                 }
             }
-            Epochs loop = new Epochs(run.runId(), session, batches, split, data, t.batchSize(), shuffle, listener,
-                    manager, history, best, bestEpoch);
             if (graph.teacher() == TeacherTraining.FROZEN) {
                 loop.run("teacher", t.teacherEpochs(), List.of(SharingGraph.TEACHER), session::teacherStep);
                 session.restore(SharingGraph.TEACHER);
@@ -94,17 +107,40 @@ public final class RunTrainer {
             RunResult result = new RunResult(run.runId(), run.experiment(), run.variant().key(), run.seed(),
                     graph.teacher().key(), edges, results, history,
                     Map.of("train", split.train().size(), "val", split.val().size(), "test", split.test().size()),
-                    norm, seconds, loop.trainedImages / seconds,
+                    norm, seconds, loop.trainedImages / seconds, dataLoading(data, batches, loop, train.size(), seconds),
                     Provenance.current(run.runId(), run.specHash(), run.seed(), data.fingerprint(), 1));
             if (runDir != null) {
                 write(runDir, session, result, split, data);
             }
             return result;
+        } finally {
+            pool.shutdownNow();
         }
+    }
+
+    private static Map<String, Object> dataLoading(LabeledImages data, Batches batches, Epochs loop, int trainImages,
+            double seconds) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("trainImages", trainImages);
+        if (data instanceof DiskImages d) {
+            m.put("cached", d.cached());
+            m.put("openSeconds", d.verifySeconds());
+            m.put("decodedImagesPerSecond", d.size() / Math.max(1e-9, d.verifySeconds()));
+            m.put("skippedItems", d.skipped().size());
+        }
+        m.put("prepareSeconds", batches.prepareSeconds());
+        m.put("waitSeconds", loop.waitSeconds);
+        m.put("consumedImagesPerSecond", loop.trainedImages / seconds);
+        return m;
     }
 
     /** The epoch loop shared by the teacher's own phase and the joint phase. */
     private static final class Epochs {
+        private final RunSpec run;
+        private final List<Integer> train;
+        private final ExecutorService pool;
+        private final int depth;
+        private double waitSeconds;
         private final String runId;
         private final DistillationSession session;
         private final Batches batches;
@@ -119,10 +155,15 @@ public final class RunTrainer {
         private final Map<String, Integer> bestEpoch;
         private long trainedImages;
 
-        Epochs(String runId, DistillationSession session, Batches batches, Split split, LabeledImages data,
-                int batchSize, Random shuffle, TrainingListener listener, NDManager manager, List<EpochRecord> history,
-                Map<String, double[]> best, Map<String, Integer> bestEpoch) {
-            this.runId = runId;
+        Epochs(RunSpec run, DistillationSession session, Batches batches, List<Integer> train, Split split,
+                LabeledImages data, int batchSize, Random shuffle, TrainingListener listener, NDManager manager,
+                ExecutorService pool, int depth, List<EpochRecord> history, Map<String, double[]> best,
+                Map<String, Integer> bestEpoch) {
+            this.run = run;
+            this.runId = run.runId();
+            this.train = train;
+            this.pool = pool;
+            this.depth = depth;
             this.session = session;
             this.batches = batches;
             this.split = split;
@@ -142,15 +183,21 @@ public final class RunTrainer {
             for (int epoch = 1; epoch <= epochs; epoch++) {
                 long e0 = System.nanoTime();
                 Map<String, Double> sums = new LinkedHashMap<>();
-                List<List<Integer>> plan = Batches.plan(split.train(), batchSize, shuffle);
-                for (int s = 0; s < plan.size(); s++) {
-                    try (NDManager stepManager = manager.newSubManager()) {
-                        Map<String, Double> m = step.apply(batches.images(plan.get(s), stepManager),
-                                batches.labels(plan.get(s), stepManager));
-                        m.forEach((k, v) -> sums.merge(k, v, Double::sum));
-                        listener.onStep(runId, phase, epoch, epochs, s + 1, plan.size(), m);
+                List<List<Integer>> plan = Batches.plan(train, batchSize, shuffle);
+                long epochKey = run.seed() * 1_000_003L + (phase.equals("teacher") ? 500_009L : 0) + epoch * 10_007L;
+                try (Prefetcher ahead = new Prefetcher(pool, plan.size(), depth,
+                        i -> batches.prepare(plan.get(i), epochKey * 65_537L + i))) {
+                    for (int s = 0; s < plan.size(); s++) {
+                        float[] images = ahead.next();
+                        try (NDManager stepManager = manager.newSubManager()) {
+                            Map<String, Double> m = step.apply(batches.toArray(images, plan.get(s).size(), stepManager),
+                                    batches.labels(plan.get(s), stepManager));
+                            m.forEach((k, v) -> sums.merge(k, v, Double::sum));
+                            listener.onStep(runId, phase, epoch, epochs, s + 1, plan.size(), m);
+                        }
+                        trainedImages += plan.get(s).size();
                     }
-                    trainedImages += plan.get(s).size();
+                    waitSeconds += ahead.waitSeconds();
                 }
                 Map<String, Double> val = validate(session, batches, split.val(), data, batchSize, candidates, epoch,
                         best, bestEpoch);

@@ -34,6 +34,10 @@ public interface TrainingListener {
             Map<String, Double> metrics) {
     }
 
+    /** A warning the user should see (e.g. bad items skipped). */
+    default void onWarning(String message) {
+    }
+
     /** After each epoch's validation. */
     default void onEpoch(String runId, EpochRecord record) {
     }

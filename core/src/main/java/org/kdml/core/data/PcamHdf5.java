@@ -1,0 +1,189 @@
+package org.kdml.core.data;
+
+import io.jhdf.HdfFile;
+import io.jhdf.api.Dataset;
+import java.lang.reflect.Array;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The original PCam HDF5 files, {@code camelyonpatch_level_2_split_{train,valid,test}_{x,y}.h5}:
+ * {@code x} is uint8 N×96×96×3, {@code y} is N×1×1×1 labels. Every split whose pair of files is
+ * present is pooled (ids {@code train:17}); kdml then makes its own split. Pixels are read lazily,
+ * one slice per image, with the pure-Java jHDF reader.
+ */
+public final class PcamHdf5 implements Source, AutoCloseable {
+
+    /** The registry key. */
+    public static final String KEY = "pcam-h5";
+    private static final List<String> SPLITS = List.of("train", "valid", "test");
+
+    private final Path root;
+    private final Map<Path, HdfFile> open = new LinkedHashMap<>();
+    private final List<Item> items = new ArrayList<>();
+    private final Problems problems;
+    private final String fingerprint;
+
+    /**
+     * Indexes the files in {@code root}; reads the labels, not the pixels.
+     *
+     * @param root the folder holding the {@code .h5} files
+     * @param skipBad skip rows with unknown labels instead of failing
+     */
+    public PcamHdf5(Path root, boolean skipBad) {
+        this.root = root;
+        this.problems = new Problems(skipBad);
+        boolean any = false;
+        for (String split : SPLITS) {
+            Path x = root.resolve("camelyonpatch_level_2_split_" + split + "_x.h5");
+            Path y = root.resolve("camelyonpatch_level_2_split_" + split + "_y.h5");
+            if (!Files.exists(x) && !Files.exists(y)) {
+                continue;
+            }
+            if (!Files.isRegularFile(x) || !Files.isRegularFile(y)) {
+                throw DatasetException.of(Files.exists(x) ? y : x, "file not found (its pair is present)");
+            }
+            any = true;
+            Dataset xs = dataset(x, "x");
+            Dataset ys = dataset(y, "y");
+            int[] xd = xs.getDimensions();
+            int[] yd = ys.getDimensions();
+            if (xd.length != 4 || xd[1] != PcamFolder.SIDE || xd[2] != PcamFolder.SIDE || xd[3] != 3) {
+                throw DatasetException.of(x, "dataset 'x' has shape " + java.util.Arrays.toString(xd)
+                        + ", expected N x 96 x 96 x 3");
+            }
+            if (yd.length < 1 || yd[0] != xd[0]) {
+                throw DatasetException.of(y, "dataset 'y' has " + (yd.length == 0 ? 0 : yd[0]) + " labels but "
+                        + x.getFileName() + " has " + xd[0] + " images");
+            }
+            long[] labels = flattenLongs(ys.getDataFlat());
+            for (int i = 0; i < labels.length; i++) {
+                String id = split + ":" + i;
+                if (labels[i] != 0 && labels[i] != 1) {
+                    problems.report(new DatasetException(y + " row " + i, "unknown class '" + labels[i] + "'; valid: 0, 1"));
+                    continue;
+                }
+                items.add(new Item(id, id, (int) labels[i], x, null, i));
+            }
+        }
+        if (!any) {
+            throw DatasetException.of(root, "no camelyonpatch_level_2_split_{train,valid,test}_{x,y}.h5 files");
+        }
+        this.fingerprint = Fingerprint.of(KEY, root, items);
+    }
+
+    private synchronized Dataset dataset(Path file, String name) {
+        HdfFile f = open.computeIfAbsent(file, p -> {
+            try {
+                return new HdfFile(p);
+            } catch (RuntimeException e) {
+                throw DatasetException.of(p, "unreadable or corrupt HDF5 file (" + e.getMessage() + ")");
+            }
+        });
+        try {
+            Dataset d = f.getDatasetByPath(name);
+            if (d == null) {
+                throw DatasetException.of(file, "has no dataset '" + name + "'");
+            }
+            return d;
+        } catch (DatasetException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw DatasetException.of(file, "has no readable dataset '" + name + "' (" + e.getMessage() + ")");
+        }
+    }
+
+    @Override
+    public String kind() {
+        return KEY;
+    }
+
+    @Override
+    public List<String> classNames() {
+        return List.of("normal", "tumour");
+    }
+
+    @Override
+    public List<Item> items() {
+        return items;
+    }
+
+    @Override
+    public List<String> skipped() {
+        return problems.skipped();
+    }
+
+    @Override
+    public Raster read(Item item) {
+        Object slice;
+        synchronized (this) {
+            try {
+                slice = dataset(item.image(), "x").getData(new long[] {item.row(), 0, 0, 0},
+                        new int[] {1, PcamFolder.SIDE, PcamFolder.SIDE, 3});
+            } catch (DatasetException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw new DatasetException(item.image() + " row " + item.row(), "unreadable pixels (" + e.getMessage()
+                        + ")", e);
+            }
+        }
+        long[] hwc = flattenLongs(slice);
+        int s = PcamFolder.SIDE;
+        float[] chw = new float[3 * s * s];
+        for (int p = 0; p < s * s; p++) {
+            for (int c = 0; c < 3; c++) {
+                chw[c * s * s + p] = hwc[p * 3 + c] / 255f;
+            }
+        }
+        return new Raster(3, s, s, chw);
+    }
+
+    /** Flattens a (nested) Java array of byte/short/int/long; bytes are read as unsigned. */
+    static long[] flattenLongs(Object array) {
+        List<Object> leaves = new ArrayList<>();
+        collect(array, leaves);
+        int n = 0;
+        for (Object leaf : leaves) {
+            n += Array.getLength(leaf);
+        }
+        long[] out = new long[n];
+        int k = 0;
+        for (Object leaf : leaves) {
+            if (leaf instanceof byte[] b) {
+                for (byte v : b) {
+                    out[k++] = v & 0xFF;
+                }
+            } else {
+                for (int i = 0; i < Array.getLength(leaf); i++) {
+                    out[k++] = ((Number) Array.get(leaf, i)).longValue();
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void collect(Object array, List<Object> leaves) {
+        if (array.getClass().getComponentType().isArray()) {
+            for (int i = 0; i < Array.getLength(array); i++) {
+                collect(Array.get(array, i), leaves);
+            }
+        } else {
+            leaves.add(array);
+        }
+    }
+
+    @Override
+    public String fingerprint() {
+        return fingerprint;
+    }
+
+    @Override
+    public synchronized void close() {
+        open.values().forEach(HdfFile::close);
+        open.clear();
+    }
+}
