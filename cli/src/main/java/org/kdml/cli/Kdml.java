@@ -39,14 +39,17 @@ public final class Kdml {
         } catch (SpecException e) {
             System.err.println("kdml: invalid spec: " + e.getMessage());
             code = 2;
-        } catch (IOException | RuntimeException e) {
+        } catch (org.kdml.core.data.DatasetException e) {
+            System.err.println("kdml: bad data: " + e.getMessage());
+            code = 2;
+        } catch (Exception e) {
             System.err.println("kdml: " + e);
             code = 1;
         }
         System.exit(code);
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) throws IOException {
+    static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help") || args[0].equals("help")) {
             out.println(usage());
             return args.length == 0 ? 2 : 0;
@@ -57,7 +60,8 @@ public final class Kdml {
             // Read by the engine when it first loads, which happens after this point.
             System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(Integer.parseInt(threads)));
         }
-        Path outDir = args[0].equals("bench") ? null : Path.of(option(rest, "--out", "runs"));
+        boolean trains = List.of("run", "train", "validate").contains(args[0]);
+        Path outDir = trains ? Path.of(option(rest, "--out", "runs")) : null;
         switch (args[0]) {
             case "run":
                 requireNoArgs(rest);
@@ -66,6 +70,10 @@ public final class Kdml {
                 return train(Path.of(single(rest, "train")), outDir, out);
             case "bench":
                 return Bench.run(rest, out);
+            case "make-data":
+                return DataCommands.make(rest, out);
+            case "bench-data":
+                return DataCommands.bench(rest, out);
             case "validate": {
                 ExperimentSpec spec = Specs.read(Path.of(single(rest, "validate")));
                 ExperimentRunner.validate(spec);
@@ -133,6 +141,10 @@ public final class Kdml {
                 "  bench [--variant kd-ml-v3] [--teacher resnet50] [--students resnet18] [--count 2] [--size 96]",
                 "        [--batch 32] [--warmup 3] [--steps 10] [--json]",
                 "                               images/s of one training step on random data (not a test)",
+                "  make-data --kind pcam|pcam-h5|lgg|ham10000 --out DIR [--samples N]",
+                "                               write generated data in that data set's published layout",
+                "  bench-data --kind KIND --root DIR [--size 96] [--limit 2000] [--json]",
+                "                               decode throughput of a data set on 1 and N threads",
                 "every command takes --threads N (engine threads; default KDML_THREADS or all cores)");
     }
 }

@@ -2,6 +2,12 @@ package org.kdml.core.data;
 
 import io.jhdf.HdfFile;
 import io.jhdf.api.Dataset;
+import io.jhdf.api.dataset.ChunkedDataset;
+import io.jhdf.api.dataset.ContiguousDataset;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.lang.reflect.Array;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,8 +19,9 @@ import java.util.Map;
 /**
  * The original PCam HDF5 files, {@code camelyonpatch_level_2_split_{train,valid,test}_{x,y}.h5}:
  * {@code x} is uint8 N×96×96×3, {@code y} is N×1×1×1 labels. Every split whose pair of files is
- * present is pooled (ids {@code train:17}); kdml then makes its own split. Pixels are read lazily,
- * one slice per image, with the pure-Java jHDF reader.
+ * present is pooled (ids {@code train:17}); kdml then makes its own split. Pixels are read lazily
+ * with the pure-Java jHDF reader: contiguous datasets straight from the file at their data address,
+ * chunked (gzip) ones a decompressed chunk at a time with a small cache.
  */
 public final class PcamHdf5 implements Source, AutoCloseable {
 
@@ -22,7 +29,17 @@ public final class PcamHdf5 implements Source, AutoCloseable {
     public static final String KEY = "pcam-h5";
     private static final List<String> SPLITS = List.of("train", "valid", "test");
 
+    /** Decompressed chunks kept, least recently used dropped first. */
+    private static final int CHUNKS_CACHED = 8;
+
     private final Path root;
+    private final Map<Path, FileChannel> channels = new LinkedHashMap<>();
+    private final Map<String, byte[]> chunks = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, byte[]> eldest) {
+            return size() > CHUNKS_CACHED;
+        }
+    };
     private final Map<Path, HdfFile> open = new LinkedHashMap<>();
     private final List<Item> items = new ArrayList<>();
     private final Problems problems;
@@ -119,27 +136,86 @@ public final class PcamHdf5 implements Source, AutoCloseable {
 
     @Override
     public Raster read(Item item) {
-        Object slice;
-        synchronized (this) {
-            try {
-                slice = dataset(item.image(), "x").getData(new long[] {item.row(), 0, 0, 0},
-                        new int[] {1, PcamFolder.SIDE, PcamFolder.SIDE, 3});
-            } catch (DatasetException e) {
-                throw e;
-            } catch (RuntimeException e) {
-                throw new DatasetException(item.image() + " row " + item.row(), "unreadable pixels (" + e.getMessage()
-                        + ")", e);
-            }
-        }
-        long[] hwc = flattenLongs(slice);
         int s = PcamFolder.SIDE;
+        byte[] hwc;
+        try {
+            hwc = rowBytes(item.image(), item.row());
+        } catch (DatasetException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new DatasetException(item.image() + " row " + item.row(), "unreadable pixels (" + e.getMessage() + ")",
+                    e);
+        }
         float[] chw = new float[3 * s * s];
         for (int p = 0; p < s * s; p++) {
             for (int c = 0; c < 3; c++) {
-                chw[c * s * s + p] = hwc[p * 3 + c] / 255f;
+                chw[c * s * s + p] = (hwc[p * 3 + c] & 0xFF) / 255f;
             }
         }
         return new Raster(3, s, s, chw);
+    }
+
+    /**
+     * The 96·96·3 bytes of one image. Contiguous datasets are read directly at their data address;
+     * chunked (compressed) ones chunk by chunk with a small cache of decompressed chunks; anything
+     * else through jHDF's generic slicing.
+     */
+    private byte[] rowBytes(Path file, int row) throws IOException {
+        int per = PcamFolder.SIDE * PcamFolder.SIDE * 3;
+        Dataset x = dataset(file, "x");
+        if (x.getDataType().getSize() != 1) {
+            throw DatasetException.of(file, "dataset 'x' has " + x.getDataType().getSize()
+                    + "-byte elements, expected uint8");
+        }
+        if (x instanceof ContiguousDataset c) {
+            FileChannel ch = channel(file);
+            ByteBuffer buf = ByteBuffer.allocate(per);
+            long pos = c.getDataAddress() + (long) row * per;
+            while (buf.hasRemaining()) {
+                if (ch.read(buf, pos + buf.position()) < 0) {
+                    throw DatasetException.of(file, "truncated: row " + row + " ends past the end of the file");
+                }
+            }
+            return buf.array();
+        }
+        if (x instanceof ChunkedDataset c && c.getChunkDimensions()[1] == PcamFolder.SIDE
+                && c.getChunkDimensions()[2] == PcamFolder.SIDE && c.getChunkDimensions()[3] == 3) {
+            int rows = c.getChunkDimensions()[0];
+            int start = row - row % rows;
+            byte[] chunk;
+            synchronized (chunks) {
+                chunk = chunks.get(file + "#" + start);
+            }
+            if (chunk == null) {
+                synchronized (this) {
+                    chunk = c.getDecompressedChunk(new int[] {start, 0, 0, 0});
+                }
+                synchronized (chunks) {
+                    chunks.put(file + "#" + start, chunk);
+                }
+            }
+            byte[] out = new byte[per];
+            System.arraycopy(chunk, (row - start) * per, out, 0, per);
+            return out;
+        }
+        synchronized (this) {
+            long[] v = flattenLongs(x.getData(new long[] {row, 0, 0, 0},
+                    new int[] {1, PcamFolder.SIDE, PcamFolder.SIDE, 3}));
+            byte[] out = new byte[per];
+            for (int k = 0; k < per; k++) {
+                out[k] = (byte) v[k];
+            }
+            return out;
+        }
+    }
+
+    private synchronized FileChannel channel(Path file) throws IOException {
+        FileChannel ch = channels.get(file);
+        if (ch == null) {
+            ch = FileChannel.open(file, StandardOpenOption.READ);
+            channels.put(file, ch);
+        }
+        return ch;
     }
 
     /** Flattens a (nested) Java array of byte/short/int/long; bytes are read as unsigned. */
@@ -182,8 +258,12 @@ public final class PcamHdf5 implements Source, AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
+    public synchronized void close() throws IOException {
         open.values().forEach(HdfFile::close);
         open.clear();
+        for (FileChannel ch : channels.values()) {
+            ch.close();
+        }
+        channels.clear();
     }
 }

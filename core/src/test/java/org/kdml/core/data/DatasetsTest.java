@@ -35,7 +35,7 @@ class DatasetsTest {
         lgg = shared.resolve("lgg");
         SyntheticScans.writeLgg(lgg, 8, 3, 1);
         ham = shared.resolve("ham");
-        DataFixtures.writeHam(ham, 21);
+        SyntheticWriters.writeHam(ham, 21, 60, 45);
     }
 
     private static DiskImages open(String kind, Path root) {
@@ -74,8 +74,8 @@ class DatasetsTest {
 
     @Test
     void pcamHdf5CountsLabelsAndPixels(@TempDir Path dir) throws Exception {
-        DataFixtures.writePcamH5(dir, "train", 12, 12);
-        DataFixtures.writePcamH5(dir, "valid", 4, 4);
+        SyntheticWriters.writePcamH5(dir, "train", 12, 12);
+        SyntheticWriters.writePcamH5(dir, "valid", 4, 4);
         DiskImages d = Datasets.open(new DatasetSpec("pcam-h5", dir.toString(), 96, null, null, null, null, null, null,
                 null, 2));
         assertEquals(16, d.size());
@@ -86,15 +86,41 @@ class DatasetsTest {
             ones += d.label(i);
         }
         assertEquals(8, ones);
-        // Row 1 has a dark red band at rows 41..55; unsigned bytes 200+ must read above 0.78.
+        // Pixels round-trip through the file: the generator's image quantised to 8 bits, read unsigned.
+        float[] expected = new SyntheticPatches(12, 96, 2).image(1);
         float[] img = d.image(1);
-        assertEquals(40 / 255f, img[48 * 96 + 10], 1e-6);
-        assertTrue(img[10] >= 200 / 255f, "uint8 must be read unsigned: " + img[10]);
+        float max = 0;
+        for (int i = 0; i < img.length; i++) {
+            max = Math.max(max, Math.abs(img[i] - Math.round(expected[i] * 255f) / 255f));
+        }
+        assertEquals(0f, max, 1e-6f);
+    }
+
+    /** A chunked, gzip-compressed file as the original PCam ones (made by tools/make_chunked_pcam_h5.py). */
+    @Test
+    void pcamHdf5ChunkedAndCompressed() throws Exception {
+        Path dir = Path.of(getClass().getResource("/pcam-h5-chunked").toURI());
+        try (PcamHdf5 src = new PcamHdf5(dir, false)) {
+            assertEquals(10, src.items().size());
+            for (Item it : List.of(src.items().get(0), src.items().get(5), src.items().get(9), src.items().get(4))) {
+                int i = it.row();
+                assertEquals(i % 2, it.label());
+                float[] img = src.read(it).data();
+                for (int y = 0; y < 96; y += 13) {
+                    for (int z = 0; z < 96; z += 7) {
+                        for (int c = 0; c < 3; c++) {
+                            int expected = (i * 7 + y * 3 + z * 5 + c * 11) % 256;
+                            assertEquals(expected / 255f, img[c * 96 * 96 + y * 96 + z], 1e-6, "row " + i);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     @Test
     void pcamHdf5WithMismatchedLabelsNamesTheFile(@TempDir Path dir) throws Exception {
-        DataFixtures.writePcamH5(dir, "test", 6, 5);
+        SyntheticWriters.writePcamH5(dir, "test", 6, 5);
         DatasetException e = assertThrows(DatasetException.class, () -> new PcamHdf5(dir, false));
         assertTrue(e.getMessage().contains("camelyonpatch_level_2_split_test_y.h5: dataset 'y' has 5 labels but "
                 + "camelyonpatch_level_2_split_test_x.h5 has 6 images"), e.getMessage());
