@@ -71,7 +71,7 @@ public final class Datasets {
         int classes = spec.classes() == null ? 2 : spec.classes();
         Path dir = spec.root() != null ? Path.of(spec.root())
                 : Path.of(System.getProperty("kdml.synthetic.dir", System.getProperty("java.io.tmpdir") + "/kdml-synthetic"))
-                        .resolve("pcam-" + samples + "-" + classes);
+                        .resolve("pcam-g1-" + samples + "-" + classes); // g1: generator version
         if (!Files.isRegularFile(dir.resolve("train_labels.csv"))) {
             try {
                 Path tmp = Files.createTempDirectory(dir.toAbsolutePath().getParent() == null ? Path.of(".")

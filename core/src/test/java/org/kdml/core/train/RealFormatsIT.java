@@ -1,0 +1,68 @@
+package org.kdml.core.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kdml.core.data.SyntheticScans;
+import org.kdml.core.data.SyntheticWriters;
+import org.kdml.spec.Specs;
+
+/** {@code kdml train} on data in the LGG, HAM10000 and PCam HDF5 layouts, with augmentation and balancing. */
+class RealFormatsIT {
+
+    private static String spec(String kind, Path root, String extra) {
+        return String.join("\n",
+                "name: real-" + kind,
+                "dataset: {kind: " + kind + ", root: '" + root + "', imageSize: 32, " + extra + "}",
+                "teacher: resnet50-tiny",
+                "students: [resnet18-tiny, resnet18-tiny]",
+                "modes: [kd-ml]",
+                "versions: [v3]",
+                "training: {epochs: 1, batchSize: 8}",
+                "");
+    }
+
+    @Test
+    void lggByPatientWithAugmentation(@TempDir Path dir) throws Exception {
+        SyntheticScans.writeLgg(dir.resolve("lgg"), 6, 4, 3);
+        List<RunResult> r = ExperimentRunner.run(Specs.parse(spec("lgg", dir.resolve("lgg"),
+                "augmentation: {hflip: true, vflip: true, rotate: 15, shift: 0.1, scale: 0.1}"), "lgg.yaml"),
+                dir.resolve("out"), TrainingListener.NONE);
+        RunResult run = r.get(0);
+        assertEquals(24, run.splitSizes().values().stream().mapToInt(Integer::intValue).sum());
+        var split = Specs.json().readTree(dir.resolve("out/real-lgg").resolve(run.runId()).resolve("split.json").toFile());
+        Set<String> trainPatients = new HashSet<>();
+        split.get("train").forEach(id -> trainPatients.add(id.asText().replaceAll("_\\d+$", "")));
+        split.get("test").forEach(id -> assertTrue(!trainPatients.contains(id.asText().replaceAll("_\\d+$", "")),
+                "patient of " + id + " is in train and test"));
+        assertTrue(run.provenance().datasetFingerprint().matches("[0-9a-f]{64}"));
+        assertTrue((Boolean) run.dataLoading().get("cached"));
+    }
+
+    @Test
+    void ham10000SevenClassesOversampled(@TempDir Path dir) throws Exception {
+        SyntheticWriters.writeHam(dir.resolve("ham"), 35, 60, 45);
+        List<RunResult> r = ExperimentRunner.run(Specs.parse(spec("ham10000", dir.resolve("ham"),
+                "balance: oversample"), "ham.yaml"), null, TrainingListener.NONE);
+        RunResult run = r.get(0);
+        assertEquals(7, run.networks().get("s1").test().confusion().length);
+        int trained = (Integer) run.dataLoading().get("trainImages");
+        assertTrue(trained % 7 == 0 && trained >= run.splitSizes().get("train"), "oversampled to equal classes: " + trained);
+    }
+
+    @Test
+    void pcamHdf5Subset(@TempDir Path dir) throws Exception {
+        SyntheticWriters.writePcamH5(dir.resolve("h5"), "train", 60, 60);
+        List<RunResult> r = ExperimentRunner.run(Specs.parse(spec("pcam-h5", dir.resolve("h5"), "samples: 40"),
+                "h5.yaml"), null, TrainingListener.NONE);
+        assertEquals(40, r.get(0).splitSizes().values().stream().mapToInt(Integer::intValue).sum());
+        assertTrue(Files.isDirectory(dir.resolve("h5")));
+    }
+}
