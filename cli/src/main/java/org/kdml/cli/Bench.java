@@ -14,7 +14,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.kdml.core.model.KdNetwork;
+import org.kdml.core.model.DistillNet;
 import org.kdml.core.train.DistillationSession;
 import org.kdml.core.train.NetworkSet;
 import org.kdml.spec.SharingGraph;
@@ -51,7 +51,7 @@ final class Bench {
         SharingGraph graph = v.graph();
         Engine.getInstance().setRandomSeed(1);
         NDManager manager = NDManager.newBaseManager();
-        Map<String, KdNetwork> nets = NetworkSet.build(teacher, studentKeys, graph, "--students", classes, size, manager);
+        Map<String, DistillNet> nets = NetworkSet.build(teacher, studentKeys, graph, "--students", classes, size, manager);
         List<Double> times = new ArrayList<>();
         try (DistillationSession s = new DistillationSession(manager, graph, nets, 1e-3, 0.5, 2.0);
                 NDManager data = manager.newSubManager()) {

@@ -38,6 +38,9 @@ public final class Architectures {
     }
 
     private static final Map<String, Architecture> REGISTRY = new LinkedHashMap<>();
+    private static final Map<String, java.util.function.IntFunction<UNet>> UNETS = new LinkedHashMap<>();
+    private static final int[] DECODER = {256, 128, 64, 32, 16};
+    private static final int[] TINY_DECODER = {64, 32, 16, 16, 8};
 
     static {
         register("resnet18", 512, (c, a) -> ResNets.build("resnet18", new int[] {2, 2, 2, 2}, false, 64, c, a));
@@ -48,7 +51,34 @@ public final class Architectures {
         register("mobilenet-tiny", 256, (c, a) -> MobileNets.build("mobilenet-tiny", 4, 1, c, a));
     }
 
+    static {
+        UNETS.put("resnet18", o -> new UNet("resnet18", ResNets.encoder(new int[] {2, 2, 2, 2}, false, 64), DECODER, o));
+        UNETS.put("resnet50", o -> new UNet("resnet50", ResNets.encoder(new int[] {3, 4, 6, 3}, true, 64), DECODER, o));
+        UNETS.put("mobilenet", o -> new UNet("mobilenet", MobileNets.encoder(1, 5), DECODER, o));
+        UNETS.put("resnet18-tiny", o -> new UNet("resnet18-tiny", ResNets.encoder(new int[] {1, 1, 1, 1}, false, 16),
+                TINY_DECODER, o));
+        UNETS.put("resnet50-tiny", o -> new UNet("resnet50-tiny", ResNets.encoder(new int[] {1, 1, 1, 1}, true, 16),
+                TINY_DECODER, o));
+        UNETS.put("mobilenet-tiny", o -> new UNet("mobilenet-tiny", MobileNets.encoder(4, 1), TINY_DECODER, o));
+    }
+
     private Architectures() {
+    }
+
+    /**
+     * A U-Net whose encoder is the architecture {@code key}.
+     *
+     * @param field the spec field the key came from
+     * @param key the encoder's key, e.g. {@code resnet18}
+     * @param outputs output channels (1 for binary masks)
+     * @return a new, uninitialised U-Net
+     */
+    public static UNet unet(String field, String key, int outputs) {
+        var f = UNETS.get(key);
+        if (f == null) {
+            throw new SpecException(field, "unknown architecture '" + key + "'; valid: " + String.join(", ", keys()));
+        }
+        return f.apply(outputs);
     }
 
     private static void register(String key, int featureChannels, Factory factory) {

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
@@ -23,7 +22,7 @@ import java.util.List;
  * average pool and a linear classifier). The head reads the adapter's output, so the adapter is
  * trained by the network's own task loss.
  */
-public final class KdNetwork extends AbstractBlock {
+public final class KdNetwork extends DistillNet {
 
     private static final byte VERSION = 1;
 
@@ -54,11 +53,13 @@ public final class KdNetwork extends AbstractBlock {
     }
 
     /** @return the registry key this network was built from */
+    @Override
     public String architecture() {
         return architecture;
     }
 
     /** @return channels of the shared feature map (after the adapter, if any) */
+    @Override
     public int featureChannels() {
         return featureChannels;
     }
@@ -74,25 +75,15 @@ public final class KdNetwork extends AbstractBlock {
     }
 
     /** @return the names of the blocks whose outputs {@link #forwardAll} returns, then {@code logits} */
+    @Override
     public List<String> layerNames() {
         List<String> names = new ArrayList<>(blockNames);
         names.add("logits");
         return names;
     }
 
-    /** @return the number of trainable parameters (batch-norm running statistics excluded) */
-    public long trainableParameterCount() {
-        long n = 0;
-        for (Pair<String, Parameter> p : getParameters()) {
-            Parameter param = p.getValue();
-            if (param.getType() != Parameter.Type.RUNNING_MEAN && param.getType() != Parameter.Type.RUNNING_VAR) {
-                n += param.getShape().size();
-            }
-        }
-        return n;
-    }
-
     /** @return the parameters of the backbone (every block but the adapter), in torchvision's order */
+    @Override
     public List<Parameter> backboneParameters() {
         List<Parameter> out = new ArrayList<>();
         for (int i = 0; i < blocks.size(); i++) {
@@ -104,6 +95,7 @@ public final class KdNetwork extends AbstractBlock {
     }
 
     /** @return the classifier's parameters: weight then bias */
+    @Override
     public List<Parameter> headParameters() {
         List<Parameter> out = new ArrayList<>();
         head.getParameters().forEach(p -> out.add(p.getValue()));
@@ -127,6 +119,7 @@ public final class KdNetwork extends AbstractBlock {
      * Runs the network and keeps every block's output, in {@link #layerNames()} order (the last is
      * the logits); the shared feature is the output of the last block before the head.
      */
+    @Override
     public NDList forwardAll(ParameterStore ps, NDArray input, boolean training) {
         NDList outs = new NDList();
         NDList x = new NDList(input);

@@ -32,12 +32,34 @@ final class MobileNets {
      */
     static KdNetwork build(String key, int divisor, int repeats, int classes, int adapterChannels) {
         List<Pair<String, Block>> blocks = new ArrayList<>();
+        int in = blocks(blocks, divisor, repeats, null);
+        return new KdNetwork(key, blocks, in, adapterChannels, classes);
+    }
+
+    /** The U-Net encoder: taps after the last block at each stride /2, /4, /8, /16 and /32. */
+    static UNet.Encoder encoder(int divisor, int repeats) {
+        List<Pair<String, Block>> blocks = new ArrayList<>();
+        List<Integer> taps = new ArrayList<>();
+        List<Integer> channels = new ArrayList<>();
+        blocks(blocks, divisor, repeats, (index, ch) -> {
+            taps.add(index);
+            channels.add(ch);
+        });
+        return new UNet.Encoder(blocks, taps, channels);
+    }
+
+    private static int blocks(List<Pair<String, Block>> blocks, int divisor, int repeats,
+            java.util.function.BiConsumer<Integer, Integer> strideEnd) {
         blocks.add(new Pair<>("stem", Layers.convBnRelu(32 / divisor, 3, 2, 1, 1)));
         int in = 32 / divisor;
         int middle = 0;
         for (int i = 0; i < V1.length; i++) {
             boolean isMiddle = i >= 6 && i <= 10;
+            boolean lastAtStride = i == V1.length - 1 || V1[i + 1][1] == 2;
             if (isMiddle && middle++ >= repeats) {
+                if (strideEnd != null && lastAtStride) {
+                    strideEnd.accept(blocks.size() - 1, in);
+                }
                 continue;
             }
             int out = V1[i][0] / divisor;
@@ -46,7 +68,10 @@ final class MobileNets {
                     .add(Layers.convBnRelu(in, 3, stride, 1, in))
                     .add(Layers.convBnRelu(out, 1, 1, 0, 1))));
             in = out;
+            if (strideEnd != null && lastAtStride) {
+                strideEnd.accept(blocks.size() - 1, in);
+            }
         }
-        return new KdNetwork(key, blocks, in, adapterChannels, classes);
+        return in;
     }
 }

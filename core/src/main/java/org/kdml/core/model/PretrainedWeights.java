@@ -39,7 +39,7 @@ public final class PretrainedWeights {
      * @throws IOException when the file cannot be read
      * @throws IllegalArgumentException naming the file, the entry and both shapes on a mismatch
      */
-    public static boolean load(KdNetwork net, Path file) throws IOException {
+    public static boolean load(DistillNet net, Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IOException("weights file not found: " + file);
         }

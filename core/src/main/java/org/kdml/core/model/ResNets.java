@@ -31,6 +31,33 @@ final class ResNets {
                 .add(Layers.convBnRelu(width, 7, 2, 3, 1))
                 .add(ai.djl.nn.pooling.Pool.maxPool2dBlock(new ai.djl.ndarray.types.Shape(3, 3),
                         new ai.djl.ndarray.types.Shape(2, 2), new ai.djl.ndarray.types.Shape(1, 1)))));
+        int in = stages(blocks, layers, bottleneck, width, null);
+        return new KdNetwork(key, blocks, in, adapterChannels, classes);
+    }
+
+    /**
+     * The U-Net encoder: the 7×7/2 stem convolution (tap at /2), max-pool, then the four stages
+     * (taps at /4, /8, /16 and the deepest at /32) — torchvision's parameter order without the fc.
+     */
+    static UNet.Encoder encoder(int[] layers, boolean bottleneck, int width) {
+        List<Pair<String, Block>> blocks = new ArrayList<>();
+        List<Integer> taps = new ArrayList<>();
+        List<Integer> channels = new ArrayList<>();
+        blocks.add(new Pair<>("conv1", Layers.convBnRelu(width, 7, 2, 3, 1)));
+        taps.add(0);
+        channels.add(width);
+        blocks.add(new Pair<>("pool", ai.djl.nn.pooling.Pool.maxPool2dBlock(new ai.djl.ndarray.types.Shape(3, 3),
+                new ai.djl.ndarray.types.Shape(2, 2), new ai.djl.ndarray.types.Shape(1, 1))));
+        stages(blocks, layers, bottleneck, width, (index, ch) -> {
+            taps.add(index);
+            channels.add(ch);
+        });
+        return new UNet.Encoder(blocks, taps, channels);
+    }
+
+    /** Appends the residual stages; reports the block index and channels at the end of each stage. */
+    private static int stages(List<Pair<String, Block>> blocks, int[] layers, boolean bottleneck, int width,
+            java.util.function.BiConsumer<Integer, Integer> stageEnd) {
         int expansion = bottleneck ? 4 : 1;
         int in = width;
         for (int stage = 0; stage < layers.length; stage++) {
@@ -42,8 +69,11 @@ final class ResNets {
                 blocks.add(new Pair<>("layer" + (stage + 1) + "." + i, block));
                 in = out;
             }
+            if (stageEnd != null) {
+                stageEnd.accept(blocks.size() - 1, in);
+            }
         }
-        return new KdNetwork(key, blocks, in, adapterChannels, classes);
+        return in;
     }
 
     private static Block basic(int in, int planes, int stride) {

@@ -19,7 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.kdml.core.loss.NodeLoss;
-import org.kdml.core.model.KdNetwork;
+import org.kdml.core.model.DistillNet;
 import org.kdml.spec.SharingGraph;
 import org.kdml.spec.TeacherTraining;
 
@@ -36,7 +36,7 @@ public final class DistillationSession implements AutoCloseable {
 
     private final NDManager manager;
     private final SharingGraph graph;
-    private final Map<String, KdNetwork> nets;
+    private final Map<String, DistillNet> nets;
     private final Map<String, Optimizer> optimizers = new HashMap<>();
     private final Map<String, NodeLoss> losses = new LinkedHashMap<>();
     private final Map<String, NDManager> snapshots = new HashMap<>();
@@ -51,7 +51,7 @@ public final class DistillationSession implements AutoCloseable {
      * @param alpha weight of distillation terms
      * @param temperature T of prediction terms
      */
-    public DistillationSession(NDManager manager, SharingGraph graph, Map<String, KdNetwork> nets,
+    public DistillationSession(NDManager manager, SharingGraph graph, Map<String, DistillNet> nets,
             double learningRate, double alpha, double temperature) {
         this.manager = manager;
         this.graph = graph;
@@ -67,7 +67,7 @@ public final class DistillationSession implements AutoCloseable {
     }
 
     /** @return the networks by node name */
-    public Map<String, KdNetwork> networks() {
+    public Map<String, DistillNet> networks() {
         return nets;
     }
 
@@ -155,7 +155,7 @@ public final class DistillationSession implements AutoCloseable {
      */
     public Map<String, NDList> infer(NDArray x) {
         Map<String, NDList> out = new LinkedHashMap<>();
-        for (Map.Entry<String, KdNetwork> e : nets.entrySet()) {
+        for (Map.Entry<String, DistillNet> e : nets.entrySet()) {
             out.put(e.getKey(), e.getValue().forward(ps, new NDList(x), false));
         }
         return out;

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.TreeSet;
 import org.kdml.core.model.Architectures;
 import org.kdml.core.model.Architectures.Architecture;
-import org.kdml.core.model.KdNetwork;
+import org.kdml.core.model.DistillNet;
 import org.kdml.spec.Edge;
 import org.kdml.spec.Knowledge;
 import org.kdml.spec.SharingGraph;
@@ -38,13 +38,13 @@ public final class NetworkSet {
      * @param manager where the parameters live
      * @return networks by node name, teacher first
      */
-    public static Map<String, KdNetwork> build(String teacherKey, List<String> studentKeys, SharingGraph graph,
+    public static Map<String, DistillNet> build(String teacherKey, List<String> studentKeys, SharingGraph graph,
             String graphField, int classes, int imageSize, NDManager manager) {
         if (studentKeys.size() != graph.students()) {
             throw new SpecException("students", "the graph has " + graph.students() + " students, the spec lists "
                     + studentKeys.size());
         }
-        Map<String, KdNetwork> nets = new LinkedHashMap<>();
+        Map<String, DistillNet> nets = new LinkedHashMap<>();
         Architecture[] students = new Architecture[studentKeys.size()];
         for (int i = 0; i < students.length; i++) {
             students[i] = Architectures.of("students[" + i + "]", studentKeys.get(i));
@@ -58,7 +58,7 @@ public final class NetworkSet {
             nets.put(SharingGraph.student(i + 1), students[i].create(classes));
         }
         Shape input = new Shape(1, 3, imageSize, imageSize);
-        for (KdNetwork net : nets.values()) {
+        for (DistillNet net : nets.values()) {
             net.initialize(manager, DataType.FLOAT32, input);
         }
         for (Edge e : graph.edges()) {
@@ -75,7 +75,7 @@ public final class NetworkSet {
         return nets;
     }
 
-    private static String describe(Map<String, KdNetwork> nets, String node) {
+    private static String describe(Map<String, DistillNet> nets, String node) {
         return node + " (" + nets.get(node).architecture() + ")";
     }
 

@@ -23,7 +23,7 @@ import org.kdml.core.data.LabeledImages;
 import org.kdml.core.data.Normalization;
 import org.kdml.core.data.Split;
 import org.kdml.core.metrics.ClassificationMetrics;
-import org.kdml.core.model.KdNetwork;
+import org.kdml.core.model.DistillNet;
 import org.kdml.core.model.PretrainedWeights;
 import org.kdml.spec.Edge;
 import org.kdml.spec.ExperimentSpec;
@@ -79,7 +79,7 @@ public final class RunTrainer {
         long start = System.nanoTime();
         String graphField = run.variant().key().equals("custom") ? "sharing" : "students";
         NDManager manager = NDManager.newBaseManager();
-        Map<String, KdNetwork> nets = NetworkSet.build(spec.teacher(), spec.students(), graph, graphField,
+        Map<String, DistillNet> nets = NetworkSet.build(spec.teacher(), spec.students(), graph, graphField,
                 data.classes(), data.imageSize(), manager);
         try (DistillationSession session = new DistillationSession(manager, graph, nets, t.learningRate(), t.alpha(),
                 t.temperature())) {
@@ -324,7 +324,7 @@ public final class RunTrainer {
         for (Map.Entry<String, float[]> e : probs.entrySet()) {
             String node = e.getKey();
             int[] pred = argmax(e.getValue(), classes);
-            KdNetwork net = session.networks().get(node);
+            DistillNet net = session.networks().get(node);
             Double fidelity = teacher == null || node.equals(SharingGraph.TEACHER) ? null
                     : ClassificationMetrics.agreement(pred, teacher);
             out.put(node, new NetworkResult(net.architecture(), net.trainableParameterCount(),

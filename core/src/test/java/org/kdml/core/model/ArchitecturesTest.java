@@ -69,6 +69,40 @@ class ArchitecturesTest {
         }
     }
 
+    /**
+     * U-Nets: encoder (torchvision backbone without fc) + five decoder blocks (256, 128, 64, 32, 16
+     * channels) + a 3×3 head. ResNet-18's count equals segmentation_models_pytorch's
+     * {@code Unet("resnet18", classes=1)}: 14,328,209.
+     */
+    @ParameterizedTest
+    @CsvSource({"resnet18, 14328209", "resnet50, 32521105", "mobilenet, 8312465"})
+    void uNetParameterCounts(String key, long expected) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            UNet net = Architectures.unet("teacher", key, 1);
+            net.initialize(m, DataType.FLOAT32, new Shape(1, 3, 64, 64));
+            assertEquals(expected, net.trainableParameterCount(), key);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"resnet18-tiny, 64", "resnet50-tiny, 64", "mobilenet-tiny, 64", "resnet18, 256"})
+    void uNetGivesFullResolutionLogitsAndAStride16Feature(String key, int channels) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            UNet net = Architectures.unet("students[0]", key, 1);
+            net.initialize(m, DataType.FLOAT32, new Shape(2, 3, 64, 64));
+            NDArray x = m.randomNormal(new Shape(2, 3, 64, 64));
+            NDList out = net.forward(new ParameterStore(m, false), new NDList(x), false);
+            assertEquals(new Shape(2, 1, 64, 64), out.get(0).getShape());
+            assertEquals(new Shape(2, channels, 4, 4), out.get(1).getShape());
+            NDList all = net.forwardAll(new ParameterStore(m, false), x, false);
+            assertEquals(net.layerNames().size(), all.size());
+            assertTrue(all.get(all.size() - 1).allClose(out.get(0)));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> net.forward(new ParameterStore(m, false), new NDList(m.zeros(new Shape(1, 3, 48, 48))), false));
+            assertEquals("U-Net input sides must be multiples of 32, got 48x48", e.getMessage());
+        }
+    }
+
     @Test
     void unknownArchitectureNamesTheFieldAndTheValidKeys() {
         SpecException e = assertThrows(SpecException.class, () -> Architectures.of("students[1]", "vgg16"));

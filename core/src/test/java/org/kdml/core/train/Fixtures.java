@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.stream.IntStream;
 import org.kdml.core.data.Normalization;
 import org.kdml.core.data.SyntheticPatches;
-import org.kdml.core.model.KdNetwork;
+import org.kdml.core.model.DistillNet;
 import org.kdml.spec.SharingGraph;
 import org.kdml.spec.Specs;
 import org.kdml.spec.ExperimentSpec;
@@ -28,7 +28,7 @@ final class Fixtures {
     static DistillationSession session(SharingGraph graph, long seed) {
         Engine.getInstance().setRandomSeed((int) seed);
         NDManager manager = NDManager.newBaseManager();
-        Map<String, KdNetwork> nets = NetworkSet.build("resnet50-tiny", List.of("resnet18-tiny", "resnet18-tiny"),
+        Map<String, DistillNet> nets = NetworkSet.build("resnet50-tiny", List.of("resnet18-tiny", "resnet18-tiny"),
                 graph, "students", 2, 32, manager);
         return new DistillationSession(manager, graph, nets, 2e-3, 0.5, 2.0);
     }
@@ -43,7 +43,7 @@ final class Fixtures {
     }
 
     /** Every parameter (running statistics included) of {@code net}, as float arrays. */
-    static List<float[]> weights(KdNetwork net) {
+    static List<float[]> weights(DistillNet net) {
         List<float[]> out = new ArrayList<>();
         for (Pair<String, Parameter> p : net.getParameters()) {
             out.add(p.getValue().getArray().toFloatArray());
@@ -52,7 +52,7 @@ final class Fixtures {
     }
 
     /** Sum of |gradient| over every trainable parameter of {@code net}. */
-    static double gradientMass(KdNetwork net) {
+    static double gradientMass(DistillNet net) {
         double s = 0;
         for (Pair<String, Parameter> p : net.getParameters()) {
             if (p.getValue().requiresGradient()) {
@@ -64,7 +64,7 @@ final class Fixtures {
         return s;
     }
 
-    static void zeroGradients(KdNetwork net) {
+    static void zeroGradients(DistillNet net) {
         for (Pair<String, Parameter> p : net.getParameters()) {
             if (p.getValue().requiresGradient()) {
                 try (NDArray g = p.getValue().getArray().getGradient()) {

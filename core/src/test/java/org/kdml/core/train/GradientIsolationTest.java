@@ -17,7 +17,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.kdml.core.loss.NodeLoss;
 import org.kdml.core.loss.Terms;
-import org.kdml.core.model.KdNetwork;
+import org.kdml.core.model.DistillNet;
 import org.kdml.spec.Mode;
 import org.kdml.spec.SharingGraph;
 import org.kdml.spec.Version;
@@ -57,8 +57,8 @@ class GradientIsolationTest {
         SharingGraph graph = SharingGraph.preset(Mode.ML, Version.V1, 2);
         Batches batches = Fixtures.batches();
         try (DistillationSession s = Fixtures.session(graph, 3); NDManager m = NDManager.newBaseManager()) {
-            KdNetwork s1 = s.networks().get("s1");
-            KdNetwork s2 = s.networks().get("s2");
+            DistillNet s1 = s.networks().get("s1");
+            DistillNet s2 = s.networks().get("s2");
             List<Integer> b = Fixtures.firstBatch(8);
             NDArray x = batches.images(b, m);
             NDArray y = batches.labels(b, m);
@@ -84,7 +84,7 @@ class GradientIsolationTest {
         SharingGraph graph = SharingGraph.preset(Mode.KD_ML, Version.V2, 2);
         Batches batches = Fixtures.batches();
         try (DistillationSession s = Fixtures.session(graph, 5); NDManager m = NDManager.newBaseManager()) {
-            KdNetwork teacher = s.networks().get("teacher");
+            DistillNet teacher = s.networks().get("teacher");
             List<Integer> b = Fixtures.firstBatch(8);
             NDArray x = batches.images(b, m);
             NDArray y = batches.labels(b, m);
@@ -114,7 +114,7 @@ class GradientIsolationTest {
         }
     }
 
-    private static List<float[]> gradients(KdNetwork net) {
+    private static List<float[]> gradients(DistillNet net) {
         List<float[]> out = new java.util.ArrayList<>();
         for (var p : net.getParameters()) {
             if (p.getValue().requiresGradient()) {
