@@ -21,14 +21,22 @@ public final class NodeLoss {
     private final List<Edge> incoming;
     private final double alpha;
     private final double temperature;
+    private final TaskLoss taskLoss;
+
+    /** A classification node loss. */
+    public NodeLoss(String node, List<Edge> incoming, double alpha, double temperature) {
+        this(node, incoming, alpha, temperature, TaskLoss.CLASSIFICATION);
+    }
 
     /**
      * @param node the learning node, e.g. {@code s1}
      * @param incoming the edges that point at it
      * @param alpha weight of the distillation part, in [0, 1]
      * @param temperature T of the prediction terms
+     * @param taskLoss the task's loss and prediction term
      */
-    public NodeLoss(String node, List<Edge> incoming, double alpha, double temperature) {
+    public NodeLoss(String node, List<Edge> incoming, double alpha, double temperature, TaskLoss taskLoss) {
+        this.taskLoss = taskLoss;
         this.node = node;
         this.incoming = List.copyOf(incoming);
         this.alpha = alpha;
@@ -49,13 +57,13 @@ public final class NodeLoss {
      * Computes the loss.
      *
      * @param outputs every node's {@code [logits, feature]} by node name
-     * @param labels class indices (N)
+     * @param labels class indices (N), or masks (N, 1, H, W) for segmentation
      * @return named terms in order; the last, {@code total}, is what is minimised
      */
     public Map<String, NDArray> compute(Map<String, NDList> outputs, NDArray labels) {
         NDList own = outputs.get(node);
         Map<String, NDArray> terms = new LinkedHashMap<>();
-        NDArray task = Terms.crossEntropy(own.get(0), labels);
+        NDArray task = taskLoss.task(own.get(0), labels);
         terms.put("task", task);
         if (incoming.isEmpty()) {
             terms.put("total", task);
@@ -68,7 +76,7 @@ public final class NodeLoss {
                 throw new IllegalStateException("no output for node " + e.from() + " (edge " + e + ")");
             }
             NDArray term = e.knowledge() == Knowledge.PREDICTIONS
-                    ? Terms.softKl(src.get(0), own.get(0), temperature)
+                    ? taskLoss.prediction(src.get(0), own.get(0), temperature)
                     : Terms.featureMse(src.get(1), own.get(1));
             terms.put(e.termName(), term);
             NDArray weighted = term.mul((float) e.weight());

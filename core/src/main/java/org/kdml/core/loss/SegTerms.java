@@ -1,0 +1,98 @@
+package org.kdml.core.loss;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+
+/**
+ * Segmentation loss terms on per-pixel logits (N, C, H, W). With C = 1 the mask is binary and
+ * probabilities are {@code sigmoid(z)}; with C > 1 they are {@code softmax} over the channel axis
+ * and targets hold class indices. Targets are (N, 1, H, W).
+ */
+public final class SegTerms {
+
+    /** Dice smoothing: keeps 0/0 defined (empty truth, empty prediction → loss 0). */
+    public static final double DICE_SMOOTH = 1.0;
+
+    private SegTerms() {
+    }
+
+    /** Stable log-sigmoid: {@code min(z, 0) − log(1 + exp(−|z|))}. */
+    static NDArray logSigmoid(NDArray z) {
+        return z.minimum(0f).sub(z.abs().neg().exp().add(1f).log());
+    }
+
+    /** Per-pixel class log-probabilities (N, K, H, W) with K = 2 (background, foreground) for C = 1. */
+    static NDArray logProbs(NDArray logits) {
+        if (logits.getShape().get(1) == 1) {
+            return logSigmoid(logits.neg()).concat(logSigmoid(logits), 1);
+        }
+        return logits.logSoftmax(1);
+    }
+
+    /** One-hot (N, K, H, W) of the targets for the K classes of {@link #logProbs}. */
+    static NDArray oneHot(NDArray target, NDArray logits) {
+        long c = logits.getShape().get(1);
+        int k = c == 1 ? 2 : (int) c;
+        NDArray idx = target.squeeze(1).toType(DataType.INT64, false);
+        return idx.oneHot(k).transpose(0, 3, 1, 2).toType(logits.getDataType(), false);
+    }
+
+    /**
+     * Focal loss {@code −(1 − p_t)^γ · log p_t}, averaged over pixels; γ = 0 gives cross-entropy.
+     *
+     * @param logits (N, C, H, W)
+     * @param target (N, 1, H, W): 0/1, or class indices for C > 1
+     * @param gamma γ ≥ 0
+     */
+    public static NDArray focal(NDArray logits, NDArray target, double gamma) {
+        NDArray logPt = logProbs(logits).mul(oneHot(target, logits)).sum(new int[] {1});
+        NDArray weight = gamma == 0 ? null : logPt.exp().neg().add(1f).pow((float) gamma);
+        NDArray loss = weight == null ? logPt.neg() : weight.mul(logPt).neg();
+        return loss.mean();
+    }
+
+    /**
+     * Dice loss {@code 1 − (2Σpg + s) / (Σp + Σg + s)} with {@code s = } {@value #DICE_SMOOTH},
+     * computed per image over the foreground class(es) and averaged over the batch (and classes).
+     *
+     * @param probs foreground probabilities (N, C', H, W)
+     * @param truth 0/1 truth of the same shape
+     */
+    public static NDArray diceFromProbabilities(NDArray probs, NDArray truth) {
+        int[] axes = {2, 3};
+        NDArray inter = probs.mul(truth).sum(axes);
+        NDArray denom = probs.sum(axes).add(truth.sum(axes));
+        float s = (float) DICE_SMOOTH;
+        return inter.mul(2f).add(s).div(denom.add(s)).neg().add(1f).mean();
+    }
+
+    /** Dice loss of logits: binary on {@code sigmoid}, multi-class on the softmax of the foreground classes 1..C−1. */
+    public static NDArray dice(NDArray logits, NDArray target) {
+        if (logits.getShape().get(1) == 1) {
+            return diceFromProbabilities(logits.getNDArrayInternal().sigmoid(), target.toType(logits.getDataType(), false));
+        }
+        NDArray probs = logits.softmax(1);
+        NDArray truth = oneHot(target, logits);
+        long c = logits.getShape().get(1);
+        return diceFromProbabilities(probs.get(":, 1:" + c), truth.get(":, 1:" + c));
+    }
+
+    /** The task loss {@code focal + dice}. */
+    public static NDArray focalDice(NDArray logits, NDArray target, double gamma) {
+        return focal(logits, target, gamma).add(dice(logits, target));
+    }
+
+    /**
+     * Per-pixel prediction term {@code T² · KL(p_src(T) ‖ p_dst(T))}, summed over classes (two for a
+     * binary mask) and averaged over pixels and the batch. The source is detached.
+     */
+    public static NDArray softKl(NDArray source, NDArray target, double temperature) {
+        if (!(temperature > 0)) {
+            throw new IllegalArgumentException("temperature must be > 0, got " + temperature);
+        }
+        float t = (float) temperature;
+        NDArray logPs = logProbs(source.stopGradient().div(t));
+        NDArray logPt = logProbs(target.div(t));
+        return logPs.exp().mul(logPs.sub(logPt)).sum(new int[] {1}).mean().mul(t * t);
+    }
+}
