@@ -48,10 +48,10 @@ final class ConsoleProgress implements TrainingListener {
 
     @Override
     public void onEpoch(String runId, EpochRecord r) {
-        String val = r.valAccuracy().entrySet().stream()
+        String val = r.validation().entrySet().stream()
                 .map(e -> String.format("%s=%.3f", e.getKey(), e.getValue()))
                 .reduce((a, b) -> a + " " + b).orElse("");
-        out.printf("%s%s %s epoch %d done in %.1fs, val acc %s%n", terminal ? "\r" : "", label, r.phase(), r.epoch(),
+        out.printf("%s%s %s epoch %d done in %.1fs, validation %s%n", terminal ? "\r" : "", label, r.phase(), r.epoch(),
                 r.seconds(), val);
     }
 }

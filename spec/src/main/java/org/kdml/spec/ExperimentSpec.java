@@ -9,7 +9,7 @@ import java.util.List;
  * sharing graph), seeds and hyper-parameters. Pure data, read from YAML or JSON by {@link Specs}.
  *
  * @param name experiment name: lower-case letters, digits, {@code . _ -}
- * @param task {@code classification}
+ * @param task {@code classification} (default) or {@code segmentation} (U-Nets on the same encoders)
  * @param dataset the data
  * @param teacher the teacher's architecture key, e.g. {@code resnet50}; may be omitted when every
  *     mode is {@code ml}
@@ -27,7 +27,7 @@ public record ExperimentSpec(String name, String task, DatasetSpec dataset, Stri
         java.util.Map<String, String> weights) {
 
     /** Tasks this version of kdml can run. */
-    public static final List<String> TASKS = List.of("classification");
+    public static final List<String> TASKS = List.of("classification", "segmentation");
 
     /** Applies defaults and validates everything that does not need the engine. */
     public ExperimentSpec {

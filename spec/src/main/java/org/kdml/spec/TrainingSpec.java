@@ -13,9 +13,10 @@ package org.kdml.spec;
  * @param alpha weight of the distillation terms against the task loss, in [0, 1] (default 0.5)
  * @param teacherTraining for {@code kd-ml} and custom graphs: {@code joint} (default) or
  *     {@code frozen}; the other modes fix it
+ * @param focalGamma γ of the segmentation focal loss (≥ 0, default 2)
  */
 public record TrainingSpec(Integer epochs, Integer teacherEpochs, Integer batchSize, Double learningRate,
-        Double temperature, Double alpha, String teacherTraining) {
+        Double temperature, Double alpha, String teacherTraining, Double focalGamma) {
 
     /** Applies defaults and validates. */
     public TrainingSpec {
@@ -25,6 +26,9 @@ public record TrainingSpec(Integer epochs, Integer teacherEpochs, Integer batchS
         learningRate = learningRate == null ? 1e-3 : learningRate;
         temperature = temperature == null ? 2.0 : temperature;
         alpha = alpha == null ? 0.5 : alpha;
+        focalGamma = focalGamma == null ? 2.0 : focalGamma;
+        SpecException.check(focalGamma >= 0 && Double.isFinite(focalGamma), "training.focalGamma",
+                "must be a finite number >= 0, got " + focalGamma);
         SpecException.check(epochs >= 1, "training.epochs", "must be >= 1, got " + epochs);
         SpecException.check(teacherEpochs >= 1, "training.teacherEpochs", "must be >= 1, got " + teacherEpochs);
         SpecException.check(batchSize >= 1, "training.batchSize", "must be >= 1, got " + batchSize);
@@ -40,6 +44,6 @@ public record TrainingSpec(Integer epochs, Integer teacherEpochs, Integer batchS
 
     /** @return the defaults */
     public static TrainingSpec defaults() {
-        return new TrainingSpec(null, null, null, null, null, null, null);
+        return new TrainingSpec(null, null, null, null, null, null, null, null);
     }
 }

@@ -12,9 +12,15 @@ import org.kdml.spec.SpecException;
 /** The registry of data sets by key; every one is read from disk in its published layout. */
 public final class Datasets {
 
+    /** Generated MRI-like slices with masks, written in the LGG layout. */
+    public static final String SYNTHETIC_SCANS = "synthetic-scans";
+
     /** Keys of the data sets this version can open. */
-    public static final List<String> KEYS = List.of(SyntheticPatches.KEY, PcamFolder.KEY, PcamHdf5.KEY, LggFolder.KEY,
-            Ham10000Folder.KEY);
+    public static final List<String> KEYS = List.of(SyntheticPatches.KEY, SYNTHETIC_SCANS, PcamFolder.KEY, PcamHdf5.KEY,
+            LggFolder.KEY, Ham10000Folder.KEY);
+
+    /** Data sets with masks, usable for segmentation. */
+    public static final List<String> WITH_MASKS = List.of(SYNTHETIC_SCANS, LggFolder.KEY, Ham10000Folder.KEY);
 
     /** Decoded images are kept in memory up to this many bytes (override: {@code -Dkdml.cache.bytes}). */
     public static final long CACHE_BYTES = Long.getLong("kdml.cache.bytes", 2L << 30);
@@ -28,11 +34,24 @@ public final class Datasets {
      * @throws SpecException naming {@code dataset.kind} or {@code dataset.root}
      */
     public static void check(DatasetSpec spec) {
+        check(spec, "classification");
+    }
+
+    /**
+     * Checks the key, the root folder and that a segmentation task has a data set with masks.
+     *
+     * @throws SpecException naming the field
+     */
+    public static void check(DatasetSpec spec, String task) {
         if (!KEYS.contains(spec.kind())) {
             throw new SpecException("dataset.kind", "unknown dataset '" + spec.kind() + "'; valid: "
                     + String.join(", ", KEYS));
         }
-        if (!spec.kind().equals(SyntheticPatches.KEY)) {
+        if (task.equals("segmentation") && !WITH_MASKS.contains(spec.kind())) {
+            throw new SpecException("dataset.kind", "segmentation needs masks; " + spec.kind() + " has none; valid: "
+                    + String.join(", ", WITH_MASKS));
+        }
+        if (!spec.kind().startsWith("synthetic-")) {
             if (spec.root() == null || spec.root().isBlank()) {
                 throw new SpecException("dataset.root", "is required for " + spec.kind()
                         + " (the folder holding the data set in its published layout)");
@@ -51,7 +70,12 @@ public final class Datasets {
      * once (failing on bad input, naming the file, unless {@code skipBad}).
      */
     public static DiskImages open(DatasetSpec spec) {
-        check(spec);
+        return open(spec, "classification");
+    }
+
+    /** Opens the data set for {@code task}; segmentation reads and checks every mask too. */
+    public static DiskImages open(DatasetSpec spec, String task) {
+        check(spec, task);
         int threads = spec.loaderThreads() != null ? spec.loaderThreads()
                 : Math.min(4, Runtime.getRuntime().availableProcessors());
         Source source = switch (spec.kind()) {
@@ -59,31 +83,54 @@ public final class Datasets {
             case PcamHdf5.KEY -> new PcamHdf5(Path.of(spec.root()), spec.skipBad());
             case LggFolder.KEY -> new LggFolder(Path.of(spec.root()), spec.skipBad());
             case Ham10000Folder.KEY -> new Ham10000Folder(Path.of(spec.root()), spec.skipBad());
+            case SYNTHETIC_SCANS -> syntheticScans(spec);
             default -> synthetic(spec);
         };
-        Integer subset = spec.kind().equals(SyntheticPatches.KEY) ? null : spec.samples();
-        return new DiskImages(source, spec.imageSize(), subset, spec.skipBad(), threads, CACHE_BYTES);
+        Integer subset = spec.kind().startsWith("synthetic-") ? null : spec.samples();
+        return new DiskImages(source, spec.imageSize(), subset, spec.skipBad(), threads, CACHE_BYTES,
+                task.equals("segmentation"));
+    }
+
+    /** Generated LGG-layout slices (10 per patient), written once into {@code root} or a temporary folder. */
+    private static Source syntheticScans(DatasetSpec spec) {
+        int samples = spec.samples() == null ? 200 : spec.samples();
+        int patients = Math.max(3, samples / 10);
+        Path dir = generated(spec, "lgg-g1-" + patients + "x10", d -> SyntheticScans.writeLgg(d, patients, 10, 1));
+        return new LggFolder(dir, spec.skipBad());
+    }
+
+    /** Writes generated data with {@code writer} into a fresh folder, moved into place when complete. */
+    private static Path generated(DatasetSpec spec, String name, Writer writer) {
+        Path dir = spec.root() != null ? Path.of(spec.root())
+                : Path.of(System.getProperty("kdml.synthetic.dir", System.getProperty("java.io.tmpdir") + "/kdml-synthetic"))
+                        .resolve(name);
+        if (!Files.exists(dir)) {
+            try {
+                Path parent = Files.createDirectories(dir.toAbsolutePath().getParent());
+                Path tmp = Files.createTempDirectory(parent, "writing-");
+                writer.write(tmp);
+                Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                if (!Files.exists(dir)) {
+                    throw new UncheckedIOException("cannot write generated data to " + dir, e);
+                }
+            }
+        }
+        return dir;
+    }
+
+    /** Writes generated data into a folder. */
+    @FunctionalInterface
+    private interface Writer {
+        void write(Path dir) throws IOException;
     }
 
     /** Generated PCam-layout data, written once into {@code root} (or a shared temporary folder). */
     private static Source synthetic(DatasetSpec spec) {
         int samples = spec.samples() == null ? 600 : spec.samples();
         int classes = spec.classes() == null ? 2 : spec.classes();
-        Path dir = spec.root() != null ? Path.of(spec.root())
-                : Path.of(System.getProperty("kdml.synthetic.dir", System.getProperty("java.io.tmpdir") + "/kdml-synthetic"))
-                        .resolve("pcam-g1-" + samples + "-" + classes); // g1: generator version
-        if (!Files.isRegularFile(dir.resolve("train_labels.csv"))) {
-            try {
-                Path tmp = Files.createTempDirectory(dir.toAbsolutePath().getParent() == null ? Path.of(".")
-                        : Files.createDirectories(dir.toAbsolutePath().getParent()), "writing-");
-                SyntheticPatches.writePcam(tmp, samples, classes);
-                Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-            } catch (IOException e) {
-                if (!Files.isRegularFile(dir.resolve("train_labels.csv"))) {
-                    throw new UncheckedIOException("cannot write generated data to " + dir, e);
-                }
-            }
-        }
+        // g1: generator version, so a changed generator never reuses old files.
+        Path dir = generated(spec, "pcam-g1-" + samples + "-" + classes, d -> SyntheticPatches.writePcam(d, samples, classes));
         return new PcamFolder(dir, classes, spec.skipBad());
     }
 }

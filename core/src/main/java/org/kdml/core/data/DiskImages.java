@@ -29,6 +29,8 @@ public final class DiskImages implements LabeledImages, AutoCloseable {
     private final int size;
     private final List<Item> items;
     private final byte[][] cache;
+    private final byte[][] maskCache;
+    private final boolean withMasks;
     private final List<String> skipped = new ArrayList<>();
     private final String fingerprint;
     private final double verifySeconds;
@@ -45,13 +47,28 @@ public final class DiskImages implements LabeledImages, AutoCloseable {
      * @param cacheBudgetBytes keep decoded images in memory up to this many bytes
      */
     public DiskImages(Source source, int size, Integer samples, boolean skipBad, int threads, long cacheBudgetBytes) {
+        this(source, size, samples, skipBad, threads, cacheBudgetBytes, false);
+    }
+
+    /**
+     * Opens a data set, with its masks when {@code withMasks} (segmentation).
+     *
+     * @throws DatasetException when masks are wanted and the source has none
+     */
+    public DiskImages(Source source, int size, Integer samples, boolean skipBad, int threads, long cacheBudgetBytes,
+            boolean withMasks) {
+        if (withMasks && !source.hasMasks()) {
+            throw new DatasetException(source.kind(), "segmentation needs masks and this data set has none");
+        }
+        this.withMasks = withMasks;
         this.source = source;
         this.size = size;
         this.skipped.addAll(source.skipped());
         List<Item> selected = samples == null ? source.items() : balancedSubset(source, samples);
-        boolean fits = (long) selected.size() * 3 * size * size <= cacheBudgetBytes;
+        boolean fits = (long) selected.size() * (withMasks ? 4 : 3) * size * size <= cacheBudgetBytes;
         long t0 = System.nanoTime();
         byte[][] decoded = new byte[selected.size()][];
+        byte[][] decodedMasks = new byte[selected.size()][];
         DatasetException[] errors = new DatasetException[selected.size()];
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "kdml-verify");
@@ -68,8 +85,10 @@ public final class DiskImages implements LabeledImages, AutoCloseable {
                     for (int i = from; i < to; i++) {
                         try {
                             float[] img = source.read(selected.get(i)).resize(size, false).data();
+                            float[] mask = withMasks ? source.readMask(selected.get(i)).resize(size, true).data() : null;
                             if (fits) {
                                 decoded[i] = toBytes(img);
+                                decodedMasks[i] = mask == null ? null : toBytes(mask);
                             }
                         } catch (DatasetException e) {
                             errors[i] = e;
@@ -94,6 +113,7 @@ public final class DiskImages implements LabeledImages, AutoCloseable {
         this.verifySeconds = (System.nanoTime() - t0) / 1e9;
         List<Item> kept = new ArrayList<>();
         List<byte[]> keptCache = new ArrayList<>();
+        List<byte[]> keptMasks = new ArrayList<>();
         for (int i = 0; i < selected.size(); i++) {
             if (errors[i] != null) {
                 if (!skipBad) {
@@ -103,10 +123,12 @@ public final class DiskImages implements LabeledImages, AutoCloseable {
             } else {
                 kept.add(selected.get(i));
                 keptCache.add(decoded[i]);
+                keptMasks.add(decodedMasks[i]);
             }
         }
         this.items = List.copyOf(kept);
         this.cache = fits ? keptCache.toArray(new byte[0][]) : null;
+        this.maskCache = fits && withMasks ? keptMasks.toArray(new byte[0][]) : null;
         this.fingerprint = sha256(source.fingerprint() + "|samples=" + samples + "|size=" + size + "|kept="
                 + items.size());
     }
@@ -200,6 +222,27 @@ public final class DiskImages implements LabeledImages, AutoCloseable {
             return f;
         }
         return source.read(items.get(i)).resize(size, false).data();
+    }
+
+    @Override
+    public boolean hasMasks() {
+        return withMasks;
+    }
+
+    @Override
+    public float[] mask(int i) {
+        if (!withMasks) {
+            throw new UnsupportedOperationException(source.kind() + " was opened without masks");
+        }
+        if (maskCache != null) {
+            byte[] b = maskCache[i];
+            float[] f = new float[b.length];
+            for (int k = 0; k < b.length; k++) {
+                f[k] = (b[k] & 0xFF) / 255f;
+            }
+            return f;
+        }
+        return source.readMask(items.get(i)).resize(size, true).data();
     }
 
     @Override

@@ -42,6 +42,19 @@ public interface LabeledImages {
         return id(i);
     }
 
+    /** @return whether {@link #mask} is available (segmentation data) */
+    default boolean hasMasks() {
+        return false;
+    }
+
+    /**
+     * @param i the index
+     * @return the binary mask of image {@code i}, (1, size, size), values 0 or 1
+     */
+    default float[] mask(int i) {
+        throw new UnsupportedOperationException("this data set has no masks");
+    }
+
     /** @return a content hash of the ids, labels and generator or files: the data's identity */
     String fingerprint();
 }

@@ -55,24 +55,40 @@ final class Batches {
     }
 
     /**
-     * Decodes, augments (when {@code augmentSeed} is not null and augmentation is on) and
-     * normalises {@code batch} into one (N, 3, S, S) buffer.
+     * Decodes, augments (when {@code augmentSeed} is not null and augmentation is on; image and
+     * mask with one draw) and normalises {@code batch}.
+     *
+     * @return {@code [images (N·3·S·S), masks (N·S·S) or null]}
      */
-    float[] prepare(List<Integer> batch, Long augmentSeed) {
+    float[][] prepare(List<Integer> batch, Long augmentSeed) {
         long t0 = System.nanoTime();
         int s = data.imageSize();
         int per = 3 * s * s;
+        boolean masks = data.hasMasks();
         float[] buf = new float[batch.size() * per];
+        float[] maskBuf = masks ? new float[batch.size() * s * s] : null;
         Random random = augmentSeed == null ? null : new Random(augmentSeed);
         for (int k = 0; k < batch.size(); k++) {
             float[] img = data.image(batch.get(k));
+            float[] mask = masks ? data.mask(batch.get(k)) : null;
             if (random != null && augmenter != null && augmenter.active()) {
-                img = augmenter.apply(img, null, s, random)[0];
+                float[][] aug = augmenter.apply(img, mask, s, random);
+                img = aug[0];
+                mask = aug[1];
             }
             norm.apply(img, buf, k * per);
+            if (masks) {
+                System.arraycopy(mask, 0, maskBuf, k * s * s, s * s);
+            }
         }
         prepareNanos.addAndGet(System.nanoTime() - t0);
-        return buf;
+        return new float[][] {buf, maskBuf};
+    }
+
+    /** @return prepared masks of {@code n} images as an (N, 1, S, S) array */
+    NDArray maskArray(float[] buf, int n, NDManager manager) {
+        int s = data.imageSize();
+        return manager.create(FloatBuffer.wrap(buf), new Shape(n, 1, s, s));
     }
 
     /** @return the prepared buffer of {@code n} images as an (N, 3, S, S) array in {@code manager} */
@@ -83,7 +99,7 @@ final class Batches {
 
     /** @return the images of {@code batch}, unaugmented, as an (N, 3, S, S) array in {@code manager} */
     NDArray images(List<Integer> batch, NDManager manager) {
-        return toArray(prepare(batch, null), batch.size(), manager);
+        return toArray(prepare(batch, null)[0], batch.size(), manager);
     }
 
     /** @return the labels of {@code batch} as an (N) int64 array */

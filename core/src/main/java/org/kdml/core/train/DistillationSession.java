@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.kdml.core.loss.NodeLoss;
+import org.kdml.core.loss.TaskLoss;
 import org.kdml.core.model.DistillNet;
 import org.kdml.spec.SharingGraph;
 import org.kdml.spec.TeacherTraining;
@@ -41,6 +42,7 @@ public final class DistillationSession implements AutoCloseable {
     private final Map<String, NodeLoss> losses = new LinkedHashMap<>();
     private final Map<String, NDManager> snapshots = new HashMap<>();
     private final ParameterStore ps;
+    private final TaskLoss taskLoss;
     private boolean teacherFrozen;
 
     /**
@@ -53,6 +55,17 @@ public final class DistillationSession implements AutoCloseable {
      */
     public DistillationSession(NDManager manager, SharingGraph graph, Map<String, DistillNet> nets,
             double learningRate, double alpha, double temperature) {
+        this(manager, graph, nets, learningRate, alpha, temperature, TaskLoss.CLASSIFICATION);
+    }
+
+    /**
+     * A session for any task.
+     *
+     * @param taskLoss the task's loss and prediction term (classification or segmentation)
+     */
+    public DistillationSession(NDManager manager, SharingGraph graph, Map<String, DistillNet> nets,
+            double learningRate, double alpha, double temperature, TaskLoss taskLoss) {
+        this.taskLoss = taskLoss;
         this.manager = manager;
         this.graph = graph;
         this.nets = new LinkedHashMap<>(nets);
@@ -62,7 +75,7 @@ public final class DistillationSession implements AutoCloseable {
                 throw new IllegalArgumentException("no network for node " + node);
             }
             optimizers.put(node, Optimizer.adam().optLearningRateTracker(Tracker.fixed((float) learningRate)).build());
-            losses.put(node, new NodeLoss(node, graph.edgesInto(node), alpha, temperature));
+            losses.put(node, new NodeLoss(node, graph.edgesInto(node), alpha, temperature, taskLoss));
         }
     }
 
@@ -91,7 +104,7 @@ public final class DistillationSession implements AutoCloseable {
         if (teacherFrozen) {
             throw new IllegalStateException("the teacher is frozen");
         }
-        NodeLoss taskOnly = new NodeLoss(SharingGraph.TEACHER, List.of(), 0, 1);
+        NodeLoss taskOnly = new NodeLoss(SharingGraph.TEACHER, List.of(), 0, 1, taskLoss);
         return step(x, y, List.of(SharingGraph.TEACHER), Map.of(SharingGraph.TEACHER, taskOnly));
     }
 

@@ -34,7 +34,7 @@ public final class ExperimentRunner {
         if (teacher) {
             Architectures.of("teacher", spec.teacher());
         }
-        Datasets.check(spec.dataset());
+        Datasets.check(spec.dataset(), spec.task());
         for (var w : spec.weights().entrySet()) {
             if (!java.nio.file.Files.isRegularFile(Path.of(w.getValue()))) {
                 throw new org.kdml.spec.SpecException("weights." + w.getKey(), "file not found: " + w.getValue());
@@ -42,8 +42,9 @@ public final class ExperimentRunner {
         }
         for (Variant v : spec.variants()) {
             try (NDManager m = NDManager.newBaseManager()) {
-                NetworkSet.build(spec.teacher(), spec.students(), v.graph(),
-                        v.key().equals("custom") ? "sharing" : "students", spec.dataset().classes() == null ? 2 : spec.dataset().classes(), 32, m);
+                NetworkSet.build(spec.task(), spec.teacher(), spec.students(), v.graph(),
+                        v.key().equals("custom") ? "sharing" : "students", spec.dataset().classes() == null ? 2 : spec.dataset().classes(),
+                        spec.task().equals("segmentation") ? spec.dataset().imageSize() : 32, m);
             }
         }
     }
@@ -58,7 +59,7 @@ public final class ExperimentRunner {
      */
     public static List<RunResult> run(ExperimentSpec spec, Path outDir, TrainingListener listener) throws IOException {
         validate(spec);
-        try (DiskImages data = Datasets.open(spec.dataset())) {
+        try (DiskImages data = Datasets.open(spec.dataset(), spec.task())) {
             if (!data.skipped().isEmpty()) {
                 listener.onWarning("skipped " + data.skipped().size() + " bad items of " + spec.dataset().kind()
                         + " (dataset.skipBad is on); first: " + data.skipped().get(0));

@@ -1,6 +1,7 @@
 package org.kdml.core.train;
 
 import org.kdml.core.metrics.ClassificationMetrics;
+import org.kdml.core.metrics.SegmentationMetrics;
 
 /**
  * The outcome of one network (or the ensemble) on the test split.
@@ -8,10 +9,12 @@ import org.kdml.core.metrics.ClassificationMetrics;
  * @param architecture the architecture key ({@code ensemble} for the ensemble)
  * @param parameters trainable parameters (0 for the ensemble)
  * @param bestEpoch the epoch whose weights were kept, by validation accuracy (0 for the ensemble)
- * @param bestValAccuracy validation accuracy at that epoch
- * @param test metrics on the test split
- * @param fidelity share of test images where its prediction equals the teacher's; null without teacher
+ * @param bestValAccuracy validation accuracy (segmentation: IoU) at that epoch
+ * @param test classification metrics on the test split (null for segmentation)
+ * @param segmentation overlap metrics on the test split (null for classification)
+ * @param fidelity share of test images (segmentation: pixels) where its prediction equals the
+ *     teacher's; null without teacher
  */
 public record NetworkResult(String architecture, long parameters, int bestEpoch, double bestValAccuracy,
-        ClassificationMetrics test, Double fidelity) {
+        ClassificationMetrics test, SegmentationMetrics segmentation, Double fidelity) {
 }

@@ -40,6 +40,20 @@ public final class NetworkSet {
      */
     public static Map<String, DistillNet> build(String teacherKey, List<String> studentKeys, SharingGraph graph,
             String graphField, int classes, int imageSize, NDManager manager) {
+        return build("classification", teacherKey, studentKeys, graph, graphField, classes, imageSize, manager);
+    }
+
+    /**
+     * Builds the networks of a run for {@code task}: classifiers, or for {@code segmentation}
+     * U-Nets with one output channel (binary masks) on the same encoder keys, whose shared
+     * feature is the first decoder block's output (no adapter; unequal shapes are rejected).
+     */
+    public static Map<String, DistillNet> build(String task, String teacherKey, List<String> studentKeys,
+            SharingGraph graph, String graphField, int classes, int imageSize, NDManager manager) {
+        boolean seg = task.equals("segmentation");
+        if (seg && imageSize % 32 != 0) {
+            throw new SpecException("dataset.imageSize", "U-Nets need a multiple of 32, got " + imageSize);
+        }
         if (studentKeys.size() != graph.students()) {
             throw new SpecException("students", "the graph has " + graph.students() + " students, the spec lists "
                     + studentKeys.size());
@@ -51,11 +65,12 @@ public final class NetworkSet {
         }
         if (graph.teacher() != TeacherTraining.NONE) {
             Architecture teacher = Architectures.of("teacher", teacherKey);
-            nets.put(SharingGraph.TEACHER, teacher.factory().create(classes, adapterChannels(teacher, students, graph,
-                    graphField)));
+            nets.put(SharingGraph.TEACHER, seg ? Architectures.unet("teacher", teacherKey, 1)
+                    : teacher.factory().create(classes, adapterChannels(teacher, students, graph, graphField)));
         }
         for (int i = 0; i < students.length; i++) {
-            nets.put(SharingGraph.student(i + 1), students[i].create(classes));
+            nets.put(SharingGraph.student(i + 1), seg ? Architectures.unet("students[" + i + "]", studentKeys.get(i), 1)
+                    : students[i].create(classes));
         }
         Shape input = new Shape(1, 3, imageSize, imageSize);
         for (DistillNet net : nets.values()) {

@@ -19,14 +19,14 @@ final class Prefetcher implements AutoCloseable {
     static final long TIMEOUT_SECONDS = 600;
 
     private final ExecutorService pool;
-    private final IntFunction<float[]> prepare;
+    private final IntFunction<float[][]> prepare;
     private final int count;
     private final int depth;
-    private final List<Future<float[]>> futures = new ArrayList<>();
+    private final List<Future<float[][]>> futures = new ArrayList<>();
     private int next;
     private long waitNanos;
 
-    Prefetcher(ExecutorService pool, int count, int depth, IntFunction<float[]> prepare) {
+    Prefetcher(ExecutorService pool, int count, int depth, IntFunction<float[][]> prepare) {
         this.pool = pool;
         this.prepare = prepare;
         this.count = count;
@@ -41,13 +41,13 @@ final class Prefetcher implements AutoCloseable {
     }
 
     /** @return batch number {@code next}, waiting for it if needed */
-    float[] next() {
+    float[][] next() {
         if (next >= count) {
             throw new IllegalStateException("all " + count + " batches were handed out");
         }
         long t0 = System.nanoTime();
         try {
-            float[] out = futures.get(next).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            float[][] out = futures.get(next).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             futures.set(next, null);
             next++;
             if (futures.size() < count) {
@@ -76,7 +76,7 @@ final class Prefetcher implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Future<float[]> f : futures) {
+        for (Future<float[][]> f : futures) {
             if (f != null) {
                 f.cancel(true);
             }

@@ -22,7 +22,9 @@ import org.kdml.core.data.DiskImages;
 import org.kdml.core.data.LabeledImages;
 import org.kdml.core.data.Normalization;
 import org.kdml.core.data.Split;
+import org.kdml.core.loss.TaskLoss;
 import org.kdml.core.metrics.ClassificationMetrics;
+import org.kdml.core.metrics.SegmentationMetrics;
 import org.kdml.core.model.DistillNet;
 import org.kdml.core.model.PretrainedWeights;
 import org.kdml.spec.Edge;
@@ -79,10 +81,12 @@ public final class RunTrainer {
         long start = System.nanoTime();
         String graphField = run.variant().key().equals("custom") ? "sharing" : "students";
         NDManager manager = NDManager.newBaseManager();
-        Map<String, DistillNet> nets = NetworkSet.build(spec.teacher(), spec.students(), graph, graphField,
+        boolean seg = spec.task().equals("segmentation");
+        Map<String, DistillNet> nets = NetworkSet.build(spec.task(), spec.teacher(), spec.students(), graph, graphField,
                 data.classes(), data.imageSize(), manager);
+        TaskLoss taskLoss = seg ? TaskLoss.segmentation(t.focalGamma()) : TaskLoss.CLASSIFICATION;
         try (DistillationSession session = new DistillationSession(manager, graph, nets, t.learningRate(), t.alpha(),
-                t.temperature())) {
+                t.temperature(), taskLoss)) {
             Epochs loop = new Epochs(run, session, batches, train, split, data, t.batchSize(), shuffle, listener,
                     manager, pool, 2 * threads, history, best, bestEpoch);
             for (Map.Entry<String, String> w : spec.weights().entrySet()) {
@@ -101,8 +105,9 @@ public final class RunTrainer {
                 session.restore(node);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            Map<String, NetworkResult> results = test(session, batches, split.test(), data, t.batchSize(), bestEpoch,
-                    best);
+            Map<String, NetworkResult> results = seg
+                    ? testSegmentation(session, batches, split.test(), data, t.batchSize(), bestEpoch, best, manager, runDir)
+                    : test(session, batches, split.test(), data, t.batchSize(), bestEpoch, best);
             List<String> edges = graph.edges().stream().map(Edge::toString).toList();
             RunResult result = new RunResult(run.runId(), run.experiment(), run.variant().key(), run.seed(),
                     graph.teacher().key(), edges, results, history,
@@ -188,10 +193,12 @@ public final class RunTrainer {
                 try (Prefetcher ahead = new Prefetcher(pool, plan.size(), depth,
                         i -> batches.prepare(plan.get(i), epochKey * 65_537L + i))) {
                     for (int s = 0; s < plan.size(); s++) {
-                        float[] images = ahead.next();
+                        float[][] prepared = ahead.next();
+                        int n = plan.get(s).size();
                         try (NDManager stepManager = manager.newSubManager()) {
-                            Map<String, Double> m = step.apply(batches.toArray(images, plan.get(s).size(), stepManager),
-                                    batches.labels(plan.get(s), stepManager));
+                            NDArray targets = prepared[1] != null ? batches.maskArray(prepared[1], n, stepManager)
+                                    : batches.labels(plan.get(s), stepManager);
+                            Map<String, Double> m = step.apply(batches.toArray(prepared[0], n, stepManager), targets);
                             m.forEach((k, v) -> sums.merge(k, v, Double::sum));
                             listener.onStep(runId, phase, epoch, epochs, s + 1, plan.size(), m);
                         }
@@ -199,8 +206,10 @@ public final class RunTrainer {
                     }
                     waitSeconds += ahead.waitSeconds();
                 }
-                Map<String, Double> val = validate(session, batches, split.val(), data, batchSize, candidates, epoch,
-                        best, bestEpoch);
+                Map<String, Double> val = data.hasMasks()
+                        ? validateSegmentation(session, batches, split.val(), data, batchSize, candidates, epoch, best,
+                                bestEpoch, manager)
+                        : validate(session, batches, split.val(), data, batchSize, candidates, epoch, best, bestEpoch);
                 EpochRecord rec = new EpochRecord(phase, epoch, mean(sums, plan.size()), val,
                         (System.nanoTime() - e0) / 1e9);
                 history.add(rec);
@@ -313,6 +322,49 @@ public final class RunTrainer {
         return acc;
     }
 
+    /** Validates by IoU on the validation split, keeping the best of {@code candidates} (ties: earlier). */
+    private static Map<String, Double> validateSegmentation(DistillationSession session, Batches batches,
+            List<Integer> val, LabeledImages data, int batchSize, List<String> candidates, int epoch,
+            Map<String, double[]> best, Map<String, Integer> bestEpoch, NDManager manager) {
+        Map<String, SegmentationMetrics> m = SegmentationEval.metrics(
+                SegmentationEval.predict(session, batches, val, data, batchSize, manager));
+        Map<String, Double> out = new LinkedHashMap<>();
+        m.forEach((node, metrics) -> out.put(node, metrics.iou()));
+        for (String node : candidates) {
+            double iou = m.get(node).iou();
+            double[] b = best.get(node);
+            if (b == null || iou > b[0]) {
+                best.put(node, new double[] {iou});
+                bestEpoch.put(node, epoch);
+                session.snapshot(node);
+            }
+        }
+        return out;
+    }
+
+    /** Test metrics of every network and both ensembles, fidelity to the teacher, and the hardest-images grid. */
+    private static Map<String, NetworkResult> testSegmentation(DistillationSession session, Batches batches,
+            List<Integer> test, LabeledImages data, int batchSize, Map<String, Integer> bestEpoch,
+            Map<String, double[]> best, NDManager manager, Path runDir) throws IOException {
+        SegmentationEval.Predictions p = SegmentationEval.predict(session, batches, test, data, batchSize, manager);
+        boolean teacher = p.probs().containsKey(SharingGraph.TEACHER);
+        Map<String, NetworkResult> out = new LinkedHashMap<>();
+        for (Map.Entry<String, SegmentationMetrics> e : SegmentationEval.metrics(p).entrySet()) {
+            String node = e.getKey();
+            DistillNet net = session.networks().get(node);
+            Double fidelity = !teacher || node.equals(SharingGraph.TEACHER) ? null
+                    : SegmentationEval.agreementWithTeacher(p, node);
+            out.put(node, new NetworkResult(net == null ? node : net.architecture(),
+                    net == null ? 0 : net.trainableParameterCount(), bestEpoch.getOrDefault(node, 0),
+                    best.containsKey(node) ? best.get(node)[0] : 0.0, null, e.getValue(), fidelity));
+        }
+        if (runDir != null) {
+            java.nio.file.Files.createDirectories(runDir);
+            SegmentationEval.hardestGrid(p, data, 8, runDir.resolve("hardest.png"));
+        }
+        return out;
+    }
+
     private static Map<String, NetworkResult> test(DistillationSession session, Batches batches, List<Integer> test,
             LabeledImages data, int batchSize, Map<String, Integer> bestEpoch, Map<String, double[]> best) {
         int classes = data.classes();
@@ -329,10 +381,10 @@ public final class RunTrainer {
                     : ClassificationMetrics.agreement(pred, teacher);
             out.put(node, new NetworkResult(net.architecture(), net.trainableParameterCount(),
                     bestEpoch.getOrDefault(node, 0), best.containsKey(node) ? best.get(node)[0] : 0.0,
-                    ClassificationMetrics.of(truth, pred, classes), fidelity));
+                    ClassificationMetrics.of(truth, pred, classes), null, fidelity));
         }
         int[] ens = argmax(ensemble(probs), classes);
-        out.put(ENSEMBLE, new NetworkResult(ENSEMBLE, 0, 0, 0.0, ClassificationMetrics.of(truth, ens, classes),
+        out.put(ENSEMBLE, new NetworkResult(ENSEMBLE, 0, 0, 0.0, ClassificationMetrics.of(truth, ens, classes), null,
                 teacher == null ? null : ClassificationMetrics.agreement(ens, teacher)));
         return out;
     }

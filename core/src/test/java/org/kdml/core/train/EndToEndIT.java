@@ -41,7 +41,7 @@ class EndToEndIT {
         assertEquals(r.history().size(), second.get(0).history().size());
         for (int i = 0; i < r.history().size(); i++) {
             assertEquals(r.history().get(i).train(), second.get(0).history().get(i).train(), "epoch " + i);
-            assertEquals(r.history().get(i).valAccuracy(), second.get(0).history().get(i).valAccuracy(), "epoch " + i);
+            assertEquals(r.history().get(i).validation(), second.get(0).history().get(i).validation(), "epoch " + i);
         }
         assertEquals(Specs.json().writeValueAsString(r.networks()),
                 Specs.json().writeValueAsString(second.get(0).networks()));

@@ -21,10 +21,10 @@ class PrefetcherTest {
         try (Prefetcher p = new Prefetcher(pool, 20, 4, i -> {
             int ahead = started.incrementAndGet() - consumed.get();
             maxAhead.accumulateAndGet(ahead, Math::max);
-            return new float[] {i};
+            return new float[][] {{i}};
         })) {
             for (int i = 0; i < 20; i++) {
-                assertEquals(i, p.next()[0]);
+                assertEquals(i, p.next()[0][0]);
                 consumed.incrementAndGet();
             }
             IllegalStateException e = assertThrows(IllegalStateException.class, p::next);
@@ -42,7 +42,7 @@ class PrefetcherTest {
             if (i == 1) {
                 throw new DatasetException("train/x.tif", "unreadable or corrupt image");
             }
-            return new float[] {i};
+            return new float[][] {{i}};
         })) {
             p.next();
             DatasetException e = assertThrows(DatasetException.class, p::next);
