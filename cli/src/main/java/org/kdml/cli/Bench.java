@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.kdml.core.model.DistillNet;
+import org.kdml.core.loss.TaskLoss;
 import org.kdml.core.train.DistillationSession;
 import org.kdml.core.train.NetworkSet;
 import org.kdml.spec.SharingGraph;
@@ -42,6 +43,11 @@ final class Bench {
         int warmup = Integer.parseInt(Kdml.option(args, "--warmup", "3"));
         int steps = Integer.parseInt(Kdml.option(args, "--steps", "10"));
         int classes = Integer.parseInt(Kdml.option(args, "--classes", "2"));
+        String task = Kdml.option(args, "--task", "classification");
+        boolean seg = task.equals("segmentation");
+        if (!seg && !task.equals("classification")) {
+            throw new IllegalArgumentException("--task: unknown task '" + task + "'; valid: classification, segmentation");
+        }
         boolean json = args.remove("--json");
         if (!args.isEmpty()) {
             throw new IllegalArgumentException("unexpected arguments " + args);
@@ -51,12 +57,15 @@ final class Bench {
         SharingGraph graph = v.graph();
         Engine.getInstance().setRandomSeed(1);
         NDManager manager = NDManager.newBaseManager();
-        Map<String, DistillNet> nets = NetworkSet.build(teacher, studentKeys, graph, "--students", classes, size, manager);
+        Map<String, DistillNet> nets = NetworkSet.build(task, teacher, studentKeys, graph, "--students", classes, size,
+                manager);
         List<Double> times = new ArrayList<>();
-        try (DistillationSession s = new DistillationSession(manager, graph, nets, 1e-3, 0.5, 2.0);
+        try (DistillationSession s = new DistillationSession(manager, graph, nets, 1e-3, 0.5, 2.0,
+                seg ? TaskLoss.segmentation(2.0) : TaskLoss.CLASSIFICATION);
                 NDManager data = manager.newSubManager()) {
             NDArray x = data.randomNormal(new Shape(batch, 3, size, size));
-            NDArray y = data.randomInteger(0, classes, new Shape(batch), DataType.INT64);
+            NDArray y = seg ? data.randomUniform(0, 1, new Shape(batch, 1, size, size)).gt(0.9f).toType(DataType.FLOAT32, false)
+                    : data.randomInteger(0, classes, new Shape(batch), DataType.INT64);
             boolean frozen = graph.teacher() == TeacherTraining.FROZEN;
             if (frozen) {
                 s.teacherStep(x, y);
@@ -80,6 +89,7 @@ final class Bench {
         double mean = times.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
         double median = sorted.get(sorted.size() / 2);
         Map<String, Object> r = new LinkedHashMap<>();
+        r.put("task", task);
         r.put("variant", variant);
         r.put("teacher", graph.teacher() == TeacherTraining.NONE ? null : teacher);
         r.put("students", studentKeys);
