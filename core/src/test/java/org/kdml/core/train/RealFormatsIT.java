@@ -58,6 +58,17 @@ class RealFormatsIT {
     }
 
     @Test
+    void ham10000LesionSegmentation(@TempDir Path dir) throws Exception {
+        SyntheticWriters.writeHam(dir.resolve("ham"), 28, 60, 45);
+        String yaml = spec("ham10000", dir.resolve("ham"), "augmentation: {hflip: true, rotate: 10}")
+                .replace("imageSize: 32", "imageSize: 64").replace("name: real-ham10000", "name: real-ham10000\ntask: segmentation");
+        RunResult run = ExperimentRunner.run(Specs.parse(yaml, "ham-seg.yaml"), null, TrainingListener.NONE).get(0);
+        assertTrue(run.networks().get("ensemble").segmentation() != null);
+        assertTrue(run.networks().get("s1").segmentation().tp() + run.networks().get("s1").segmentation().fn() > 0,
+                "HAM10000 masks reach the evaluation");
+    }
+
+    @Test
     void pcamHdf5Subset(@TempDir Path dir) throws Exception {
         SyntheticWriters.writePcamH5(dir.resolve("h5"), "train", 60, 60);
         List<RunResult> r = ExperimentRunner.run(Specs.parse(spec("pcam-h5", dir.resolve("h5"), "samples: 40"),
