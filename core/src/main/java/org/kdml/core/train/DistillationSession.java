@@ -160,14 +160,6 @@ public final class DistillationSession implements AutoCloseable {
             }
             NDArray w = param.getArray();
             try (NDArray g = w.getGradient()) {
-                if (System.getenv("KDML_DEBUG") != null) {
-                    float gs = g.abs().sum().getFloat();
-                    float ws = w.abs().sum().getFloat();
-                    if (!Float.isFinite(gs) || !Float.isFinite(ws)) {
-                        System.out.println("DEBUG non-finite " + node + " " + p.getKey() + " grad=" + gs + " weight=" + ws
-                                + " shape=" + w.getShape());
-                    }
-                }
                 opt.update(param.getId(), w, g);
                 g.subi(g);
             }
