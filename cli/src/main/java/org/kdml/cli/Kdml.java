@@ -70,6 +70,8 @@ public final class Kdml {
                 return train(Path.of(single(rest, "train")), outDir, out);
             case "bench":
                 return Bench.run(rest, out);
+            case "cka":
+                return CkaCommand.run(rest, out);
             case "make-data":
                 return DataCommands.make(rest, out);
             case "bench-data":
@@ -142,6 +144,10 @@ public final class Kdml {
                 "        [--students resnet18] [--count 2] [--size 96]",
                 "        [--batch 32] [--warmup 3] [--steps 10] [--json]",
                 "                               images/s of one training step on random data (not a test)",
+                "  cka --x A.npy --y B.npy [--minibatch N] [--json]",
+                "                               linear (and minibatch) CKA between two activation matrices",
+                "  cka --run RUN_ID [--out runs] [--sample 512]",
+                "                               layer-by-layer CKA heatmaps of a finished run (PNG + cka.json)",
                 "  make-data --kind pcam|pcam-h5|lgg|ham10000 --out DIR [--samples N]",
                 "                               write generated data in that data set's published layout",
                 "  bench-data --kind KIND --root DIR [--size 96] [--limit 2000] [--json]",

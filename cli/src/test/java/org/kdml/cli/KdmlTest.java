@@ -33,6 +33,16 @@ class KdmlTest {
     }
 
     @Test
+    void ckaOfTwoNpyFilesAsJson() throws Exception {
+        String res = Path.of("..", "core", "src", "test", "resources", "cka").toString();
+        assertEquals(0, kdml("cka", "--x", res + "/kornblith_x.npy", "--y", res + "/kornblith_y.npy", "--minibatch", "25",
+                "--json"));
+        var json = org.kdml.spec.Specs.json().readTree(out.toString(StandardCharsets.UTF_8));
+        assertEquals(0.55761, json.get("linear").asDouble(), 1e-4);
+        assertTrue(json.has("minibatch"));
+    }
+
+    @Test
     void unknownCommandsAndBadSpecsFailClearly(@TempDir Path dir) throws Exception {
         assertEquals(2, kdml("fly"));
         assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("kdml: unknown command 'fly'"));

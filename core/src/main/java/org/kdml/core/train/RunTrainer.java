@@ -115,7 +115,7 @@ public final class RunTrainer {
                     norm, seconds, loop.trainedImages / seconds, dataLoading(data, batches, loop, train.size(), seconds),
                     Provenance.current(run.runId(), run.specHash(), run.seed(), data.fingerprint(), 1));
             if (runDir != null) {
-                write(runDir, session, result, split, data);
+                write(runDir, session, result, split, data, spec);
             }
             return result;
         } finally {
@@ -389,8 +389,8 @@ public final class RunTrainer {
         return out;
     }
 
-    private static void write(Path dir, DistillationSession session, RunResult result, Split split, LabeledImages data)
-            throws IOException {
+    private static void write(Path dir, DistillationSession session, RunResult result, Split split, LabeledImages data,
+            ExperimentSpec spec) throws IOException {
         Files.createDirectories(dir);
         for (String node : session.networks().keySet()) {
             try (OutputStream out = Files.newOutputStream(dir.resolve(node + ".params"))) {
@@ -402,6 +402,8 @@ public final class RunTrainer {
         ids.put("val", split.val().stream().map(data::id).toList());
         ids.put("test", split.test().stream().map(data::id).toList());
         Specs.json().writerWithDefaultPrettyPrinter().writeValue(dir.resolve("split.json").toFile(), ids);
+        // The spec, so that the run can be rebuilt (e.g. by `kdml cka --run`).
+        java.nio.file.Files.writeString(dir.resolve("spec.json"), Specs.canonicalJson(spec));
         Specs.json().writerWithDefaultPrettyPrinter().writeValue(dir.resolve("result.json").toFile(), result);
     }
 }
