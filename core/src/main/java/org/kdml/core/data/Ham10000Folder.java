@@ -18,18 +18,14 @@ import java.util.stream.Stream;
  * {@code <image_id>_segmentation.png} masks is present, masks that must exist for every image and
  * match its size. Seven classes by {@code dx}; items grouped by {@code lesion_id}.
  */
-public final class Ham10000Folder implements Source {
+public final class Ham10000Folder extends IndexedSource {
 
     /** The registry key. */
     public static final String KEY = "ham10000";
     /** The seven diagnoses, in label order. */
     public static final List<String> CLASSES = List.of("akiec", "bcc", "bkl", "df", "mel", "nv", "vasc");
 
-    private final Path root;
-    private final List<Item> items = new ArrayList<>();
-    private final Problems problems;
     private final boolean masks;
-    private final String fingerprint;
 
     /**
      * Indexes {@code root}.
@@ -37,8 +33,7 @@ public final class Ham10000Folder implements Source {
      * @param skipBad skip bad rows and files with a warning instead of failing
      */
     public Ham10000Folder(Path root, boolean skipBad) {
-        this.root = root;
-        this.problems = new Problems(skipBad);
+        super(KEY, CLASSES, skipBad);
         Map<String, Path> images = new HashMap<>();
         Map<String, Path> maskFiles = new HashMap<>();
         try (Stream<Path> s = Files.walk(root, 2)) {
@@ -87,28 +82,12 @@ public final class Ham10000Folder implements Source {
             }
         }
         items.sort(java.util.Comparator.comparing(Item::id));
-        this.fingerprint = Fingerprint.of(KEY, root, items);
+        indexed(root);
     }
 
-    @Override
-    public String kind() {
-        return KEY;
-    }
 
-    @Override
-    public List<String> classNames() {
-        return CLASSES;
-    }
 
-    @Override
-    public List<Item> items() {
-        return items;
-    }
 
-    @Override
-    public List<String> skipped() {
-        return problems.skipped();
-    }
 
     @Override
     public Raster read(Item item) {
@@ -131,8 +110,4 @@ public final class Ham10000Folder implements Source {
         return masks;
     }
 
-    @Override
-    public String fingerprint() {
-        return fingerprint;
-    }
 }

@@ -14,17 +14,13 @@ import java.util.stream.Stream;
  * splits. For classification the label is whether the mask holds any tumour (1) or none (0), so
  * masks are read while indexing.
  */
-public final class LggFolder implements Source {
+public final class LggFolder extends IndexedSource {
 
     /** The registry key. */
     public static final String KEY = "lgg";
     /** Side of an LGG slice. */
     public static final int SIDE = 256;
 
-    private final Path root;
-    private final List<Item> items = new ArrayList<>();
-    private final Problems problems;
-    private final String fingerprint;
 
     /**
      * Indexes {@code root} ({@code root/kaggle_3m/…} or {@code root} being {@code kaggle_3m}).
@@ -32,8 +28,7 @@ public final class LggFolder implements Source {
      * @param skipBad skip bad items with a warning instead of failing
      */
     public LggFolder(Path root, boolean skipBad) {
-        this.root = root;
-        this.problems = new Problems(skipBad);
+        super(KEY, List.of("no-tumour", "tumour"), skipBad);
         Path base = Files.isDirectory(root.resolve("kaggle_3m")) ? root.resolve("kaggle_3m") : root;
         List<Path> patients = new ArrayList<>();
         try (Stream<Path> s = Files.list(base)) {
@@ -76,37 +71,16 @@ public final class LggFolder implements Source {
             }
         }
         items.sort(java.util.Comparator.comparing(Item::id));
-        this.fingerprint = Fingerprint.of(KEY, root, items);
+        indexed(root);
     }
 
-    @Override
-    public String kind() {
-        return KEY;
-    }
 
-    @Override
-    public List<String> classNames() {
-        return List.of("no-tumour", "tumour");
-    }
 
-    @Override
-    public List<Item> items() {
-        return items;
-    }
 
-    @Override
-    public List<String> skipped() {
-        return problems.skipped();
-    }
 
     @Override
     public Raster read(Item item) {
-        Raster r = ImageFiles.read(item.image(), 3);
-        if (r.height() != SIDE || r.width() != SIDE) {
-            throw DatasetException.of(item.image(), "image is " + r.width() + "x" + r.height() + ", expected "
-                    + SIDE + "x" + SIDE);
-        }
-        return r;
+        return readSquare(item.image(), SIDE);
     }
 
     @Override
@@ -119,8 +93,4 @@ public final class LggFolder implements Source {
         return true;
     }
 
-    @Override
-    public String fingerprint() {
-        return fingerprint;
-    }
 }

@@ -15,18 +15,13 @@ import java.util.stream.Stream;
  * {@code train_labels.csv} with columns {@code id,label} (0 = no tumour tissue in the centre, 1 =
  * tumour). Every label row needs its image and every image its row.
  */
-public final class PcamFolder implements Source {
+public final class PcamFolder extends IndexedSource {
 
     /** The registry key. */
     public static final String KEY = "pcam";
     /** Side of a PCam tile. */
     public static final int SIDE = 96;
 
-    private final Path root;
-    private final List<String> classNames;
-    private final List<Item> items = new ArrayList<>();
-    private final Problems problems;
-    private final String fingerprint;
 
     /**
      * Indexes {@code root}.
@@ -36,13 +31,7 @@ public final class PcamFolder implements Source {
      * @param skipBad skip bad rows and files with a warning instead of failing
      */
     public PcamFolder(Path root, int classes, boolean skipBad) {
-        this.root = root;
-        this.problems = new Problems(skipBad);
-        List<String> names = new ArrayList<>();
-        for (int c = 0; c < classes; c++) {
-            names.add(classes == 2 ? (c == 0 ? "normal" : "tumour") : "class-" + c);
-        }
-        this.classNames = List.copyOf(names);
+        super(KEY, classNames(classes), skipBad);
         Path csv = root.resolve("train_labels.csv");
         Path dir = root.resolve("train");
         if (!Files.isDirectory(dir)) {
@@ -86,41 +75,24 @@ public final class PcamFolder implements Source {
                 problems.report(DatasetException.of(dir.resolve(f), "image has no row in " + csv.getFileName()));
             }
         }
-        this.fingerprint = Fingerprint.of(KEY, root, items);
+        indexed(root);
     }
 
-    @Override
-    public String kind() {
-        return KEY;
+    private static List<String> classNames(int classes) {
+        List<String> names = new ArrayList<>();
+        for (int c = 0; c < classes; c++) {
+            names.add(classes == 2 ? (c == 0 ? "normal" : "tumour") : "class-" + c);
+        }
+        return names;
     }
 
-    @Override
-    public List<String> classNames() {
-        return classNames;
-    }
 
-    @Override
-    public List<Item> items() {
-        return items;
-    }
 
-    @Override
-    public List<String> skipped() {
-        return problems.skipped();
-    }
+
 
     @Override
     public Raster read(Item item) {
-        Raster r = ImageFiles.read(item.image(), 3);
-        if (r.height() != SIDE || r.width() != SIDE) {
-            throw DatasetException.of(item.image(), "image is " + r.width() + "x" + r.height() + ", expected "
-                    + SIDE + "x" + SIDE);
-        }
-        return r;
+        return readSquare(item.image(), SIDE);
     }
 
-    @Override
-    public String fingerprint() {
-        return fingerprint;
-    }
 }

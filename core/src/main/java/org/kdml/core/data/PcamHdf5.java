@@ -23,7 +23,7 @@ import java.util.Map;
  * with the pure-Java jHDF reader: contiguous datasets straight from the file at their data address,
  * chunked (gzip) ones a decompressed chunk at a time with a small cache.
  */
-public final class PcamHdf5 implements Source, AutoCloseable {
+public final class PcamHdf5 extends IndexedSource implements AutoCloseable {
 
     /** The registry key. */
     public static final String KEY = "pcam-h5";
@@ -32,7 +32,6 @@ public final class PcamHdf5 implements Source, AutoCloseable {
     /** Decompressed chunks kept, least recently used dropped first. */
     private static final int CHUNKS_CACHED = 8;
 
-    private final Path root;
     private final Map<Path, FileChannel> channels = new LinkedHashMap<>();
     private final Map<String, byte[]> chunks = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -41,9 +40,6 @@ public final class PcamHdf5 implements Source, AutoCloseable {
         }
     };
     private final Map<Path, HdfFile> open = new LinkedHashMap<>();
-    private final List<Item> items = new ArrayList<>();
-    private final Problems problems;
-    private final String fingerprint;
 
     /**
      * Indexes the files in {@code root}; reads the labels, not the pixels.
@@ -52,8 +48,7 @@ public final class PcamHdf5 implements Source, AutoCloseable {
      * @param skipBad skip rows with unknown labels instead of failing
      */
     public PcamHdf5(Path root, boolean skipBad) {
-        this.root = root;
-        this.problems = new Problems(skipBad);
+        super(KEY, List.of("normal", "tumour"), skipBad);
         boolean any = false;
         for (String split : SPLITS) {
             Path x = root.resolve("camelyonpatch_level_2_split_" + split + "_x.h5");
@@ -90,7 +85,7 @@ public final class PcamHdf5 implements Source, AutoCloseable {
         if (!any) {
             throw DatasetException.of(root, "no camelyonpatch_level_2_split_{train,valid,test}_{x,y}.h5 files");
         }
-        this.fingerprint = Fingerprint.of(KEY, root, items);
+        indexed(root);
     }
 
     private synchronized Dataset dataset(Path file, String name) {
@@ -114,25 +109,9 @@ public final class PcamHdf5 implements Source, AutoCloseable {
         }
     }
 
-    @Override
-    public String kind() {
-        return KEY;
-    }
 
-    @Override
-    public List<String> classNames() {
-        return List.of("normal", "tumour");
-    }
 
-    @Override
-    public List<Item> items() {
-        return items;
-    }
 
-    @Override
-    public List<String> skipped() {
-        return problems.skipped();
-    }
 
     @Override
     public Raster read(Item item) {
@@ -252,10 +231,6 @@ public final class PcamHdf5 implements Source, AutoCloseable {
         }
     }
 
-    @Override
-    public String fingerprint() {
-        return fingerprint;
-    }
 
     @Override
     public synchronized void close() throws IOException {
