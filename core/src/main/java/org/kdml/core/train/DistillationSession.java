@@ -44,6 +44,11 @@ public final class DistillationSession implements AutoCloseable {
     private final ParameterStore ps;
     private final TaskLoss taskLoss;
     private boolean teacherFrozen;
+    private final Map<String, Integer> skipped = new LinkedHashMap<>();
+    private final Map<String, Integer> skippedInARow = new HashMap<>();
+
+    /** Consecutive skipped optimiser steps of one node after which training stops. */
+    public static final int MAX_SKIPPED_IN_A_ROW = 20;
 
     /**
      * @param manager owns the networks' parameters; closed with the session
@@ -124,6 +129,20 @@ public final class DistillationSession implements AutoCloseable {
 
     private Map<String, Double> step(NDArray x, NDArray y, List<String> run, Map<String, NodeLoss> active) {
         Map<String, Double> metrics = new LinkedHashMap<>();
+        boolean finite = true;
+        // Batch norm updates its running statistics during the forward pass: keep them, so that a
+        // skipped step can put them back.
+        Map<Parameter, NDArray> stats = new HashMap<>();
+        for (String node : active.keySet()) {
+            for (Pair<String, Parameter> p : nets.get(node).getParameters()) {
+                Parameter.Type type = p.getValue().getType();
+                if (type == Parameter.Type.RUNNING_MEAN || type == Parameter.Type.RUNNING_VAR) {
+                    NDArray copy = p.getValue().getArray().duplicate();
+                    copy.attach(x.getManager());
+                    stats.put(p.getValue(), copy);
+                }
+            }
+        }
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             Map<String, NDList> outputs = new HashMap<>();
             for (String node : run) {
@@ -134,25 +153,60 @@ public final class DistillationSession implements AutoCloseable {
                 Map<String, NDArray> terms = loss.compute(outputs, y);
                 for (Map.Entry<String, NDArray> t : terms.entrySet()) {
                     double v = t.getValue().getFloat();
-                    if (!Double.isFinite(v)) {
-                        throw new IllegalStateException("training diverged: " + loss.node() + "/" + t.getKey()
-                                + " is " + v + " (lower training.learningRate, or check the data)");
-                    }
+                    finite &= Double.isFinite(v);
                     metrics.put(loss.node() + "/" + t.getKey(), v);
                 }
                 NDArray total = terms.get("total");
                 sum = sum == null ? total : sum.add(total);
             }
-            gc.backward(sum);
+            if (finite) {
+                gc.backward(sum);
+            }
+        }
+        if (!finite) {
+            // A non-finite loss: no backward, no update, statistics restored; counted like a non-finite gradient.
+            stats.forEach((param, saved) -> copyInto(param.getArray(), saved));
+            for (String node : active.keySet()) {
+                skip(node);
+            }
+            return Map.of();
         }
         for (String node : active.keySet()) {
-            update(node);
+            if (!update(node)) {
+                for (Pair<String, Parameter> p : nets.get(node).getParameters()) {
+                    NDArray saved = stats.get(p.getValue());
+                    if (saved != null) {
+                        copyInto(p.getValue().getArray(), saved);
+                    }
+                }
+            }
         }
         return metrics;
     }
 
-    private void update(String node) {
+    private void skip(String node) {
+        skipped.merge(node, 1, Integer::sum);
+        int row = skippedInARow.merge(node, 1, Integer::sum);
+        clearGradients(node);
+        if (row >= MAX_SKIPPED_IN_A_ROW) {
+            throw new IllegalStateException("training diverged: " + node + " had a non-finite loss or gradients in "
+                    + row + " steps in a row (lower training.learningRate, or check the data)");
+        }
+    }
+
+    /**
+     * Applies the optimiser to {@code node}, unless one of its gradients is NaN or infinite: then
+     * the step is skipped for that node (gradients cleared, weights untouched) and counted, as
+     * loss-scaling trainers do; {@value #MAX_SKIPPED_IN_A_ROW} skipped steps in a row stop training.
+     * A step whose loss is not finite is skipped for every node the same way.
+     */
+    private boolean update(String node) {
         Optimizer opt = optimizers.get(node);
+        if (!gradientsFinite(node)) {
+            skip(node);
+            return false;
+        }
+        skippedInARow.put(node, 0);
         for (Pair<String, Parameter> p : nets.get(node).getParameters()) {
             Parameter param = p.getValue();
             if (!param.requiresGradient()) {
@@ -164,6 +218,40 @@ public final class DistillationSession implements AutoCloseable {
                 g.subi(g);
             }
         }
+        return true;
+    }
+
+    /** Overwrites {@code target} with {@code source} in place (correct even when target holds NaN). */
+    private static void copyInto(NDArray target, NDArray source) {
+        target.set(new ai.djl.ndarray.index.NDIndex("..."), source);
+    }
+
+    private boolean gradientsFinite(String node) {
+        double total = 0;
+        for (Pair<String, Parameter> p : nets.get(node).getParameters()) {
+            Parameter param = p.getValue();
+            if (param.requiresGradient()) {
+                try (NDArray g = param.getArray().getGradient(); NDArray sum = g.sum()) {
+                    total += sum.getFloat();
+                }
+            }
+        }
+        return Double.isFinite(total);
+    }
+
+    private void clearGradients(String node) {
+        for (Pair<String, Parameter> p : nets.get(node).getParameters()) {
+            if (p.getValue().requiresGradient()) {
+                try (NDArray g = p.getValue().getArray().getGradient()) {
+                    g.muli(0);
+                }
+            }
+        }
+    }
+
+    /** @return optimiser steps skipped per node because of non-finite gradients */
+    public Map<String, Integer> skippedUpdates() {
+        return Map.copyOf(skipped);
     }
 
     /**
@@ -217,8 +305,7 @@ public final class DistillationSession implements AutoCloseable {
         }
         for (Pair<String, Parameter> p : nets.get(node).getParameters()) {
             NDArray w = p.getValue().getArray();
-            NDArray saved = byId.get(p.getValue().getId());
-            w.muli(0).addi(saved);
+            copyInto(w, byId.get(p.getValue().getId()));
         }
     }
 

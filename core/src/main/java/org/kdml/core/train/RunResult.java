@@ -22,10 +22,12 @@ import org.kdml.core.data.Normalization;
  * @param dataLoading how data loading kept up: images decoded per second when the data set was
  *     opened, whether decoded images are cached, time spent preparing batches (all loader threads)
  *     and time the trainer waited for them
+ * @param skippedUpdates optimiser steps skipped per network because a gradient was NaN or
+ *     infinite (normally empty)
  * @param provenance where the result came from
  */
 public record RunResult(String runId, String experiment, String variant, long seed, String teacherTraining,
         List<String> edges, Map<String, NetworkResult> networks, List<EpochRecord> history,
         Map<String, Integer> splitSizes, Normalization normalization, double trainSeconds, double imagesPerSecond,
-        Map<String, Object> dataLoading, Provenance provenance) {
+        Map<String, Object> dataLoading, Map<String, Integer> skippedUpdates, Provenance provenance) {
 }

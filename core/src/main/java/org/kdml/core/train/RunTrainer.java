@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -113,6 +114,7 @@ public final class RunTrainer {
                     graph.teacher().key(), edges, results, history,
                     Map.of("train", split.train().size(), "val", split.val().size(), "test", split.test().size()),
                     norm, seconds, loop.trainedImages / seconds, dataLoading(data, batches, loop, train.size(), seconds),
+                    session.skippedUpdates(),
                     Provenance.current(run.runId(), run.specHash(), run.seed(), data.fingerprint(), 1));
             if (runDir != null) {
                 write(runDir, session, result, split, data, spec);
@@ -188,6 +190,7 @@ public final class RunTrainer {
             for (int epoch = 1; epoch <= epochs; epoch++) {
                 long e0 = System.nanoTime();
                 Map<String, Double> sums = new LinkedHashMap<>();
+                Map<String, Integer> counts = new HashMap<>();
                 List<List<Integer>> plan = Batches.plan(train, batchSize, shuffle);
                 long epochKey = run.seed() * 1_000_003L + (phase.equals("teacher") ? 500_009L : 0) + epoch * 10_007L;
                 try (Prefetcher ahead = new Prefetcher(pool, plan.size(), depth,
@@ -199,7 +202,10 @@ public final class RunTrainer {
                             NDArray targets = prepared[1] != null ? batches.maskArray(prepared[1], n, stepManager)
                                     : batches.labels(plan.get(s), stepManager);
                             Map<String, Double> m = step.apply(batches.toArray(prepared[0], n, stepManager), targets);
-                            m.forEach((k, v) -> sums.merge(k, v, Double::sum));
+                            m.forEach((k, v) -> {
+                                sums.merge(k, v, Double::sum);
+                                counts.merge(k, 1, Integer::sum);
+                            });
                             listener.onStep(runId, phase, epoch, epochs, s + 1, plan.size(), m);
                         }
                         trainedImages += plan.get(s).size();
@@ -210,7 +216,7 @@ public final class RunTrainer {
                         ? validateSegmentation(session, batches, split.val(), data, batchSize, candidates, epoch, best,
                                 bestEpoch, manager)
                         : validate(session, batches, split.val(), data, batchSize, candidates, epoch, best, bestEpoch);
-                EpochRecord rec = new EpochRecord(phase, epoch, mean(sums, plan.size()), val,
+                EpochRecord rec = new EpochRecord(phase, epoch, mean(sums, counts), val,
                         (System.nanoTime() - e0) / 1e9);
                 history.add(rec);
                 listener.onEpoch(runId, rec);
@@ -218,9 +224,10 @@ public final class RunTrainer {
         }
     }
 
-    private static Map<String, Double> mean(Map<String, Double> sums, int steps) {
+    /** Per-term mean over the steps that reported it (a skipped step reports nothing). */
+    private static Map<String, Double> mean(Map<String, Double> sums, Map<String, Integer> counts) {
         Map<String, Double> out = new LinkedHashMap<>();
-        sums.forEach((k, v) -> out.put(k, v / Math.max(1, steps)));
+        sums.forEach((k, v) -> out.put(k, v / counts.get(k)));
         return out;
     }
 

@@ -3,6 +3,7 @@ package org.kdml.core.train;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
@@ -111,6 +112,31 @@ class GradientIsolationTest {
             for (int i = 0; i < own.size(); i++) {
                 assertArrayEquals(own.get(i), joint.get(i), 1e-6f, "teacher gradient " + i);
             }
+        }
+    }
+
+    @Test
+    void aNonFiniteLossSkipsTheStepAndLeavesWeightsAlone() {
+        SharingGraph graph = SharingGraph.preset(Mode.ML, Version.V1, 2);
+        Batches batches = Fixtures.batches();
+        try (DistillationSession s = Fixtures.session(graph, 9); NDManager m = NDManager.newBaseManager()) {
+            List<Integer> b = Fixtures.firstBatch(8);
+            NDArray x = batches.images(b, m);
+            x.set(new ai.djl.ndarray.index.NDIndex("0, 0, 0, 0"), Float.NaN);
+            List<float[]> before = Fixtures.weights(s.networks().get("s1"));
+            assertEquals(Map.of(), s.jointStep(x, batches.labels(b, m)));
+            assertEquals(Map.of("s1", 1, "s2", 1), s.skippedUpdates());
+            List<float[]> after = Fixtures.weights(s.networks().get("s1"));
+            for (int i = 0; i < before.size(); i++) {
+                assertArrayEquals(before.get(i), after.get(i), 0f);
+            }
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> {
+                for (int i = 0; i < DistillationSession.MAX_SKIPPED_IN_A_ROW; i++) {
+                    s.jointStep(x, batches.labels(b, m));
+                }
+            });
+            assertTrue(e.getMessage().startsWith("training diverged: s1 had a non-finite loss or gradients in 20 steps"),
+                    e.getMessage());
         }
     }
 

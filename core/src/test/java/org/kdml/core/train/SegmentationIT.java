@@ -73,9 +73,14 @@ class SegmentationIT {
             double last = first;
             Map<String, Double> lastStep = firstStep;
             for (int i = 0; i < 15; i++) {
-                lastStep = s.jointStep(x, y);
-                last = total(lastStep);
+                Map<String, Double> step = s.jointStep(x, y);
+                if (!step.isEmpty()) { // empty: a skipped (non-finite) step, counted by the session
+                    lastStep = step;
+                    last = total(step);
+                }
             }
+            assertTrue(s.skippedUpdates().values().stream().mapToInt(Integer::intValue).sum() <= 2,
+                    "skipped updates: " + s.skippedUpdates());
             assertTrue(last < first * 0.95, mode + "-" + version + ": loss went from " + firstStep + " to " + lastStep);
         }
     }
