@@ -226,17 +226,23 @@ public final class DistillationSession implements AutoCloseable {
         target.set(new ai.djl.ndarray.index.NDIndex("..."), source);
     }
 
+    /** One reduction per parameter, one read back per node: NaN or ±Inf anywhere makes the total non-finite. */
     private boolean gradientsFinite(String node) {
-        double total = 0;
-        for (Pair<String, Parameter> p : nets.get(node).getParameters()) {
-            Parameter param = p.getValue();
-            if (param.requiresGradient()) {
-                try (NDArray g = param.getArray().getGradient(); NDArray sum = g.sum()) {
-                    total += sum.getFloat();
+        try (NDManager tmp = manager.newSubManager()) {
+            NDArray total = null;
+            for (Pair<String, Parameter> p : nets.get(node).getParameters()) {
+                Parameter param = p.getValue();
+                if (param.requiresGradient()) {
+                    try (NDArray g = param.getArray().getGradient()) {
+                        NDArray sum = g.sum();
+                        sum.attach(tmp);
+                        total = total == null ? sum : total.add(sum);
+                        total.attach(tmp);
+                    }
                 }
             }
+            return total == null || Float.isFinite(total.getFloat());
         }
-        return Double.isFinite(total);
     }
 
     private void clearGradients(String node) {
