@@ -72,6 +72,8 @@ public final class Kdml {
                 return Bench.run(rest, out);
             case "cka":
                 return CkaCommand.run(rest, out);
+            case "report":
+                return ReportCommand.run(rest, out);
             case "make-data":
                 return DataCommands.make(rest, out);
             case "bench-data":
@@ -148,6 +150,8 @@ public final class Kdml {
                 "                               linear (and minibatch) CKA between two activation matrices",
                 "  cka --run RUN_ID [--out runs] [--sample 512]",
                 "                               layer-by-layer CKA heatmaps of a finished run (PNG + cka.json)",
+                "  report EXPERIMENT [--out runs] [--format md|html|csv]",
+                "                               paper-style tables (mean ± std over seeds, paired tests) of finished runs",
                 "  make-data --kind pcam|pcam-h5|lgg|ham10000 --out DIR [--samples N]",
                 "                               write generated data in that data set's published layout",
                 "  bench-data --kind KIND --root DIR [--size 96] [--limit 2000] [--json]",
