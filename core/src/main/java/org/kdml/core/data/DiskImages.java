@@ -158,6 +158,14 @@ public final class DiskImages implements LabeledImages, AutoCloseable {
         return out;
     }
 
+    private static float[] toFloats(byte[] b) {
+        float[] f = new float[b.length];
+        for (int k = 0; k < b.length; k++) {
+            f[k] = (b[k] & 0xFF) / 255f;
+        }
+        return f;
+    }
+
     private static byte[] toBytes(float[] img) {
         byte[] b = new byte[img.length];
         for (int i = 0; i < img.length; i++) {
@@ -214,12 +222,7 @@ public final class DiskImages implements LabeledImages, AutoCloseable {
     @Override
     public float[] image(int i) {
         if (cache != null) {
-            byte[] b = cache[i];
-            float[] f = new float[b.length];
-            for (int k = 0; k < b.length; k++) {
-                f[k] = (b[k] & 0xFF) / 255f;
-            }
-            return f;
+            return toFloats(cache[i]);
         }
         return source.read(items.get(i)).resize(size, false).data();
     }
@@ -235,12 +238,7 @@ public final class DiskImages implements LabeledImages, AutoCloseable {
             throw new UnsupportedOperationException(source.kind() + " was opened without masks");
         }
         if (maskCache != null) {
-            byte[] b = maskCache[i];
-            float[] f = new float[b.length];
-            for (int k = 0; k < b.length; k++) {
-                f[k] = (b[k] & 0xFF) / 255f;
-            }
-            return f;
+            return toFloats(maskCache[i]);
         }
         return source.readMask(items.get(i)).resize(size, true).data();
     }

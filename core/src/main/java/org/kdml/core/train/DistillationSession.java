@@ -279,9 +279,9 @@ public final class DistillationSession implements AutoCloseable {
         teacherFrozen = true;
     }
 
-    /** @return whether the teacher has been frozen */
-    public boolean teacherFrozen() {
-        return teacherFrozen;
+    /** @return the manager that owns the networks; sub-managers of it hold per-step arrays */
+    NDManager manager() {
+        return manager;
     }
 
     /** Copies the current parameters (and batch-norm statistics) of {@code node} aside. */

@@ -22,53 +22,42 @@ public final class ResultTable {
         for (RunResult r : results) {
             byVariant.computeIfAbsent(r.variant(), k -> new ArrayList<>()).add(r);
         }
-        if (!results.isEmpty() && results.get(0).networks().values().iterator().next().segmentation() != null) {
-            return renderSegmentation(byVariant);
+        boolean segmentation = !results.isEmpty()
+                && results.get(0).networks().values().iterator().next().segmentation() != null;
+        Map<String, ToDoubleFunction<NetworkResult>> columns = new LinkedHashMap<>();
+        if (segmentation) {
+            // IoU, F-score (Dice) and pixel accuracy over all test pixels, mean per-image IoU.
+            columns.put("iou", n -> n.segmentation().iou());
+            columns.put("f-score", n -> n.segmentation().fscore());
+            columns.put("pixel-acc", n -> n.segmentation().pixelAccuracy());
+            columns.put("mean-img-iou", n -> n.segmentation().meanIou());
+        } else {
+            columns.put("accuracy", n -> n.test().accuracy());
+            columns.put("precision", n -> n.test().precision());
+            columns.put("recall", n -> n.test().recall());
+            columns.put("f1", n -> n.test().f1());
         }
-        StringBuilder sb = new StringBuilder();
-        String header = String.format("%-10s %-9s %-15s %-13s %-13s %-13s %-13s %-13s %5s%n", "variant", "network",
-                "arch", "accuracy", "precision", "recall", "f1", "fidelity", "seeds");
-        sb.append(header);
+        String row = "%-10s %-" + (segmentation ? 13 : 9) + "s %-15s" + " %-13s".repeat(columns.size() + 1) + " %5s%n";
+        List<Object> head = new ArrayList<>(List.of("variant", "network", "arch"));
+        head.addAll(columns.keySet());
+        head.addAll(List.of("fidelity", "seeds"));
+        String header = String.format(row, head.toArray());
+        StringBuilder sb = new StringBuilder(header);
         sb.append("-".repeat(header.length() - 1)).append('\n');
         for (Map.Entry<String, List<RunResult>> v : byVariant.entrySet()) {
             List<RunResult> runs = v.getValue();
             for (String node : runs.get(0).networks().keySet()) {
                 NetworkResult first = runs.get(0).networks().get(node);
-                sb.append(String.format("%-10s %-9s %-15s %-13s %-13s %-13s %-13s %-13s %5d%n", v.getKey(), label(node),
-                        first.architecture(),
-                        summary(runs, node, n -> n.test().accuracy()),
-                        summary(runs, node, n -> n.test().precision()),
-                        summary(runs, node, n -> n.test().recall()),
-                        summary(runs, node, n -> n.test().f1()),
-                        first.fidelity() == null ? "-" : summary(runs, node, NetworkResult::fidelity),
-                        runs.size()));
+                List<Object> cells = new ArrayList<>(List.of(v.getKey(), label(node), first.architecture()));
+                columns.values().forEach(m -> cells.add(summary(runs, node, m)));
+                cells.add(first.fidelity() == null ? "-" : summary(runs, node, NetworkResult::fidelity));
+                cells.add(runs.size());
+                sb.append(String.format(row, cells.toArray()));
             }
         }
-        return sb.toString();
-    }
-
-    /** IoU, F-score (Dice) and pixel accuracy over all test pixels, mean per-image IoU, fidelity. */
-    private static String renderSegmentation(Map<String, List<RunResult>> byVariant) {
-        StringBuilder sb = new StringBuilder();
-        String header = String.format("%-10s %-13s %-15s %-13s %-13s %-13s %-13s %-13s %5s%n", "variant", "network",
-                "arch", "iou", "f-score", "pixel-acc", "mean-img-iou", "fidelity", "seeds");
-        sb.append(header);
-        sb.append("-".repeat(header.length() - 1)).append('\n');
-        for (Map.Entry<String, List<RunResult>> v : byVariant.entrySet()) {
-            List<RunResult> runs = v.getValue();
-            for (String node : runs.get(0).networks().keySet()) {
-                NetworkResult first = runs.get(0).networks().get(node);
-                sb.append(String.format("%-10s %-13s %-15s %-13s %-13s %-13s %-13s %-13s %5d%n", v.getKey(), label(node),
-                        first.architecture(),
-                        summary(runs, node, n -> n.segmentation().iou()),
-                        summary(runs, node, n -> n.segmentation().fscore()),
-                        summary(runs, node, n -> n.segmentation().pixelAccuracy()),
-                        summary(runs, node, n -> n.segmentation().meanIou()),
-                        first.fidelity() == null ? "-" : summary(runs, node, NetworkResult::fidelity),
-                        runs.size()));
-            }
+        if (segmentation) {
+            sb.append("ensemble = union of the students' masks; ensemble-mean = mean of their probabilities >= 0.5\n");
         }
-        sb.append("ensemble = union of the students' masks; ensemble-mean = mean of their probabilities >= 0.5\n");
         return sb.toString();
     }
 

@@ -239,8 +239,7 @@ public final class RunTrainer {
             out.put(node, new float[indices.size() * classes]);
         }
         int offset = 0;
-        NDManager root = session.networks().values().iterator().next().getParameters().get(0).getValue().getArray()
-                .getManager();
+        NDManager root = session.manager();
         for (List<Integer> b : Batches.plan(indices, batchSize, null)) {
             try (NDManager step = root.newSubManager()) {
                 Map<String, NDList> outs = session.infer(batches.images(b, step));
