@@ -10,7 +10,13 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
+import ai.djl.Device;
+import ai.djl.training.optimizer.Adam;
+import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
@@ -255,6 +261,14 @@ public final class DistillationSession implements AutoCloseable {
         }
     }
 
+    /** Sets the skipped-step counts (from a checkpoint). */
+    void restoreSkipped(Map<String, Integer> counts) {
+        skipped.clear();
+        if (counts != null) {
+            skipped.putAll(counts);
+        }
+    }
+
     /** @return optimiser steps skipped per node because of non-finite gradients */
     public Map<String, Integer> skippedUpdates() {
         return Map.copyOf(skipped);
@@ -320,6 +334,188 @@ public final class DistillationSession implements AutoCloseable {
         DataOutputStream dos = new DataOutputStream(out);
         nets.get(node).saveParameters(dos);
         dos.flush();
+    }
+
+    /**
+     * Writes the whole training state into {@code dir}: every network's current parameters
+     * ({@code <node>.params}), every best-epoch snapshot ({@code <node>.best.params}) and every
+     * optimiser's moments and step counts ({@code <node>.adam}), so that {@link #loadState} continues
+     * bit for bit where this left off.
+     */
+    public void saveState(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        for (String node : nets.keySet()) {
+            try (OutputStream out = Files.newOutputStream(dir.resolve(node + ".params"))) {
+                save(node, out);
+            }
+            NDManager keep = snapshots.get(node);
+            if (keep != null) {
+                NDList list = new NDList();
+                for (Pair<String, Parameter> p : nets.get(node).getParameters()) {
+                    list.add(byName(keep).get(p.getValue().getId()));
+                }
+                Files.write(dir.resolve(node + ".best.params"), list.encode());
+            }
+            Optimizer opt = optimizers.get(node);
+            if (opt != null) {
+                AdamState.write(opt, nets.get(node), dir.resolve(node + ".adam"));
+            }
+        }
+    }
+
+    /**
+     * Reads a state written by {@link #saveState}; the networks must have the same architecture.
+     * Call it before the first step.
+     */
+    public void loadState(Path dir) throws IOException {
+        for (String node : nets.keySet()) {
+            try (InputStream in = Files.newInputStream(dir.resolve(node + ".params"))) {
+                nets.get(node).loadParameters(manager, new DataInputStream(in));
+            } catch (ai.djl.MalformedModelException e) {
+                throw new IOException(dir.resolve(node + ".params") + ": " + e.getMessage(), e);
+            }
+            // Loading replaces the arrays: give the trainable ones their gradients back. (Called before
+            // the first step, so nothing holds the old arrays.)
+            for (Pair<String, Parameter> p : nets.get(node).getParameters()) {
+                if (p.getValue().requiresGradient()) {
+                    p.getValue().getArray().setRequiresGradient(true);
+                }
+            }
+            Path best = dir.resolve(node + ".best.params");
+            if (Files.isRegularFile(best)) {
+                NDManager keep = manager.newSubManager();
+                NDList list = NDList.decode(keep, Files.readAllBytes(best));
+                ai.djl.nn.ParameterList params = nets.get(node).getParameters();
+                if (list.size() != params.size()) {
+                    keep.close();
+                    throw new IOException(best + ": " + list.size() + " arrays for " + params.size() + " parameters");
+                }
+                for (int i = 0; i < list.size(); i++) {
+                    list.get(i).setName(params.get(i).getValue().getId());
+                }
+                NDManager old = snapshots.put(node, keep);
+                if (old != null) {
+                    old.close();
+                }
+            }
+            Path adam = dir.resolve(node + ".adam");
+            if (optimizers.containsKey(node) && Files.isRegularFile(adam)) {
+                AdamState.read(optimizers.get(node), nets.get(node), adam, manager);
+            }
+        }
+    }
+
+    private static Map<String, NDArray> byName(NDManager keep) {
+        Map<String, NDArray> byId = new HashMap<>();
+        for (NDArray a : keep.getManagedArrays()) {
+            byId.put(a.getName(), a);
+        }
+        return byId;
+    }
+
+    /**
+     * DJL's {@link Adam} keeps its moments and step counts private; a checkpoint needs them, so this
+     * reads and writes them by reflection (DJL 0.29 field names, checked by a test).
+     */
+    static final class AdamState {
+        private AdamState() {
+        }
+
+        @SuppressWarnings("unchecked")
+        private static Map<String, Map<Device, NDArray>> moments(Optimizer opt, String field) {
+            return (Map<String, Map<Device, NDArray>>) field(Adam.class, opt, field);
+        }
+
+        private static Object field(Class<?> type, Object target, String name) {
+            try {
+                java.lang.reflect.Field f = type.getDeclaredField(name);
+                f.setAccessible(true);
+                return f.get(target);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot read " + type.getSimpleName() + "." + name
+                        + " (DJL version changed?)", e);
+            }
+        }
+
+        private static void set(Class<?> type, Object target, String name, Object value) {
+            try {
+                java.lang.reflect.Field f = type.getDeclaredField(name);
+                f.setAccessible(true);
+                f.set(target, value);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot write " + type.getSimpleName() + "." + name, e);
+            }
+        }
+
+        @SuppressWarnings("unchecked")
+        static void write(Optimizer opt, DistillNet net, Path file) throws IOException {
+            Map<String, Map<Device, NDArray>> means = moments(opt, "means");
+            Map<String, Map<Device, NDArray>> variances = moments(opt, "variances");
+            Map<String, Integer> counts = (Map<String, Integer>) field(Optimizer.class, opt, "updateCounts");
+            NDList list = new NDList();
+            List<Integer> countList = new ArrayList<>();
+            for (Pair<String, Parameter> p : net.getParameters()) {
+                String id = p.getValue().getId();
+                Map<Device, NDArray> m = means == null ? null : means.get(id);
+                Map<Device, NDArray> v = variances == null ? null : variances.get(id);
+                if (m == null || v == null || m.isEmpty() || v.isEmpty()) {
+                    countList.add(-1);
+                    continue;
+                }
+                list.add(m.values().iterator().next());
+                list.add(v.values().iterator().next());
+                countList.add(counts == null ? 0 : counts.getOrDefault(id, 0));
+            }
+            try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(file))) {
+                out.writeInt((Integer) field(Optimizer.class, opt, "numUpdate"));
+                out.writeInt(countList.size());
+                for (int c : countList) {
+                    out.writeInt(c);
+                }
+                byte[] arrays = list.encode();
+                out.writeInt(arrays.length);
+                out.write(arrays);
+            }
+        }
+
+        @SuppressWarnings("unchecked")
+        static void read(Optimizer opt, DistillNet net, Path file, NDManager manager) throws IOException {
+            Map<String, Map<Device, NDArray>> means = new java.util.concurrent.ConcurrentHashMap<>();
+            Map<String, Map<Device, NDArray>> variances = new java.util.concurrent.ConcurrentHashMap<>();
+            Map<String, Integer> counts = new java.util.concurrent.ConcurrentHashMap<>();
+            try (DataInputStream in = new DataInputStream(Files.newInputStream(file))) {
+                int numUpdate = in.readInt();
+                int n = in.readInt();
+                ai.djl.nn.ParameterList params = net.getParameters();
+                if (n != params.size()) {
+                    throw new IOException(file + ": optimiser state for " + n + " parameters, the network has "
+                            + params.size());
+                }
+                int[] c = new int[n];
+                for (int i = 0; i < n; i++) {
+                    c[i] = in.readInt();
+                }
+                byte[] arrays = new byte[in.readInt()];
+                in.readFully(arrays);
+                boolean any = java.util.Arrays.stream(c).anyMatch(x -> x >= 0);
+                NDList list = any ? NDList.decode(manager, arrays) : new NDList();
+                int k = 0;
+                for (int i = 0; i < n; i++) {
+                    if (c[i] < 0) {
+                        continue;
+                    }
+                    Parameter param = params.get(i).getValue();
+                    Device device = param.getArray().getDevice();
+                    means.put(param.getId(), new java.util.concurrent.ConcurrentHashMap<>(Map.of(device, list.get(k++))));
+                    variances.put(param.getId(), new java.util.concurrent.ConcurrentHashMap<>(Map.of(device, list.get(k++))));
+                    counts.put(param.getId(), c[i]);
+                }
+                set(Adam.class, opt, "means", means);
+                set(Adam.class, opt, "variances", variances);
+                set(Optimizer.class, opt, "updateCounts", counts);
+                set(Optimizer.class, opt, "numUpdate", numUpdate);
+            }
+        }
     }
 
     @Override

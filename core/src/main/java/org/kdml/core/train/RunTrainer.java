@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +51,7 @@ public final class RunTrainer {
     }
 
     /**
-     * Runs {@code run} on {@code data}.
+     * Runs {@code run} on {@code data}, in process, with test metrics and nothing checkpointed.
      *
      * @param run the run
      * @param data the data set
@@ -60,6 +61,19 @@ public final class RunTrainer {
      */
     public static RunResult train(RunSpec run, LabeledImages data, Path runDir, TrainingListener listener)
             throws IOException {
+        return train(run, data, runDir, listener, Checkpointer.NONE, true, 1);
+    }
+
+    /**
+     * Runs {@code run} on {@code data}, continuing from {@code checkpoints.resume()} when it has a
+     * state and saving one every {@code checkpoints.every()} epochs.
+     *
+     * @param test whether to evaluate on the test split here; without, the result's networks carry
+     *     only their best epoch and validation score, and {@link #evaluate} adds test metrics later
+     * @param attempt the delivery attempt, recorded in the provenance
+     */
+    public static RunResult train(RunSpec run, LabeledImages data, Path runDir, TrainingListener listener,
+            Checkpointer checkpoints, boolean test, int attempt) throws IOException {
         ExperimentSpec spec = run.spec();
         TrainingSpec t = spec.training();
         SharingGraph graph = run.variant().graph();
@@ -75,7 +89,6 @@ public final class RunTrainer {
             th.setDaemon(true);
             return th;
         });
-        Random shuffle = new Random(run.seed());
         List<EpochRecord> history = new ArrayList<>();
         Map<String, Integer> bestEpoch = new LinkedHashMap<>();
         Map<String, double[]> best = new LinkedHashMap<>();
@@ -88,40 +101,131 @@ public final class RunTrainer {
         TaskLoss taskLoss = seg ? TaskLoss.segmentation(t.focalGamma()) : TaskLoss.CLASSIFICATION;
         try (DistillationSession session = new DistillationSession(manager, graph, nets, t.learningRate(), t.alpha(),
                 t.temperature(), taskLoss)) {
-            Epochs loop = new Epochs(run, session, batches, train, split, data, t.batchSize(), shuffle, listener,
-                    manager, pool, 2 * threads, history, best, bestEpoch);
+            Epochs loop = new Epochs(run, session, batches, train, split, data, t.batchSize(), listener,
+                    manager, pool, 2 * threads, history, best, bestEpoch, checkpoints);
             for (Map.Entry<String, String> w : spec.weights().entrySet()) {
                 if (nets.containsKey(w.getKey())) {
                     PretrainedWeights.load(nets.get(w.getKey()), Path.of(w.getValue()));
                 }
             }
+            TrainingState resumed = TrainingState.load(checkpoints.resume(), session);
+            double before = 0;
+            if (resumed != null) {
+                history.addAll(resumed.history());
+                bestEpoch.putAll(resumed.bestEpoch());
+                resumed.best().forEach((k, v) -> best.put(k, v.stream().mapToDouble(Double::doubleValue).toArray()));
+                loop.trainedImages = resumed.trainedImages();
+                before = resumed.seconds();
+                session.restoreSkipped(resumed.skippedUpdates());
+                listener.onWarning("resumed " + run.runId() + " after " + resumed.phase() + " epoch " + resumed.epoch());
+            }
+            loop.secondsBefore = before;
+            loop.start = start;
+            boolean jointResumed = resumed != null && resumed.phase().equals("joint");
             if (graph.teacher() == TeacherTraining.FROZEN) {
-                loop.run("teacher", t.teacherEpochs(), List.of(SharingGraph.TEACHER), session::teacherStep);
+                int from = resumed == null ? 1 : jointResumed ? t.teacherEpochs() + 1 : resumed.epoch() + 1;
+                loop.run("teacher", from, t.teacherEpochs(), List.of(SharingGraph.TEACHER), session::teacherStep);
                 session.restore(SharingGraph.TEACHER);
                 session.freezeTeacher();
             }
             List<String> trainable = session.trainableNodes();
-            loop.run("joint", t.epochs(), trainable, session::jointStep);
+            loop.run("joint", jointResumed ? resumed.epoch() + 1 : 1, t.epochs(), trainable, session::jointStep);
             for (String node : trainable) {
                 session.restore(node);
             }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            Map<String, NetworkResult> results = seg
-                    ? testSegmentation(session, batches, split.test(), data, t.batchSize(), bestEpoch, best, manager, runDir)
-                    : test(session, batches, split.test(), data, t.batchSize(), bestEpoch, best);
+            double seconds = before + (System.nanoTime() - start) / 1e9;
+            Map<String, NetworkResult> results;
+            if (!test) {
+                results = new LinkedHashMap<>();
+                for (Map.Entry<String, DistillNet> e : session.networks().entrySet()) {
+                    String node = e.getKey();
+                    results.put(node, new NetworkResult(e.getValue().architecture(),
+                            e.getValue().trainableParameterCount(), bestEpoch.getOrDefault(node, 0),
+                            best.containsKey(node) ? best.get(node)[0] : 0.0, null, null, null));
+                }
+            } else {
+                results = seg
+                        ? testSegmentation(session, batches, split.test(), data, t.batchSize(), bestEpoch, best, manager,
+                                runDir)
+                        : test(session, batches, split.test(), data, t.batchSize(), bestEpoch, best);
+            }
             List<String> edges = graph.edges().stream().map(Edge::toString).toList();
             RunResult result = new RunResult(run.runId(), run.experiment(), run.variant().key(), run.seed(),
                     graph.teacher().key(), edges, results, history,
                     Map.of("train", split.train().size(), "val", split.val().size(), "test", split.test().size()),
                     norm, seconds, loop.trainedImages / seconds, dataLoading(data, batches, loop, train.size(), seconds),
                     session.skippedUpdates(),
-                    Provenance.current(run.runId(), run.specHash(), run.seed(), data.fingerprint(), 1));
+                    Provenance.current(run.runId(), run.specHash(), run.seed(), data.fingerprint(), attempt));
             if (runDir != null) {
                 write(runDir, session, result, split, data, spec);
             }
             return result;
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /**
+     * Test metrics of a run trained with {@code test = false}: rebuilds its networks from the files
+     * {@link #train} wrote in {@code runDir} ({@code spec.json}, {@code split.json},
+     * {@code result.json}, {@code <node>.params}), evaluates every network and the ensemble on the
+     * test split, and returns the training result with those metrics filled in.
+     *
+     * @param runDir the run's files
+     * @param data the run's data set, opened
+     * @param outDir where images (the segmentation hard-case grid) go, or null
+     */
+    public static RunResult evaluate(Path runDir, LabeledImages data, Path outDir) throws IOException {
+        ExperimentSpec spec = Specs.parse(Files.readString(runDir.resolve("spec.json")), runDir.resolve("spec.json").toString());
+        RunResult trained = Specs.json().readValue(runDir.resolve("result.json").toFile(), RunResult.class);
+        org.kdml.spec.Variant variant = spec.variants().stream().filter(v -> v.key().equals(trained.variant()))
+                .findFirst().orElseThrow(() -> new IOException(runDir + ": variant " + trained.variant()
+                        + " is not in its spec"));
+        Map<String, Integer> byId = new HashMap<>();
+        for (int i = 0; i < data.size(); i++) {
+            byId.put(data.id(i), i);
+        }
+        List<Integer> testSplit = new ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode id
+                : Specs.json().readTree(runDir.resolve("split.json").toFile()).get("test")) {
+            Integer index = byId.get(id.asText());
+            if (index == null) {
+                throw new IOException(runDir.resolve("split.json") + ": test item " + id.asText()
+                        + " is not in the data set (different data than the run was trained on?)");
+            }
+            testSplit.add(index);
+        }
+        Map<String, Integer> bestEpoch = new LinkedHashMap<>();
+        Map<String, double[]> best = new LinkedHashMap<>();
+        trained.networks().forEach((node, r) -> {
+            bestEpoch.put(node, r.bestEpoch());
+            best.put(node, new double[] {r.bestValAccuracy()});
+        });
+        boolean seg = spec.task().equals("segmentation");
+        TrainingSpec t = spec.training();
+        NDManager manager = NDManager.newBaseManager();
+        Map<String, DistillNet> nets = NetworkSet.build(spec.task(), spec.teacher(), spec.students(), variant.graph(),
+                variant.key().equals("custom") ? "sharing" : "students", data.classes(), data.imageSize(), manager);
+        for (Map.Entry<String, DistillNet> e : nets.entrySet()) {
+            Path file = runDir.resolve(e.getKey() + ".params");
+            try (InputStream in = Files.newInputStream(file)) {
+                e.getValue().loadParameters(manager, new java.io.DataInputStream(in));
+            } catch (ai.djl.MalformedModelException ex) {
+                manager.close();
+                throw new IOException(file + ": " + ex.getMessage(), ex);
+            }
+        }
+        TaskLoss taskLoss = seg ? TaskLoss.segmentation(t.focalGamma()) : TaskLoss.CLASSIFICATION;
+        try (DistillationSession session = new DistillationSession(manager, variant.graph(), nets, t.learningRate(),
+                t.alpha(), t.temperature(), taskLoss)) {
+            Batches batches = new Batches(data, trained.normalization(), new Augmenter(spec.dataset().augmentation()));
+            Map<String, NetworkResult> results = seg
+                    ? testSegmentation(session, batches, testSplit, data, t.batchSize(), bestEpoch, best, manager, outDir)
+                    : test(session, batches, testSplit, data, t.batchSize(), bestEpoch, best);
+            return new RunResult(trained.runId(), trained.experiment(), trained.variant(), trained.seed(),
+                    trained.teacherTraining(), trained.edges(), results, trained.history(), trained.splitSizes(),
+                    trained.normalization(), trained.trainSeconds(), trained.imagesPerSecond(), trained.dataLoading(),
+                    trained.skippedUpdates(), trained.provenance());
         }
     }
 
@@ -154,18 +258,20 @@ public final class RunTrainer {
         private final Split split;
         private final LabeledImages data;
         private final int batchSize;
-        private final Random shuffle;
+        private final Checkpointer checkpoints;
         private final TrainingListener listener;
         private final NDManager manager;
         private final List<EpochRecord> history;
         private final Map<String, double[]> best;
         private final Map<String, Integer> bestEpoch;
         private long trainedImages;
+        private double secondsBefore;
+        private long start;
 
         Epochs(RunSpec run, DistillationSession session, Batches batches, List<Integer> train, Split split,
-                LabeledImages data, int batchSize, Random shuffle, TrainingListener listener, NDManager manager,
+                LabeledImages data, int batchSize, TrainingListener listener, NDManager manager,
                 ExecutorService pool, int depth, List<EpochRecord> history, Map<String, double[]> best,
-                Map<String, Integer> bestEpoch) {
+                Map<String, Integer> bestEpoch, Checkpointer checkpoints) {
             this.run = run;
             this.runId = run.runId();
             this.train = train;
@@ -176,7 +282,7 @@ public final class RunTrainer {
             this.split = split;
             this.data = data;
             this.batchSize = batchSize;
-            this.shuffle = shuffle;
+            this.checkpoints = checkpoints;
             this.listener = listener;
             this.manager = manager;
             this.history = history;
@@ -185,14 +291,16 @@ public final class RunTrainer {
         }
 
         /** Trains {@code epochs} epochs with {@code step}, validating and keeping the best of {@code candidates}. */
-        void run(String phase, int epochs, List<String> candidates,
-                BiFunction<NDArray, NDArray, Map<String, Double>> step) {
-            for (int epoch = 1; epoch <= epochs; epoch++) {
+        void run(String phase, int from, int epochs, List<String> candidates,
+                BiFunction<NDArray, NDArray, Map<String, Double>> step) throws IOException {
+            for (int epoch = from; epoch <= epochs; epoch++) {
                 long e0 = System.nanoTime();
                 Map<String, Double> sums = new LinkedHashMap<>();
                 Map<String, Integer> counts = new HashMap<>();
-                List<List<Integer>> plan = Batches.plan(train, batchSize, shuffle);
                 long epochKey = run.seed() * 1_000_003L + (phase.equals("teacher") ? 500_009L : 0) + epoch * 10_007L;
+                // The order of an epoch depends only on the seed, the phase and the epoch, so a resumed run
+                // sees the same batches as one that never stopped.
+                List<List<Integer>> plan = Batches.plan(train, batchSize, new Random(epochKey));
                 try (Prefetcher ahead = new Prefetcher(pool, plan.size(), depth,
                         i -> batches.prepare(plan.get(i), epochKey * 65_537L + i))) {
                     for (int s = 0; s < plan.size(); s++) {
@@ -220,8 +328,27 @@ public final class RunTrainer {
                         (System.nanoTime() - e0) / 1e9);
                 history.add(rec);
                 listener.onEpoch(runId, rec);
+                int every = checkpoints.every();
+                if (every > 0 && (epoch % every == 0 || epoch == epochs)) {
+                    Path dir = Files.createTempDirectory("kdml-state-");
+                    try {
+                        session.saveState(dir);
+                        new TrainingState(phase, epoch, history, bestEpoch, boxed(best), trainedImages,
+                                secondsBefore + (System.nanoTime() - start) / 1e9, session.skippedUpdates())
+                                .write(dir);
+                        checkpoints.save(dir, phase, epoch);
+                    } finally {
+                        TrainingState.deleteTree(dir);
+                    }
+                }
             }
         }
+    }
+
+    private static Map<String, List<Double>> boxed(Map<String, double[]> best) {
+        Map<String, List<Double>> out = new LinkedHashMap<>();
+        best.forEach((k, v) -> out.put(k, java.util.Arrays.stream(v).boxed().toList()));
+        return out;
     }
 
     /** Per-term mean over the steps that reported it (a skipped step reports nothing). */

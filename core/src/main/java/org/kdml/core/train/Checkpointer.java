@@ -1,0 +1,44 @@
+package org.kdml.core.train;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Where a run's training state goes during training and where it comes back from after a crash.
+ * {@link RunTrainer} writes the complete state (weights, best-epoch snapshots, optimiser moments,
+ * history) into a local folder every {@link #every()} epochs and hands it to {@link #save}; on
+ * start it asks {@link #resume()} for the newest good state.
+ */
+public interface Checkpointer {
+
+    /** Keeps nothing and resumes nothing. */
+    Checkpointer NONE = new Checkpointer() {
+        @Override
+        public int every() {
+            return 0;
+        }
+
+        @Override
+        public Path resume() {
+            return null;
+        }
+
+        @Override
+        public void save(Path dir, String phase, int epoch) {
+        }
+    };
+
+    /** @return epochs between checkpoints (the last epoch of each phase is always saved); 0 = never */
+    int every();
+
+    /** @return a local folder holding the state to continue from, or null to start afresh */
+    Path resume() throws IOException;
+
+    /**
+     * Keeps the state in {@code dir} (e.g. uploads it). The folder is deleted afterwards.
+     *
+     * @param phase {@code teacher} or {@code joint}
+     * @param epoch the epoch just finished, 1-based within the phase
+     */
+    void save(Path dir, String phase, int epoch) throws IOException;
+}

@@ -1,0 +1,122 @@
+package org.kdml.pipeline;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.MetadataVersion;
+
+/**
+ * A real single-node Kafka broker in KRaft mode (broker and controller in one process), running in
+ * this JVM, bound to 127.0.0.1, with its log in a local folder that survives a restart.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+
+    private final Path dir;
+    private final int port;
+    private final int controllerPort;
+    private KafkaRaftServer server;
+
+    /**
+     * @param dir the broker's data folder (formatted on first start)
+     * @param port the client port (0 = any free port)
+     */
+    public EmbeddedKafka(Path dir, int port) throws IOException {
+        this.dir = dir;
+        this.port = port == 0 ? freePort() : port;
+        this.controllerPort = freePort();
+    }
+
+    /** @return a port nothing listens on now */
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** @return {@code 127.0.0.1:port} */
+    public String bootstrap() {
+        return "127.0.0.1:" + port;
+    }
+
+    /** @return the client port */
+    public int port() {
+        return port;
+    }
+
+    private KafkaConfig config() {
+        Properties p = new Properties();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", "1");
+        p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+        p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("log.dirs", dir.resolve("log").toString());
+        p.put("metadata.log.dir", dir.resolve("meta").toString());
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "3");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.num.partitions", "3");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        p.put("num.partitions", "1");
+        p.put("auto.create.topics.enable", "false");
+        p.put("num.network.threads", "2");
+        p.put("num.io.threads", "2");
+        p.put("log.flush.interval.messages", "1");
+        p.put("message.max.bytes", "16777216");
+        return KafkaConfig.fromProps(p, false);
+    }
+
+    /** Formats the folder on first use, starts the broker and waits until it answers (at most 60 s). */
+    public EmbeddedKafka start() throws Exception {
+        KafkaConfig config = config();
+        if (!Files.exists(dir.resolve("meta").resolve("meta.properties"))) {
+            Files.createDirectories(dir);
+            new Formatter()
+                    .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
+                    .setNodeId(1)
+                    .setClusterId("kdml-embedded-kraft01")
+                    .setDirectories(List.of(dir.resolve("log").toString(), dir.resolve("meta").toString()))
+                    .setMetadataLogDirectory(dir.resolve("meta").toString())
+                    .setControllerListenerName("CONTROLLER")
+                    .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+                    .setIgnoreFormatted(true)
+                    .run();
+        }
+        server = new KafkaRaftServer(config, Time.SYSTEM);
+        server.startup();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap()))) {
+            admin.describeCluster().nodes().get(60, TimeUnit.SECONDS);
+            Topics.create(admin, (short) 1);
+        }
+        return this;
+    }
+
+    /** Stops the broker (its data stays). */
+    @Override
+    public void close() {
+        if (server != null) {
+            server.shutdown();
+            server.awaitShutdown();
+            server = null;
+        }
+    }
+}

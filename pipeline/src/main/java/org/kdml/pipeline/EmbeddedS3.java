@@ -1,0 +1,72 @@
+package org.kdml.pipeline;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.gaul.s3proxy.S3Proxy;
+import org.gaul.s3proxy.auth.AuthenticationType;
+import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
+
+/**
+ * An S3-compatible server (S3Proxy) on a local folder, in this JVM, bound to 127.0.0.1, speaking
+ * the S3 protocol with AWS signature authentication; the MinIO client and {@code aws s3} talk to it.
+ */
+public final class EmbeddedS3 implements AutoCloseable {
+
+    private final Path dir;
+    private final int port;
+    private final String accessKey;
+    private final String secretKey;
+    private S3Proxy proxy;
+
+    /**
+     * @param dir where objects are kept (one sub-folder per bucket)
+     * @param port the port (0 = any free port)
+     */
+    public EmbeddedS3(Path dir, int port, String accessKey, String secretKey) throws java.io.IOException {
+        this.dir = dir;
+        this.port = port == 0 ? EmbeddedKafka.freePort() : port;
+        this.accessKey = accessKey;
+        this.secretKey = secretKey;
+    }
+
+    /** @return {@code http://127.0.0.1:port} */
+    public String endpoint() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    /** @return the port */
+    public int port() {
+        return port;
+    }
+
+    /** Starts serving and waits until it is up (at most 30 s). */
+    public EmbeddedS3 start() throws Exception {
+        Files.createDirectories(dir);
+        proxy = S3Proxy.builder()
+                .blobStore(new FilesystemNio2BlobStore(dir.toAbsolutePath().toString()))
+                .endpoint(URI.create(endpoint()))
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
+                .ignoreUnknownHeaders(true)
+                .build();
+        proxy.start();
+        long end = System.nanoTime() + 30_000_000_000L;
+        while (!proxy.getState().equals("STARTED")) {
+            if (System.nanoTime() > end) {
+                throw new IllegalStateException("S3 server on " + endpoint() + " did not start within 30 s (state "
+                        + proxy.getState() + ")");
+            }
+            Thread.sleep(20);
+        }
+        return this;
+    }
+
+    /** Stops serving (objects stay on disk). */
+    @Override
+    public void close() throws Exception {
+        if (proxy != null) {
+            proxy.stop();
+            proxy = null;
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package org.kdml.pipeline;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * A result on {@code kdml.results}, keyed by run id.
+ *
+ * @param kind {@code metrics} (from the evaluator) or {@code cka} (from the CKA analyzer)
+ * @param runId the run
+ * @param experiment its experiment
+ * @param variant its variant key
+ * @param seed its seed
+ * @param attempt the training attempt whose checkpoint was read
+ * @param payload for {@code metrics}, the run's full result (test metrics of every network and
+ *     the ensemble, fidelity, history, provenance); for {@code cka}, the matrices by pair
+ *     ({@code teacher-s1}, …) with their layer names, and the S3 keys of the heatmaps
+ * @param time milliseconds since the epoch
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ResultMessage(String kind, String runId, String experiment, String variant, long seed, int attempt,
+        JsonNode payload, long time) {
+
+    /** Metrics of a run. */
+    public static final String METRICS = "metrics";
+    /** CKA matrices of a run. */
+    public static final String CKA = "cka";
+}
