@@ -22,6 +22,7 @@ import org.kdml.core.cka.Cka;
 import org.kdml.core.cka.Heatmap;
 import org.kdml.core.cka.LayerCka;
 import org.kdml.core.cka.Npy;
+import org.kdml.core.cka.RunCka;
 import org.kdml.core.data.Datasets;
 import org.kdml.core.data.DiskImages;
 import org.kdml.core.data.Normalization;
@@ -84,66 +85,21 @@ final class CkaCommand {
             throw new IllegalArgumentException(dir + ": no spec.json (trained by an older kdml?)");
         }
         ExperimentSpec spec = Specs.parse(Files.readString(dir.resolve("spec.json")), dir.resolve("spec.json").toString());
-        JsonNode result = Specs.json().readTree(dir.resolve("result.json").toFile());
-        String variantKey = result.get("variant").asText();
-        Variant variant = spec.variants().stream().filter(v -> v.key().equals(variantKey)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException(dir + ": variant " + variantKey + " is not in its spec"));
-        try (DiskImages data = Datasets.open(spec.dataset(), spec.task());
-                NDManager manager = NDManager.newBaseManager()) {
-            Engine.getInstance().setRandomSeed(1);
-            Map<String, DistillNet> nets = NetworkSet.build(spec.task(), spec.teacher(), spec.students(),
-                    variant.graph(), "students", data.classes(), data.imageSize(), manager);
-            for (Map.Entry<String, DistillNet> e : nets.entrySet()) {
-                try (InputStream in = Files.newInputStream(dir.resolve(e.getKey() + ".params"))) {
-                    e.getValue().loadParameters(manager, new DataInputStream(in));
-                }
-            }
-            JsonNode norm = result.get("normalization");
-            Normalization n = new Normalization(doubles(norm.get("mean")), doubles(norm.get("std")));
-            Map<String, Integer> byId = new HashMap<>();
-            for (int i = 0; i < data.size(); i++) {
-                byId.put(data.id(i), i);
-            }
-            List<Integer> test = new ArrayList<>();
-            Specs.json().readTree(dir.resolve("split.json").toFile()).get("test")
-                    .forEach(id -> test.add(byId.get(id.asText())));
-            List<Integer> chosen = test.subList(0, Math.min(sample, test.size()));
-            int s = data.imageSize();
-            int batches = (chosen.size() + batch - 1) / batch;
-            List<String[]> pairs = new ArrayList<>();
-            List<String> nodes = new ArrayList<>(nets.keySet());
-            for (int i = 0; i < nodes.size(); i++) {
-                for (int j = i + 1; j < nodes.size(); j++) {
-                    pairs.add(new String[] {nodes.get(i), nodes.get(j)});
-                }
-            }
+        try (DiskImages data = Datasets.open(spec.dataset(), spec.task())) {
+            RunCka.Analysis a = RunCka.analyze(dir, data, sample, batch, dir);
             Map<String, Object> summary = new LinkedHashMap<>();
-            long t0 = System.nanoTime();
-            for (String[] pair : pairs) {
-                LayerCka m = LayerCka.compute(nets.get(pair[0]), nets.get(pair[1]), batches, (k, mgr) -> {
-                    List<Integer> part = chosen.subList(k * batch, Math.min(chosen.size(), (k + 1) * batch));
-                    float[] buf = new float[part.size() * 3 * s * s];
-                    for (int q = 0; q < part.size(); q++) {
-                        n.apply(data.image(part.get(q)), buf, q * 3 * s * s);
-                    }
-                    NDArray arr = mgr.create(FloatBuffer.wrap(buf), new Shape(part.size(), 3, s, s));
-                    return arr;
-                }, manager);
-                String name = "cka-" + pair[0] + "-" + pair[1];
-                Heatmap.write(m, pair[0] + " (" + nets.get(pair[0]).architecture() + ")",
-                        pair[1] + " (" + nets.get(pair[1]).architecture() + ")",
-                        "CKA " + pair[0] + " x " + pair[1] + " - " + spec.name() + " " + variantKey + " seed "
-                                + result.get("seed").asText(), dir.resolve(name + ".png"));
-                summary.put(name, m);
-                out.printf("%s: %dx%d layers, CKA of the last layers %.3f -> %s%n", name, m.rows().size(),
-                        m.cols().size(), m.values()[m.rows().size() - 1][m.cols().size() - 1], dir.resolve(name + ".png"));
+            for (Map.Entry<String, LayerCka> e : a.matrices().entrySet()) {
+                LayerCka m = e.getValue();
+                summary.put("cka-" + e.getKey(), m);
+                out.printf("cka-%s: %dx%d layers, CKA of the last layers %.3f -> %s%n", e.getKey(), m.rows().size(),
+                        m.cols().size(), m.values()[m.rows().size() - 1][m.cols().size() - 1],
+                        a.heatmaps().get(e.getKey()));
             }
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            summary.put("examples", chosen.size());
-            summary.put("seconds", seconds);
+            summary.put("examples", a.examples());
+            summary.put("seconds", a.seconds());
             Specs.json().writerWithDefaultPrettyPrinter().writeValue(dir.resolve("cka.json").toFile(), summary);
-            out.printf("%d test examples, %d pairs, %.1f s (%.1f examples/s per pair)%n", chosen.size(), pairs.size(),
-                    seconds, chosen.size() * pairs.size() / seconds);
+            out.printf("%d test examples, %d pairs, %.1f s (%.1f examples/s per pair)%n", a.examples(),
+                    a.matrices().size(), a.seconds(), a.examples() * a.matrices().size() / a.seconds());
             return 0;
         }
     }

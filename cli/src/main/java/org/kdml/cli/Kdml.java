@@ -17,7 +17,12 @@ import org.kdml.spec.Specs;
  * The {@code kdml} command.
  *
  * <pre>
- * kdml run                         the quick start: examples/quickstart-train.yaml, in process
+ * kdml run [SPEC.yaml]             the embedded pipeline (Kafka, S3, all services) on one spec
+ *                                  (default examples/quickstart.yaml), progress, the final table
+ * kdml up [--workers N]            the embedded pipeline, until Ctrl-C
+ * kdml submit SPEC.yaml            publish a spec to kdml.specs
+ * kdml worker                      one more trainer worker process
+ * kdml status EXPERIMENT           the orchestrator's view of an experiment
  * kdml train SPEC.yaml [--out DIR] one experiment in process; results and checkpoints in DIR (default runs/)
  * kdml validate SPEC.yaml          check a spec and list its runs without training
  * kdml bench [options]             training-step throughput
@@ -26,7 +31,7 @@ import org.kdml.spec.Specs;
 public final class Kdml {
 
     /** The spec {@code kdml run} trains. */
-    static final Path QUICKSTART = Path.of(System.getProperty("kdml.home", "."), "examples", "quickstart-train.yaml");
+    static final Path QUICKSTART = Path.of(System.getProperty("kdml.home", "."), "examples", "quickstart.yaml");
 
     private Kdml() {
     }
@@ -64,8 +69,17 @@ public final class Kdml {
         Path outDir = trains ? Path.of(option(rest, "--out", "runs")) : null;
         switch (args[0]) {
             case "run":
-                requireNoArgs(rest);
-                return train(QUICKSTART, outDir, out);
+                rest.add(0, "--out");
+                rest.add(1, outDir.toString());
+                return PipelineCommands.run(rest, QUICKSTART, out);
+            case "up":
+                return PipelineCommands.up(rest, out);
+            case "submit":
+                return PipelineCommands.submit(rest, out);
+            case "worker":
+                return PipelineCommands.worker(rest, out);
+            case "status":
+                return PipelineCommands.status(rest, out);
             case "train":
                 return train(Path.of(single(rest, "train")), outDir, out);
             case "bench":
@@ -139,7 +153,17 @@ public final class Kdml {
     static String usage() {
         return String.join("\n",
                 "usage: kdml <command> [options]",
-                "  run                          train the quick start (" + QUICKSTART + ") in process",
+                "  run [SPEC.yaml] [--workers 1] [--out runs] [--data DIR] [--checkpoint-every 1]",
+                "                               embedded Kafka + S3 + orchestrator + workers + evaluator + CKA analyzer;",
+                "                               submits SPEC (default " + QUICKSTART + "), prints the table, stops",
+                "  up [--workers 1] [--data .kdml/stack] [--kafka-port 9092] [--s3-port 9000] [--status-port 8081]",
+                "                               the same stack, until Ctrl-C / SIGTERM",
+                "  submit SPEC.yaml [--bootstrap 127.0.0.1:9092]",
+                "                               publish a spec to kdml.specs (same as kcat -P -t kdml.specs)",
+                "  worker [--bootstrap 127.0.0.1:9092] [--s3 http://127.0.0.1:9000] [--checkpoint-every 1]",
+                "                               one more trainer worker (consumer group kdml-workers)",
+                "  status EXPERIMENT [--orchestrator http://127.0.0.1:8081] [--json]",
+                "                               runs, progress and mean ± std per variant, from the orchestrator's view",
                 "  train SPEC.yaml [--out DIR]  train one experiment in process (results in DIR, default runs/)",
                 "  validate SPEC.yaml           check a spec and list its runs",
                 "  bench [--task classification|segmentation] [--variant kd-ml-v3] [--teacher resnet50]",

@@ -90,6 +90,18 @@ public final class DistillationSession implements AutoCloseable {
         }
     }
 
+    /**
+     * Turns PyTorch's autograd recording off on the calling thread. Grad mode is per thread in
+     * PyTorch, and DJL switches it off only on the thread that loaded the engine: a run trained,
+     * evaluated or analysed on another thread (a worker's training thread) must call this first,
+     * or in-place weight copies fail and inference builds graphs. {@code GradientCollector} turns it
+     * on for the span of each step.
+     */
+    public static void noGradOnThisThread() {
+        ai.djl.engine.Engine.getInstance();
+        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+    }
+
     /** @return the networks by node name */
     public Map<String, DistillNet> networks() {
         return nets;

@@ -50,6 +50,31 @@ public final class NetworkSet {
      */
     public static Map<String, DistillNet> build(String task, String teacherKey, List<String> studentKeys,
             SharingGraph graph, String graphField, int classes, int imageSize, NDManager manager) {
+        synchronized (INIT_LOCK) {
+            return buildUnlocked(task, teacherKey, studentKeys, graph, graphField, classes, imageSize, manager);
+        }
+    }
+
+    /**
+     * Seeds the engine and builds, as one step that no other thread's initialisation can
+     * interleave with: PyTorch's generator is global to the process, so a network initialised
+     * concurrently (by an evaluator or analyzer in the same JVM) would otherwise shift this run's
+     * initial weights.
+     */
+    public static Map<String, DistillNet> buildSeeded(long seed, String task, String teacherKey,
+            List<String> studentKeys, SharingGraph graph, String graphField, int classes, int imageSize,
+            NDManager manager) {
+        synchronized (INIT_LOCK) {
+            ai.djl.engine.Engine.getInstance().setRandomSeed((int) seed);
+            return buildUnlocked(task, teacherKey, studentKeys, graph, graphField, classes, imageSize, manager);
+        }
+    }
+
+    /** Serialises every initialisation in the process (see {@link #buildSeeded}). */
+    private static final Object INIT_LOCK = new Object();
+
+    private static Map<String, DistillNet> buildUnlocked(String task, String teacherKey, List<String> studentKeys,
+            SharingGraph graph, String graphField, int classes, int imageSize, NDManager manager) {
         boolean seg = task.equals("segmentation");
         if (seg && imageSize % 32 != 0) {
             throw new SpecException("dataset.imageSize", "U-Nets need a multiple of 32, got " + imageSize);

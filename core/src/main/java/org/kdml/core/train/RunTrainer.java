@@ -77,6 +77,7 @@ public final class RunTrainer {
         ExperimentSpec spec = run.spec();
         TrainingSpec t = spec.training();
         SharingGraph graph = run.variant().graph();
+        DistillationSession.noGradOnThisThread();
         Engine.getInstance().setRandomSeed((int) run.seed());
         Split split = Split.stratified(data, spec.dataset().trainFraction(), spec.dataset().valFraction(), run.seed());
         List<Integer> train = Balancing.apply(spec.dataset().balance(), data, split.train(), run.seed());
@@ -96,8 +97,8 @@ public final class RunTrainer {
         String graphField = run.variant().key().equals("custom") ? "sharing" : "students";
         NDManager manager = NDManager.newBaseManager();
         boolean seg = spec.task().equals("segmentation");
-        Map<String, DistillNet> nets = NetworkSet.build(spec.task(), spec.teacher(), spec.students(), graph, graphField,
-                data.classes(), data.imageSize(), manager);
+        Map<String, DistillNet> nets = NetworkSet.buildSeeded(run.seed(), spec.task(), spec.teacher(), spec.students(),
+                graph, graphField, data.classes(), data.imageSize(), manager);
         TaskLoss taskLoss = seg ? TaskLoss.segmentation(t.focalGamma()) : TaskLoss.CLASSIFICATION;
         try (DistillationSession session = new DistillationSession(manager, graph, nets, t.learningRate(), t.alpha(),
                 t.temperature(), taskLoss)) {
@@ -176,6 +177,7 @@ public final class RunTrainer {
      * @param outDir where images (the segmentation hard-case grid) go, or null
      */
     public static RunResult evaluate(Path runDir, LabeledImages data, Path outDir) throws IOException {
+        DistillationSession.noGradOnThisThread();
         ExperimentSpec spec = Specs.parse(Files.readString(runDir.resolve("spec.json")), runDir.resolve("spec.json").toString());
         RunResult trained = Specs.json().readValue(runDir.resolve("result.json").toFile(), RunResult.class);
         org.kdml.spec.Variant variant = spec.variants().stream().filter(v -> v.key().equals(trained.variant()))

@@ -1,0 +1,76 @@
+package org.kdml.cka;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.kdml.core.cka.LayerCka;
+import org.kdml.core.cka.RunCka;
+import org.kdml.pipeline.CheckpointStore;
+import org.kdml.pipeline.CompletionService;
+import org.kdml.pipeline.PipelineConfig;
+import org.kdml.pipeline.ResultMessage;
+import org.kdml.pipeline.RunEvent;
+import org.kdml.spec.ExperimentSpec;
+import org.kdml.spec.Specs;
+
+/**
+ * The CKA analyzer: for every completed run, the layer-by-layer linear CKA of every pair of its
+ * networks (teacher×S1, teacher×S2, S1×S2) on its test split (at most {@code sample} images),
+ * published as {@code cka} on {@code kdml.results} with the layer names, and a heatmap PNG per
+ * pair stored under {@code <experiment>/<run>/cka/}.
+ */
+public final class CkaAnalyzer extends CompletionService {
+
+    /** Consumer group and transactional id. */
+    public static final String GROUP = "kdml-cka-analyzer";
+
+    private final int sample;
+    private final int batch;
+
+    /**
+     * @param sample at most this many test images per run
+     * @param batch images per forward pass
+     */
+    public CkaAnalyzer(PipelineConfig config, int sample, int batch) {
+        super(config, GROUP, ResultMessage.CKA);
+        if (sample < 4) {
+            throw new IllegalArgumentException("sample: CKA needs at least 4 examples, got " + sample);
+        }
+        this.sample = sample;
+        this.batch = batch;
+    }
+
+    @Override
+    protected String name() {
+        return "cka-analyzer";
+    }
+
+    @Override
+    protected JsonNode process(RunEvent event, Path runDir, CheckpointStore store, String prefix) throws Exception {
+        ExperimentSpec spec = Specs.parse(Files.readString(runDir.resolve("spec.json")), prefix + "final/spec.json");
+        RunCka.Analysis a = RunCka.analyze(runDir, data.get(spec.dataset(), spec.task()), sample, batch,
+                runDir.resolve("cka"));
+        Map<String, Object> pairs = new LinkedHashMap<>();
+        for (Map.Entry<String, LayerCka> e : a.matrices().entrySet()) {
+            String key = prefix + "cka/cka-" + e.getKey() + ".png";
+            store.putBytes(key, Files.readAllBytes(a.heatmaps().get(e.getKey())));
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("rows", e.getValue().rows());
+            m.put("cols", e.getValue().cols());
+            m.put("values", e.getValue().values());
+            m.put("heatmap", store.bucket() + "/" + key);
+            pairs.put(e.getKey(), m);
+        }
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("method", "linear");
+        payload.put("architectures", a.architectures());
+        payload.put("pairs", pairs);
+        payload.put("examples", a.examples());
+        payload.put("seconds", a.seconds());
+        byte[] json = Specs.json().writeValueAsBytes(payload);
+        store.putBytes(prefix + "cka/cka.json", json);
+        return Specs.json().readTree(json);
+    }
+}

@@ -1,0 +1,126 @@
+package org.kdml.cli;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.kdml.cka.CkaAnalyzer;
+import org.kdml.evaluator.Evaluator;
+import org.kdml.orchestrator.ExperimentView;
+import org.kdml.orchestrator.Orchestrator;
+import org.kdml.orchestrator.StatusServer;
+import org.kdml.pipeline.EmbeddedKafka;
+import org.kdml.pipeline.EmbeddedS3;
+import org.kdml.pipeline.PipelineConfig;
+import org.kdml.worker.TrainerWorker;
+
+/**
+ * The embedded stack in one JVM: a KRaft Kafka broker, an S3 server on a folder, the orchestrator
+ * (intake, Streams view, status endpoint), N trainer workers, the evaluator and the CKA analyzer.
+ * Everything binds 127.0.0.1. Closing stops the services first, then S3, then the broker.
+ */
+final class Stack implements AutoCloseable {
+
+    /** Ports and sizes of a stack. */
+    record Settings(Path data, int kafkaPort, int s3Port, int statusPort, int workers, int checkpointEvery,
+            int ckaSample) {
+    }
+
+    private final Settings settings;
+    private EmbeddedKafka kafka;
+    private EmbeddedS3 s3;
+    private Orchestrator orchestrator;
+    private ExperimentView view;
+    private StatusServer status;
+    private Evaluator evaluator;
+    private CkaAnalyzer analyzer;
+    private final List<TrainerWorker> workers = new ArrayList<>();
+    private PipelineConfig config;
+    private double startSeconds;
+
+    Stack(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** @return the port, or a free one (with a note) when it is taken */
+    static int portOrFree(int port, String what, java.io.PrintStream out) throws IOException {
+        if (port == 0) {
+            return EmbeddedKafka.freePort();
+        }
+        try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return port;
+        } catch (IOException e) {
+            int free = EmbeddedKafka.freePort();
+            out.println("kdml: " + what + " port " + port + " is taken; using " + free);
+            return free;
+        }
+    }
+
+    Stack start(Map<String, String> env) throws Exception {
+        long t0 = System.nanoTime();
+        kafka = new EmbeddedKafka(settings.data().resolve("kafka"), settings.kafkaPort()).start();
+        config = PipelineConfig.of(kafka.bootstrap(), "http://127.0.0.1:" + settings.s3Port(), env,
+                settings.data().resolve("work"));
+        s3 = new EmbeddedS3(settings.data().resolve("s3"), settings.s3Port(), config.accessKey(), config.secretKey())
+                .start();
+        startSeconds = (System.nanoTime() - t0) / 1e9;
+        orchestrator = new Orchestrator(config.bootstrap()).start();
+        view = new ExperimentView(config.bootstrap(), settings.data().resolve("streams")).start();
+        status = new StatusServer(view, "127.0.0.1", settings.statusPort());
+        evaluator = new Evaluator(config);
+        evaluator.start();
+        analyzer = new CkaAnalyzer(config, settings.ckaSample(), 64);
+        analyzer.start();
+        for (int i = 0; i < settings.workers(); i++) {
+            workers.add(new TrainerWorker(config, new TrainerWorker.Options(settings.checkpointEvery(), 3,
+                    java.time.Duration.ofSeconds(2)), "embedded-" + ProcessHandle.current().pid() + "-" + i).start());
+        }
+        return this;
+    }
+
+    PipelineConfig config() {
+        return config;
+    }
+
+    ExperimentView view() {
+        return view;
+    }
+
+    int statusPort() {
+        return status.port();
+    }
+
+    double startSeconds() {
+        return startSeconds;
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (TrainerWorker w : workers) {
+            w.close();
+        }
+        if (analyzer != null) {
+            analyzer.close();
+        }
+        if (evaluator != null) {
+            evaluator.close();
+        }
+        if (status != null) {
+            status.close();
+        }
+        if (view != null) {
+            view.close();
+        }
+        if (orchestrator != null) {
+            orchestrator.close();
+        }
+        if (s3 != null) {
+            s3.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+}

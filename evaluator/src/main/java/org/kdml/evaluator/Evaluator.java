@@ -1,0 +1,49 @@
+package org.kdml.evaluator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.kdml.core.train.RunResult;
+import org.kdml.core.train.RunTrainer;
+import org.kdml.pipeline.CheckpointStore;
+import org.kdml.pipeline.CompletionService;
+import org.kdml.pipeline.PipelineConfig;
+import org.kdml.pipeline.ResultMessage;
+import org.kdml.pipeline.RunEvent;
+import org.kdml.spec.ExperimentSpec;
+import org.kdml.spec.Specs;
+
+/**
+ * The evaluator: for every completed run, test metrics of the teacher, each student and the
+ * ensemble (accuracy, precision, recall, F1, AUC for classification; IoU and F-score for
+ * segmentation), and each student's fidelity to the teacher, published as {@code metrics} on
+ * {@code kdml.results} and kept as {@code results/result.json} beside the checkpoints.
+ */
+public final class Evaluator extends CompletionService {
+
+    /** Consumer group and transactional id. */
+    public static final String GROUP = "kdml-evaluator";
+
+    /** @param config Kafka, S3 and scratch folder */
+    public Evaluator(PipelineConfig config) {
+        super(config, GROUP, ResultMessage.METRICS);
+    }
+
+    @Override
+    protected String name() {
+        return "evaluator";
+    }
+
+    @Override
+    protected JsonNode process(RunEvent event, Path runDir, CheckpointStore store, String prefix) throws Exception {
+        ExperimentSpec spec = Specs.parse(Files.readString(runDir.resolve("spec.json")), prefix + "final/spec.json");
+        Path images = runDir.resolve("images");
+        RunResult result = RunTrainer.evaluate(runDir, data.get(spec.dataset(), spec.task()), images);
+        byte[] json = Specs.json().writerWithDefaultPrettyPrinter().writeValueAsBytes(result);
+        store.putBytes(prefix + "results/result.json", json);
+        if (Files.isRegularFile(images.resolve("hardest.png"))) {
+            store.putBytes(prefix + "images/hardest.png", Files.readAllBytes(images.resolve("hardest.png")));
+        }
+        return Specs.json().readTree(json);
+    }
+}

@@ -1,0 +1,189 @@
+package org.kdml.orchestrator;
+
+import java.nio.charset.CharacterCodingException;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.kdml.core.train.ExperimentRunner;
+import org.kdml.pipeline.Clients;
+import org.kdml.pipeline.RunEvent;
+import org.kdml.pipeline.RunMessage;
+import org.kdml.pipeline.Topics;
+import org.kdml.spec.ExperimentSpec;
+import org.kdml.spec.RunSpec;
+import org.kdml.spec.SpecException;
+import org.kdml.spec.Specs;
+
+/**
+ * Spec intake: reads {@code kdml.specs}, validates each spec, expands it into runs and publishes
+ * every run not published before to {@code kdml.runs} with a {@code queued} event, in one Kafka
+ * transaction with the intake offset. An invalid spec goes to {@code kdml.dlq} with a reason that
+ * names the field; the loop keeps running whatever arrives.
+ */
+public final class Orchestrator implements Runnable, AutoCloseable {
+
+    /** The intake's consumer group and transactional id. */
+    public static final String GROUP = "kdml-orchestrator";
+
+    private final String bootstrap;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final Set<String> known = new HashSet<>();
+    private final AtomicLong accepted = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+    private volatile Thread thread;
+
+    /** @param bootstrap Kafka bootstrap servers */
+    public Orchestrator(String bootstrap) {
+        this.bootstrap = bootstrap;
+    }
+
+    /** Starts the intake loop on its own thread. */
+    public Orchestrator start() {
+        thread = new Thread(this, "kdml-orchestrator");
+        thread.setDaemon(true);
+        thread.start();
+        return this;
+    }
+
+    /** @return specs accepted so far */
+    public long accepted() {
+        return accepted.get();
+    }
+
+    /** @return specs rejected so far */
+    public long rejected() {
+        return rejected.get();
+    }
+
+    @Override
+    public void run() {
+        while (running.get()) {
+            try {
+                loop();
+            } catch (RuntimeException e) {
+                if (!running.get()) {
+                    return;
+                }
+                System.err.println("orchestrator: " + e + "; restarting the intake in 2 s");
+                sleep(2_000);
+            }
+        }
+    }
+
+    private void loop() {
+        // Run ids already published: a re-published spec adds nothing.
+        known.clear();
+        for (ConsumerRecord<String, byte[]> r : Clients.readAll(bootstrap, Topics.RUNS, Duration.ofMinutes(2))) {
+            known.add(r.key());
+        }
+        try (KafkaConsumer<String, byte[]> consumer = Clients.consumer(bootstrap, GROUP, 50, 300_000);
+                KafkaProducer<String, String> producer = Clients.producer(bootstrap, GROUP)) {
+            producer.initTransactions();
+            consumer.subscribe(List.of(Topics.SPECS));
+            while (running.get()) {
+                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
+                if (records.isEmpty()) {
+                    continue;
+                }
+                producer.beginTransaction();
+                Set<String> added = new HashSet<>();
+                try {
+                    for (ConsumerRecord<String, byte[]> r : records) {
+                        intake(r, producer, added);
+                    }
+                    Map<TopicPartition, OffsetAndMetadata> offsets = new java.util.HashMap<>();
+                    for (TopicPartition tp : records.partitions()) {
+                        List<ConsumerRecord<String, byte[]>> part = records.records(tp);
+                        offsets.put(tp, new OffsetAndMetadata(part.get(part.size() - 1).offset() + 1));
+                    }
+                    producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+                    producer.commitTransaction();
+                    known.addAll(added);
+                } catch (ProducerFencedException e) {
+                    throw e;
+                } catch (KafkaException e) {
+                    producer.abortTransaction();
+                    // Re-read from the last committed offset.
+                    for (TopicPartition tp : records.partitions()) {
+                        OffsetAndMetadata c = consumer.committed(java.util.Set.of(tp)).get(tp);
+                        consumer.seek(tp, c == null ? 0 : c.offset());
+                    }
+                }
+            }
+        }
+    }
+
+    private void intake(ConsumerRecord<String, byte[]> r, KafkaProducer<String, String> producer, Set<String> added) {
+        String source = Topics.SPECS + "@" + r.partition() + ":" + r.offset();
+        ExperimentSpec spec;
+        try {
+            if (r.value() == null || r.value().length == 0) {
+                throw new SpecException("spec", "empty message");
+            }
+            if (r.value().length > 1_048_576) {
+                throw new SpecException("spec", r.value().length + " bytes; a spec may have at most 1 MiB");
+            }
+            String text = Clients.utf8(r.value());
+            spec = Specs.parse(text, source);
+            ExperimentRunner.validate(spec);
+        } catch (SpecException e) {
+            reject(producer, r, e.field(), e.getMessage());
+            return;
+        } catch (CharacterCodingException e) {
+            reject(producer, r, "spec", source + ": not UTF-8 text (" + e.getMessage() + ")");
+            return;
+        } catch (RuntimeException | StackOverflowError e) {
+            reject(producer, r, "spec", source + ": " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            return;
+        }
+        List<RunSpec> runs = Specs.runs(spec);
+        for (int i = 0; i < runs.size(); i++) {
+            RunSpec run = runs.get(i);
+            if (known.contains(run.runId()) || !added.add(run.runId())) {
+                continue;
+            }
+            RunMessage m = RunMessage.of(run, i + 1, runs.size());
+            producer.send(new ProducerRecord<>(Topics.RUNS, run.runId(), Clients.json(m)));
+            producer.send(new ProducerRecord<>(Topics.EVENTS, run.runId(),
+                    Clients.json(RunEvent.of(RunEvent.QUEUED, m, 0, null, null))));
+        }
+        accepted.incrementAndGet();
+    }
+
+    private void reject(KafkaProducer<String, String> producer, ConsumerRecord<String, byte[]> r, String field,
+            String reason) {
+        rejected.incrementAndGet();
+        producer.send(new ProducerRecord<>(Topics.DLQ, r.key(),
+                Clients.json(Clients.deadLetter(r, field, reason, "orchestrator"))));
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops the loop and waits for it (at most 30 s). */
+    @Override
+    public void close() throws InterruptedException {
+        running.set(false);
+        if (thread != null) {
+            thread.join(30_000);
+        }
+    }
+}

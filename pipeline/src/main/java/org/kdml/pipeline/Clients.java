@@ -1,0 +1,142 @@
+package org.kdml.pipeline;
+
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.kdml.spec.Specs;
+
+/**
+ * Kafka clients configured for the pipeline: producers wait for the broker ({@code acks=all},
+ * idempotent, retried for two minutes while the broker is away); consumers read committed data
+ * only and commit by hand.
+ */
+public final class Clients {
+
+    private Clients() {
+    }
+
+    /** A string producer; transactional when {@code transactionalId} is not null. */
+    public static KafkaProducer<String, String> producer(String bootstrap, String transactionalId) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 120_000);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16_777_216);
+        p.put(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 2_000);
+        if (transactionalId != null) {
+            p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+            p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 120_000);
+        }
+        return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+    }
+
+    /**
+     * A consumer of raw bytes (so that bad input can be reported rather than fail deserialisation).
+     *
+     * @param group the consumer group, or null for a consumer that only reads (assign + seek)
+     * @param maxPollIntervalMs how long processing may hold one poll before the group presumes the
+     *     member dead
+     */
+    public static KafkaConsumer<String, byte[]> consumer(String bootstrap, String group, int maxPollRecords,
+            int maxPollIntervalMs) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        if (group != null) {
+            p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        }
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords);
+        p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, maxPollIntervalMs);
+        p.put(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 2_000);
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16_777_216);
+        return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** Sends {@code value} as JSON and waits until the broker has it (at most two minutes). */
+    public static void sendJson(KafkaProducer<String, String> producer, String topic, String key, Object value)
+            throws Exception {
+        producer.send(new ProducerRecord<>(topic, key, json(value))).get(150, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    /** @return {@code value} as compact JSON */
+    public static String json(Object value) {
+        try {
+            return Specs.json().writeValueAsString(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Decodes strict UTF-8.
+     *
+     * @throws CharacterCodingException when the bytes are not UTF-8
+     */
+    public static String utf8(byte[] bytes) throws CharacterCodingException {
+        return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+    }
+
+    /** A dead letter for {@code record}, its input cut to 64 KiB (Base64 when it is not UTF-8). */
+    public static DeadLetter deadLetter(ConsumerRecord<String, byte[]> record, String field, String reason,
+            String service) {
+        byte[] v = record.value() == null ? new byte[0] : record.value();
+        String input;
+        try {
+            input = utf8(v);
+            if (input.length() > 65_536) {
+                input = input.substring(0, 65_536) + "... (" + input.length() + " characters)";
+            }
+        } catch (CharacterCodingException e) {
+            byte[] cut = v.length > 49_152 ? java.util.Arrays.copyOf(v, 49_152) : v;
+            input = "base64:" + java.util.Base64.getEncoder().encodeToString(cut);
+        }
+        return new DeadLetter(record.topic(), record.partition(), record.offset(), field, reason, input, service,
+                System.currentTimeMillis());
+    }
+
+    /**
+     * Reads {@code topic} from the beginning to its current end with a group-less consumer.
+     *
+     * @param timeout the longest the whole read may take
+     */
+    public static List<ConsumerRecord<String, byte[]>> readAll(String bootstrap, String topic, Duration timeout) {
+        List<ConsumerRecord<String, byte[]>> out = new java.util.ArrayList<>();
+        try (KafkaConsumer<String, byte[]> c = consumer(bootstrap, null, 500, 300_000)) {
+            List<TopicPartition> parts = c.partitionsFor(topic, timeout).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts, timeout);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (parts.stream().anyMatch(tp -> c.position(tp, timeout) < end.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new org.apache.kafka.common.errors.TimeoutException("reading " + topic + " to its end took"
+                            + " longer than " + timeout);
+                }
+                c.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+}

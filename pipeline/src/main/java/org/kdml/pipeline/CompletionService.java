@@ -1,0 +1,208 @@
+package org.kdml.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.kdml.core.train.TrainingState;
+import org.kdml.spec.Specs;
+
+/**
+ * A service that reacts to {@code completed} events: downloads the run's final checkpoint from S3
+ * (checksums verified), computes something from it and publishes one {@link ResultMessage} of its
+ * kind per run to {@code kdml.results}, in one Kafka transaction with its consumer offset. It
+ * remembers (from {@code kdml.results} itself) which runs already have its result, so a duplicate
+ * completion yields no second result. A run it cannot process goes to {@code kdml.dlq} with the reason.
+ */
+public abstract class CompletionService implements Runnable, AutoCloseable {
+
+    private final PipelineConfig config;
+    private final String group;
+    private final String kind;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final AtomicLong published = new AtomicLong();
+    private final Set<String> done = new HashSet<>();
+    private volatile Thread thread;
+    /** Data sets, shared across runs of one grid. */
+    protected final DataCache data = new DataCache();
+
+    /**
+     * @param group consumer group and transactional id
+     * @param kind the {@link ResultMessage#kind()} it publishes
+     */
+    protected CompletionService(PipelineConfig config, String group, String kind) {
+        this.config = config;
+        this.group = group;
+        this.kind = kind;
+    }
+
+    /**
+     * Computes the result of one completed run.
+     *
+     * @param event the completion
+     * @param runDir the final checkpoint, downloaded and verified
+     * @param store the checkpoint store (to put images next to the checkpoints)
+     * @param prefix the run's key prefix
+     * @return the payload of the result message
+     */
+    protected abstract JsonNode process(RunEvent event, Path runDir, CheckpointStore store, String prefix)
+            throws Exception;
+
+    /** @return the service's name in dead letters */
+    protected String name() {
+        return group;
+    }
+
+    /** Starts on its own thread. */
+    public CompletionService start() {
+        thread = new Thread(this, group);
+        thread.setDaemon(true);
+        thread.start();
+        return this;
+    }
+
+    /** @return results published by this instance */
+    public long published() {
+        return published.get();
+    }
+
+    @Override
+    public void run() {
+        while (running.get()) {
+            try {
+                loop();
+            } catch (RuntimeException e) {
+                if (!running.get()) {
+                    return;
+                }
+                System.err.println(group + ": " + e + "; restarting in 2 s");
+                try {
+                    Thread.sleep(2_000);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void loop() {
+        done.clear();
+        for (ConsumerRecord<String, byte[]> r : Clients.readAll(config.bootstrap(), Topics.RESULTS,
+                Duration.ofMinutes(2))) {
+            try {
+                JsonNode n = Specs.json().readTree(r.value());
+                if (kind.equals(n.path("kind").asText())) {
+                    done.add(n.path("runId").asText());
+                }
+            } catch (java.io.IOException e) {
+                // Not ours to judge.
+            }
+        }
+        try (KafkaConsumer<String, byte[]> consumer = Clients.consumer(config.bootstrap(), group, 20, 1_800_000);
+                KafkaProducer<String, String> producer = Clients.producer(config.bootstrap(), group);
+                CheckpointStore store = new CheckpointStore(config, Duration.ofMinutes(5))) {
+            producer.initTransactions();
+            store.ensureBucket();
+            consumer.subscribe(List.of(Topics.EVENTS));
+            while (running.get()) {
+                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
+                if (records.isEmpty()) {
+                    continue;
+                }
+                producer.beginTransaction();
+                Set<String> added = new HashSet<>();
+                try {
+                    for (ConsumerRecord<String, byte[]> r : records) {
+                        handle(r, producer, store, added);
+                    }
+                    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+                    for (TopicPartition tp : records.partitions()) {
+                        List<ConsumerRecord<String, byte[]>> part = records.records(tp);
+                        offsets.put(tp, new OffsetAndMetadata(part.get(part.size() - 1).offset() + 1));
+                    }
+                    producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+                    producer.commitTransaction();
+                    done.addAll(added);
+                    published.addAndGet(added.size());
+                } catch (ProducerFencedException e) {
+                    throw e;
+                } catch (KafkaException e) {
+                    producer.abortTransaction();
+                    for (TopicPartition tp : records.partitions()) {
+                        OffsetAndMetadata c = consumer.committed(Set.of(tp)).get(tp);
+                        consumer.seek(tp, c == null ? 0 : c.offset());
+                    }
+                }
+            }
+        } catch (Exception e) {
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void handle(ConsumerRecord<String, byte[]> r, KafkaProducer<String, String> producer,
+            CheckpointStore store, Set<String> added) {
+        RunEvent event;
+        try {
+            event = Specs.json().readValue(r.value(), RunEvent.class);
+        } catch (java.io.IOException e) {
+            return;
+        }
+        if (!RunEvent.COMPLETED.equals(event.type()) || done.contains(event.runId())
+                || added.contains(event.runId())) {
+            return;
+        }
+        Path dir = null;
+        try {
+            String prefix = CheckpointStore.runPrefix(event.experiment(), event.runId());
+            Files.createDirectories(config.work());
+            dir = Files.createTempDirectory(config.work(), group + "-");
+            store.get(prefix + "final/", dir.resolve("final"));
+            JsonNode payload = process(event, dir.resolve("final"), store, prefix);
+            ResultMessage m = new ResultMessage(kind, event.runId(), event.experiment(), event.variant(),
+                    event.seed(), event.attempt(), payload, System.currentTimeMillis());
+            producer.send(new ProducerRecord<>(Topics.RESULTS, event.runId(), Clients.json(m)));
+            added.add(event.runId());
+        } catch (Exception e) {
+            producer.send(new ProducerRecord<>(Topics.DLQ, r.key(), Clients.json(Clients.deadLetter(r, "runId",
+                    name() + " could not process run " + event.runId() + ": " + e.getClass().getSimpleName() + ": "
+                            + e.getMessage(), name()))));
+        } finally {
+            if (dir != null) {
+                try {
+                    TrainingState.deleteTree(dir);
+                } catch (java.io.IOException e) {
+                    // Scratch space only.
+                }
+            }
+        }
+    }
+
+    /** Stops and waits (at most 60 s). */
+    @Override
+    public void close() throws InterruptedException {
+        running.set(false);
+        if (thread != null) {
+            thread.join(60_000);
+        }
+        data.close();
+    }
+}
