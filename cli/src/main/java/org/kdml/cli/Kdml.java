@@ -80,6 +80,8 @@ public final class Kdml {
                 return PipelineCommands.worker(rest, out);
             case "status":
                 return PipelineCommands.status(rest, out);
+            case "serve":
+                return PipelineCommands.serve(rest, out);
             case "train":
                 return train(Path.of(single(rest, "train")), outDir, out);
             case "bench":
@@ -162,6 +164,8 @@ public final class Kdml {
                 "                               publish a spec to kdml.specs (same as kcat -P -t kdml.specs)",
                 "  worker [--bootstrap 127.0.0.1:9092] [--s3 http://127.0.0.1:9000] [--checkpoint-every 1]",
                 "                               one more trainer worker (consumer group kdml-workers)",
+                "  serve orchestrator|evaluator|cka-analyzer [--bootstrap HOST:PORT] [--s3 URL]",
+                "                               one service against an external Kafka and S3 (docker-compose.yml)",
                 "  status EXPERIMENT [--orchestrator http://127.0.0.1:8081] [--json]",
                 "                               runs, progress and mean ± std per variant, from the orchestrator's view",
                 "  train SPEC.yaml [--out DIR]  train one experiment in process (results in DIR, default runs/)",

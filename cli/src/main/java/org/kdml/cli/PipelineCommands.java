@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -284,6 +285,52 @@ final class PipelineCommands {
                 bootstrap, s3);
         waitForSignal(w, out);
         return 0;
+    }
+
+    /**
+     * {@code kdml serve orchestrator|evaluator|cka-analyzer}: one service against an external Kafka
+     * and S3 (the compose file's services), until SIGTERM.
+     */
+    static int serve(List<String> args, PrintStream out) throws Exception {
+        String bootstrap = Kdml.option(args, "--bootstrap", PipelineConfig.DEFAULT_BOOTSTRAP);
+        String s3 = Kdml.option(args, "--s3", PipelineConfig.DEFAULT_S3);
+        String host = Kdml.option(args, "--status-host", "127.0.0.1");
+        int port = Integer.parseInt(Kdml.option(args, "--status-port", "8081"));
+        int sample = Integer.parseInt(Kdml.option(args, "--cka-sample", "256"));
+        Path work = Path.of(Kdml.option(args, "--work", ".kdml/service"));
+        if (args.size() != 1) {
+            throw new IllegalArgumentException("usage: kdml serve orchestrator|evaluator|cka-analyzer"
+                    + " [--bootstrap HOST:PORT] [--s3 URL]");
+        }
+        PipelineConfig config = PipelineConfig.of(bootstrap, s3, System.getenv(), work);
+        List<AutoCloseable> parts = new ArrayList<>();
+        switch (args.get(0)) {
+            case "orchestrator" -> {
+                try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+                    Topics.create(admin, Short.parseShort(System.getenv().getOrDefault("KDML_REPLICATION", "1")));
+                }
+                parts.add(new org.kdml.orchestrator.Orchestrator(bootstrap).start());
+                var view = new org.kdml.orchestrator.ExperimentView(bootstrap, work.resolve("streams")).start();
+                parts.add(0, view);
+                parts.add(0, new org.kdml.orchestrator.StatusServer(view, host, port));
+            }
+            case "evaluator" -> parts.add(startService(new org.kdml.evaluator.Evaluator(config)));
+            case "cka-analyzer" -> parts.add(startService(new org.kdml.cka.CkaAnalyzer(config, sample, 64)));
+            default -> throw new IllegalArgumentException("serve: unknown service '" + args.get(0)
+                    + "' (orchestrator, evaluator, cka-analyzer)");
+        }
+        out.printf("kdml %s: Kafka %s, S3 %s%n", args.get(0), bootstrap, s3);
+        waitForSignal(() -> {
+            for (AutoCloseable c : parts) {
+                c.close();
+            }
+        }, out);
+        return 0;
+    }
+
+    private static AutoCloseable startService(org.kdml.pipeline.CompletionService s) {
+        s.start();
+        return s;
     }
 
     /** {@code kdml status EXPERIMENT}: the orchestrator's view, as a compact table or JSON. */

@@ -61,9 +61,10 @@ final class Stack implements AutoCloseable {
     Stack start(Map<String, String> env) throws Exception {
         long t0 = System.nanoTime();
         kafka = new EmbeddedKafka(settings.data().resolve("kafka"), settings.kafkaPort()).start();
-        config = PipelineConfig.of(kafka.bootstrap(), "http://127.0.0.1:" + settings.s3Port(), env,
+        int s3Port = settings.s3Port() == 0 ? EmbeddedKafka.freePort() : settings.s3Port();
+        config = PipelineConfig.of(kafka.bootstrap(), "http://127.0.0.1:" + s3Port, env,
                 settings.data().resolve("work"));
-        s3 = new EmbeddedS3(settings.data().resolve("s3"), settings.s3Port(), config.accessKey(), config.secretKey())
+        s3 = new EmbeddedS3(settings.data().resolve("s3"), s3Port, config.accessKey(), config.secretKey())
                 .start();
         startSeconds = (System.nanoTime() - t0) / 1e9;
         orchestrator = new Orchestrator(config.bootstrap()).start();

@@ -1,0 +1,224 @@
+package org.kdml.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.io.TempDir;
+import org.kdml.pipeline.CheckpointStore;
+import org.kdml.pipeline.Clients;
+import org.kdml.pipeline.Manifest;
+import org.kdml.pipeline.Topics;
+import org.kdml.spec.RunSpec;
+import org.kdml.spec.Specs;
+import org.kdml.worker.TrainerWorker;
+
+/**
+ * The pipeline end to end against the embedded KRaft broker and S3 server, with real clients:
+ * specs in, runs trained, checkpoints with manifests in S3, metrics and CKA on kdml.results;
+ * invalid specs to the dead-letter topic; a worker stopped mid-run and the run resumed elsewhere;
+ * two workers sharing a grid.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PipelineIT {
+
+    @TempDir
+    static Path tmp;
+    static Stack stack;
+
+    private static String spec(String name, String modes, String seeds, int epochs) {
+        return String.join("\n",
+                "name: " + name,
+                "dataset: {kind: synthetic-patches, imageSize: 32, samples: 160}",
+                "teacher: resnet50-tiny",
+                "students: [resnet18-tiny, resnet18-tiny]",
+                "modes: " + modes,
+                "versions: [v3]",
+                "seeds: " + seeds,
+                "training: {epochs: " + epochs + ", teacherEpochs: 1, batchSize: 32, learningRate: 0.002}",
+                "");
+    }
+
+    @BeforeAll
+    static void up() throws Exception {
+        stack = new Stack(new Stack.Settings(tmp.resolve("stack"), 0, 0, 0, 0, 1, 32)).start(Map.of(
+                "KDML_S3_ACCESS_KEY", "it-access", "KDML_S3_SECRET_KEY", "it-secret-value"));
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    private static void publish(byte[] value) throws Exception {
+        try (KafkaProducer<String, String> p = Clients.producer(stack.config().bootstrap(), null);
+                KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(Map.of("bootstrap.servers",
+                        stack.config().bootstrap()), new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                        new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            raw.send(new ProducerRecord<>(Topics.SPECS, null, value)).get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    private static List<JsonNode> read(String topic, Predicate<JsonNode> filter) throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> r : Clients.readAll(stack.config().bootstrap(), topic,
+                Duration.ofSeconds(60))) {
+            JsonNode n = Specs.json().readTree(r.value());
+            if (filter.test(n)) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    private static List<JsonNode> await(String topic, Predicate<JsonNode> filter, int count, int seconds)
+            throws Exception {
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        while (true) {
+            List<JsonNode> got = read(topic, filter);
+            if (got.size() >= count) {
+                return got;
+            }
+            if (System.nanoTime() > end) {
+                throw new AssertionError("waited " + seconds + " s for " + count + " messages on " + topic + ", got "
+                        + got.size() + ": " + got);
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    private static Predicate<JsonNode> of(String experiment, String field, String value) {
+        return n -> experiment.equals(n.path("experiment").asText()) && value.equals(n.path(field).asText());
+    }
+
+    @Test
+    @Order(1)
+    void invalidSpecsGoToTheDeadLetterTopicAndTheNextValidSpecCompletes() throws Exception {
+        publish("name: broken\ntraining: {epochs: -3}\n".getBytes(StandardCharsets.UTF_8));
+        publish(new byte[] {(byte) 0xff, (byte) 0xfe, 0x00, 0x41});
+        String good = spec("grid", "[kd-off, kd-ml]", "[1]", 2);
+        publish(good.getBytes(StandardCharsets.UTF_8));
+        List<JsonNode> dlq = await(Topics.DLQ, n -> n.path("service").asText().equals("orchestrator"), 2, 60);
+        assertTrue(dlq.stream().anyMatch(n -> n.path("field").asText().startsWith("training.epochs")
+                || n.path("reason").asText().contains("training.epochs")), dlq.toString());
+        assertTrue(dlq.stream().anyMatch(n -> n.path("reason").asText().contains("not UTF-8")), dlq.toString());
+
+        TrainerWorker worker = new TrainerWorker(stack.config(), TrainerWorker.Options.defaults(), "w-grid").start();
+        try {
+            List<JsonNode> metrics = await(Topics.RESULTS, of("grid", "kind", "metrics"), 2, 300);
+            List<JsonNode> cka = await(Topics.RESULTS, of("grid", "kind", "cka"), 2, 120);
+            List<RunSpec> runs = Specs.runs(Specs.parse(good, "grid.yaml"));
+            for (RunSpec run : runs) {
+                assertEquals(1, metrics.stream().filter(n -> n.get("runId").asText().equals(run.runId())).count());
+                JsonNode payload = metrics.stream().filter(n -> n.get("runId").asText().equals(run.runId()))
+                        .findFirst().orElseThrow().get("payload");
+                double acc = payload.get("networks").get("ensemble").get("test").get("accuracy").asDouble();
+                assertTrue(acc >= 0 && acc <= 1, "accuracy " + acc);
+                assertTrue(payload.get("networks").get("s1").has("fidelity"));
+                JsonNode pairs = cka.stream().filter(n -> n.get("runId").asText().equals(run.runId())).findFirst()
+                        .orElseThrow().get("payload").get("pairs");
+                assertTrue(pairs.has("teacher-s1") && pairs.has("teacher-s2") && pairs.has("s1-s2"), pairs.toString());
+            }
+            try (CheckpointStore store = new CheckpointStore(stack.config(), Duration.ofSeconds(20))) {
+                String prefix = CheckpointStore.runPrefix("grid", runs.get(0).runId());
+                Manifest m = store.get(prefix + "final/", tmp.resolve("final-check"));
+                assertTrue(m.files().containsKey("s1.params") && m.files().containsKey("split.json"), m.files().toString());
+                assertEquals(runs.get(0).specHash(), m.provenance().get("specHash"));
+                assertTrue(store.exists(prefix + "cka/cka-teacher-s1.png"));
+            }
+            // Re-publishing the same spec adds no run and no result.
+            int before = read(Topics.RUNS, of("grid", "experiment", "grid")).size();
+            publish(good.getBytes(StandardCharsets.UTF_8));
+            await(Topics.DLQ, n -> true, 2, 10);
+            Thread.sleep(3_000);
+            assertEquals(before, read(Topics.RUNS, of("grid", "experiment", "grid")).size());
+            assertEquals(2, read(Topics.RESULTS, of("grid", "kind", "metrics")).size());
+        } finally {
+            worker.close();
+        }
+    }
+
+    @Test
+    @Order(2)
+    void aWorkerStoppedMidRunIsResumedFromItsCheckpointByAnotherAndYieldsOneResult() throws Exception {
+        String s = spec("resume", "[kd-ml]", "[4]", 6);
+        RunSpec run = Specs.runs(Specs.parse(s, "resume.yaml")).get(0);
+        TrainerWorker first = new TrainerWorker(stack.config(), TrainerWorker.Options.defaults(), "w-first").start();
+        publish(s.getBytes(StandardCharsets.UTF_8));
+        await(Topics.EVENTS, n -> run.runId().equals(n.path("runId").asText())
+                && "checkpointed".equals(n.path("type").asText()) && n.path("epoch").asInt() >= 2, 1, 300);
+        first.close();
+        TrainerWorker second = new TrainerWorker(stack.config(), TrainerWorker.Options.defaults(), "w-second").start();
+        try {
+            await(Topics.RESULTS, of("resume", "kind", "metrics"), 1, 300);
+            List<JsonNode> started = read(Topics.EVENTS, n -> run.runId().equals(n.path("runId").asText())
+                    && "started".equals(n.path("type").asText()));
+            JsonNode resumed = started.get(started.size() - 1);
+            assertEquals("w-second", resumed.get("worker").asText());
+            assertTrue(resumed.path("reason").asText().startsWith("resuming from resume/" + run.runId()
+                    + "/epoch-joint-000"), resumed.toString());
+            List<JsonNode> completed = read(Topics.EVENTS, n -> run.runId().equals(n.path("runId").asText())
+                    && "completed".equals(n.path("type").asText()));
+            assertEquals(1, completed.size(), completed.toString());
+            Thread.sleep(2_000);
+            assertEquals(1, read(Topics.RESULTS, of("resume", "kind", "metrics")).size());
+            // The epochs before the checkpoint were not trained again.
+            List<JsonNode> epochs = read(Topics.EVENTS, n -> run.runId().equals(n.path("runId").asText())
+                    && "epoch".equals(n.path("type").asText()) && "w-second".equals(n.path("worker").asText()));
+            assertTrue(epochs.get(0).get("epoch").asInt() >= 3, epochs.get(0).toString());
+        } finally {
+            second.close();
+        }
+    }
+
+    @Test
+    @Order(3)
+    void twoWorkersShareAGrid() throws Exception {
+        TrainerWorker a = new TrainerWorker(stack.config(), TrainerWorker.Options.defaults(), "w-a").start();
+        TrainerWorker b = new TrainerWorker(stack.config(), TrainerWorker.Options.defaults(), "w-b").start();
+        try {
+            Thread.sleep(3_000);
+            String s = spec("shared", "[ml, kd-on]", "[1, 2, 3]", 1);
+            publish(s.getBytes(StandardCharsets.UTF_8));
+            await(Topics.RESULTS, of("shared", "kind", "metrics"), 6, 400);
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.config().bootstrap()))) {
+                var group = admin.describeConsumerGroups(List.of(TrainerWorker.GROUP)).all().get(30, TimeUnit.SECONDS)
+                        .get(TrainerWorker.GROUP);
+                assertEquals(2, group.members().size(), group.toString());
+                for (var m : group.members()) {
+                    assertEquals(3, m.assignment().topicPartitions().size(), m.toString());
+                }
+            }
+            Map<String, Integer> perRun = new HashMap<>();
+            read(Topics.EVENTS, of("shared", "type", "completed"))
+                    .forEach(n -> perRun.merge(n.get("runId").asText(), 1, Integer::sum));
+            assertEquals(6, perRun.size());
+            assertTrue(perRun.values().stream().allMatch(c -> c == 1), perRun.toString());
+            assertEquals(6, a.completed() + b.completed());
+        } finally {
+            a.close();
+            b.close();
+        }
+    }
+}
