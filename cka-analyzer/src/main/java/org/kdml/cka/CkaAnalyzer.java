@@ -16,7 +16,7 @@ import org.kdml.spec.ExperimentSpec;
 import org.kdml.spec.Specs;
 
 /**
- * The CKA analyzer: for every completed run, the layer-by-layer linear CKA of every pair of its
+ * The CKA analyzer: for every completed run, the layer-by-layer minibatch CKA of every pair of its
  * networks (teacher×S1, teacher×S2, S1×S2) on its test split (at most {@code sample} images),
  * published as {@code cka} on {@code kdml.results} with the layer names, and a heatmap PNG per
  * pair stored under {@code <experiment>/<run>/cka/}.
@@ -64,7 +64,7 @@ public final class CkaAnalyzer extends CompletionService {
             pairs.put(e.getKey(), m);
         }
         Map<String, Object> payload = new LinkedHashMap<>();
-        payload.put("method", "linear");
+        payload.put("method", "minibatch-unbiased-hsic (Nguyen et al. 2021), batch " + batch);
         payload.put("architectures", a.architectures());
         payload.put("pairs", pairs);
         payload.put("examples", a.examples());
