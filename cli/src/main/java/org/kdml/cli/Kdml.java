@@ -95,10 +95,13 @@ public final class Kdml {
             case "bench-data":
                 return DataCommands.bench(rest, out);
             case "validate": {
-                ExperimentSpec spec = Specs.read(Path.of(single(rest, "validate")));
-                ExperimentRunner.validate(spec);
-                Specs.runs(spec).forEach(r -> out.printf("%s %s seed %d edges %s%n", r.runId(), r.variant().key(),
-                        r.seed(), r.variant().graph().edges()));
+                Path file = Path.of(single(rest, "validate"));
+                List<ExperimentSpec> points = Specs.grid(Files.readString(file), file.toString());
+                ExperimentRunner.validate(points.get(0));
+                for (ExperimentSpec spec : points) {
+                    Specs.runs(spec).forEach(r -> out.printf("%s %s %s seed %d edges %s%n", r.runId(), spec.name(),
+                            r.variant().key(), r.seed(), r.variant().graph().edges()));
+                }
                 return 0;
             }
             default:
@@ -111,7 +114,14 @@ public final class Kdml {
         if (!Files.isRegularFile(specFile)) {
             throw new IOException("spec file not found: " + specFile.toAbsolutePath());
         }
-        ExperimentSpec spec = Specs.read(specFile);
+        List<ExperimentSpec> points = Specs.grid(Files.readString(specFile), specFile.toString());
+        for (ExperimentSpec spec : points) {
+            trainOne(spec, outDir, out);
+        }
+        return 0;
+    }
+
+    private static int trainOne(ExperimentSpec spec, Path outDir, PrintStream out) throws IOException {
         long t0 = System.nanoTime();
         List<RunResult> results = ExperimentRunner.run(spec, outDir,
                 new ConsoleProgress(out, System.console() != null));

@@ -75,9 +75,8 @@ final class PipelineCommands {
             throw new IOException("spec file not found: " + specFile.toAbsolutePath());
         }
         String text = Files.readString(specFile);
-        ExperimentSpec spec = Specs.parse(text, specFile.toString());
-        ExperimentRunner.validate(spec);
-        List<RunSpec> runs = Specs.runs(spec);
+        List<ExperimentSpec> points = Specs.grid(text, specFile.toString());
+        ExperimentRunner.validate(points.get(0));
         long t0 = System.nanoTime();
         try (Stack stack = new Stack(settings).start(System.getenv())) {
             PipelineConfig config = stack.config();
@@ -86,25 +85,32 @@ final class PipelineCommands {
                     stack.statusPort(), settings.workers(), settings.data());
             long submitted = System.currentTimeMillis();
             publish(config.bootstrap(), text);
-            out.printf("kdml: submitted %s (%d runs) to %s%n", spec.name(), runs.size(), Topics.SPECS);
-            Map<String, Object> last = follow(stack, spec.name(), runs.size(), timeout, out);
-            Object first = last.get("firstStartedAt");
-            double wall = (System.nanoTime() - t0) / 1e9;
-            Collected c = collect(config, spec, runs, outDir, out);
-            out.println();
-            out.println("Test metrics (" + spec.name() + ", " + spec.dataset().kind() + ", teacher " + spec.teacher()
-                    + ", students " + spec.students() + "), from " + Topics.RESULTS + ":");
-            out.print(ResultTable.render(c.results));
-            double train = c.results.stream().mapToDouble(RunResult::trainSeconds).sum();
-            out.printf("%nRuns: %d, results: %d metrics + %d CKA, duplicates: %d, failed: %s%n", runs.size(),
-                    c.results.size(), c.cka, c.duplicates, ((Map<?, ?>) last.get("counts")).get("failed"));
-            out.printf("Timing: stack start %.1f s; spec to first training start %s; wall %.1f s, of which training"
-                    + " (summed over runs) %.1f s, CKA %.1f s; peak RSS %.0f MB%n", stack.startSeconds(),
-                    first == null ? "n/a" : String.format("%.2f s", (((Number) first).longValue() - submitted) / 1e3),
-                    wall, train, c.ckaSeconds, Bench.peakRssMb());
-            out.printf("Results: %s; checkpoints: s3://%s/%s/%n", outDir.resolve(spec.name()).toAbsolutePath(),
-                    config.bucket(), spec.name());
-            return c.results.size() == runs.size() ? 0 : 1;
+            int total = points.stream().mapToInt(p -> Specs.runs(p).size()).sum();
+            out.printf("kdml: submitted %s (%d runs%s) to %s%n", specFile, total,
+                    points.size() > 1 ? " in " + points.size() + " grid points" : "", Topics.SPECS);
+            boolean complete = true;
+            for (ExperimentSpec spec : points) {
+                List<RunSpec> runs = Specs.runs(spec);
+                Map<String, Object> last = follow(stack, spec.name(), runs.size(), timeout, out);
+                Object first = last.get("firstStartedAt");
+                double wall = (System.nanoTime() - t0) / 1e9;
+                Collected c = collect(config, spec, runs, outDir, out);
+                out.println();
+                out.println("Test metrics (" + spec.name() + ", " + spec.dataset().kind() + ", teacher "
+                        + spec.teacher() + ", students " + spec.students() + "), from " + Topics.RESULTS + ":");
+                out.print(ResultTable.render(c.results));
+                double train = c.results.stream().mapToDouble(RunResult::trainSeconds).sum();
+                out.printf("%nRuns: %d, results: %d metrics + %d CKA, duplicates: %d, failed: %s%n", runs.size(),
+                        c.results.size(), c.cka, c.duplicates, ((Map<?, ?>) last.get("counts")).get("failed"));
+                out.printf("Timing: stack start %.1f s; spec to first training start %s; wall %.1f s, of which"
+                        + " training (summed over runs) %.1f s, CKA %.1f s; peak RSS %.0f MB%n", stack.startSeconds(),
+                        first == null ? "n/a" : String.format("%.2f s", (((Number) first).longValue() - submitted) / 1e3),
+                        wall, train, c.ckaSeconds, Bench.peakRssMb());
+                out.printf("Results: %s; checkpoints: s3://%s/%s/%n", outDir.resolve(spec.name()).toAbsolutePath(),
+                        config.bucket(), spec.name());
+                complete &= c.results.size() == runs.size();
+            }
+            return complete ? 0 : 1;
         } finally {
             if (!keep) {
                 TrainingState.deleteTree(tmp);
@@ -256,11 +262,13 @@ final class PipelineCommands {
         }
         Path file = Path.of(args.get(0));
         String text = Files.readString(file);
-        ExperimentSpec spec = Specs.parse(text, file.toString());
+        List<ExperimentSpec> points = Specs.grid(text, file.toString());
         publish(bootstrap, text);
-        out.printf("submitted %s to %s on %s:%n", spec.name(), Topics.SPECS, bootstrap);
-        for (RunSpec r : Specs.runs(spec)) {
-            out.printf("  %s %s seed %d%n", r.runId(), r.variant().key(), r.seed());
+        out.printf("submitted %s to %s on %s:%n", file, Topics.SPECS, bootstrap);
+        for (ExperimentSpec spec : points) {
+            for (RunSpec r : Specs.runs(spec)) {
+                out.printf("  %s %s %s seed %d%n", r.runId(), spec.name(), r.variant().key(), r.seed());
+            }
         }
         return 0;
     }

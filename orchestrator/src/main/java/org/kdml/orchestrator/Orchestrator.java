@@ -28,7 +28,8 @@ import org.kdml.spec.SpecException;
 import org.kdml.spec.Specs;
 
 /**
- * Spec intake: reads {@code kdml.specs}, validates each spec, expands it into runs and publishes
+ * Spec intake: reads {@code kdml.specs}, validates each spec, expands it (grid points of listed
+ * hyper-parameters × variants × seeds) into runs and publishes
  * every run not published before to {@code kdml.runs} with a {@code queued} event, in one Kafka
  * transaction with the intake offset. An invalid spec goes to {@code kdml.dlq} with a reason that
  * names the field; the loop keeps running whatever arrives.
@@ -128,7 +129,7 @@ public final class Orchestrator implements Runnable, AutoCloseable {
 
     private void intake(ConsumerRecord<String, byte[]> r, KafkaProducer<String, String> producer, Set<String> added) {
         String source = Topics.SPECS + "@" + r.partition() + ":" + r.offset();
-        ExperimentSpec spec;
+        List<ExperimentSpec> points;
         try {
             if (r.value() == null || r.value().length == 0) {
                 throw new SpecException("spec", "empty message");
@@ -137,8 +138,9 @@ public final class Orchestrator implements Runnable, AutoCloseable {
                 throw new SpecException("spec", r.value().length + " bytes; a spec may have at most 1 MiB");
             }
             String text = Clients.utf8(r.value());
-            spec = Specs.parse(text, source);
-            ExperimentRunner.validate(spec);
+            points = Specs.grid(text, source);
+            // Grid points differ only in training hyper-parameters: one check covers them all.
+            ExperimentRunner.validate(points.get(0));
         } catch (SpecException e) {
             reject(producer, r, e.field(), e.getMessage());
             return;
@@ -149,16 +151,18 @@ public final class Orchestrator implements Runnable, AutoCloseable {
             reject(producer, r, "spec", source + ": " + e.getClass().getSimpleName() + ": " + e.getMessage());
             return;
         }
-        List<RunSpec> runs = Specs.runs(spec);
-        for (int i = 0; i < runs.size(); i++) {
-            RunSpec run = runs.get(i);
-            if (known.contains(run.runId()) || !added.add(run.runId())) {
-                continue;
+        for (ExperimentSpec spec : points) {
+            List<RunSpec> runs = Specs.runs(spec);
+            for (int i = 0; i < runs.size(); i++) {
+                RunSpec run = runs.get(i);
+                if (known.contains(run.runId()) || !added.add(run.runId())) {
+                    continue;
+                }
+                RunMessage m = RunMessage.of(run, i + 1, runs.size());
+                producer.send(new ProducerRecord<>(Topics.RUNS, run.runId(), Clients.json(m)));
+                producer.send(new ProducerRecord<>(Topics.EVENTS, run.runId(),
+                        Clients.json(RunEvent.of(RunEvent.QUEUED, m, 0, null, null))));
             }
-            RunMessage m = RunMessage.of(run, i + 1, runs.size());
-            producer.send(new ProducerRecord<>(Topics.RUNS, run.runId(), Clients.json(m)));
-            producer.send(new ProducerRecord<>(Topics.EVENTS, run.runId(),
-                    Clients.json(RunEvent.of(RunEvent.QUEUED, m, 0, null, null))));
         }
         accepted.incrementAndGet();
     }

@@ -64,6 +64,78 @@ public final class Specs {
         }
     }
 
+    /** Most grid points one spec may expand to. */
+    public static final int MAX_GRID_POINTS = 1000;
+
+    /**
+     * Parses a spec whose {@code training} hyper-parameters may be lists: each combination of the
+     * listed values is one grid point, an experiment of its own named
+     * {@code <name>.<field>-<value>...} (e.g. {@code sweep.learningrate-0.001}). A spec without
+     * lists gives itself.
+     *
+     * @throws SpecException naming the field that is wrong
+     */
+    public static List<ExperimentSpec> grid(String text, String source) {
+        com.fasterxml.jackson.databind.JsonNode tree;
+        try {
+            tree = YAML.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new SpecException("spec", source + " is not valid YAML/JSON: " + e.getOriginalMessage());
+        }
+        com.fasterxml.jackson.databind.JsonNode training = tree == null ? null : tree.get("training");
+        if (training == null || !training.isObject()) {
+            return List.of(parse(text, source));
+        }
+        List<String> fields = new ArrayList<>();
+        List<List<com.fasterxml.jackson.databind.JsonNode>> values = new ArrayList<>();
+        long points = 1;
+        for (var it = training.fields(); it.hasNext();) {
+            var e = it.next();
+            if (e.getValue().isArray()) {
+                List<com.fasterxml.jackson.databind.JsonNode> vs = new ArrayList<>();
+                e.getValue().forEach(vs::add);
+                SpecException.check(!vs.isEmpty() && vs.stream().allMatch(com.fasterxml.jackson.databind.JsonNode::isValueNode),
+                        "training." + e.getKey(), "a grid needs a non-empty list of plain values, got " + e.getValue());
+                SpecException.check(new java.util.HashSet<>(vs).size() == vs.size(), "training." + e.getKey(),
+                        "grid values must be distinct, got " + e.getValue());
+                fields.add(e.getKey());
+                values.add(vs);
+                points *= vs.size();
+                SpecException.check(points <= MAX_GRID_POINTS, "training", "the grid has more than "
+                        + MAX_GRID_POINTS + " points");
+            }
+        }
+        if (fields.isEmpty()) {
+            return List.of(parse(text, source));
+        }
+        String name = tree.path("name").asText("");
+        List<ExperimentSpec> out = new ArrayList<>();
+        int[] at = new int[fields.size()];
+        for (long p = 0; p < points; p++) {
+            com.fasterxml.jackson.databind.node.ObjectNode copy = tree.deepCopy();
+            com.fasterxml.jackson.databind.node.ObjectNode t = (com.fasterxml.jackson.databind.node.ObjectNode) copy.get("training");
+            StringBuilder suffix = new StringBuilder();
+            for (int i = 0; i < fields.size(); i++) {
+                com.fasterxml.jackson.databind.JsonNode v = values.get(i).get(at[i]);
+                t.set(fields.get(i), v);
+                suffix.append('.').append(fields.get(i).toLowerCase(java.util.Locale.ROOT)).append('-')
+                        .append(v.asText().toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9.-]", "_"));
+            }
+            String pointName = name + suffix;
+            SpecException.check(pointName.length() <= 64, "name", "grid point name '" + pointName
+                    + "' is longer than 64 characters; shorten the experiment name");
+            copy.put("name", pointName);
+            out.add(parse(copy.toString(), source + " (grid point " + pointName + ")"));
+            for (int i = fields.size() - 1; i >= 0; i--) {
+                if (++at[i] < values.get(i).size()) {
+                    break;
+                }
+                at[i] = 0;
+            }
+        }
+        return out;
+    }
+
     /** Reads and parses a spec file. */
     public static ExperimentSpec read(Path file) throws IOException {
         return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());

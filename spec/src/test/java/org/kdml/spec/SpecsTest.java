@@ -36,6 +36,28 @@ class SpecsTest {
     }
 
     @Test
+    void trainingListsExpandIntoGridPointsNamedByTheirValues() {
+        String sweep = BASE.replace("training: {epochs: 2, temperature: 2, alpha: 0.5}",
+                "training: {epochs: 2, temperature: [1, 4], alpha: [0.25, 0.5, 0.75]}");
+        List<ExperimentSpec> points = Specs.grid(sweep, "sweep.yaml");
+        assertEquals(6, points.size());
+        assertEquals(List.of("demo.temperature-1.alpha-0.25", "demo.temperature-1.alpha-0.5",
+                "demo.temperature-1.alpha-0.75", "demo.temperature-4.alpha-0.25", "demo.temperature-4.alpha-0.5",
+                "demo.temperature-4.alpha-0.75"), points.stream().map(ExperimentSpec::name).toList());
+        assertEquals(4.0, points.get(5).training().temperature());
+        assertEquals(0.75, points.get(5).training().alpha());
+        assertEquals(6 * 8, points.stream().flatMap(p -> Specs.runs(p).stream()).map(RunSpec::runId).distinct().count());
+        assertEquals(List.of(Specs.parse(BASE, "x")).get(0).name(), Specs.grid(BASE, "x").get(0).name());
+        SpecException empty = assertThrows(SpecException.class, () -> Specs.grid(BASE.replace("epochs: 2",
+                "epochs: []"), "bad.yaml"));
+        assertEquals("training.epochs", empty.field());
+        assertEquals("training.epochs: a grid needs a non-empty list of plain values, got []", empty.getMessage());
+        SpecException negative = assertThrows(SpecException.class, () -> Specs.grid(BASE.replace("epochs: 2",
+                "epochs: [2, -1]"), "bad.yaml"));
+        assertEquals("training.epochs", negative.field());
+    }
+
+    @Test
     void jsonAndYamlOfTheSameSpecHashEqually() {
         String json = "{\"name\":\"demo\",\"dataset\":{\"kind\":\"synthetic-patches\",\"imageSize\":32,\"samples\":100},"
                 + "\"teacher\":\"resnet50\",\"students\":[\"resnet18\",\"resnet18\"],\"modes\":[\"kd-off\",\"kd-ml\"],"
