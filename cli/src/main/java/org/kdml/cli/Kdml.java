@@ -80,6 +80,8 @@ public final class Kdml {
                 return PipelineCommands.worker(rest, out);
             case "status":
                 return PipelineCommands.status(rest, out);
+            case "dashboard":
+                return PipelineCommands.dashboard(rest, out);
             case "serve":
                 return PipelineCommands.serve(rest, out);
             case "train":
@@ -88,6 +90,8 @@ public final class Kdml {
                 return Bench.run(rest, out);
             case "cka":
                 return CkaCommand.run(rest, out);
+            case "bench-cka":
+                return CkaBench.run(rest, out);
             case "report":
                 return ReportCommand.run(rest, out);
             case "make-data":
@@ -169,11 +173,14 @@ public final class Kdml {
                 "                               embedded Kafka + S3 + orchestrator + workers + evaluator + CKA analyzer;",
                 "                               submits SPEC (default " + QUICKSTART + "), prints the table, stops",
                 "  up [--workers 1] [--data .kdml/stack] [--kafka-port 9092] [--s3-port 9000] [--status-port 8081]",
+                "     [--dashboard-port 8080]",
                 "                               the same stack, until Ctrl-C / SIGTERM",
                 "  submit SPEC.yaml [--bootstrap 127.0.0.1:9092]",
                 "                               publish a spec to kdml.specs (same as kcat -P -t kdml.specs)",
                 "  worker [--bootstrap 127.0.0.1:9092] [--s3 http://127.0.0.1:9000] [--checkpoint-every 1]",
                 "                               one more trainer worker (consumer group kdml-workers)",
+                "  dashboard [--bootstrap 127.0.0.1:9092] [--s3 URL] [--host 127.0.0.1] [--port 8080]",
+                "                               live web page of experiments, runs, tables, curves and CKA heatmaps",
                 "  serve orchestrator|evaluator|cka-analyzer [--bootstrap HOST:PORT] [--s3 URL]",
                 "                               one service against an external Kafka and S3 (docker-compose.yml)",
                 "  status EXPERIMENT [--orchestrator http://127.0.0.1:8081] [--json]",
@@ -188,6 +195,8 @@ public final class Kdml {
                 "                               linear (and minibatch) CKA between two activation matrices",
                 "  cka --run RUN_ID [--out runs] [--sample 512]",
                 "                               layer-by-layer CKA heatmaps of a finished run (PNG + cka.json)",
+                "  bench-cka [--teacher resnet50] [--student resnet18] [--size 96] [--examples 10000] [--batch 50] [--json]",
+                "                               examples/s and peak memory of layer-by-layer CKA (not a test)",
                 "  report EXPERIMENT [--out runs] [--format md|html|csv]",
                 "                               paper-style tables (mean ± std over seeds, paired tests) of finished runs",
                 "  make-data --kind pcam|pcam-h5|lgg|ham10000 --out DIR [--samples N]",

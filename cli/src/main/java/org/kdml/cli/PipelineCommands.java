@@ -227,16 +227,23 @@ final class PipelineCommands {
 
     /** {@code kdml up}: the embedded stack until Ctrl-C / SIGTERM. */
     static int up(List<String> args, PrintStream out) throws Exception {
+        int dashboardPort = Stack.portOrFree(Integer.parseInt(Kdml.option(args, "--dashboard-port", "8080")),
+                "dashboard", out);
         Stack.Settings settings = settings(args, Path.of(".kdml", "stack"), 1, out);
         if (!args.isEmpty()) {
             throw new IllegalArgumentException("unexpected arguments " + args);
         }
         Stack stack = new Stack(settings).start(System.getenv());
         PipelineConfig c = stack.config();
+        Dashboard dashboard = new Dashboard(c, "127.0.0.1", dashboardPort).start();
         out.printf("kdml up (%.1f s): Kafka %s, S3 %s (bucket %s), status http://127.0.0.1:%d/experiments,"
-                + " %d in-process worker(s); data in %s. Ctrl-C stops.%n", stack.startSeconds(), c.bootstrap(),
-                c.s3Endpoint(), c.bucket(), stack.statusPort(), settings.workers(), settings.data().toAbsolutePath());
-        waitForSignal(stack, out);
+                + " dashboard http://127.0.0.1:%d/, %d in-process worker(s); data in %s. Ctrl-C stops.%n",
+                stack.startSeconds(), c.bootstrap(), c.s3Endpoint(), c.bucket(), stack.statusPort(), dashboard.port(),
+                settings.workers(), settings.data().toAbsolutePath());
+        waitForSignal(() -> {
+            dashboard.close();
+            stack.close();
+        }, out);
         return 0;
     }
 
@@ -252,6 +259,22 @@ final class PipelineCommands {
             stopped.countDown();
         }));
         stopped.await();
+    }
+
+    /** {@code kdml dashboard}: the live dashboard against a running pipeline, until Ctrl-C. */
+    static int dashboard(List<String> args, PrintStream out) throws Exception {
+        String bootstrap = Kdml.option(args, "--bootstrap", PipelineConfig.DEFAULT_BOOTSTRAP);
+        String s3 = Kdml.option(args, "--s3", PipelineConfig.DEFAULT_S3);
+        String host = Kdml.option(args, "--host", "127.0.0.1");
+        int port = Integer.parseInt(Kdml.option(args, "--port", "8080"));
+        if (!args.isEmpty()) {
+            throw new IllegalArgumentException("unexpected arguments " + args);
+        }
+        Dashboard d = new Dashboard(PipelineConfig.of(bootstrap, s3, System.getenv(), Path.of(".kdml", "dashboard")),
+                host, port).start();
+        out.printf("kdml dashboard: http://%s:%d/ (Kafka %s); Ctrl-C stops%n", host, d.port(), bootstrap);
+        waitForSignal(d, out);
+        return 0;
     }
 
     /** {@code kdml submit SPEC}: checks the spec, publishes it to {@code kdml.specs}, lists its runs. */

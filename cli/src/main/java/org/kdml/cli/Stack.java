@@ -81,6 +81,22 @@ final class Stack implements AutoCloseable {
         return this;
     }
 
+    /** Stops the broker and starts it again on the same folder and ports (fault injection). */
+    void restartKafka() throws Exception {
+        kafka.close();
+        kafka.start();
+    }
+
+    /** Stops the S3 server (fault injection); {@link #startS3} brings it back with the same data. */
+    void stopS3() throws Exception {
+        s3.close();
+    }
+
+    /** Starts the S3 server again after {@link #stopS3}. */
+    void startS3() throws Exception {
+        s3.start();
+    }
+
     PipelineConfig config() {
         return config;
     }

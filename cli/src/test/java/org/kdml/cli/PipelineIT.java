@@ -221,4 +221,38 @@ class PipelineIT {
             b.close();
         }
     }
+
+    @Test
+    @Order(4)
+    void aBrokerRestartAndAnS3OutageMidGridLoseAndDuplicateNothing() throws Exception {
+        String s = spec("outage", "[kd-on, ml]", "[7]", 4);
+        List<RunSpec> runs = Specs.runs(Specs.parse(s, "outage.yaml"));
+        TrainerWorker w = new TrainerWorker(stack.config(), TrainerWorker.Options.defaults(), "w-outage").start();
+        try {
+            publish(s.getBytes(StandardCharsets.UTF_8));
+            await(Topics.EVENTS, n -> "outage".equals(n.path("experiment").asText())
+                    && "checkpointed".equals(n.path("type").asText()), 1, 300);
+            stack.restartKafka();
+            Thread.sleep(2_000);
+            stack.stopS3();
+            Thread.sleep(5_000);
+            stack.startS3();
+            List<JsonNode> metrics = await(Topics.RESULTS, of("outage", "kind", "metrics"), 2, 400);
+            await(Topics.RESULTS, of("outage", "kind", "cka"), 2, 200);
+            Thread.sleep(3_000);
+            Map<String, Integer> completions = new HashMap<>();
+            read(Topics.EVENTS, of("outage", "type", "completed"))
+                    .forEach(n -> completions.merge(n.get("runId").asText(), 1, Integer::sum));
+            Map<String, Integer> results = new HashMap<>();
+            read(Topics.RESULTS, of("outage", "kind", "metrics"))
+                    .forEach(n -> results.merge(n.get("runId").asText(), 1, Integer::sum));
+            for (RunSpec run : runs) {
+                assertEquals(1, completions.getOrDefault(run.runId(), 0), completions.toString());
+                assertEquals(1, results.getOrDefault(run.runId(), 0), results.toString());
+            }
+            assertEquals(2, metrics.size());
+        } finally {
+            w.close();
+        }
+    }
 }

@@ -61,7 +61,7 @@ public final class EmbeddedS3 implements AutoCloseable {
         return this;
     }
 
-    /** Stops serving (objects stay on disk). */
+    /** Stops serving (objects stay on disk); {@link #start} serves again on the same port. */
     @Override
     public void close() throws Exception {
         if (proxy != null) {

@@ -89,6 +89,8 @@ public final class TrainerWorker implements Runnable, AutoCloseable {
     private final ExecutorService executor;
     private volatile Thread thread;
     private volatile Throwable halted;
+    /** The run in progress; survives a restart of the consumer loop (e.g. across a broker restart). */
+    private volatile Current current;
 
     /**
      * @param config Kafka, S3 and the scratch folder
@@ -157,11 +159,10 @@ public final class TrainerWorker implements Runnable, AutoCloseable {
                 CheckpointStore store = new CheckpointStore(config, Duration.ofMinutes(5))) {
             tx.initTransactions();
             store.ensureBucket();
-            Current[] current = new Current[1];
             consumer.subscribe(List.of(Topics.RUNS), new ConsumerRebalanceListener() {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> parts) {
-                    Current c = current[0];
+                    Current c = current;
                     if (c != null && parts.contains(new TopicPartition(c.record.topic(), c.record.partition()))) {
                         // Another member gets this run; it resumes from the last checkpoint.
                         cancel.set(true);
@@ -170,7 +171,7 @@ public final class TrainerWorker implements Runnable, AutoCloseable {
 
                 @Override
                 public void onPartitionsAssigned(Collection<TopicPartition> parts) {
-                    if (current[0] != null) {
+                    if (current != null) {
                         consumer.pause(parts);
                     }
                 }
@@ -180,17 +181,23 @@ public final class TrainerWorker implements Runnable, AutoCloseable {
                 for (ConsumerRecord<String, byte[]> r : records) {
                     // max.poll.records = 1: at most one.
                     consumer.pause(consumer.assignment());
-                    current[0] = begin(r, events, store);
+                    Current c = current;
+                    if (c != null && c.message != null && r.key() != null && r.key().equals(c.message.runId())) {
+                        // Redelivered to us while we still train it (the loop restarted): keep training.
+                        current = new Current(r, c.message, c.attempt, c.future);
+                    } else {
+                        current = begin(r, events, store);
+                    }
                 }
-                Current c = current[0];
+                Current c = current;
                 if (c != null && c.future.isDone()) {
-                    current[0] = null;
+                    current = null;
                     finish(c, consumer, events, tx);
                     cancel.set(false);
                     consumer.resume(consumer.assignment());
                 }
             }
-            Current c = current[0];
+            Current c = current;
             if (c != null) {
                 cancel.set(true);
                 try {
@@ -325,8 +332,16 @@ public final class TrainerWorker implements Runnable, AutoCloseable {
             tx.sendOffsetsToTransaction(next, consumer.groupMetadata());
             tx.commitTransaction();
         } catch (KafkaException e) {
-            tx.abortTransaction();
-            consumer.seek(tp, c.record.offset());
+            // Not committed: the run is delivered again and, its final checkpoint being in S3,
+            // completes without training.
+            try {
+                tx.abortTransaction();
+            } catch (KafkaException ignored) {
+                // The producer is reset with the loop.
+            }
+            if (consumer.assignment().contains(tp)) {
+                consumer.seek(tp, c.record.offset());
+            }
             return;
         }
         if (!outcome.alreadyCompleted) {
