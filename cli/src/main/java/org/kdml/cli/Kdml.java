@@ -183,7 +183,7 @@ public final class Kdml {
                 "                               live web page of experiments, runs, tables, curves and CKA heatmaps",
                 "  serve orchestrator|evaluator|cka-analyzer [--bootstrap HOST:PORT] [--s3 URL]",
                 "                               one service against an external Kafka and S3 (docker-compose.yml)",
-                "  status EXPERIMENT [--orchestrator http://127.0.0.1:8081] [--json]",
+                "  status EXPERIMENT [--orchestrator http://127.0.0.1:8081] [--json] [--watch SECONDS]",
                 "                               runs, progress and mean ± std per variant, from the orchestrator's view",
                 "  train SPEC.yaml [--out DIR]  train one experiment in process (results in DIR, default runs/)",
                 "  validate SPEC.yaml           check a spec and list its runs",

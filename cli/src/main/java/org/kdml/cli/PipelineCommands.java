@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -106,6 +107,7 @@ final class PipelineCommands {
                         + " training (summed over runs) %.1f s, CKA %.1f s; peak RSS %.0f MB%n", stack.startSeconds(),
                         first == null ? "n/a" : String.format("%.2f s", (((Number) first).longValue() - submitted) / 1e3),
                         wall, train, c.ckaSeconds, Bench.peakRssMb());
+                out.println(breakdown(config, spec.name(), c));
                 out.printf("Results: %s; checkpoints: s3://%s/%s/%n", outDir.resolve(spec.name()).toAbsolutePath(),
                         config.bucket(), spec.name());
                 complete &= c.results.size() == runs.size();
@@ -148,8 +150,10 @@ final class PipelineCommands {
                                 + (r.containsKey("progress") ? " " + r.get("progress") : "");
                     }
                 }
-                String line = String.format("[%d/%d evaluated, %d CKA, %d failed] %s", counts.get("evaluated"), total,
-                        (Integer) st.get("cka"), counts.get("failed"), running.isEmpty() ? "" : "training " + running);
+                int done = counts.get("evaluated") + counts.get("failed");
+                String line = String.format("%s [%d/%d evaluated, %d CKA, %d failed] %s", bar(done, total, 20),
+                        counts.get("evaluated"), total, (Integer) st.get("cka"), counts.get("failed"),
+                        running.isEmpty() ? "" : "training " + running);
                 if (!line.equals(shown)) {
                     out.println(line);
                     shown = line;
@@ -167,7 +171,41 @@ final class PipelineCommands {
         }
     }
 
-    private record Collected(List<RunResult> results, int cka, int duplicates, double ckaSeconds) {
+    /** A text progress bar, e.g. {@code ██████░░░░}. */
+    static String bar(int done, int total, int width) {
+        int full = total <= 0 ? 0 : Math.min(width, done * width / total);
+        return "\u2588".repeat(full) + "\u2591".repeat(width - full);
+    }
+
+    private record Collected(List<RunResult> results, int cka, int duplicates, double ckaSeconds,
+            double evaluationSeconds) {
+    }
+
+    /** Where a run's time went, summed over the experiment's runs, from the completion events. */
+    private static String breakdown(PipelineConfig config, String experiment, Collected c) throws Exception {
+        Map<String, Double> sums = new LinkedHashMap<>();
+        int n = 0;
+        for (ConsumerRecord<String, byte[]> r : Clients.readAll(config.bootstrap(), Topics.EVENTS,
+                Duration.ofMinutes(1))) {
+            JsonNode e = Specs.json().readTree(r.value());
+            if (experiment.equals(e.path("experiment").asText()) && "completed".equals(e.path("type").asText())) {
+                n++;
+                for (String k : List.of("attemptSeconds", "trainSeconds", "checkpointWaitSeconds",
+                        "checkpointUploadSeconds", "finalUploadSeconds", "dataOpenSeconds")) {
+                    sums.merge(k, e.path("metrics").path(k).asDouble(0), Double::sum);
+                }
+            }
+        }
+        double attempt = sums.getOrDefault("attemptSeconds", 0.0);
+        double train = sums.getOrDefault("trainSeconds", 0.0);
+        return String.format("Worker time over %d completions: %.1f s, of which training %.1f s (%.1f%%), waiting on"
+                + " checkpoint uploads %.1f s, final upload %.1f s, data open %.1f s, other %.1f s; checkpoint uploads"
+                + " in the background %.1f s; evaluation %.1f s, CKA %.1f s (evaluator and analyzer, beside training)",
+                n, attempt, train, attempt > 0 ? 100 * train / attempt : 0, sums.getOrDefault("checkpointWaitSeconds", 0.0),
+                sums.getOrDefault("finalUploadSeconds", 0.0), sums.getOrDefault("dataOpenSeconds", 0.0),
+                attempt - train - sums.getOrDefault("checkpointWaitSeconds", 0.0)
+                        - sums.getOrDefault("finalUploadSeconds", 0.0) - sums.getOrDefault("dataOpenSeconds", 0.0),
+                sums.getOrDefault("checkpointUploadSeconds", 0.0), c.evaluationSeconds, c.ckaSeconds);
     }
 
     /** Reads the experiment's results from the topic and keeps them under {@code outDir} for {@code kdml report}. */
@@ -181,6 +219,7 @@ final class PipelineCommands {
         Map<String, JsonNode> cka = new LinkedHashMap<>();
         int duplicates = 0;
         double ckaSeconds = 0;
+        double evaluationSeconds = 0;
         for (ConsumerRecord<String, byte[]> r : Clients.readAll(config.bootstrap(), Topics.RESULTS,
                 Duration.ofMinutes(2))) {
             ResultMessage m = Specs.json().readValue(r.value(), ResultMessage.class);
@@ -190,9 +229,10 @@ final class PipelineCommands {
             if (m.kind().equals(ResultMessage.METRICS)) {
                 duplicates += metrics.put(m.runId(), Specs.json().treeToValue(m.payload(), RunResult.class)) == null
                         ? 0 : 1;
+                evaluationSeconds += m.seconds() == null ? 0 : m.seconds();
             } else if (m.kind().equals(ResultMessage.CKA)) {
                 duplicates += cka.put(m.runId(), m.payload()) == null ? 0 : 1;
-                ckaSeconds += m.payload().path("seconds").asDouble();
+                ckaSeconds += m.seconds() == null ? m.payload().path("seconds").asDouble() : m.seconds();
             }
         }
         try (CheckpointStore store = new CheckpointStore(config, Duration.ofMinutes(1))) {
@@ -222,7 +262,7 @@ final class PipelineCommands {
         }
         List<RunResult> list = new ArrayList<>(metrics.values());
         list.sort((a, b) -> Integer.compare(order.get(a.runId()), order.get(b.runId())));
-        return new Collected(list, cka.size(), duplicates, ckaSeconds);
+        return new Collected(list, cka.size(), duplicates, ckaSeconds, evaluationSeconds);
     }
 
     /** {@code kdml up}: the embedded stack until Ctrl-C / SIGTERM. */
@@ -367,7 +407,24 @@ final class PipelineCommands {
     /** {@code kdml status EXPERIMENT}: the orchestrator's view, as a compact table or JSON. */
     static int status(List<String> args, PrintStream out) throws Exception {
         String url = Kdml.option(args, "--orchestrator", "http://127.0.0.1:8081");
+        int watch = Integer.parseInt(Kdml.option(args, "--watch", "0"));
         boolean json = args.remove("--json");
+        if (watch > 0) {
+            while (true) {
+                java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+                int code = status(new ArrayList<>(args), url, json, new PrintStream(buf, true, StandardCharsets.UTF_8));
+                out.print("\033[H\033[2J" + buf.toString(StandardCharsets.UTF_8));
+                out.flush();
+                if (code != 0) {
+                    return code;
+                }
+                Thread.sleep(watch * 1000L);
+            }
+        }
+        return status(args, url, json, out);
+    }
+
+    private static int status(List<String> args, String url, boolean json, PrintStream out) throws Exception {
         if (args.size() != 1) {
             throw new IllegalArgumentException("usage: kdml status EXPERIMENT [--orchestrator URL] [--json]");
         }

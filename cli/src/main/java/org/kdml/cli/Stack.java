@@ -97,6 +97,10 @@ final class Stack implements AutoCloseable {
         s3.start();
     }
 
+    Orchestrator orchestrator() {
+        return orchestrator;
+    }
+
     PipelineConfig config() {
         return config;
     }

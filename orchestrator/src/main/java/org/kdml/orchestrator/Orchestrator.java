@@ -44,6 +44,7 @@ public final class Orchestrator implements Runnable, AutoCloseable {
     private final Set<String> known = new HashSet<>();
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong restarts = new AtomicLong();
     private volatile Thread thread;
 
     /** @param bootstrap Kafka bootstrap servers */
@@ -64,6 +65,11 @@ public final class Orchestrator implements Runnable, AutoCloseable {
         return accepted.get();
     }
 
+    /** @return how often the intake loop failed and was restarted (a crash of the intake) */
+    public long restarts() {
+        return restarts.get();
+    }
+
     /** @return specs rejected so far */
     public long rejected() {
         return rejected.get();
@@ -78,6 +84,7 @@ public final class Orchestrator implements Runnable, AutoCloseable {
                 if (!running.get()) {
                     return;
                 }
+                restarts.incrementAndGet();
                 System.err.println("orchestrator: " + e + "; restarting the intake in 2 s");
                 sleep(2_000);
             }

@@ -171,6 +171,7 @@ public abstract class CompletionService implements Runnable, AutoCloseable {
             return;
         }
         Path dir = null;
+        long t0 = System.nanoTime();
         try {
             String prefix = CheckpointStore.runPrefix(event.experiment(), event.runId());
             Files.createDirectories(config.work());
@@ -178,7 +179,7 @@ public abstract class CompletionService implements Runnable, AutoCloseable {
             store.get(prefix + "final/", dir.resolve("final"));
             JsonNode payload = process(event, dir.resolve("final"), store, prefix);
             ResultMessage m = new ResultMessage(kind, event.runId(), event.experiment(), event.variant(),
-                    event.seed(), event.attempt(), payload, System.currentTimeMillis());
+                    event.seed(), event.attempt(), payload, System.currentTimeMillis(), (System.nanoTime() - t0) / 1e9);
             producer.send(new ProducerRecord<>(Topics.RESULTS, event.runId(), Clients.json(m)));
             added.add(event.runId());
         } catch (Exception e) {

@@ -16,10 +16,11 @@ import com.fasterxml.jackson.databind.JsonNode;
  *     the ensemble, fidelity, history, provenance); for {@code cka}, the matrices by pair
  *     ({@code teacher-s1}, …) with their layer names, and the S3 keys of the heatmaps
  * @param time milliseconds since the epoch
+ * @param seconds how long the service took for it (download, compute, upload)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ResultMessage(String kind, String runId, String experiment, String variant, long seed, int attempt,
-        JsonNode payload, long time) {
+        JsonNode payload, long time, Double seconds) {
 
     /** Metrics of a run. */
     public static final String METRICS = "metrics";

@@ -131,7 +131,7 @@ public final class TrainerWorker implements Runnable, AutoCloseable {
     }
 
     /** How an attempt ended. */
-    private record Outcome(boolean alreadyCompleted, String finalPrefix) {
+    private record Outcome(boolean alreadyCompleted, String finalPrefix, Map<String, Object> timings) {
     }
 
     @Override
@@ -245,34 +245,53 @@ public final class TrainerWorker implements Runnable, AutoCloseable {
         String prefix = CheckpointStore.runPrefix(m.experiment(), m.runId());
         String finalPrefix = prefix + "final/";
         if (store.exists(prefix + "completed.json")) {
-            return new Outcome(true, finalPrefix);
+            return new Outcome(true, finalPrefix, Map.of());
         }
         if (store.exists(finalPrefix + Manifest.FILE)) {
             try {
-                store.get(finalPrefix, Files.createTempDirectory(config.work(), "verify-"));
-                return new Outcome(false, finalPrefix);
+                Path verify = Files.createTempDirectory(config.work(), "verify-");
+                try {
+                    store.get(finalPrefix, verify);
+                } finally {
+                    TrainingState.deleteTree(verify);
+                }
+                return new Outcome(false, finalPrefix, Map.of());
             } catch (CorruptCheckpointException e) {
                 emit(events, RunEvent.of(RunEvent.STARTED, m, attempt, id, "final checkpoint refused, retraining: "
                         + e.getMessage()));
             }
         }
         RunSpec run = m.run();
+        long t0 = System.nanoTime();
         Files.createDirectories(config.work());
         Path local = Files.createTempDirectory(config.work(), m.runId() + "-");
+        S3Checkpoints checkpoints = new S3Checkpoints(m, attempt, prefix, store, events, local);
         try {
-            S3Checkpoints checkpoints = new S3Checkpoints(m, attempt, prefix, store, events, local);
             Path resume = checkpoints.resume();
             emit(events, RunEvent.of(RunEvent.STARTED, m, attempt, id,
                     resume == null ? null : "resuming from " + checkpoints.resumedFrom));
+            long d0 = System.nanoTime();
             DiskImages images = data.get(run.spec().dataset(), run.spec().task());
+            double dataSeconds = (System.nanoTime() - d0) / 1e9;
             Path out = local.resolve("final");
             RunResult trained = RunTrainer.train(run, images, out, new Progress(m, attempt, events), checkpoints,
                     false, attempt);
+            checkpoints.awaitPending();
             Files.deleteIfExists(out.resolve("hardest.png"));
+            long f0 = System.nanoTime();
             store.put(finalPrefix, out, new Manifest(m.runId(), m.experiment(), "final", "final", 0, attempt, null,
                     CheckpointStore.provenance(trained.provenance()), 0));
-            return new Outcome(false, finalPrefix);
+            Map<String, Object> timings = new LinkedHashMap<>();
+            timings.put("attemptSeconds", (System.nanoTime() - t0) / 1e9);
+            timings.put("trainSeconds", trained.trainSeconds() - checkpoints.waitSeconds);
+            timings.put("checkpointWaitSeconds", checkpoints.waitSeconds);
+            timings.put("checkpointUploadSeconds", checkpoints.uploadSeconds);
+            timings.put("checkpoints", checkpoints.uploads);
+            timings.put("finalUploadSeconds", (System.nanoTime() - f0) / 1e9);
+            timings.put("dataOpenSeconds", dataSeconds);
+            return new Outcome(false, finalPrefix, timings);
         } finally {
+            checkpoints.shutdown();
             TrainingState.deleteTree(local);
         }
     }
@@ -326,6 +345,7 @@ public final class TrainerWorker implements Runnable, AutoCloseable {
             if (!outcome.alreadyCompleted) {
                 Map<String, Object> info = new LinkedHashMap<>();
                 info.put("checkpoint", config.bucket() + "/" + outcome.finalPrefix);
+                info.putAll(outcome.timings);
                 RunEvent done = RunEvent.of(RunEvent.COMPLETED, m, c.attempt, id, null).withEpoch(null, 0, 0, info);
                 tx.send(new ProducerRecord<>(Topics.EVENTS, m.runId(), Clients.json(done)));
             }
@@ -402,6 +422,15 @@ public final class TrainerWorker implements Runnable, AutoCloseable {
         private final Path local;
         private String resumedFrom;
         private Path resumed;
+        private final ExecutorService uploader = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "kdml-upload");
+            t.setDaemon(true);
+            return t;
+        });
+        private volatile java.util.concurrent.Future<?> pending;
+        private volatile double uploadSeconds;
+        private volatile int uploads;
+        private double waitSeconds;
 
         S3Checkpoints(RunMessage m, int attempt, String prefix, CheckpointStore store,
                 KafkaProducer<String, String> events, Path local) {
@@ -447,8 +476,57 @@ public final class TrainerWorker implements Runnable, AutoCloseable {
             }
         }
 
+        /**
+         * Copies the state aside and uploads it on a background thread, so that the next epoch
+         * trains while this one is stored; at most one upload is in flight, and a failed upload
+         * fails the attempt at the next save or at the end.
+         */
         @Override
         public void save(Path dir, String phase, int epoch) throws java.io.IOException {
+            awaitPending();
+            Path copy = local.resolve(String.format("upload-%s-%04d", phase, epoch));
+            Files.createDirectories(copy);
+            try (var files = Files.list(dir)) {
+                for (Path f : files.toList()) {
+                    Files.copy(f, copy.resolve(f.getFileName()));
+                }
+            }
+            pending = uploader.submit(() -> {
+                long u0 = System.nanoTime();
+                upload(copy, phase, epoch);
+                uploadSeconds += (System.nanoTime() - u0) / 1e9;
+                uploads++;
+                TrainingState.deleteTree(copy);
+                return null;
+            });
+        }
+
+        /** Waits for the upload in flight, if any; its failure becomes this attempt's failure. */
+        void awaitPending() throws java.io.IOException {
+            java.util.concurrent.Future<?> p = pending;
+            if (p == null) {
+                return;
+            }
+            long w0 = System.nanoTime();
+            try {
+                p.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.IOException("interrupted while uploading a checkpoint", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                Throwable c = e.getCause();
+                throw c instanceof java.io.IOException io ? io : new java.io.IOException(c.getMessage(), c);
+            } finally {
+                waitSeconds += (System.nanoTime() - w0) / 1e9;
+                pending = null;
+            }
+        }
+
+        void shutdown() {
+            uploader.shutdownNow();
+        }
+
+        private void upload(Path dir, String phase, int epoch) throws java.io.IOException {
             String name = String.format("epoch-%s-%04d/", phase, epoch);
             try {
                 JsonNode state = Specs.json().readTree(dir.resolve(TrainingState.FILE).toFile());

@@ -100,6 +100,12 @@ public final class DistillationSession implements AutoCloseable {
     public static void noGradOnThisThread() {
         ai.djl.engine.Engine.getInstance();
         ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+        // The intra-op thread count is per calling thread with OpenMP, too: give this thread the
+        // configured count (DJL applies it only to the thread that loaded the engine).
+        String threads = System.getProperty("ai.djl.pytorch.num_threads");
+        if (threads != null) {
+            ai.djl.pytorch.jni.JniUtils.setNumThreads(Integer.parseInt(threads));
+        }
     }
 
     /** @return the networks by node name */
