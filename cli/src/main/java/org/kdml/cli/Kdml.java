@@ -80,6 +80,8 @@ public final class Kdml {
                 return PipelineCommands.worker(rest, out);
             case "status":
                 return PipelineCommands.status(rest, out);
+            case "chaos":
+                return Chaos.run(rest, out);
             case "dashboard":
                 return PipelineCommands.dashboard(rest, out);
             case "serve":
@@ -178,7 +180,11 @@ public final class Kdml {
                 "  submit SPEC.yaml [--bootstrap 127.0.0.1:9092]",
                 "                               publish a spec to kdml.specs (same as kcat -P -t kdml.specs)",
                 "  worker [--bootstrap 127.0.0.1:9092] [--s3 http://127.0.0.1:9000] [--checkpoint-every 1]",
+                "         [--max-attempts 3] [--s3-patience 300] [--id NAME] [--work DIR]",
                 "                               one more trainer worker (consumer group kdml-workers)",
+                "  chaos [--runs 12] [--kills 3] [--workers 2] [--fuzz 2000] [--s3-outage 30] [--epochs 3]",
+                "                               the fault-injection suite: prints scenarios x (faults, completed, lost,",
+                "                               duplicated, rejected, crashes) and writes chaos-report.md",
                 "  dashboard [--bootstrap 127.0.0.1:9092] [--s3 URL] [--host 127.0.0.1] [--port 8080]",
                 "                               live web page of experiments, runs, tables, curves and CKA heatmaps",
                 "  serve orchestrator|evaluator|cka-analyzer [--bootstrap HOST:PORT] [--s3 URL]",

@@ -342,6 +342,7 @@ final class PipelineCommands {
         String s3 = Kdml.option(args, "--s3", PipelineConfig.DEFAULT_S3);
         int every = Integer.parseInt(Kdml.option(args, "--checkpoint-every", "1"));
         int attempts = Integer.parseInt(Kdml.option(args, "--max-attempts", "3"));
+        int patience = Integer.parseInt(Kdml.option(args, "--s3-patience", "300"));
         Path work = Path.of(Kdml.option(args, "--work", Path.of(".kdml", "worker-" + ProcessHandle.current().pid())
                 .toString()));
         String id = Kdml.option(args, "--id", "worker-" + java.net.InetAddress.getLocalHost().getHostName() + "-"
@@ -350,7 +351,8 @@ final class PipelineCommands {
             throw new IllegalArgumentException("unexpected arguments " + args);
         }
         PipelineConfig config = PipelineConfig.of(bootstrap, s3, System.getenv(), work);
-        TrainerWorker w = new TrainerWorker(config, new TrainerWorker.Options(every, attempts, Duration.ofSeconds(2)),
+        TrainerWorker w = new TrainerWorker(config, new TrainerWorker.Options(every, attempts, Duration.ofSeconds(2),
+                Duration.ofSeconds(patience)),
                 id).start();
         out.printf("kdml worker %s: Kafka %s, S3 %s; Ctrl-C stops (the run in progress resumes elsewhere)%n", id,
                 bootstrap, s3);
@@ -377,7 +379,7 @@ final class PipelineCommands {
         List<AutoCloseable> parts = new ArrayList<>();
         switch (args.get(0)) {
             case "orchestrator" -> {
-                try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+                try (Admin admin = Clients.admin(bootstrap)) {
                     Topics.create(admin, Short.parseShort(System.getenv().getOrDefault("KDML_REPLICATION", "1")));
                 }
                 parts.add(new org.kdml.orchestrator.Orchestrator(bootstrap).start());

@@ -76,7 +76,7 @@ final class Stack implements AutoCloseable {
         analyzer.start();
         for (int i = 0; i < settings.workers(); i++) {
             workers.add(new TrainerWorker(config, new TrainerWorker.Options(settings.checkpointEvery(), 3,
-                    java.time.Duration.ofSeconds(2)), "embedded-" + ProcessHandle.current().pid() + "-" + i).start());
+                    java.time.Duration.ofSeconds(2), java.time.Duration.ofMinutes(5)), "embedded-" + ProcessHandle.current().pid() + "-" + i).start());
         }
         return this;
     }

@@ -255,4 +255,95 @@ class PipelineIT {
             w.close();
         }
     }
+
+    @Test
+    @Order(5)
+    void aPoisonRunIsRetriedWithBackoffThenParkedAsFailedWithoutBlockingTheNextRun() throws Exception {
+        Path empty = java.nio.file.Files.createDirectories(tmp.resolve("empty-pcam"));
+        String poison = String.join("\n", "name: poison", "dataset: {kind: pcam, root: " + empty + ", imageSize: 32}",
+                "students: [resnet18-tiny, resnet18-tiny]", "modes: [ml]", "versions: [v1]", "seeds: [1]",
+                "training: {epochs: 1, batchSize: 16}", "");
+        TrainerWorker w = new TrainerWorker(stack.config(), new TrainerWorker.Options(1, 3, Duration.ofMillis(200),
+                Duration.ofMinutes(1)), "w-poison").start();
+        try {
+            publish(poison.getBytes(StandardCharsets.UTF_8));
+            List<JsonNode> failed = await(Topics.EVENTS, n -> "poison".equals(n.path("experiment").asText())
+                    && "failed".equals(n.path("type").asText()), 3, 120);
+            assertTrue(failed.get(0).get("reason").asText().startsWith("attempt 1 of 3, retrying: "), failed.toString());
+            assertTrue(failed.get(2).get("reason").asText().startsWith("attempt 3 of 3, giving up: "), failed.toString());
+            assertTrue(failed.get(2).get("reason").asText().contains(empty.toString()), failed.get(2).toString());
+            // The partition is not blocked: the next spec's run completes.
+            publish(spec("after-poison", "[ml]", "[1]", 1).getBytes(StandardCharsets.UTF_8));
+            await(Topics.RESULTS, of("after-poison", "kind", "metrics"), 1, 200);
+            assertEquals(0, read(Topics.EVENTS, of("poison", "type", "completed")).size());
+        } finally {
+            w.close();
+        }
+    }
+
+    @Test
+    @Order(6)
+    void aCorruptCheckpointIsRefusedByItsChecksumAndTheRunFallsBackToThePreviousOne() throws Exception {
+        String s = spec("corrupt", "[kd-ml]", "[9]", 6);
+        RunSpec run = Specs.runs(Specs.parse(s, "corrupt.yaml")).get(0);
+        String prefix = CheckpointStore.runPrefix("corrupt", run.runId());
+        TrainerWorker first = new TrainerWorker(stack.config(), TrainerWorker.Options.defaults(), "w-c1").start();
+        publish(s.getBytes(StandardCharsets.UTF_8));
+        await(Topics.EVENTS, n -> run.runId().equals(n.path("runId").asText())
+                && "checkpointed".equals(n.path("type").asText()) && n.path("epoch").asInt() >= 3, 1, 300);
+        first.close();
+        String newest;
+        try (CheckpointStore store = new CheckpointStore(stack.config(), Duration.ofSeconds(20))) {
+            List<String> good = store.epochCheckpoints(prefix);
+            assertTrue(good.size() >= 2, good.toString());
+            newest = good.get(good.size() - 1);
+            byte[] b = store.getBytes(newest + "s1.params");
+            b[b.length / 2] ^= 0x01;
+            store.putBytes(newest + "s1.params", b);
+        }
+        TrainerWorker second = new TrainerWorker(stack.config(), TrainerWorker.Options.defaults(), "w-c2").start();
+        try {
+            await(Topics.RESULTS, of("corrupt", "kind", "metrics"), 1, 300);
+            List<JsonNode> started = read(Topics.EVENTS, n -> run.runId().equals(n.path("runId").asText())
+                    && "started".equals(n.path("type").asText()) && "w-c2".equals(n.path("worker").asText()));
+            assertTrue(started.get(0).get("reason").asText().startsWith("checkpoint refused: " + newest
+                    + "s1.params: SHA-256 "), started.toString());
+            assertTrue(started.get(0).get("reason").asText().contains("; falling back to "), started.toString());
+            assertTrue(started.get(1).get("reason").asText().startsWith("resuming from "), started.toString());
+            assertTrue(!started.get(1).get("reason").asText().contains(newest), started.toString());
+            assertEquals(1, read(Topics.EVENTS, n -> run.runId().equals(n.path("runId").asText())
+                    && "completed".equals(n.path("type").asText())).size());
+        } finally {
+            second.close();
+        }
+    }
+
+    @Test
+    @Order(7)
+    void s3RefusingWritesFailsTheAttemptVisiblyAndTheRunIsRetriedLater() throws Exception {
+        String s = spec("refused", "[ml]", "[3]", 3);
+        RunSpec run = Specs.runs(Specs.parse(s, "refused.yaml")).get(0);
+        TrainerWorker w = new TrainerWorker(stack.config(), new TrainerWorker.Options(1, 10, Duration.ofMillis(500),
+                Duration.ofSeconds(2)), "w-refused").start();
+        try {
+            publish(s.getBytes(StandardCharsets.UTF_8));
+            await(Topics.EVENTS, n -> run.runId().equals(n.path("runId").asText())
+                    && "started".equals(n.path("type").asText()), 1, 120);
+            stack.stopS3();
+            try {
+                List<JsonNode> failed = await(Topics.EVENTS, n -> run.runId().equals(n.path("runId").asText())
+                        && "failed".equals(n.path("type").asText()), 1, 120);
+                assertTrue(failed.get(0).get("reason").asText().contains("retrying"), failed.toString());
+                assertEquals(0, read(Topics.EVENTS, n -> run.runId().equals(n.path("runId").asText())
+                        && "completed".equals(n.path("type").asText())).size());
+            } finally {
+                stack.startS3();
+            }
+            await(Topics.RESULTS, of("refused", "kind", "metrics"), 1, 300);
+            assertEquals(1, read(Topics.EVENTS, n -> run.runId().equals(n.path("runId").asText())
+                    && "completed".equals(n.path("type").asText())).size());
+        } finally {
+            w.close();
+        }
+    }
 }

@@ -42,6 +42,7 @@ public final class ExperimentView implements AutoCloseable {
      */
     public ExperimentView(String bootstrap, Path stateDir) {
         Properties p = new Properties();
+        p.putAll(org.kdml.pipeline.Clients.extra());
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "kdml-orchestrator-view");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());

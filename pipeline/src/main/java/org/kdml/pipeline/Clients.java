@@ -30,9 +30,46 @@ public final class Clients {
     private Clients() {
     }
 
+    /** Environment variable naming a {@code .properties} file merged into every Kafka client's settings. */
+    public static final String PROPERTIES_ENV = "KDML_KAFKA_PROPERTIES";
+
+    private static volatile Map<String, Object> extra;
+
+    /**
+     * Settings for real deployments — {@code security.protocol}, {@code sasl.*}, {@code ssl.*} —
+     * read once from the file {@value #PROPERTIES_ENV} names (none when unset).
+     *
+     * @throws IllegalArgumentException naming the file when it cannot be read
+     */
+    public static Map<String, Object> extra() {
+        Map<String, Object> e = extra;
+        if (e == null) {
+            Map<String, Object> m = new HashMap<>();
+            String file = System.getenv(PROPERTIES_ENV);
+            if (file != null && !file.isBlank()) {
+                java.util.Properties p = new java.util.Properties();
+                try (var in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(file))) {
+                    p.load(in);
+                } catch (java.io.IOException ex) {
+                    throw new IllegalArgumentException(PROPERTIES_ENV + ": cannot read " + file + ": " + ex.getMessage());
+                }
+                p.forEach((k, v) -> m.put((String) k, v));
+            }
+            extra = e = Map.copyOf(m);
+        }
+        return e;
+    }
+
+    /** An admin client with the pipeline's settings. */
+    public static org.apache.kafka.clients.admin.Admin admin(String bootstrap) {
+        Map<String, Object> p = new HashMap<>(extra());
+        p.put("bootstrap.servers", bootstrap);
+        return org.apache.kafka.clients.admin.Admin.create(p);
+    }
+
     /** A string producer; transactional when {@code transactionalId} is not null. */
     public static KafkaProducer<String, String> producer(String bootstrap, String transactionalId) {
-        Map<String, Object> p = new HashMap<>();
+        Map<String, Object> p = new HashMap<>(extra());
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -57,7 +94,7 @@ public final class Clients {
      */
     public static KafkaConsumer<String, byte[]> consumer(String bootstrap, String group, int maxPollRecords,
             int maxPollIntervalMs) {
-        Map<String, Object> p = new HashMap<>();
+        Map<String, Object> p = new HashMap<>(extra());
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         if (group != null) {
             p.put(ConsumerConfig.GROUP_ID_CONFIG, group);

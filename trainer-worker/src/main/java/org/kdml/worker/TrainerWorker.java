@@ -61,8 +61,15 @@ public final class TrainerWorker implements Runnable, AutoCloseable {
     /** The workers' consumer group. */
     public static final String GROUP = "kdml-workers";
 
-    /** Options of a worker. */
-    public record Options(int checkpointEvery, int maxAttempts, Duration retryBackoff) {
+    /**
+     * Options of a worker.
+     *
+     * @param checkpointEvery epochs between checkpoints (0 = only none)
+     * @param maxAttempts attempts of a failing run before it is parked as failed
+     * @param retryBackoff wait before the second attempt (doubles each time)
+     * @param s3Patience how long S3 calls are retried before the attempt fails
+     */
+    public record Options(int checkpointEvery, int maxAttempts, Duration retryBackoff, Duration s3Patience) {
         /** Validates. */
         public Options {
             if (checkpointEvery < 0) {
@@ -75,7 +82,7 @@ public final class TrainerWorker implements Runnable, AutoCloseable {
 
         /** Checkpoint every epoch, three attempts, 2 s backoff. */
         public static Options defaults() {
-            return new Options(1, 3, Duration.ofSeconds(2));
+            return new Options(1, 3, Duration.ofSeconds(2), Duration.ofMinutes(5));
         }
     }
 
@@ -156,7 +163,7 @@ public final class TrainerWorker implements Runnable, AutoCloseable {
         try (KafkaConsumer<String, byte[]> consumer = Clients.consumer(config.bootstrap(), GROUP, 1, 300_000);
                 KafkaProducer<String, String> events = Clients.producer(config.bootstrap(), null);
                 KafkaProducer<String, String> tx = Clients.producer(config.bootstrap(), "kdml-worker-" + id);
-                CheckpointStore store = new CheckpointStore(config, Duration.ofMinutes(5))) {
+                CheckpointStore store = new CheckpointStore(config, options.s3Patience())) {
             tx.initTransactions();
             store.ensureBucket();
             consumer.subscribe(List.of(Topics.RUNS), new ConsumerRebalanceListener() {
@@ -307,7 +314,7 @@ public final class TrainerWorker implements Runnable, AutoCloseable {
             Throwable cause = e.getCause();
             if (cause instanceof CancellationException || cancel.get()) {
                 // Revoked or stopping: leave the offset; whoever owns the partition resumes the run.
-                consumer.seek(tp, c.record.offset());
+                seekIfAssigned(consumer, tp, c.record.offset());
                 return;
             }
             String reason = cause.getClass().getSimpleName() + ": " + cause.getMessage();
@@ -334,8 +341,8 @@ public final class TrainerWorker implements Runnable, AutoCloseable {
                 tx.commitTransaction();
             } else {
                 emit(events, failed);
-                sleep(options.retryBackoff().toMillis() * (1L << Math.min(6, c.attempt - 1)));
-                consumer.seek(tp, c.record.offset());
+                sleep(options.retryBackoff().toMillis() * (1L << Math.max(0, Math.min(6, c.attempt - 1))));
+                seekIfAssigned(consumer, tp, c.record.offset());
             }
             return;
         }
@@ -359,18 +366,23 @@ public final class TrainerWorker implements Runnable, AutoCloseable {
             } catch (KafkaException ignored) {
                 // The producer is reset with the loop.
             }
-            if (consumer.assignment().contains(tp)) {
-                consumer.seek(tp, c.record.offset());
-            }
+            seekIfAssigned(consumer, tp, c.record.offset());
             return;
         }
         if (!outcome.alreadyCompleted) {
             completed.incrementAndGet();
-            try (CheckpointStore store = new CheckpointStore(config, Duration.ofMinutes(5))) {
+            try (CheckpointStore store = new CheckpointStore(config, options.s3Patience())) {
                 store.putBytes(CheckpointStore.runPrefix(m.experiment(), m.runId()) + "completed.json",
                         Clients.json(Map.of("attempt", c.attempt, "worker", id))
                                 .getBytes(java.nio.charset.StandardCharsets.UTF_8));
             }
+        }
+    }
+
+    /** Rewinds to {@code offset} when this member still owns {@code tp}; otherwise its new owner redelivers. */
+    private static void seekIfAssigned(KafkaConsumer<String, byte[]> consumer, TopicPartition tp, long offset) {
+        if (consumer.assignment().contains(tp)) {
+            consumer.seek(tp, offset);
         }
     }
 

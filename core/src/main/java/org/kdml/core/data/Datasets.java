@@ -37,6 +37,45 @@ public final class Datasets {
         check(spec, "classification");
     }
 
+    /** Environment variable (or system property {@code kdml.data.root}) naming the folder data sets must lie in. */
+    public static final String DATA_ROOT_ENV = "KDML_DATA_ROOT";
+
+    /**
+     * The folder {@code root} names. When a data root is configured ({@value #DATA_ROOT_ENV}),
+     * {@code root} must be relative to it, without {@code ..}, and must not leave it through a
+     * symbolic link; otherwise it is used as given.
+     *
+     * @throws SpecException naming {@code dataset.root} when it would escape the data root
+     */
+    public static Path resolveRoot(String root) {
+        String base = System.getProperty("kdml.data.root", System.getenv(DATA_ROOT_ENV));
+        if (base == null || base.isBlank()) {
+            return Path.of(root);
+        }
+        Path p = Path.of(root);
+        if (p.isAbsolute()) {
+            throw new SpecException("dataset.root", "'" + root + "' is absolute; give a path relative to the data root"
+                    + " (" + DATA_ROOT_ENV + ")");
+        }
+        for (Path part : p) {
+            if (part.toString().equals("..")) {
+                throw new SpecException("dataset.root", "'" + root + "' contains '..'; it must stay inside the data"
+                        + " root (" + DATA_ROOT_ENV + ")");
+            }
+        }
+        Path baseDir = Path.of(base).toAbsolutePath().normalize();
+        Path resolved = baseDir.resolve(p).normalize();
+        try {
+            if (Files.exists(resolved) && !resolved.toRealPath().startsWith(baseDir.toRealPath())) {
+                throw new SpecException("dataset.root", "'" + root + "' leads outside the data root ("
+                        + DATA_ROOT_ENV + ") through a symbolic link");
+            }
+        } catch (java.io.IOException e) {
+            throw new SpecException("dataset.root", "'" + root + "' cannot be resolved: " + e.getMessage());
+        }
+        return resolved;
+    }
+
     /**
      * Checks the key, the root folder and that a segmentation task has a data set with masks.
      *
@@ -56,7 +95,7 @@ public final class Datasets {
                 throw new SpecException("dataset.root", "is required for " + spec.kind()
                         + " (the folder holding the data set in its published layout)");
             }
-            if (!Files.isDirectory(Path.of(spec.root()))) {
+            if (!Files.isDirectory(resolveRoot(spec.root()))) {
                 throw new SpecException("dataset.root", "folder not found: " + spec.root());
             }
         }
@@ -79,10 +118,10 @@ public final class Datasets {
         int threads = spec.loaderThreads() != null ? spec.loaderThreads()
                 : Math.min(4, Runtime.getRuntime().availableProcessors());
         Source source = switch (spec.kind()) {
-            case PcamFolder.KEY -> new PcamFolder(Path.of(spec.root()), 2, spec.skipBad());
-            case PcamHdf5.KEY -> new PcamHdf5(Path.of(spec.root()), spec.skipBad());
-            case LggFolder.KEY -> new LggFolder(Path.of(spec.root()), spec.skipBad());
-            case Ham10000Folder.KEY -> new Ham10000Folder(Path.of(spec.root()), spec.skipBad());
+            case PcamFolder.KEY -> new PcamFolder(resolveRoot(spec.root()), 2, spec.skipBad());
+            case PcamHdf5.KEY -> new PcamHdf5(resolveRoot(spec.root()), spec.skipBad());
+            case LggFolder.KEY -> new LggFolder(resolveRoot(spec.root()), spec.skipBad());
+            case Ham10000Folder.KEY -> new Ham10000Folder(resolveRoot(spec.root()), spec.skipBad());
             case SYNTHETIC_SCANS -> syntheticScans(spec);
             default -> synthetic(spec);
         };
@@ -101,7 +140,7 @@ public final class Datasets {
 
     /** Writes generated data with {@code writer} into a fresh folder, moved into place when complete. */
     private static Path generated(DatasetSpec spec, String name, Writer writer) {
-        Path dir = spec.root() != null ? Path.of(spec.root())
+        Path dir = spec.root() != null ? resolveRoot(spec.root())
                 : Path.of(System.getProperty("kdml.synthetic.dir", System.getProperty("java.io.tmpdir") + "/kdml-synthetic"))
                         .resolve(name);
         if (!Files.exists(dir)) {

@@ -151,7 +151,19 @@ public final class DistillationSession implements AutoCloseable {
         return step(x, y, graph.nodes(), active);
     }
 
+    /**
+     * DJL's PyTorch engine allows one gradient collector per process at a time: sessions training on
+     * several threads of one JVM (several in-process workers) take turns step by step.
+     */
+    private static final Object COLLECTOR_LOCK = new Object();
+
     private Map<String, Double> step(NDArray x, NDArray y, List<String> run, Map<String, NodeLoss> active) {
+        synchronized (COLLECTOR_LOCK) {
+            return stepLocked(x, y, run, active);
+        }
+    }
+
+    private Map<String, Double> stepLocked(NDArray x, NDArray y, List<String> run, Map<String, NodeLoss> active) {
         Map<String, Double> metrics = new LinkedHashMap<>();
         boolean finite = true;
         // Batch norm updates its running statistics during the forward pass: keep them, so that a

@@ -1,0 +1,38 @@
+package org.kdml.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The fault-injection suite at small scale, with real {@code kdml worker} processes killed with
+ * SIGKILL: every scenario completes every run exactly once, the intake never crashes, and the S3
+ * secret appears nowhere.
+ */
+class ChaosIT {
+
+    @Test
+    void everyScenarioLosesAndDuplicatesNothing(@TempDir Path tmp) throws Exception {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        Path report = tmp.resolve("chaos.md");
+        int code = Chaos.run(new ArrayList<>(List.of("--runs", "4", "--kills", "2", "--workers", "2", "--fuzz", "300",
+                "--s3-outage", "5", "--epochs", "2", "--timeout-minutes", "10", "--report", report.toString())),
+                new PrintStream(buf, true, StandardCharsets.UTF_8));
+        String out = buf.toString(StandardCharsets.UTF_8);
+        System.out.println(out);
+        assertEquals(0, code, out);
+        String table = Files.readString(report);
+        assertTrue(table.contains("| kill -9 workers | 2 | 4 | 4 | 0 | 0 |"), table);
+        assertTrue(table.contains("found in outputs, events, results, dead letters and manifests: 0 times."), table);
+        assertTrue(table.contains("refused by its SHA-256"), table);
+    }
+}
