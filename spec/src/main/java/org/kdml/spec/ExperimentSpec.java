@@ -21,10 +21,14 @@ import java.util.List;
  * @param training hyper-parameters
  * @param weights optional initial weights by node ({@code teacher}, {@code s1}, …): paths of local
  *     {@code .npz} files holding a torchvision {@code state_dict} (see core's {@code PretrainedWeights})
+ * @param baseline when true, one more variant, {@code baseline}: the teacher and every student
+ *     trained alone on the task (no edges), the reference rows of the paper's tables
  */
 public record ExperimentSpec(String name, String task, DatasetSpec dataset, String teacher, List<String> students,
         List<String> modes, List<String> versions, List<Edge> sharing, List<Long> seeds, TrainingSpec training,
-        java.util.Map<String, String> weights) {
+        java.util.Map<String, String> weights,
+        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+        Boolean baseline) {
 
     /** Tasks this version of kdml can run. */
     public static final List<String> TASKS = List.of("classification", "segmentation");
@@ -78,11 +82,23 @@ public record ExperimentSpec(String name, String task, DatasetSpec dataset, Stri
                     "needs the path of a .npz file");
         }
         weights = java.util.Collections.unmodifiableMap(weights);
+        // Absent and false are the same spec (and hash the same).
+        baseline = Boolean.TRUE.equals(baseline) ? Boolean.TRUE : null;
+        SpecException.check(baseline == null || sharing == null, "baseline",
+                "baselines go with modes/versions, not with a custom sharing graph");
     }
+
+    /** Key of the baseline variant. */
+    public static final String BASELINE = "baseline";
 
     /** @return the variants this experiment runs, in spec order (modes outer, versions inner) */
     public List<Variant> variants() {
-        return expandVariants(modes, versions, sharing, students.size(), training);
+        List<Variant> out = new ArrayList<>(expandVariants(modes, versions, sharing, students.size(), training));
+        if (Boolean.TRUE.equals(baseline)) {
+            out.add(new Variant(BASELINE, new SharingGraph(students.size(),
+                    teacher == null || teacher.isBlank() ? TeacherTraining.NONE : TeacherTraining.JOINT, List.of())));
+        }
+        return out;
     }
 
     private static List<Variant> expandVariants(List<String> modes, List<String> versions, List<Edge> sharing,

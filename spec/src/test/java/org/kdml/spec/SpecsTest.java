@@ -36,6 +36,21 @@ class SpecsTest {
     }
 
     @Test
+    void baselineAddsAVariantOfNetworksTrainedAloneAndLeavesOtherHashesAlone() {
+        ExperimentSpec plain = Specs.parse(BASE, "a.yaml");
+        ExperimentSpec off = Specs.parse(BASE + "baseline: false\n", "b.yaml");
+        ExperimentSpec on = Specs.parse(BASE + "baseline: true\n", "c.yaml");
+        assertEquals(Specs.hash(plain), Specs.hash(off));
+        assertNotEquals(Specs.hash(plain), Specs.hash(on));
+        Variant last = on.variants().get(on.variants().size() - 1);
+        assertEquals("baseline", last.key());
+        assertEquals(List.of(), last.graph().edges());
+        assertEquals(TeacherTraining.JOINT, last.graph().teacher());
+        assertEquals(2, last.graph().students());
+        assertEquals(8 + 2, Specs.runs(on).size());
+    }
+
+    @Test
     void trainingListsExpandIntoGridPointsNamedByTheirValues() {
         String sweep = BASE.replace("training: {epochs: 2, temperature: 2, alpha: 0.5}",
                 "training: {epochs: 2, temperature: [1, 4], alpha: [0.25, 0.5, 0.75]}");

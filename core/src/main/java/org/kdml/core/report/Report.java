@@ -51,6 +51,9 @@ public final class Report {
         this.runs = List.copyOf(runs);
         this.segmentation = runs.get(0).networks().values().iterator().next().segmentation() != null;
         Set<String> vs = new LinkedHashSet<>();
+        if (runs.stream().anyMatch(r -> r.variant().equals(BASELINE))) {
+            vs.add(BASELINE);
+        }
         for (String mode : MODES) {
             for (String v : List.of("v1", "v2", "v3")) {
                 String key = mode + "-" + v;
@@ -122,7 +125,13 @@ public final class Report {
                 : node.toUpperCase();
     }
 
+    /** The variant of networks trained alone (spec {@code baseline: true}). */
+    private static final String BASELINE = "baseline";
+
     private static String header(String variant) {
+        if (variant.equals(BASELINE)) {
+            return "Baseline (alone)";
+        }
         int dash = variant.lastIndexOf('-');
         if (dash > 0 && MODE_NAMES.containsKey(variant.substring(0, dash))) {
             return MODE_NAMES.get(variant.substring(0, dash)) + " " + variant.substring(dash + 1).toUpperCase();
@@ -176,6 +185,17 @@ public final class Report {
         for (String v : List.of("v1", "v2", "v3")) {
             for (String other : List.of("ml", "kd-off", "kd-on")) {
                 compare("kd-ml-" + v, other + "-" + v, "ensemble", primary, name).ifPresent(out::add);
+            }
+        }
+        // Each distilled student and ensemble against the same network trained alone.
+        for (String v : variants) {
+            if (v.equals(BASELINE)) {
+                continue;
+            }
+            for (String node : nodes) {
+                if (!node.equals("teacher")) {
+                    compare(v, BASELINE, node, primary, name).ifPresent(out::add);
+                }
             }
         }
         return out;
