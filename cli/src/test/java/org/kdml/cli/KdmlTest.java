@@ -28,7 +28,7 @@ class KdmlTest {
         assertEquals(0, kdml("validate", Path.of("..", "examples", "quickstart.yaml").toString()));
         String[] lines = out.toString(StandardCharsets.UTF_8).strip().split("\n");
         assertEquals(24, lines.length);
-        assertTrue(lines[0].matches("[0-9a-f]{16} kd-off-v1 seed 1 edges \\[teacher->s1:predictions, "
+        assertTrue(lines[0].matches("[0-9a-f]{16} quickstart kd-off-v1 seed 1 edges \\[teacher->s1:predictions, "
                 + "teacher->s2:predictions\\]"), lines[0]);
     }
 
