@@ -65,7 +65,10 @@ public final class Orchestrator implements Runnable, AutoCloseable {
         return accepted.get();
     }
 
-    /** @return how often the intake loop failed and was restarted (a crash of the intake) */
+    /**
+     * @return how often the intake loop failed for a reason other than Kafka being unavailable and
+     *     was restarted (a crash of the intake)
+     */
     public long restarts() {
         return restarts.get();
     }
@@ -84,7 +87,11 @@ public final class Orchestrator implements Runnable, AutoCloseable {
                 if (!running.get()) {
                     return;
                 }
-                restarts.incrementAndGet();
+                // Kafka being away (a broker restart) is recovered from, not a crash of the intake.
+                boolean kafka = e instanceof KafkaException || e.getCause() instanceof KafkaException;
+                if (!kafka) {
+                    restarts.incrementAndGet();
+                }
                 System.err.println("orchestrator: " + e + "; restarting the intake in 2 s");
                 sleep(2_000);
             }
@@ -118,17 +125,18 @@ public final class Orchestrator implements Runnable, AutoCloseable {
                         offsets.put(tp, new OffsetAndMetadata(part.get(part.size() - 1).offset() + 1));
                     }
                     producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
-                    producer.commitTransaction();
+                    Clients.commit(producer);
                     known.addAll(added);
                 } catch (ProducerFencedException e) {
                     throw e;
                 } catch (KafkaException e) {
-                    producer.abortTransaction();
-                    // Re-read from the last committed offset.
-                    for (TopicPartition tp : records.partitions()) {
-                        OffsetAndMetadata c = consumer.committed(java.util.Set.of(tp)).get(tp);
-                        consumer.seek(tp, c == null ? 0 : c.offset());
+                    // Sending failed before the commit: abort and restart from the committed state.
+                    try {
+                        producer.abortTransaction();
+                    } catch (KafkaException ignored) {
+                        // A new producer fences this one.
                     }
+                    throw new IllegalStateException("transaction failed: " + e, e);
                 }
             }
         }

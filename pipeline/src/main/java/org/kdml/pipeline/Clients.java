@@ -109,6 +109,33 @@ public final class Clients {
         return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
     }
 
+    /**
+     * Commits the producer's transaction, retrying a commit that timed out (allowed by Kafka: the
+     * outcome is then unknown and a retry completes it). Any other failure aborts (best effort) and
+     * throws, so that the caller restarts from the broker's committed state instead of guessing.
+     *
+     * @throws IllegalStateException when the transaction could not be committed
+     */
+    public static void commit(KafkaProducer<String, String> producer) {
+        org.apache.kafka.common.errors.TimeoutException last = null;
+        for (int i = 0; i < 5; i++) {
+            try {
+                producer.commitTransaction();
+                return;
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                last = e;
+            } catch (org.apache.kafka.common.KafkaException e) {
+                try {
+                    producer.abortTransaction();
+                } catch (org.apache.kafka.common.KafkaException ignored) {
+                    // The loop restarts with a new producer, which fences this one.
+                }
+                throw new IllegalStateException("transaction failed (" + e + "); restarting from committed state", e);
+            }
+        }
+        throw new IllegalStateException("transaction commit timed out 5 times; restarting from committed state", last);
+    }
+
     /** Sends {@code value} as JSON and waits until the broker has it (at most two minutes). */
     public static void sendJson(KafkaProducer<String, String> producer, String topic, String key, Object value)
             throws Exception {

@@ -137,17 +137,19 @@ public abstract class CompletionService implements Runnable, AutoCloseable {
                         offsets.put(tp, new OffsetAndMetadata(part.get(part.size() - 1).offset() + 1));
                     }
                     producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
-                    producer.commitTransaction();
+                    Clients.commit(producer);
                     done.addAll(added);
                     published.addAndGet(added.size());
                 } catch (ProducerFencedException e) {
                     throw e;
                 } catch (KafkaException e) {
-                    producer.abortTransaction();
-                    for (TopicPartition tp : records.partitions()) {
-                        OffsetAndMetadata c = consumer.committed(Set.of(tp)).get(tp);
-                        consumer.seek(tp, c == null ? 0 : c.offset());
+                    // Sending failed before the commit: abort and restart from the committed state.
+                    try {
+                        producer.abortTransaction();
+                    } catch (KafkaException ignored) {
+                        // A new producer fences this one.
                     }
+                    throw new IllegalStateException("transaction failed: " + e, e);
                 }
             }
         } catch (Exception e) {

@@ -327,7 +327,7 @@ public final class TrainerWorker implements Runnable, AutoCloseable {
                 tx.send(new ProducerRecord<>(Topics.DLQ, c.record.key(),
                         Clients.json(Clients.deadLetter(c.record, "run", reason, "trainer-worker"))));
                 tx.sendOffsetsToTransaction(next, consumer.groupMetadata());
-                tx.commitTransaction();
+                Clients.commit(tx);
                 return;
             }
             boolean last = c.attempt >= options.maxAttempts();
@@ -338,7 +338,7 @@ public final class TrainerWorker implements Runnable, AutoCloseable {
                 tx.beginTransaction();
                 tx.send(new ProducerRecord<>(Topics.EVENTS, c.message.runId(), Clients.json(failed)));
                 tx.sendOffsetsToTransaction(next, consumer.groupMetadata());
-                tx.commitTransaction();
+                Clients.commit(tx);
             } else {
                 emit(events, failed);
                 sleep(options.retryBackoff().toMillis() * (1L << Math.max(0, Math.min(6, c.attempt - 1))));
@@ -347,28 +347,19 @@ public final class TrainerWorker implements Runnable, AutoCloseable {
             return;
         }
         RunMessage m = c.message;
-        try {
-            tx.beginTransaction();
-            if (!outcome.alreadyCompleted) {
-                Map<String, Object> info = new LinkedHashMap<>();
-                info.put("checkpoint", config.bucket() + "/" + outcome.finalPrefix);
-                info.putAll(outcome.timings);
-                RunEvent done = RunEvent.of(RunEvent.COMPLETED, m, c.attempt, id, null).withEpoch(null, 0, 0, info);
-                tx.send(new ProducerRecord<>(Topics.EVENTS, m.runId(), Clients.json(done)));
-            }
-            tx.sendOffsetsToTransaction(next, consumer.groupMetadata());
-            tx.commitTransaction();
-        } catch (KafkaException e) {
-            // Not committed: the run is delivered again and, its final checkpoint being in S3,
-            // completes without training.
-            try {
-                tx.abortTransaction();
-            } catch (KafkaException ignored) {
-                // The producer is reset with the loop.
-            }
-            seekIfAssigned(consumer, tp, c.record.offset());
-            return;
+        // If this fails the outcome may be unknown: the loop restarts from the broker's committed
+        // offsets. Not committed → the run is delivered again and, its final checkpoint being in S3,
+        // completes without training; committed → it is not delivered again. Never both.
+        tx.beginTransaction();
+        if (!outcome.alreadyCompleted) {
+            Map<String, Object> info = new LinkedHashMap<>();
+            info.put("checkpoint", config.bucket() + "/" + outcome.finalPrefix);
+            info.putAll(outcome.timings);
+            RunEvent done = RunEvent.of(RunEvent.COMPLETED, m, c.attempt, id, null).withEpoch(null, 0, 0, info);
+            tx.send(new ProducerRecord<>(Topics.EVENTS, m.runId(), Clients.json(done)));
         }
+        tx.sendOffsetsToTransaction(next, consumer.groupMetadata());
+        Clients.commit(tx);
         if (!outcome.alreadyCompleted) {
             completed.incrementAndGet();
             try (CheckpointStore store = new CheckpointStore(config, options.s3Patience())) {
