@@ -97,7 +97,7 @@ final class Dashboard implements AutoCloseable {
                 }
             } catch (RuntimeException e) {
                 if (running.get()) {
-                    sleep(2_000);
+                    Clients.sleep(2_000);
                 }
             }
         }
@@ -237,13 +237,6 @@ final class Dashboard implements AutoCloseable {
         }
     }
 
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     @Override
     public void close() throws Exception {

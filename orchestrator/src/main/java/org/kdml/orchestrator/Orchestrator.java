@@ -93,7 +93,7 @@ public final class Orchestrator implements Runnable, AutoCloseable {
                     restarts.incrementAndGet();
                 }
                 System.err.println("orchestrator: " + e + "; restarting the intake in 2 s");
-                sleep(2_000);
+                Clients.sleep(2_000);
             }
         }
     }
@@ -113,31 +113,9 @@ public final class Orchestrator implements Runnable, AutoCloseable {
                 if (records.isEmpty()) {
                     continue;
                 }
-                producer.beginTransaction();
                 Set<String> added = new HashSet<>();
-                try {
-                    for (ConsumerRecord<String, byte[]> r : records) {
-                        intake(r, producer, added);
-                    }
-                    Map<TopicPartition, OffsetAndMetadata> offsets = new java.util.HashMap<>();
-                    for (TopicPartition tp : records.partitions()) {
-                        List<ConsumerRecord<String, byte[]>> part = records.records(tp);
-                        offsets.put(tp, new OffsetAndMetadata(part.get(part.size() - 1).offset() + 1));
-                    }
-                    producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
-                    Clients.commit(producer);
-                    known.addAll(added);
-                } catch (ProducerFencedException e) {
-                    throw e;
-                } catch (KafkaException e) {
-                    // Sending failed before the commit: abort and restart from the committed state.
-                    try {
-                        producer.abortTransaction();
-                    } catch (KafkaException ignored) {
-                        // A new producer fences this one.
-                    }
-                    throw new IllegalStateException("transaction failed: " + e, e);
-                }
+                Clients.transact(producer, consumer, records, r -> intake(r, producer, added));
+                known.addAll(added);
             }
         }
     }
@@ -189,13 +167,6 @@ public final class Orchestrator implements Runnable, AutoCloseable {
                 Clients.json(Clients.deadLetter(r, field, reason, "orchestrator"))));
     }
 
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     /** Stops the loop and waits for it (at most 30 s). */
     @Override

@@ -136,6 +136,48 @@ public final class Clients {
         throw new IllegalStateException("transaction commit timed out 5 times; restarting from committed state", last);
     }
 
+    /**
+     * One consume–transform–produce step with exactly-once output: {@code handler} sees every
+     * record and sends with {@code producer}; the records' offsets and everything sent commit
+     * together, or nothing does and this throws so that the caller restarts from the committed state.
+     */
+    public static void transact(KafkaProducer<String, String> producer, KafkaConsumer<String, byte[]> consumer,
+            org.apache.kafka.clients.consumer.ConsumerRecords<String, byte[]> records,
+            java.util.function.Consumer<ConsumerRecord<String, byte[]>> handler) {
+        producer.beginTransaction();
+        try {
+            for (ConsumerRecord<String, byte[]> r : records) {
+                handler.accept(r);
+            }
+            Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> offsets = new HashMap<>();
+            for (TopicPartition tp : records.partitions()) {
+                List<ConsumerRecord<String, byte[]>> part = records.records(tp);
+                offsets.put(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(
+                        part.get(part.size() - 1).offset() + 1));
+            }
+            producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+        } catch (org.apache.kafka.common.errors.ProducerFencedException e) {
+            throw e;
+        } catch (org.apache.kafka.common.KafkaException e) {
+            try {
+                producer.abortTransaction();
+            } catch (org.apache.kafka.common.KafkaException ignored) {
+                // A new producer fences this one.
+            }
+            throw new IllegalStateException("transaction failed: " + e, e);
+        }
+        commit(producer);
+    }
+
+    /** Sleeps, keeping the interrupt flag when interrupted. */
+    public static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Sends {@code value} as JSON and waits until the broker has it (at most two minutes). */
     public static void sendJson(KafkaProducer<String, String> producer, String topic, String key, Object value)
             throws Exception {

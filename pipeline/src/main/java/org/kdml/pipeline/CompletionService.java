@@ -125,32 +125,10 @@ public abstract class CompletionService implements Runnable, AutoCloseable {
                 if (records.isEmpty()) {
                     continue;
                 }
-                producer.beginTransaction();
                 Set<String> added = new HashSet<>();
-                try {
-                    for (ConsumerRecord<String, byte[]> r : records) {
-                        handle(r, producer, store, added);
-                    }
-                    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-                    for (TopicPartition tp : records.partitions()) {
-                        List<ConsumerRecord<String, byte[]>> part = records.records(tp);
-                        offsets.put(tp, new OffsetAndMetadata(part.get(part.size() - 1).offset() + 1));
-                    }
-                    producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
-                    Clients.commit(producer);
-                    done.addAll(added);
-                    published.addAndGet(added.size());
-                } catch (ProducerFencedException e) {
-                    throw e;
-                } catch (KafkaException e) {
-                    // Sending failed before the commit: abort and restart from the committed state.
-                    try {
-                        producer.abortTransaction();
-                    } catch (KafkaException ignored) {
-                        // A new producer fences this one.
-                    }
-                    throw new IllegalStateException("transaction failed: " + e, e);
-                }
+                Clients.transact(producer, consumer, records, r -> handle(r, producer, store, added));
+                done.addAll(added);
+                published.addAndGet(added.size());
             }
         } catch (Exception e) {
             if (e instanceof RuntimeException re) {

@@ -151,7 +151,7 @@ public final class TrainerWorker implements Runnable, AutoCloseable {
                     break;
                 }
                 System.err.println("worker " + id + ": " + e + "; rejoining in 2 s");
-                sleep(2_000);
+                Clients.sleep(2_000);
             } catch (Error e) {
                 halted = e;
                 break;
@@ -341,7 +341,7 @@ public final class TrainerWorker implements Runnable, AutoCloseable {
                 Clients.commit(tx);
             } else {
                 emit(events, failed);
-                sleep(options.retryBackoff().toMillis() * (1L << Math.max(0, Math.min(6, c.attempt - 1))));
+                Clients.sleep(options.retryBackoff().toMillis() * (1L << Math.max(0, Math.min(6, c.attempt - 1))));
                 seekIfAssigned(consumer, tp, c.record.offset());
             }
             return;
@@ -557,13 +557,6 @@ public final class TrainerWorker implements Runnable, AutoCloseable {
         }
     }
 
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     /** Stops after the current step; the run in progress is redelivered and resumes from its checkpoint. */
     @Override
