@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.kdml.core.cka.LayerCka;
 import org.kdml.core.cka.RunCka;
+import org.kdml.core.data.LabeledImages;
 import org.kdml.pipeline.CheckpointStore;
 import org.kdml.pipeline.CompletionService;
 import org.kdml.pipeline.PipelineConfig;
@@ -48,10 +49,9 @@ public final class CkaAnalyzer extends CompletionService {
     }
 
     @Override
-    protected JsonNode process(RunEvent event, Path runDir, CheckpointStore store, String prefix) throws Exception {
-        ExperimentSpec spec = Specs.parse(Files.readString(runDir.resolve("spec.json")), prefix + "final/spec.json");
-        RunCka.Analysis a = RunCka.analyze(runDir, data.get(spec.dataset(), spec.task()), sample, batch,
-                runDir.resolve("cka"));
+    protected JsonNode process(RunEvent event, ExperimentSpec spec, LabeledImages data, Path runDir,
+            CheckpointStore store, String prefix) throws Exception {
+        RunCka.Analysis a = RunCka.analyze(runDir, data, sample, batch, runDir.resolve("cka"));
         Map<String, Object> pairs = new LinkedHashMap<>();
         for (Map.Entry<String, LayerCka> e : a.matrices().entrySet()) {
             String key = prefix + "cka/cka-" + e.getKey() + ".png";

@@ -3,6 +3,7 @@ package org.kdml.evaluator;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.kdml.core.data.LabeledImages;
 import org.kdml.core.train.RunResult;
 import org.kdml.core.train.RunTrainer;
 import org.kdml.pipeline.CheckpointStore;
@@ -35,10 +36,10 @@ public final class Evaluator extends CompletionService {
     }
 
     @Override
-    protected JsonNode process(RunEvent event, Path runDir, CheckpointStore store, String prefix) throws Exception {
-        ExperimentSpec spec = Specs.parse(Files.readString(runDir.resolve("spec.json")), prefix + "final/spec.json");
+    protected JsonNode process(RunEvent event, ExperimentSpec spec, LabeledImages data, Path runDir,
+            CheckpointStore store, String prefix) throws Exception {
         Path images = runDir.resolve("images");
-        RunResult result = RunTrainer.evaluate(runDir, data.get(spec.dataset(), spec.task()), images);
+        RunResult result = RunTrainer.evaluate(runDir, data, images);
         byte[] json = Specs.json().writerWithDefaultPrettyPrinter().writeValueAsBytes(result);
         store.putBytes(prefix + "results/result.json", json);
         if (Files.isRegularFile(images.resolve("hardest.png"))) {

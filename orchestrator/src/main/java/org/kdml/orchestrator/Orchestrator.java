@@ -6,7 +6,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -21,6 +20,7 @@ import org.kdml.core.train.ExperimentRunner;
 import org.kdml.pipeline.Clients;
 import org.kdml.pipeline.RunEvent;
 import org.kdml.pipeline.RunMessage;
+import org.kdml.pipeline.ServiceLoop;
 import org.kdml.pipeline.Topics;
 import org.kdml.spec.ExperimentSpec;
 import org.kdml.spec.RunSpec;
@@ -34,29 +34,26 @@ import org.kdml.spec.Specs;
  * transaction with the intake offset. An invalid spec goes to {@code kdml.dlq} with a reason that
  * names the field; the loop keeps running whatever arrives.
  */
-public final class Orchestrator implements Runnable, AutoCloseable {
+public final class Orchestrator extends ServiceLoop implements AutoCloseable {
 
     /** The intake's consumer group and transactional id. */
     public static final String GROUP = "kdml-orchestrator";
 
     private final String bootstrap;
-    private final AtomicBoolean running = new AtomicBoolean(true);
     private final Set<String> known = new HashSet<>();
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong restarts = new AtomicLong();
-    private volatile Thread thread;
 
     /** @param bootstrap Kafka bootstrap servers */
     public Orchestrator(String bootstrap) {
+        super("kdml-orchestrator");
         this.bootstrap = bootstrap;
     }
 
     /** Starts the intake loop on its own thread. */
     public Orchestrator start() {
-        thread = new Thread(this, "kdml-orchestrator");
-        thread.setDaemon(true);
-        thread.start();
+        startLoop();
         return this;
     }
 
@@ -79,26 +76,15 @@ public final class Orchestrator implements Runnable, AutoCloseable {
     }
 
     @Override
-    public void run() {
-        while (running.get()) {
-            try {
-                loop();
-            } catch (RuntimeException e) {
-                if (!running.get()) {
-                    return;
-                }
-                // Kafka being away (a broker restart) is recovered from, not a crash of the intake.
-                boolean kafka = e instanceof KafkaException || e.getCause() instanceof KafkaException;
-                if (!kafka) {
-                    restarts.incrementAndGet();
-                }
-                System.err.println("orchestrator: " + e + "; restarting the intake in 2 s");
-                Clients.sleep(2_000);
-            }
+    protected void failed(RuntimeException e) {
+        // Kafka being away (a broker restart) is recovered from, not a crash of the intake.
+        if (!(e instanceof KafkaException) && !(e.getCause() instanceof KafkaException)) {
+            restarts.incrementAndGet();
         }
     }
 
-    private void loop() {
+    @Override
+    protected void loop() {
         // Run ids already published: a re-published spec adds nothing.
         known.clear();
         for (ConsumerRecord<String, byte[]> r : Clients.readAll(bootstrap, Topics.RUNS, Duration.ofMinutes(2))) {
@@ -171,9 +157,6 @@ public final class Orchestrator implements Runnable, AutoCloseable {
     /** Stops the loop and waits for it (at most 30 s). */
     @Override
     public void close() throws InterruptedException {
-        running.set(false);
-        if (thread != null) {
-            thread.join(30_000);
-        }
+        stopLoop(30_000);
     }
 }

@@ -9,7 +9,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -30,23 +29,22 @@ import org.kdml.spec.Specs;
  * remembers (from {@code kdml.results} itself) which runs already have its result, so a duplicate
  * completion yields no second result. A run it cannot process goes to {@code kdml.dlq} with the reason.
  */
-public abstract class CompletionService implements Runnable, AutoCloseable {
+public abstract class CompletionService extends ServiceLoop implements AutoCloseable {
 
     private final PipelineConfig config;
     private final String group;
     private final String kind;
-    private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicLong published = new AtomicLong();
     private final Set<String> done = new HashSet<>();
-    private volatile Thread thread;
-    /** Data sets, shared across runs of one grid. */
-    protected final DataCache data = new DataCache();
+    /** Data sets, shared across runs of one grid (handed to {@link #process}). */
+    private final DataCache data = new DataCache();
 
     /**
      * @param group consumer group and transactional id
      * @param kind the {@link ResultMessage#kind()} it publishes
      */
     protected CompletionService(PipelineConfig config, String group, String kind) {
+        super(group);
         this.config = config;
         this.group = group;
         this.kind = kind;
@@ -56,13 +54,15 @@ public abstract class CompletionService implements Runnable, AutoCloseable {
      * Computes the result of one completed run.
      *
      * @param event the completion
+     * @param spec the run's experiment spec (its {@code final/spec.json})
+     * @param data the run's data set, opened (shared across runs of one data set)
      * @param runDir the final checkpoint, downloaded and verified
      * @param store the checkpoint store (to put images next to the checkpoints)
      * @param prefix the run's key prefix
      * @return the payload of the result message
      */
-    protected abstract JsonNode process(RunEvent event, Path runDir, CheckpointStore store, String prefix)
-            throws Exception;
+    protected abstract JsonNode process(RunEvent event, org.kdml.spec.ExperimentSpec spec,
+            org.kdml.core.data.LabeledImages data, Path runDir, CheckpointStore store, String prefix) throws Exception;
 
     /** @return the service's name in dead letters */
     protected String name() {
@@ -71,9 +71,7 @@ public abstract class CompletionService implements Runnable, AutoCloseable {
 
     /** Starts on its own thread. */
     public CompletionService start() {
-        thread = new Thread(this, group);
-        thread.setDaemon(true);
-        thread.start();
+        startLoop();
         return this;
     }
 
@@ -83,25 +81,7 @@ public abstract class CompletionService implements Runnable, AutoCloseable {
     }
 
     @Override
-    public void run() {
-        while (running.get()) {
-            try {
-                loop();
-            } catch (RuntimeException e) {
-                if (!running.get()) {
-                    return;
-                }
-                System.err.println(group + ": " + e + "; restarting in 2 s");
-                try {
-                    Thread.sleep(2_000);
-                } catch (InterruptedException ie) {
-                    return;
-                }
-            }
-        }
-    }
-
-    private void loop() {
+    protected void loop() {
         done.clear();
         for (ConsumerRecord<String, byte[]> r : Clients.readAll(config.bootstrap(), Topics.RESULTS,
                 Duration.ofMinutes(2))) {
@@ -157,7 +137,10 @@ public abstract class CompletionService implements Runnable, AutoCloseable {
             Files.createDirectories(config.work());
             dir = Files.createTempDirectory(config.work(), group + "-");
             store.get(prefix + "final/", dir.resolve("final"));
-            JsonNode payload = process(event, dir.resolve("final"), store, prefix);
+            Path runDir = dir.resolve("final");
+            org.kdml.spec.ExperimentSpec spec = Specs.parse(Files.readString(runDir.resolve("spec.json")),
+                    prefix + "final/spec.json");
+            JsonNode payload = process(event, spec, data.get(spec.dataset(), spec.task()), runDir, store, prefix);
             ResultMessage m = new ResultMessage(kind, event.runId(), event.experiment(), event.variant(),
                     event.seed(), event.attempt(), payload, System.currentTimeMillis(), (System.nanoTime() - t0) / 1e9);
             producer.send(new ProducerRecord<>(Topics.RESULTS, event.runId(), Clients.json(m)));
@@ -180,10 +163,7 @@ public abstract class CompletionService implements Runnable, AutoCloseable {
     /** Stops and waits (at most 60 s). */
     @Override
     public void close() throws InterruptedException {
-        running.set(false);
-        if (thread != null) {
-            thread.join(60_000);
-        }
+        stopLoop(60_000);
         data.close();
     }
 }

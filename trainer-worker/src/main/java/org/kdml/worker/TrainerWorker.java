@@ -39,6 +39,7 @@ import org.kdml.pipeline.Manifest;
 import org.kdml.pipeline.PipelineConfig;
 import org.kdml.pipeline.RunEvent;
 import org.kdml.pipeline.RunMessage;
+import org.kdml.pipeline.ServiceLoop;
 import org.kdml.pipeline.Topics;
 import org.kdml.spec.RunSpec;
 import org.kdml.spec.Specs;
@@ -56,7 +57,7 @@ import org.kdml.spec.Specs;
  * completion. A failed attempt is retried with backoff up to {@code maxAttempts}, then parked as
  * {@code failed} without blocking the partition.
  */
-public final class TrainerWorker implements Runnable, AutoCloseable {
+public final class TrainerWorker extends ServiceLoop implements AutoCloseable {
 
     /** The workers' consumer group. */
     public static final String GROUP = "kdml-workers";
@@ -89,13 +90,10 @@ public final class TrainerWorker implements Runnable, AutoCloseable {
     private final PipelineConfig config;
     private final Options options;
     private final String id;
-    private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicBoolean cancel = new AtomicBoolean();
     private final AtomicLong completed = new AtomicLong();
     private final DataCache data = new DataCache();
     private final ExecutorService executor;
-    private volatile Thread thread;
-    private volatile Throwable halted;
     /** The run in progress; survives a restart of the consumer loop (e.g. across a broker restart). */
     private volatile Current current;
 
@@ -104,6 +102,7 @@ public final class TrainerWorker implements Runnable, AutoCloseable {
      * @param id this worker's name (unique among workers; also its transactional id)
      */
     public TrainerWorker(PipelineConfig config, Options options, String id) {
+        super("kdml-worker-" + id);
         this.config = config;
         this.options = options;
         this.id = id;
@@ -116,9 +115,7 @@ public final class TrainerWorker implements Runnable, AutoCloseable {
 
     /** Starts the worker on its own thread. */
     public TrainerWorker start() {
-        thread = new Thread(this, "kdml-worker-" + id);
-        thread.setDaemon(true);
-        thread.start();
+        startLoop();
         return this;
     }
 
@@ -142,24 +139,7 @@ public final class TrainerWorker implements Runnable, AutoCloseable {
     }
 
     @Override
-    public void run() {
-        while (running.get()) {
-            try {
-                loop();
-            } catch (RuntimeException e) {
-                if (!running.get()) {
-                    break;
-                }
-                System.err.println("worker " + id + ": " + e + "; rejoining in 2 s");
-                Clients.sleep(2_000);
-            } catch (Error e) {
-                halted = e;
-                break;
-            }
-        }
-    }
-
-    private void loop() {
+    protected void loop() {
         try (KafkaConsumer<String, byte[]> consumer = Clients.consumer(config.bootstrap(), GROUP, 1, 300_000);
                 KafkaProducer<String, String> events = Clients.producer(config.bootstrap(), null);
                 KafkaProducer<String, String> tx = Clients.producer(config.bootstrap(), "kdml-worker-" + id);
@@ -224,9 +204,10 @@ public final class TrainerWorker implements Runnable, AutoCloseable {
     private Current begin(ConsumerRecord<String, byte[]> r, KafkaProducer<String, String> events,
             CheckpointStore store) {
         RunMessage m;
+        RunSpec parsed;
         try {
             m = Specs.json().readValue(r.value(), RunMessage.class);
-            m.run();
+            parsed = m.run();
         } catch (Exception e) {
             // Not a run we can train: report it and move on (the future fails, finish() parks it).
             return new Current(r, null, 0, java.util.concurrent.CompletableFuture.failedFuture(e));
@@ -243,11 +224,12 @@ public final class TrainerWorker implements Runnable, AutoCloseable {
         } catch (Exception e) {
             return new Current(r, m, 0, java.util.concurrent.CompletableFuture.failedFuture(e));
         }
-        return new Current(r, msg, attempt, executor.submit(() -> train(msg, attempt, events, store)));
+        return new Current(r, msg, attempt, executor.submit(() -> train(msg, parsed, attempt, events, store)));
     }
 
     /** Trains one attempt of a run; runs on the training thread. */
-    private Outcome train(RunMessage m, int attempt, KafkaProducer<String, String> events, CheckpointStore store)
+    private Outcome train(RunMessage m, RunSpec run, int attempt, KafkaProducer<String, String> events,
+            CheckpointStore store)
             throws Exception {
         String prefix = CheckpointStore.runPrefix(m.experiment(), m.runId());
         String finalPrefix = prefix + "final/";
@@ -268,11 +250,10 @@ public final class TrainerWorker implements Runnable, AutoCloseable {
                         + e.getMessage()));
             }
         }
-        RunSpec run = m.run();
         long t0 = System.nanoTime();
         Files.createDirectories(config.work());
         Path local = Files.createTempDirectory(config.work(), m.runId() + "-");
-        S3Checkpoints checkpoints = new S3Checkpoints(m, attempt, prefix, store, events, local);
+        S3Checkpoints checkpoints = new S3Checkpoints(m, run, attempt, prefix, store, events, local);
         try {
             Path resume = checkpoints.resume();
             emit(events, RunEvent.of(RunEvent.STARTED, m, attempt, id,
@@ -281,7 +262,7 @@ public final class TrainerWorker implements Runnable, AutoCloseable {
             DiskImages images = data.get(run.spec().dataset(), run.spec().task());
             double dataSeconds = (System.nanoTime() - d0) / 1e9;
             Path out = local.resolve("final");
-            RunResult trained = RunTrainer.train(run, images, out, new Progress(m, attempt, events), checkpoints,
+            RunResult trained = RunTrainer.train(run, images, out, new Progress(m, run.spec().training(), attempt, events), checkpoints,
                     false, attempt);
             checkpoints.awaitPending();
             Files.deleteIfExists(out.resolve("hardest.png"));
@@ -385,11 +366,14 @@ public final class TrainerWorker implements Runnable, AutoCloseable {
     /** Epoch events; stops training between steps when the run is cancelled. */
     private final class Progress implements TrainingListener {
         private final RunMessage m;
+        private final org.kdml.spec.TrainingSpec training;
         private final int attempt;
         private final KafkaProducer<String, String> events;
 
-        Progress(RunMessage m, int attempt, KafkaProducer<String, String> events) {
+        Progress(RunMessage m, org.kdml.spec.TrainingSpec training, int attempt,
+                KafkaProducer<String, String> events) {
             this.m = m;
+            this.training = training;
             this.attempt = attempt;
             this.events = events;
         }
@@ -408,8 +392,7 @@ public final class TrainerWorker implements Runnable, AutoCloseable {
             metrics.put("train", record.train());
             metrics.put("validation", record.validation());
             metrics.put("seconds", record.seconds());
-            int epochs = record.phase().equals("teacher") ? m.run().spec().training().teacherEpochs()
-                    : m.run().spec().training().epochs();
+            int epochs = record.phase().equals("teacher") ? training.teacherEpochs() : training.epochs();
             emit(events, RunEvent.of(RunEvent.EPOCH, m, attempt, id, null)
                     .withEpoch(record.phase(), record.epoch(), epochs, metrics));
         }
@@ -418,6 +401,7 @@ public final class TrainerWorker implements Runnable, AutoCloseable {
     /** Checkpoints of one run in S3: newest verified state to resume from, two kept. */
     private final class S3Checkpoints implements Checkpointer {
         private final RunMessage m;
+        private final RunSpec run;
         private final int attempt;
         private final String prefix;
         private final CheckpointStore store;
@@ -435,9 +419,10 @@ public final class TrainerWorker implements Runnable, AutoCloseable {
         private volatile int uploads;
         private double waitSeconds;
 
-        S3Checkpoints(RunMessage m, int attempt, String prefix, CheckpointStore store,
+        S3Checkpoints(RunMessage m, RunSpec run, int attempt, String prefix, CheckpointStore store,
                 KafkaProducer<String, String> events, Path local) {
             this.m = m;
+            this.run = run;
             this.attempt = attempt;
             this.prefix = prefix;
             this.store = store;
@@ -539,7 +524,7 @@ public final class TrainerWorker implements Runnable, AutoCloseable {
                 prov.put("trainedImages", state.path("trainedImages").asLong());
                 prov.putAll(org.kdml.pipeline.CheckpointStore.provenance(
                         org.kdml.core.train.Provenance.current(m.runId(), m.specHash(), m.seed(),
-                                data.get(m.run().spec().dataset(), m.run().spec().task()).fingerprint(), attempt)));
+                                data.get(run.spec().dataset(), run.spec().task()).fingerprint(), attempt)));
                 store.put(prefix + name, dir, new Manifest(m.runId(), m.experiment(), "epoch", phase, epoch, attempt,
                         null, prov, 0));
                 // Keep the newest two, so that a corrupt newest one still has a fallback.
@@ -561,17 +546,9 @@ public final class TrainerWorker implements Runnable, AutoCloseable {
     /** Stops after the current step; the run in progress is redelivered and resumes from its checkpoint. */
     @Override
     public void close() throws InterruptedException {
-        running.set(false);
         cancel.set(true);
-        if (thread != null) {
-            thread.join(90_000);
-        }
+        stopLoop(90_000);
         executor.shutdownNow();
         data.close();
-    }
-
-    /** @return the error that stopped the worker, or null */
-    public Throwable halted() {
-        return halted;
     }
 }

@@ -1,6 +1,5 @@
 package org.kdml.core.cka;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -19,7 +18,7 @@ import java.util.Map;
 import org.kdml.core.data.LabeledImages;
 import org.kdml.core.data.Normalization;
 import org.kdml.core.model.DistillNet;
-import org.kdml.core.train.NetworkSet;
+import org.kdml.core.train.RunFiles;
 import org.kdml.spec.ExperimentSpec;
 import org.kdml.spec.Specs;
 import org.kdml.spec.Variant;
@@ -56,44 +55,15 @@ public final class RunCka {
      */
     public static Analysis analyze(Path runDir, LabeledImages data, int sample, int batch, Path outDir)
             throws IOException {
-        if (!Files.isRegularFile(runDir.resolve("spec.json"))) {
-            throw new IOException(runDir + ": no spec.json (trained by an older kdml?)");
-        }
-        ExperimentSpec spec = Specs.parse(Files.readString(runDir.resolve("spec.json")),
-                runDir.resolve("spec.json").toString());
-        JsonNode result = Specs.json().readTree(runDir.resolve("result.json").toFile());
-        String variantKey = result.get("variant").asText();
-        Variant variant = spec.variants().stream().filter(v -> v.key().equals(variantKey)).findFirst()
-                .orElseThrow(() -> new IOException(runDir + ": variant " + variantKey + " is not in its spec"));
         Files.createDirectories(outDir);
         org.kdml.core.train.DistillationSession.noGradOnThisThread();
         try (NDManager manager = NDManager.newBaseManager()) {
-            Engine.getInstance().setRandomSeed(1);
-            Map<String, DistillNet> nets = NetworkSet.build(spec.task(), spec.teacher(), spec.students(),
-                    variant.graph(), variantKey.equals("custom") ? "sharing" : "students", data.classes(),
-                    data.imageSize(), manager);
-            for (Map.Entry<String, DistillNet> e : nets.entrySet()) {
-                try (InputStream in = Files.newInputStream(runDir.resolve(e.getKey() + ".params"))) {
-                    e.getValue().loadParameters(manager, new DataInputStream(in));
-                } catch (ai.djl.MalformedModelException ex) {
-                    throw new IOException(runDir.resolve(e.getKey() + ".params") + ": " + ex.getMessage(), ex);
-                }
-            }
-            JsonNode norm = result.get("normalization");
-            Normalization n = new Normalization(doubles(norm.get("mean")), doubles(norm.get("std")));
-            Map<String, Integer> byId = new HashMap<>();
-            for (int i = 0; i < data.size(); i++) {
-                byId.put(data.id(i), i);
-            }
-            List<Integer> test = new ArrayList<>();
-            for (JsonNode id : Specs.json().readTree(runDir.resolve("split.json").toFile()).get("test")) {
-                Integer index = byId.get(id.asText());
-                if (index == null) {
-                    throw new IOException(runDir.resolve("split.json") + ": test item " + id.asText()
-                            + " is not in the data set");
-                }
-                test.add(index);
-            }
+            RunFiles run = RunFiles.load(runDir, data, manager);
+            ExperimentSpec spec = run.spec();
+            String variantKey = run.variant().key();
+            Map<String, DistillNet> nets = run.nets();
+            Normalization n = run.trained().normalization();
+            List<Integer> test = run.test();
             List<Integer> chosen = test.subList(0, Math.min(sample, test.size()));
             int s = data.imageSize();
             int batches = (chosen.size() + batch - 1) / batch;
@@ -120,20 +90,12 @@ public final class RunCka {
                     Path png = outDir.resolve("cka-" + name + ".png");
                     Heatmap.write(m, a + " (" + archs.get(a) + ")", b + " (" + archs.get(b) + ")",
                             "CKA " + a + " x " + b + " - " + spec.name() + " " + variantKey + " seed "
-                                    + result.get("seed").asText(), png);
+                                    + run.trained().seed(), png);
                     matrices.put(name, m);
                     heatmaps.put(name, png);
                 }
             }
             return new Analysis(matrices, archs, heatmaps, chosen.size(), (System.nanoTime() - t0) / 1e9);
         }
-    }
-
-    private static double[] doubles(JsonNode array) {
-        double[] d = new double[array.size()];
-        for (int i = 0; i < d.length; i++) {
-            d[i] = array.get(i).asDouble();
-        }
-        return d;
     }
 }

@@ -178,25 +178,16 @@ public final class RunTrainer {
      */
     public static RunResult evaluate(Path runDir, LabeledImages data, Path outDir) throws IOException {
         DistillationSession.noGradOnThisThread();
-        ExperimentSpec spec = Specs.parse(Files.readString(runDir.resolve("spec.json")), runDir.resolve("spec.json").toString());
-        RunResult trained = Specs.json().readValue(runDir.resolve("result.json").toFile(), RunResult.class);
-        org.kdml.spec.Variant variant = spec.variants().stream().filter(v -> v.key().equals(trained.variant()))
-                .findFirst().orElseThrow(() -> new IOException(runDir + ": variant " + trained.variant()
-                        + " is not in its spec"));
-        Map<String, Integer> byId = new HashMap<>();
-        for (int i = 0; i < data.size(); i++) {
-            byId.put(data.id(i), i);
+        NDManager manager = NDManager.newBaseManager();
+        RunFiles run;
+        try {
+            run = RunFiles.load(runDir, data, manager);
+        } catch (IOException | RuntimeException e) {
+            manager.close();
+            throw e;
         }
-        List<Integer> testSplit = new ArrayList<>();
-        for (com.fasterxml.jackson.databind.JsonNode id
-                : Specs.json().readTree(runDir.resolve("split.json").toFile()).get("test")) {
-            Integer index = byId.get(id.asText());
-            if (index == null) {
-                throw new IOException(runDir.resolve("split.json") + ": test item " + id.asText()
-                        + " is not in the data set (different data than the run was trained on?)");
-            }
-            testSplit.add(index);
-        }
+        ExperimentSpec spec = run.spec();
+        RunResult trained = run.trained();
         Map<String, Integer> bestEpoch = new LinkedHashMap<>();
         Map<String, double[]> best = new LinkedHashMap<>();
         trained.networks().forEach((node, r) -> {
@@ -205,18 +196,9 @@ public final class RunTrainer {
         });
         boolean seg = spec.task().equals("segmentation");
         TrainingSpec t = spec.training();
-        NDManager manager = NDManager.newBaseManager();
-        Map<String, DistillNet> nets = NetworkSet.build(spec.task(), spec.teacher(), spec.students(), variant.graph(),
-                variant.key().equals("custom") ? "sharing" : "students", data.classes(), data.imageSize(), manager);
-        for (Map.Entry<String, DistillNet> e : nets.entrySet()) {
-            Path file = runDir.resolve(e.getKey() + ".params");
-            try (InputStream in = Files.newInputStream(file)) {
-                e.getValue().loadParameters(manager, new java.io.DataInputStream(in));
-            } catch (ai.djl.MalformedModelException ex) {
-                manager.close();
-                throw new IOException(file + ": " + ex.getMessage(), ex);
-            }
-        }
+        List<Integer> testSplit = run.test();
+        org.kdml.spec.Variant variant = run.variant();
+        Map<String, DistillNet> nets = run.nets();
         TaskLoss taskLoss = seg ? TaskLoss.segmentation(t.focalGamma()) : TaskLoss.CLASSIFICATION;
         try (DistillationSession session = new DistillationSession(manager, variant.graph(), nets, t.learningRate(),
                 t.alpha(), t.temperature(), taskLoss)) {
