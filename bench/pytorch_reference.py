@@ -4,22 +4,37 @@
 One step = forward of the teacher and every student, the variant's losses with the same
 detach points, one backward over the summed losses, and one Adam step per network, as
 kdml's DistillationSession does. Architectures are torchvision's ResNet-50/ResNet-18 (the
-teacher gets the same 1x1 conv-BN-ReLU adapter before its classifier when channels differ).
-Prints one JSON object with the same keys as `kdml bench --json`.
+teacher gets the same 1x1 conv-BN-ReLU adapter before its classifier when channels differ),
+or, with --task segmentation, the same U-Net on those encoders (five decoder blocks of
+nearest 2x upsampling, skip concatenation and two 3x3 conv-BN-ReLU; a 3x3 head) with
+focal + Dice task loss and per-pixel T^2 KL. `--variant alone` trains the students alone.
+Prints one JSON object with the same keys as `kdml bench --json`, phase times included.
 
 Run with Debian's torch: /usr/bin/python3 bench/pytorch_reference.py --variant kd-ml-v3 \
     --teacher resnet50 --students resnet18 --size 96 --batch 32 --threads 2 --json
+
+Check mode: `kdml bench ... --export DIR` writes kdml's initial weights, its batch, its loss
+terms and its weights after one step; `pytorch_reference.py --check DIR` loads the weights into
+the PyTorch networks (in order, shape by shape), computes the same terms on the same batch and
+makes the same step, and prints both side by side. Exit status 1 when a loss term or a
+parameter count differs.
 """
 import argparse
 import json
+import os
 import resource
 import statistics
+import sys
 import time
 
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 import torchvision
+
+ENCODER_CHANNELS = {"resnet18": [64, 64, 128, 256, 512], "resnet50": [64, 256, 512, 1024, 2048]}
+DECODER = [256, 128, 64, 32, 16]
 
 
 class Net(nn.Module):
@@ -44,99 +59,277 @@ class Net(nn.Module):
         return self.fc(torch.flatten(F.adaptive_avg_pool2d(f, 1), 1)), f
 
 
+def conv_bn_relu(cin, cout, k):
+    return nn.Sequential(nn.Conv2d(cin, cout, k, padding=k // 2, bias=False), nn.BatchNorm2d(cout), nn.ReLU())
+
+
+class UNet(nn.Module):
+    """kdml's UNet: torchvision encoder, taps at strides 2..32, decoder (256,128,64,32,16), 3x3 head."""
+
+    def __init__(self, arch, outputs=1):
+        super().__init__()
+        m = getattr(torchvision.models, arch)()
+        self.enc = nn.ModuleList([nn.Sequential(m.conv1, m.bn1, m.relu), m.maxpool,
+                                  m.layer1, m.layer2, m.layer3, m.layer4])
+        self.taps = [0, 2, 3, 4, 5]
+        ch = ENCODER_CHANNELS[arch]
+        blocks, prev = [], ch[4]
+        for i in range(5):
+            cin = prev + (ch[3 - i] if i < 4 else 0)
+            blocks.append(nn.Sequential(conv_bn_relu(cin, DECODER[i], 3), conv_bn_relu(DECODER[i], DECODER[i], 3)))
+            prev = DECODER[i]
+        self.dec = nn.ModuleList(blocks)
+        self.head = nn.Conv2d(DECODER[4], outputs, 3, padding=1, bias=True)
+
+    def forward(self, x):
+        skips = []
+        for i, block in enumerate(self.enc):
+            x = block(x)
+            if i in self.taps:
+                skips.append(x)
+        y, feature = skips[4], None
+        for i in range(5):
+            y = F.interpolate(y, scale_factor=2, mode="nearest")
+            if i < 4:
+                y = torch.cat([y, skips[3 - i]], 1)
+            y = self.dec[i](y)
+            if i == 0:
+                feature = y
+        return self.head(y), feature
+
+
 def preset(variant, n):
     """Edges (src, dst, kind) of kdml's presets, for n students (the DESIGN.md table)."""
+    if variant == "alone":
+        return [], False, False
     mode, version = variant.rsplit("-", 1)
     edges, teacher = [], mode != "ml"
     for i in range(1, n + 1):
-        style = "p" if i % 2 == 1 else "f"
-        other = "f" if style == "p" else "p"
+        style = "predictions" if i % 2 == 1 else "features"
+        other = "features" if style == "predictions" else "predictions"
         if mode in ("kd-off", "kd-on", "kd-ml"):
-            k = {"v1": "p", "v2": "f", "v3": other if mode == "kd-ml" else style}[version]
+            k = {"v1": "predictions", "v2": "features", "v3": other if mode == "kd-ml" else style}[version]
             edges.append(("teacher", f"s{i}", k))
         if mode in ("ml", "kd-ml"):
             for j in range(1, n + 1):
                 if j != i:
-                    edges.append((f"s{j}", f"s{i}", {"v1": "p", "v2": "f", "v3": style}[version]))
+                    k = {"v1": "predictions", "v2": "features", "v3": style}[version]
+                    edges.append((f"s{j}", f"s{i}", k))
     return edges, teacher, mode == "kd-off"
+
+
+def log_probs(z):
+    """Per-pixel (background, foreground) log-probabilities of binary logits, as kdml's SegTerms."""
+    return torch.cat([F.logsigmoid(-z), F.logsigmoid(z)], 1)
+
+
+class Losses:
+    """kdml's NodeLoss terms, by name: task, <kind><-<source>, total."""
+
+    def __init__(self, seg, alpha=0.5, temperature=2.0, gamma=2.0):
+        self.seg, self.alpha, self.t, self.gamma = seg, alpha, temperature, gamma
+
+    def task(self, z, y):
+        if not self.seg:
+            return F.cross_entropy(z, y)
+        log_pt = (log_probs(z) * torch.cat([1 - y, y], 1)).sum(1)
+        focal = -((1 - log_pt.exp()) ** self.gamma * log_pt).mean()
+        p = torch.sigmoid(z)
+        inter = (p * y).sum((2, 3))
+        dice = (1 - (2 * inter + 1) / (p.sum((2, 3)) + y.sum((2, 3)) + 1)).mean()
+        return focal + dice
+
+    def predictions(self, src, dst):
+        t = self.t
+        if self.seg:
+            ps, pt = log_probs(src.detach() / t), log_probs(dst / t)
+        else:
+            ps, pt = F.log_softmax(src.detach() / t, 1), F.log_softmax(dst / t, 1)
+        return t * t * (ps.exp() * (ps - pt)).sum(1).mean()
+
+    def node(self, node, out, y, edges):
+        logits, feat = out[node]
+        terms = {"task": self.task(logits, y)}
+        incoming = [e for e in edges if e[1] == node]
+        if not incoming:
+            terms["total"] = terms["task"]
+            return terms
+        distill = 0
+        for src, _, kind in incoming:
+            term = self.predictions(out[src][0], logits) if kind == "predictions" \
+                else F.mse_loss(feat, out[src][1].detach())
+            terms[f"{kind}<-{src}"] = term
+            distill = distill + term
+        terms["total"] = (1 - self.alpha) * terms["task"] + self.alpha * distill
+        return terms
+
+
+def build(task, teacher_arch, student_arch, count, classes, has_teacher):
+    seg = task == "segmentation"
+    nets = {}
+    if has_teacher:
+        if seg:
+            nets["teacher"] = UNet(teacher_arch)
+        else:
+            nets["teacher"] = Net(teacher_arch, classes, adapter=ENCODER_CHANNELS[student_arch][4])
+    for i in range(1, count + 1):
+        nets[f"s{i}"] = UNet(student_arch) if seg else Net(student_arch, classes)
+    return nets
+
+
+class Step:
+    """One training step of every trainable network; `phases` accumulates seconds per phase."""
+
+    def __init__(self, nets, edges, frozen, losses, lr=1e-3):
+        self.nets, self.edges, self.losses = nets, edges, losses
+        self.trainable = [k for k in nets if not (k == "teacher" and frozen)]
+        self.opts = {k: torch.optim.Adam(nets[k].parameters(), lr=lr) for k in self.trainable}
+        self.phases = {}
+        if frozen:
+            nets["teacher"].eval()
+            for p in nets["teacher"].parameters():
+                p.requires_grad_(False)
+        for k in self.trainable:
+            nets[k].train()
+
+    def _mark(self, name, since):
+        now = time.perf_counter()
+        self.phases[name] = self.phases.get(name, 0.0) + now - since
+        return now
+
+    def __call__(self, x, y):
+        t = time.perf_counter()
+        out = {k: self.nets[k](x) for k in self.nets}
+        t = self._mark("forward", t)
+        terms = {k: self.losses.node(k, out, y, self.edges) for k in self.trainable}
+        total = sum(terms[k]["total"] for k in self.trainable)
+        values = {f"{k}/{name}": v.item() for k in self.trainable for name, v in terms[k].items()}
+        t = self._mark("loss", t)
+        for k in self.trainable:
+            self.opts[k].zero_grad(set_to_none=False)
+        total.backward()
+        t = self._mark("backward", t)
+        for k in self.trainable:
+            self.opts[k].step()
+        self._mark("optimizer", t)
+        return values
+
+
+def batch(task, n, size, classes):
+    x = torch.randn(n, 3, size, size)
+    if task == "segmentation":
+        return x, (torch.rand(n, 1, size, size) > 0.9).float()
+    return x, torch.randint(0, classes, (n,))
+
+
+def bench(a):
+    edges, has_teacher, frozen = preset(a.variant, a.count)
+    nets = build(a.task, a.teacher, a.students, a.count, a.classes, has_teacher)
+    step = Step(nets, edges, frozen, Losses(a.task == "segmentation"))
+    x, y = batch(a.task, a.batch, a.size, a.classes)
+    times = []
+    for i in range(a.warmup + a.steps):
+        if i == a.warmup:
+            step.phases = {}
+        t0 = time.perf_counter()
+        step(x, y)
+        if i >= a.warmup:
+            times.append(time.perf_counter() - t0)
+    mean = statistics.mean(times)
+    return {
+        "impl": "pytorch", "torch": torch.__version__, "task": a.task, "variant": a.variant,
+        "teacher": a.teacher if has_teacher else None, "students": [a.students] * a.count, "size": a.size,
+        "batch": a.batch, "threads": a.threads, "steps": a.steps, "step_seconds_mean": mean,
+        "step_seconds_median": statistics.median(times), "step_seconds_min": min(times),
+        "images_per_second": a.batch / mean, "images_per_second_median": a.batch / statistics.median(times),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+        "phase_seconds_mean": {k: v / a.steps for k, v in step.phases.items()},
+        "parameters": {k: sum(p.numel() for p in v.parameters()) for k, v in nets.items()},
+    }
+
+
+def read(directory, entry):
+    dtype = {"float32": np.float32, "int64": np.int64}[entry["dtype"]]
+    return torch.from_numpy(np.fromfile(os.path.join(directory, entry["file"]), dtype=dtype).reshape(entry["shape"]))
+
+
+def tensors(net):
+    """Parameters and BN running statistics in registration order: kdml's parameter order."""
+    return [v for k, v in net.state_dict(keep_vars=True).items() if not k.endswith("num_batches_tracked")]
+
+
+def load(net, flat, shapes, node):
+    targets = tensors(net)
+    if len(targets) != len(shapes):
+        raise SystemExit(f"{node}: kdml has {len(shapes)} arrays, PyTorch {len(targets)}")
+    offset = 0
+    with torch.no_grad():
+        for i, (t, shape) in enumerate(zip(targets, shapes)):
+            if list(t.shape) != list(shape):
+                raise SystemExit(f"{node}: array {i} has shape {shape} in kdml, {list(t.shape)} in PyTorch")
+            n = int(np.prod(shape)) if shape else 1
+            t.copy_(flat[offset:offset + n].reshape(shape))
+            offset += n
+
+
+def check(directory, tolerance):
+    with open(os.path.join(directory, "manifest.json")) as f:
+        m = json.load(f)
+    edges = [tuple(e) for e in m["edges"]]
+    nets = build(m["task"], m["teacher"], m["students"][0], len(m["students"]), m["classes"], "teacher" in m["nodes"])
+    ok = True
+    print(f"{'network':10} {'kdml parameters':>16} {'pytorch parameters':>19}")
+    for node, net in nets.items():
+        mine = sum(p.numel() for p in net.parameters())
+        print(f"{node:10} {m['parameters'][node]:>16} {mine:>19}")
+        ok &= mine == m["parameters"][node]
+        entry = m["nodes"][node]
+        load(net, read(directory, entry["before"]), entry["shapes"], node)
+    step = Step(nets, edges, m["frozen"], Losses(m["task"] == "segmentation", m["alpha"], m["temperature"]), m["lr"])
+    x, y = read(directory, m["x"]), read(directory, m["y"])
+    values = step(x, y)
+    print(f"\n{'loss term':28} {'kdml':>12} {'pytorch':>12} {'rel. diff':>10}")
+    for name, theirs in m["losses"].items():
+        mine = values.get(name)
+        rel = abs(mine - theirs) / max(abs(theirs), 1e-6) if mine is not None else float("inf")
+        ok &= rel <= tolerance
+        print(f"{name:28} {theirs:12.6f} {mine if mine is not None else float('nan'):12.6f} {rel:10.2e}"
+              + ("" if rel <= tolerance else "  DIFFERS"))
+    ok &= set(values) == set(m["losses"])
+    print(f"\nafter one step (lr {m['lr']}): |w_kdml - w_pytorch| per network")
+    for node in step.trainable:
+        after = read(directory, m["nodes"][node]["after"])
+        flat = torch.cat([t.detach().reshape(-1) for t in tensors(nets[node])])
+        d = (flat - after).abs()
+        print(f"{node:10} max {d.max().item():.2e}  mean {d.mean().item():.2e}  "
+              f"share within lr/100: {(d <= m['lr'] / 100).float().mean().item():.4f}")
+    print("\nsame computation: " + ("yes" if ok else "NO") + f" (loss terms within relative {tolerance:g})")
+    return 0 if ok else 1
 
 
 def main():
     ap = argparse.ArgumentParser()
+    ap.add_argument("--task", default="classification", choices=["classification", "segmentation"])
     ap.add_argument("--variant", default="kd-ml-v3")
     ap.add_argument("--teacher", default="resnet50")
     ap.add_argument("--students", default="resnet18")
     ap.add_argument("--count", type=int, default=2)
+    ap.add_argument("--classes", type=int, default=2)
     ap.add_argument("--size", type=int, default=96)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--steps", type=int, default=10)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--check", metavar="DIR", help="compare with a `kdml bench --export DIR`")
+    ap.add_argument("--tolerance", type=float, default=1e-4)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.set_num_interop_threads(1)
     torch.manual_seed(1)
-    edges, has_teacher, frozen = preset(a.variant, a.count)
-    student_channels = 512 if a.students == "resnet18" else 2048
-    nets = {}
-    if has_teacher:
-        nets["teacher"] = Net(a.teacher, 2, adapter=student_channels)
-    for i in range(1, a.count + 1):
-        nets[f"s{i}"] = Net(a.students, 2)
-    opts = {k: torch.optim.Adam(v.parameters(), lr=1e-3) for k, v in nets.items()}
-    trainable = [k for k in nets if not (k == "teacher" and frozen)]
-    if frozen:
-        nets["teacher"].eval()
-        for p in nets["teacher"].parameters():
-            p.requires_grad_(False)
-    x = torch.randn(a.batch, 3, a.size, a.size)
-    y = torch.randint(0, 2, (a.batch,))
-    alpha, T = 0.5, 2.0
-
-    def step():
-        out = {k: nets[k](x) for k in nets}
-        total = 0
-        for k in trainable:
-            logits, feat = out[k]
-            task = F.cross_entropy(logits, y)
-            incoming = [e for e in edges if e[1] == k]
-            if not incoming:
-                total = total + task
-                continue
-            distill = 0
-            for src, _, kind in incoming:
-                if kind == "p":
-                    ps = F.log_softmax(out[src][0].detach() / T, 1)
-                    pt = F.log_softmax(logits / T, 1)
-                    distill = distill + T * T * (ps.exp() * (ps - pt)).sum(1).mean()
-                else:
-                    distill = distill + F.mse_loss(feat, out[src][1].detach())
-            total = total + (1 - alpha) * task + alpha * distill
-        for k in trainable:
-            opts[k].zero_grad(set_to_none=False)
-        total.backward()
-        for k in trainable:
-            opts[k].step()
-
-    for k in trainable:
-        nets[k].train()
-    times = []
-    for i in range(a.warmup + a.steps):
-        t0 = time.perf_counter()
-        step()
-        if i >= a.warmup:
-            times.append(time.perf_counter() - t0)
-    mean = statistics.mean(times)
-    r = {
-        "impl": "pytorch", "torch": torch.__version__, "variant": a.variant, "teacher": a.teacher if has_teacher else None,
-        "students": [a.students] * a.count, "size": a.size, "batch": a.batch, "threads": a.threads,
-        "steps": a.steps, "step_seconds_mean": mean, "step_seconds_median": statistics.median(times),
-        "step_seconds_min": min(times), "images_per_second": a.batch / mean,
-        "images_per_second_median": a.batch / statistics.median(times),
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
-        "parameters": {k: sum(p.numel() for p in v.parameters()) for k, v in nets.items()},
-    }
+    if a.check:
+        sys.exit(check(a.check, a.tolerance))
+    r = bench(a)
     print(json.dumps(r) if a.json else "\n".join(f"{k:26} {v}" for k, v in r.items()))
 
 

@@ -26,7 +26,8 @@ import org.kdml.spec.Variant;
 /**
  * {@code kdml bench}: images per second of one training step (forward, backward and Adam for
  * every network of a variant) on random data, after warm-up; prints mean, median and min step
- * times and the process's peak resident memory. Not part of the test suite.
+ * times, the mean time of each phase of a step, parameter counts and the process's peak resident
+ * memory. Not part of the test suite.
  */
 final class Bench {
 
@@ -48,18 +49,23 @@ final class Bench {
         if (!seg && !task.equals("classification")) {
             throw new IllegalArgumentException("--task: unknown task '" + task + "'; valid: classification, segmentation");
         }
+        String export = Kdml.option(args, "--export", null);
         boolean json = args.remove("--json");
         if (!args.isEmpty()) {
             throw new IllegalArgumentException("unexpected arguments " + args);
         }
         List<String> studentKeys = Collections.nCopies(students, student);
-        Variant v = Variant.parse("--variant", variant, students);
-        SharingGraph graph = v.graph();
+        // "alone": the students without teacher or edges (plain supervised training of each).
+        SharingGraph graph = variant.equals("alone") ? new SharingGraph(students, TeacherTraining.NONE, List.of())
+                : Variant.parse("--variant", variant, students).graph();
         Engine.getInstance().setRandomSeed(1);
         NDManager manager = NDManager.newBaseManager();
         Map<String, DistillNet> nets = NetworkSet.build(task, teacher, studentKeys, graph, "--students", classes, size,
                 manager);
+        Map<String, Long> parameters = new LinkedHashMap<>();
+        nets.forEach((node, net) -> parameters.put(node, net.trainableParameterCount()));
         List<Double> times = new ArrayList<>();
+        Map<String, Double> phases = new LinkedHashMap<>();
         try (DistillationSession s = new DistillationSession(manager, graph, nets, 1e-3, 0.5, 2.0,
                 seg ? TaskLoss.segmentation(2.0) : TaskLoss.CLASSIFICATION);
                 NDManager data = manager.newSubManager()) {
@@ -71,8 +77,28 @@ final class Bench {
                 s.teacherStep(x, y);
                 s.freezeTeacher();
             }
+            if (export != null) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("task", task);
+                m.put("teacher", graph.teacher() == TeacherTraining.NONE ? null : teacher);
+                m.put("students", studentKeys);
+                m.put("classes", classes);
+                m.put("edges", graph.edges().stream().map(e -> List.of(e.from(), e.to(), e.knowledge().key())).toList());
+                m.put("frozen", frozen);
+                m.put("alpha", 0.5);
+                m.put("temperature", 2.0);
+                m.put("lr", 1e-3);
+                m.put("parameters", parameters);
+                Exporter.export(Path.of(export), s, x, y, m);
+                out.println("wrote " + export + "/manifest.json: initial weights, batch, loss terms and weights after one"
+                        + " step; compare with /usr/bin/python3 bench/pytorch_reference.py --check " + export);
+                return 0;
+            }
             for (int i = 0; i < warmup + steps; i++) {
                 long t0 = System.nanoTime();
+                if (i == warmup) {
+                    s.resetPhases();
+                }
                 try (NDManager step = manager.newSubManager()) {
                     // Copies in the step's manager, so the step's intermediates are freed with it.
                     NDArray xs = x.duplicate();
@@ -83,6 +109,7 @@ final class Bench {
                     times.add((System.nanoTime() - t0) / 1e9);
                 }
             }
+            s.phaseSeconds().forEach((k, sec) -> phases.put(k, sec / steps));
         }
         List<Double> sorted = new ArrayList<>(times);
         Collections.sort(sorted);
@@ -105,6 +132,8 @@ final class Bench {
         r.put("images_per_second", batch / mean);
         r.put("images_per_second_median", batch / median);
         r.put("peak_rss_mb", peakRssMb());
+        r.put("phase_seconds_mean", phases);
+        r.put("parameters", parameters);
         if (json) {
             out.println(Specs.json().writeValueAsString(r));
         } else {

@@ -7,11 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
-import ai.djl.Device;
-import ai.djl.training.optimizer.Adam;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.InputStream;
@@ -31,8 +27,8 @@ import org.kdml.spec.SharingGraph;
 import org.kdml.spec.TeacherTraining;
 
 /**
- * The training state of one run: its networks, one Adam optimiser per network and the loss of
- * every node. It owns native memory and must be closed.
+ * The training state of one run: its networks, one Adam optimiser per network ({@link FusedAdam})
+ * and the loss of every node. It owns native memory and must be closed.
  *
  * <p>A step runs every network once, computes each trainable node's loss, and back-propagates their
  * sum once; because every term detaches its source, each network receives exactly the gradient of
@@ -44,12 +40,13 @@ public final class DistillationSession implements AutoCloseable {
     private final NDManager manager;
     private final SharingGraph graph;
     private final Map<String, DistillNet> nets;
-    private final Map<String, Optimizer> optimizers = new HashMap<>();
+    private final Map<String, FusedAdam> optimizers = new HashMap<>();
     private final Map<String, NodeLoss> losses = new LinkedHashMap<>();
     private final Map<String, NDManager> snapshots = new HashMap<>();
     private final ParameterStore ps;
     private final TaskLoss taskLoss;
     private boolean teacherFrozen;
+    private final Map<String, Long> phaseNanos = new LinkedHashMap<>();
     private final Map<String, Integer> skipped = new LinkedHashMap<>();
     private final Map<String, Integer> skippedInARow = new HashMap<>();
 
@@ -85,7 +82,7 @@ public final class DistillationSession implements AutoCloseable {
             if (!nets.containsKey(node)) {
                 throw new IllegalArgumentException("no network for node " + node);
             }
-            optimizers.put(node, Optimizer.adam().optLearningRateTracker(Tracker.fixed((float) learningRate)).build());
+            optimizers.put(node, new FusedAdam(manager, learningRate));
             losses.put(node, new NodeLoss(node, graph.edgesInto(node), alpha, temperature, taskLoss));
         }
     }
@@ -165,6 +162,7 @@ public final class DistillationSession implements AutoCloseable {
 
     private Map<String, Double> stepLocked(NDArray x, NDArray y, List<String> run, Map<String, NodeLoss> active) {
         Map<String, Double> metrics = new LinkedHashMap<>();
+        long t = System.nanoTime();
         boolean finite = true;
         // Batch norm updates its running statistics during the forward pass: keep them, so that a
         // skipped step can put them back.
@@ -179,26 +177,30 @@ public final class DistillationSession implements AutoCloseable {
                 }
             }
         }
+        t = phase("statistics", t);
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             Map<String, NDList> outputs = new HashMap<>();
             for (String node : run) {
                 outputs.put(node, nets.get(node).forward(ps, new NDList(x), active.containsKey(node)));
             }
+            t = phase("forward", t);
             NDArray sum = null;
             for (NodeLoss loss : active.values()) {
                 Map<String, NDArray> terms = loss.compute(outputs, y);
-                for (Map.Entry<String, NDArray> t : terms.entrySet()) {
-                    double v = t.getValue().getFloat();
+                for (Map.Entry<String, NDArray> term : terms.entrySet()) {
+                    double v = term.getValue().getFloat();
                     finite &= Double.isFinite(v);
-                    metrics.put(loss.node() + "/" + t.getKey(), v);
+                    metrics.put(loss.node() + "/" + term.getKey(), v);
                 }
                 NDArray total = terms.get("total");
                 sum = sum == null ? total : sum.add(total);
             }
+            t = phase("loss", t);
             if (finite) {
                 gc.backward(sum);
             }
         }
+        t = phase("backward", t);
         if (!finite) {
             // A non-finite loss: no backward, no update, statistics restored; counted like a non-finite gradient.
             stats.forEach((param, saved) -> copyInto(param.getArray(), saved));
@@ -220,6 +222,29 @@ public final class DistillationSession implements AutoCloseable {
         return metrics;
     }
 
+    /** Adds the time since {@code since} to {@code name}; @return now */
+    private long phase(String name, long since) {
+        long now = System.nanoTime();
+        phaseNanos.merge(name, now - since, Long::sum);
+        return now;
+    }
+
+    /**
+     * Seconds spent in each phase of the steps so far, in step order: {@code statistics} (batch-norm
+     * statistics kept aside), {@code forward}, {@code loss}, {@code backward}, {@code check} (gradients
+     * finite?) and {@code optimizer}; {@link #resetPhases} starts again.
+     */
+    public Map<String, Double> phaseSeconds() {
+        Map<String, Double> out = new LinkedHashMap<>();
+        phaseNanos.forEach((k, v) -> out.put(k, v / 1e9));
+        return out;
+    }
+
+    /** Forgets the phase times measured so far (after warm-up, say). */
+    public void resetPhases() {
+        phaseNanos.clear();
+    }
+
     private void skip(String node) {
         skipped.merge(node, 1, Integer::sum);
         int row = skippedInARow.merge(node, 1, Integer::sum);
@@ -237,23 +262,16 @@ public final class DistillationSession implements AutoCloseable {
      * A step whose loss is not finite is skipped for every node the same way.
      */
     private boolean update(String node) {
-        Optimizer opt = optimizers.get(node);
-        if (!gradientsFinite(node)) {
+        long t = System.nanoTime();
+        boolean finite = gradientsFinite(node);
+        t = phase("check", t);
+        if (!finite) {
             skip(node);
             return false;
         }
         skippedInARow.put(node, 0);
-        for (Pair<String, Parameter> p : nets.get(node).getParameters()) {
-            Parameter param = p.getValue();
-            if (!param.requiresGradient()) {
-                continue;
-            }
-            NDArray w = param.getArray();
-            try (NDArray g = w.getGradient()) {
-                opt.update(param.getId(), w, g);
-                g.subi(g);
-            }
-        }
+        optimizers.get(node).update(nets.get(node));
+        phase("optimizer", t);
         return true;
     }
 
@@ -281,12 +299,11 @@ public final class DistillationSession implements AutoCloseable {
         }
     }
 
+    /** Sets {@code node}'s gradients to zero (a fill: multiplying by 0 would keep NaN). */
     private void clearGradients(String node) {
         for (Pair<String, Parameter> p : nets.get(node).getParameters()) {
             if (p.getValue().requiresGradient()) {
-                try (NDArray g = p.getValue().getArray().getGradient()) {
-                    g.muli(0);
-                }
+                ai.djl.pytorch.jni.JniUtils.zeroGrad((ai.djl.pytorch.engine.PtNDArray) p.getValue().getArray());
             }
         }
     }
@@ -386,9 +403,9 @@ public final class DistillationSession implements AutoCloseable {
                 }
                 Files.write(dir.resolve(node + ".best.params"), list.encode());
             }
-            Optimizer opt = optimizers.get(node);
+            FusedAdam opt = optimizers.get(node);
             if (opt != null) {
-                AdamState.write(opt, nets.get(node), dir.resolve(node + ".adam"));
+                opt.write(nets.get(node), dir.resolve(node + ".adam"));
             }
         }
     }
@@ -430,7 +447,7 @@ public final class DistillationSession implements AutoCloseable {
             }
             Path adam = dir.resolve(node + ".adam");
             if (optimizers.containsKey(node) && Files.isRegularFile(adam)) {
-                AdamState.read(optimizers.get(node), nets.get(node), adam, manager);
+                optimizers.get(node).read(nets.get(node), adam);
             }
         }
     }
@@ -443,113 +460,9 @@ public final class DistillationSession implements AutoCloseable {
         return byId;
     }
 
-    /**
-     * DJL's {@link Adam} keeps its moments and step counts private; a checkpoint needs them, so this
-     * reads and writes them by reflection (DJL 0.29 field names, checked by a test).
-     */
-    static final class AdamState {
-        private AdamState() {
-        }
-
-        @SuppressWarnings("unchecked")
-        private static Map<String, Map<Device, NDArray>> moments(Optimizer opt, String field) {
-            return (Map<String, Map<Device, NDArray>>) field(Adam.class, opt, field);
-        }
-
-        private static Object field(Class<?> type, Object target, String name) {
-            try {
-                java.lang.reflect.Field f = type.getDeclaredField(name);
-                f.setAccessible(true);
-                return f.get(target);
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("cannot read " + type.getSimpleName() + "." + name
-                        + " (DJL version changed?)", e);
-            }
-        }
-
-        private static void set(Class<?> type, Object target, String name, Object value) {
-            try {
-                java.lang.reflect.Field f = type.getDeclaredField(name);
-                f.setAccessible(true);
-                f.set(target, value);
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("cannot write " + type.getSimpleName() + "." + name, e);
-            }
-        }
-
-        @SuppressWarnings("unchecked")
-        static void write(Optimizer opt, DistillNet net, Path file) throws IOException {
-            Map<String, Map<Device, NDArray>> means = moments(opt, "means");
-            Map<String, Map<Device, NDArray>> variances = moments(opt, "variances");
-            Map<String, Integer> counts = (Map<String, Integer>) field(Optimizer.class, opt, "updateCounts");
-            NDList list = new NDList();
-            List<Integer> countList = new ArrayList<>();
-            for (Pair<String, Parameter> p : net.getParameters()) {
-                String id = p.getValue().getId();
-                Map<Device, NDArray> m = means == null ? null : means.get(id);
-                Map<Device, NDArray> v = variances == null ? null : variances.get(id);
-                if (m == null || v == null || m.isEmpty() || v.isEmpty()) {
-                    countList.add(-1);
-                    continue;
-                }
-                list.add(m.values().iterator().next());
-                list.add(v.values().iterator().next());
-                countList.add(counts == null ? 0 : counts.getOrDefault(id, 0));
-            }
-            try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(file))) {
-                out.writeInt((Integer) field(Optimizer.class, opt, "numUpdate"));
-                out.writeInt(countList.size());
-                for (int c : countList) {
-                    out.writeInt(c);
-                }
-                byte[] arrays = list.encode();
-                out.writeInt(arrays.length);
-                out.write(arrays);
-            }
-        }
-
-        @SuppressWarnings("unchecked")
-        static void read(Optimizer opt, DistillNet net, Path file, NDManager manager) throws IOException {
-            Map<String, Map<Device, NDArray>> means = new java.util.concurrent.ConcurrentHashMap<>();
-            Map<String, Map<Device, NDArray>> variances = new java.util.concurrent.ConcurrentHashMap<>();
-            Map<String, Integer> counts = new java.util.concurrent.ConcurrentHashMap<>();
-            try (DataInputStream in = new DataInputStream(Files.newInputStream(file))) {
-                int numUpdate = in.readInt();
-                int n = in.readInt();
-                ai.djl.nn.ParameterList params = net.getParameters();
-                if (n != params.size()) {
-                    throw new IOException(file + ": optimiser state for " + n + " parameters, the network has "
-                            + params.size());
-                }
-                int[] c = new int[n];
-                for (int i = 0; i < n; i++) {
-                    c[i] = in.readInt();
-                }
-                byte[] arrays = new byte[in.readInt()];
-                in.readFully(arrays);
-                boolean any = java.util.Arrays.stream(c).anyMatch(x -> x >= 0);
-                NDList list = any ? NDList.decode(manager, arrays) : new NDList();
-                int k = 0;
-                for (int i = 0; i < n; i++) {
-                    if (c[i] < 0) {
-                        continue;
-                    }
-                    Parameter param = params.get(i).getValue();
-                    Device device = param.getArray().getDevice();
-                    means.put(param.getId(), new java.util.concurrent.ConcurrentHashMap<>(Map.of(device, list.get(k++))));
-                    variances.put(param.getId(), new java.util.concurrent.ConcurrentHashMap<>(Map.of(device, list.get(k++))));
-                    counts.put(param.getId(), c[i]);
-                }
-                set(Adam.class, opt, "means", means);
-                set(Adam.class, opt, "variances", variances);
-                set(Optimizer.class, opt, "updateCounts", counts);
-                set(Optimizer.class, opt, "numUpdate", numUpdate);
-            }
-        }
-    }
-
     @Override
     public void close() {
+        optimizers.values().forEach(FusedAdam::close);
         for (NDManager m : snapshots.values()) {
             m.close();
         }
