@@ -199,7 +199,9 @@ class Step:
 
     def __call__(self, x, y):
         t = time.perf_counter()
+        sync = torch.cuda.synchronize if x.is_cuda else (lambda: None)
         out = {k: self.nets[k](x) for k in self.nets}
+        sync()
         t = self._mark("forward", t)
         terms = {k: self.losses.node(k, out, y, self.edges) for k in self.trainable}
         total = sum(terms[k]["total"] for k in self.trainable)
@@ -208,9 +210,11 @@ class Step:
         for k in self.trainable:
             self.opts[k].zero_grad(set_to_none=False)
         total.backward()
+        sync()
         t = self._mark("backward", t)
         for k in self.trainable:
             self.opts[k].step()
+        sync()
         self._mark("optimizer", t)
         return values
 
@@ -224,9 +228,10 @@ def batch(task, n, size, classes):
 
 def bench(a):
     edges, has_teacher, frozen = preset(a.variant, a.count)
-    nets = build(a.task, a.teacher, a.students, a.count, a.classes, has_teacher)
+    nets = {k: v.to(a.device) for k, v in build(a.task, a.teacher, a.students, a.count, a.classes,
+                                                  has_teacher).items()}
     step = Step(nets, edges, frozen, Losses(a.task == "segmentation"))
-    x, y = batch(a.task, a.batch, a.size, a.classes)
+    x, y = (t.to(a.device) for t in batch(a.task, a.batch, a.size, a.classes))
     times = []
     for i in range(a.warmup + a.steps):
         if i == a.warmup:
@@ -239,7 +244,7 @@ def bench(a):
     return {
         "impl": "pytorch", "torch": torch.__version__, "task": a.task, "variant": a.variant,
         "teacher": a.teacher if has_teacher else None, "students": [a.students] * a.count, "size": a.size,
-        "batch": a.batch, "threads": a.threads, "steps": a.steps, "step_seconds_mean": mean,
+        "batch": a.batch, "threads": a.threads, "device": a.device, "steps": a.steps, "step_seconds_mean": mean,
         "step_seconds_median": statistics.median(times), "step_seconds_min": min(times),
         "images_per_second": a.batch / mean, "images_per_second_median": a.batch / statistics.median(times),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
@@ -320,6 +325,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--steps", type=int, default=10)
+    ap.add_argument("--device", default="cpu", help="cpu, or cuda on a machine with a GPU")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--check", metavar="DIR", help="compare with a `kdml bench --export DIR`")
     ap.add_argument("--tolerance", type=float, default=1e-4)

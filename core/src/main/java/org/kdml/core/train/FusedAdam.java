@@ -339,7 +339,12 @@ public final class FusedAdam implements AutoCloseable {
             in.readFully(has);
             byte[] arrays = new byte[in.readInt()];
             in.readFully(arrays);
-            NDList list = NDList.decode(manager, arrays);
+            boolean any = false;
+            for (byte h : has) {
+                any |= h != 0;
+            }
+            // A network never updated yet (a student during the teacher phase) has no moments.
+            NDList list = any ? NDList.decode(manager, arrays) : new NDList();
             int k = 0;
             Map<String, NDArray[]> loaded = new LinkedHashMap<>();
             for (int i = 0; i < n; i++) {

@@ -146,6 +146,20 @@ class FusedAdamTest {
         }
     }
 
+    @Test
+    void stateOfANetworkNeverUpdatedRoundTrips(@TempDir Path dir) throws IOException {
+        Engine.getInstance().setRandomSeed(3);
+        try (NDManager m = NDManager.newBaseManager(); FusedAdam fresh = new FusedAdam(m, 1e-3);
+                FusedAdam other = new FusedAdam(m, 1e-3)) {
+            DistillNet net = NetworkSet.build("resnet50-tiny", List.of("resnet18-tiny"), ALONE, "students", 2, 32, m)
+                    .get("s1");
+            fresh.write(net, dir.resolve("s1.adam"));
+            step(net, other, 1);
+            other.read(net, dir.resolve("s1.adam"));
+            assertEquals(0, other.steps());
+        }
+    }
+
     private static void copy(DistillNet from, DistillNet to) {
         var src = from.getParameters();
         var dst = to.getParameters();
