@@ -8,14 +8,19 @@
 # the ratio kdml / PyTorch, and where a step's time goes on each side.
 #
 # Needs Debian's python3-torch and python3-torchvision (apt-get install python3-torch
-# python3-torchvision). Not part of the tests. Environment: ROUNDS (3), THREADS (2), WARMUP (2),
-# STEPS (5), CONFIGS (a file with one configuration per line, to replace the defaults).
+# python3-torchvision). Not part of the tests. Environment: ROUNDS (3), THREADS (2), WARMUP (10:
+# the JVM keeps compiling hot code for the first seconds, and training runs thousands of steps),
+# STEPS (6), CONFIGS (a file with one configuration per line, to replace the defaults),
+# KDML_BEFORE (the ./kdml launcher of another checkout, e.g. an older commit: run in the same
+# rounds and shown as extra columns, for before/after comparisons).
+# Each round also runs the PyTorch script with the glibc malloc settings that the kdml launcher
+# sets (MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_): PyTorch gains from them too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds="${ROUNDS:-3}"
 threads="${THREADS:-2}"
-warmup="${WARMUP:-2}"
-steps="${STEPS:-5}"
+warmup="${WARMUP:-10}"
+steps="${STEPS:-6}"
 configs=(
   "--variant kd-ml-v3 --teacher resnet50 --students resnet18 --size 32 --batch 32"
   "--variant kd-ml-v3 --teacher resnet50 --students resnet18 --size 96 --batch 32"
@@ -44,8 +49,16 @@ for cfg in "${configs[@]}"; do
   grep -E "same computation|share within" "$out/check.txt" >&2
   for r in $(seq "$rounds"); do
     k=$(./kdml bench $cfg --threads "$threads" --warmup "$warmup" --steps "$steps" --json 2>/dev/null | tail -1)
-    p=$($py bench/pytorch_reference.py $cfg --threads "$threads" --warmup "$warmup" --steps "$steps" --json | tail -1)
-    echo "$cfg	$k	$p" >> "$out/results.tsv"
+    p=$(env -u MALLOC_MMAP_THRESHOLD_ -u MALLOC_TRIM_THRESHOLD_ \
+      $py bench/pytorch_reference.py $cfg --threads "$threads" --warmup "$warmup" --steps "$steps" --json | tail -1)
+    # The same script with the glibc malloc settings the kdml launcher uses.
+    t=$(MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=17179869184 \
+      $py bench/pytorch_reference.py $cfg --threads "$threads" --warmup "$warmup" --steps "$steps" --json | tail -1)
+    b='{}'
+    if [ -n "${KDML_BEFORE:-}" ]; then
+      b=$("$KDML_BEFORE" bench $cfg --threads "$threads" --warmup "$warmup" --steps "$steps" --json 2>/dev/null | tail -1)
+    fi
+    echo "$cfg	$k	$p	$b	$t" >> "$out/results.tsv"
     $py - "$k" "$p" <<'PY' >&2
 import json, sys
 k, p = json.loads(sys.argv[1]), json.loads(sys.argv[2])
@@ -57,27 +70,52 @@ done
 
 $py - "$out/results.tsv" "$threads" <<'PY'
 import json, statistics, sys
-rows = {}
+rows, befores, tuned = {}, {}, {}
 for line in open(sys.argv[1]):
-    cfg, k, p = line.rstrip("\n").split("\t")
+    cfg, k, p, b, t = line.rstrip("\n").split("\t")
     rows.setdefault(cfg, []).append((json.loads(k), json.loads(p)))
+    tuned.setdefault(cfg, []).append(json.loads(t))
+    befores.setdefault(cfg, []).append(json.loads(b))
+before = all(b for bs in befores.values() for b in bs)
+med = statistics.median
 print(f"\n{sys.argv[2]} threads; median over rounds; phases are mean seconds per step (kdml / PyTorch)\n")
-print("| configuration | kdml img/s | PyTorch img/s | kdml / PyTorch | forward | backward | optimizer | kdml only: finite check + BN copy | kdml peak RSS MB | PyTorch peak RSS MB |")
-print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+head = "| configuration | kdml img/s | PyTorch img/s | kdml / PyTorch |"
+rule = "|---|---:|---:|---:|"
+if before:
+    head += " before: img/s | before / PyTorch |"
+    rule += "---:|---:|"
+head += " PyTorch, kdml's malloc settings: img/s | kdml / that |"
+rule += "---:|---:|"
+head += (" forward | backward | optimizer | kdml only: finite check + BN copy |"
+         " kdml peak RSS MB | PyTorch peak RSS MB |")
+rule += "---:|---:|---:|---:|---:|---:|"
+print(head)
+print(rule)
 for cfg, runs in rows.items():
-    ki = statistics.median(k["images_per_second"] for k, _ in runs)
-    pi = statistics.median(p["images_per_second"] for _, p in runs)
-    ratio = statistics.median(k["images_per_second"] / p["images_per_second"] for k, p in runs)
+    ki = med(k["images_per_second"] for k, _ in runs)
+    pi = med(p["images_per_second"] for _, p in runs)
+    ratio = med(k["images_per_second"] / p["images_per_second"] for k, p in runs)
     def phase(name):
-        kp = statistics.median(k["phase_seconds_mean"].get(name, 0) for k, _ in runs)
-        pp = statistics.median(p["phase_seconds_mean"].get(name, 0) for _, p in runs)
+        kp = med(k["phase_seconds_mean"].get(name, 0) for k, _ in runs)
+        pp = med(p["phase_seconds_mean"].get(name, 0) for _, p in runs)
         return f"{kp:.3f} / {pp:.3f}"
-    extra = statistics.median(k["phase_seconds_mean"].get("check", 0) + k["phase_seconds_mean"].get("statistics", 0)
-                              for k, _ in runs)
+    extra = med(k["phase_seconds_mean"].get("check", 0) + k["phase_seconds_mean"].get("statistics", 0)
+                for k, _ in runs)
+    line = f"| `{cfg}` | {ki:.1f} | {pi:.1f} | {ratio:.2f} |"
+    if before:
+        bs = befores[cfg]
+        bi = med(b["images_per_second"] for b in bs)
+        bratio = med(b["images_per_second"] / p["images_per_second"] for b, (_, p) in zip(bs, runs))
+        line += f" {bi:.1f} | {bratio:.2f} |"
+    ts = tuned[cfg]
+    ti = med(t["images_per_second"] for t in ts)
+    tratio = med(k["images_per_second"] / t["images_per_second"] for (k, _), t in zip(runs, ts))
+    line += f" {ti:.1f} | {tratio:.2f} |"
     kr = max(k["peak_rss_mb"] for k, _ in runs)
     pr = max(p["peak_rss_mb"] for _, p in runs)
-    print(f"| `{cfg}` | {ki:.1f} | {pi:.1f} | {ratio:.2f} | {phase('forward')} | {phase('backward')} | "
-          f"{phase('optimizer')} | {extra:.3f} | {kr:.0f} | {pr:.0f} |")
-k0 = rows[next(iter(rows))][0]
-print(f"\nkdml: {k0['engine']} via DJL; PyTorch: {rows[next(iter(rows))][0][1]['torch']}")
+    line += (f" {phase('forward')} | {phase('backward')} | {phase('optimizer')} | {extra:.3f} |"
+             f" {kr:.0f} | {pr:.0f} |")
+    print(line)
+first = rows[next(iter(rows))][0]
+print(f"\nkdml: {first[0]['engine']} through DJL; PyTorch: torch {first[1]['torch']}")
 PY

@@ -236,6 +236,7 @@ def bench(a):
     for i in range(a.warmup + a.steps):
         if i == a.warmup:
             step.phases = {}
+            faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
         t0 = time.perf_counter()
         step(x, y)
         if i >= a.warmup:
@@ -249,6 +250,7 @@ def bench(a):
         "images_per_second": a.batch / mean, "images_per_second_median": a.batch / statistics.median(times),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
         "phase_seconds_mean": {k: v / a.steps for k, v in step.phases.items()},
+        "page_faults_per_step": (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults) / a.steps,
         "parameters": {k: sum(p.numel() for p in v.parameters()) for k, v in nets.items()},
     }
 

@@ -66,6 +66,8 @@ final class Bench {
         nets.forEach((node, net) -> parameters.put(node, net.trainableParameterCount()));
         List<Double> times = new ArrayList<>();
         Map<String, Double> phases = new LinkedHashMap<>();
+        long faults0 = -1;
+        double faultsPerStep = -1;
         try (DistillationSession s = new DistillationSession(manager, graph, nets, 1e-3, 0.5, 2.0,
                 seg ? TaskLoss.segmentation(2.0) : TaskLoss.CLASSIFICATION);
                 NDManager data = manager.newSubManager()) {
@@ -98,6 +100,7 @@ final class Bench {
                 long t0 = System.nanoTime();
                 if (i == warmup) {
                     s.resetPhases();
+                    faults0 = minorFaults();
                 }
                 try (NDManager step = manager.newSubManager()) {
                     // Copies in the step's manager, so the step's intermediates are freed with it.
@@ -110,6 +113,7 @@ final class Bench {
                 }
             }
             s.phaseSeconds().forEach((k, sec) -> phases.put(k, sec / steps));
+            faultsPerStep = faults0 < 0 ? -1 : (minorFaults() - faults0) / (double) steps;
         }
         List<Double> sorted = new ArrayList<>(times);
         Collections.sort(sorted);
@@ -133,6 +137,7 @@ final class Bench {
         r.put("images_per_second_median", batch / median);
         r.put("peak_rss_mb", peakRssMb());
         r.put("phase_seconds_mean", phases);
+        r.put("page_faults_per_step", faultsPerStep);
         r.put("parameters", parameters);
         if (json) {
             out.println(Specs.json().writeValueAsString(r));
@@ -140,6 +145,18 @@ final class Bench {
             r.forEach((k, val) -> out.printf("%-26s %s%n", k, val));
         }
         return 0;
+    }
+
+    /** Minor page faults of this process so far (/proc/self/stat), or -1 where /proc is missing. */
+    static long minorFaults() throws IOException {
+        Path stat = Path.of("/proc/self/stat");
+        if (!Files.exists(stat)) {
+            return -1;
+        }
+        String s = Files.readString(stat);
+        // Fields after the command name (which may hold spaces) in parentheses; minflt is field 10.
+        String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[7]);
     }
 
     /** Peak resident set size of this process (VmHWM), or -1 where /proc is missing. */
