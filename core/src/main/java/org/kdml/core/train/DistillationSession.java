@@ -178,22 +178,35 @@ public final class DistillationSession implements AutoCloseable {
             }
         }
         t = phase("statistics", t);
+        NDManager caller = x.getManager();
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            Map<String, NDList> outputs = new HashMap<>();
-            for (String node : run) {
-                outputs.put(node, nets.get(node).forward(ps, new NDList(x), active.containsKey(node)));
-            }
-            t = phase("forward", t);
             NDArray sum = null;
-            for (NodeLoss loss : active.values()) {
-                Map<String, NDArray> terms = loss.compute(outputs, y);
-                for (Map.Entry<String, NDArray> term : terms.entrySet()) {
-                    double v = term.getValue().getFloat();
-                    finite &= Double.isFinite(v);
-                    metrics.put(loss.node() + "/" + term.getKey(), v);
+            // The forward pass and the losses run in a manager of their own, closed before the
+            // backward pass: the graph keeps what backward needs, and every other intermediate is
+            // freed now instead of at the end of the step (lower peak memory, memory reused).
+            // DJL puts an operation's output in its first operand's manager, so moving x moves them.
+            try (NDManager pass = caller.newSubManager()) {
+                x.attach(pass);
+                try {
+                    Map<String, NDList> outputs = new HashMap<>();
+                    for (String node : run) {
+                        outputs.put(node, nets.get(node).forward(ps, new NDList(x), active.containsKey(node)));
+                    }
+                    t = phase("forward", t);
+                    for (NodeLoss loss : active.values()) {
+                        Map<String, NDArray> terms = loss.compute(outputs, y);
+                        for (Map.Entry<String, NDArray> term : terms.entrySet()) {
+                            double v = term.getValue().getFloat();
+                            finite &= Double.isFinite(v);
+                            metrics.put(loss.node() + "/" + term.getKey(), v);
+                        }
+                        NDArray total = terms.get("total");
+                        sum = sum == null ? total : sum.add(total);
+                    }
+                    sum.attach(caller);
+                } finally {
+                    x.attach(caller);
                 }
-                NDArray total = terms.get("total");
-                sum = sum == null ? total : sum.add(total);
             }
             t = phase("loss", t);
             if (finite) {

@@ -149,8 +149,7 @@ public final class FusedAdam implements AutoCloseable {
     }
 
     private NDArray zeros(NDArray like) {
-        NDArray z = manager.zeros(like.getShape(), like.getDataType(), like.getDevice());
-        return z;
+        return manager.zeros(like.getShape(), like.getDataType(), like.getDevice());
     }
 
     private static boolean fusable(NDArray w, NDArray g, NDArray[] mv) {
