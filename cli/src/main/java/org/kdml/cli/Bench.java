@@ -31,6 +31,11 @@ import org.kdml.spec.Variant;
  */
 final class Bench {
 
+    /** The step's hyper-parameters; {@code --export} writes the same ones for the PyTorch check. */
+    private static final double LEARNING_RATE = 1e-3;
+    private static final double ALPHA = 0.5;
+    private static final double TEMPERATURE = 2.0;
+
     private Bench() {
     }
 
@@ -68,7 +73,7 @@ final class Bench {
         Map<String, Double> phases = new LinkedHashMap<>();
         long faults0 = -1;
         double faultsPerStep = -1;
-        try (DistillationSession s = new DistillationSession(manager, graph, nets, 1e-3, 0.5, 2.0,
+        try (DistillationSession s = new DistillationSession(manager, graph, nets, LEARNING_RATE, ALPHA, TEMPERATURE,
                 seg ? TaskLoss.segmentation(2.0) : TaskLoss.CLASSIFICATION);
                 NDManager data = manager.newSubManager()) {
             NDArray x = data.randomNormal(new Shape(batch, 3, size, size));
@@ -87,9 +92,9 @@ final class Bench {
                 m.put("classes", classes);
                 m.put("edges", graph.edges().stream().map(e -> List.of(e.from(), e.to(), e.knowledge().key())).toList());
                 m.put("frozen", frozen);
-                m.put("alpha", 0.5);
-                m.put("temperature", 2.0);
-                m.put("lr", 1e-3);
+                m.put("alpha", ALPHA);
+                m.put("temperature", TEMPERATURE);
+                m.put("lr", LEARNING_RATE);
                 m.put("parameters", parameters);
                 Exporter.export(Path.of(export), s, x, y, m);
                 out.println("wrote " + export + "/manifest.json: initial weights, batch, loss terms and weights after one"

@@ -30,18 +30,16 @@ final class Exporter {
 
     static void export(Path dir, DistillationSession s, NDArray x, NDArray y, Map<String, Object> manifest)
             throws IOException {
+        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+            throw new IOException("--export writes little-endian files; this machine is big-endian");
+        }
         Files.createDirectories(dir);
         Map<String, Object> nodes = new LinkedHashMap<>();
         for (Map.Entry<String, DistillNet> e : s.networks().entrySet()) {
             Map<String, Object> node = new LinkedHashMap<>();
-            List<List<Long>> shapes = new ArrayList<>();
+            List<long[]> shapes = new ArrayList<>();
             for (Pair<String, Parameter> p : e.getValue().getParameters()) {
-                long[] dims = p.getValue().getArray().getShape().getShape();
-                List<Long> shape = new ArrayList<>();
-                for (long d : dims) {
-                    shape.add(d);
-                }
-                shapes.add(shape);
+                shapes.add(p.getValue().getArray().getShape().getShape());
             }
             node.put("shapes", shapes);
             node.put("before", write(dir, e.getKey() + ".before.f32", arrays(e.getValue())));
@@ -75,9 +73,6 @@ final class Exporter {
                 ByteBuffer b = a.toByteBuffer().order(ByteOrder.nativeOrder());
                 byte[] bytes = new byte[b.remaining()];
                 b.get(bytes);
-                if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
-                    throw new IOException("--export writes little-endian files; this machine is big-endian");
-                }
                 out.write(bytes);
             }
         }

@@ -213,7 +213,7 @@ public final class DistillationSession implements AutoCloseable {
                 gc.backward(sum);
             }
         }
-        t = phase("backward", t);
+        phase("backward", t);
         if (!finite) {
             // A non-finite loss: no backward, no update, statistics restored; counted like a non-finite gradient.
             stats.forEach((param, saved) -> copyInto(param.getArray(), saved));

@@ -96,20 +96,6 @@ public final class FusedAdam implements AutoCloseable {
         return steps;
     }
 
-    /**
-     * Applies one update to every parameter of {@code params} that requires a gradient, and zeroes
-     * its gradient. Parameters are matched to their moments by id.
-     */
-    public void update(List<Parameter> params) {
-        Map<String, NDArray> weights = new LinkedHashMap<>();
-        for (Parameter p : params) {
-            if (p.requiresGradient()) {
-                weights.put(p.getId(), p.getArray());
-            }
-        }
-        update(weights);
-    }
-
     /** One update of the given weights (by id), each of which has a gradient. */
     void update(Map<String, NDArray> weights) {
         steps++;
@@ -139,27 +125,33 @@ public final class FusedAdam implements AutoCloseable {
         }
     }
 
-    /** Same as {@link #update(List)} for every parameter of {@code net}. */
+    /**
+     * Applies one update to every parameter of {@code net} that requires a gradient, and zeroes its
+     * gradient. Parameters are matched to their moments by id.
+     */
     public void update(DistillNet net) {
-        List<Parameter> params = new ArrayList<>();
+        Map<String, NDArray> weights = new LinkedHashMap<>();
         for (Pair<String, Parameter> p : net.getParameters()) {
-            params.add(p.getValue());
+            if (p.getValue().requiresGradient()) {
+                weights.put(p.getValue().getId(), p.getValue().getArray());
+            }
         }
-        update(params);
+        update(weights);
     }
 
     private NDArray zeros(NDArray like) {
         return manager.zeros(like.getShape(), like.getDataType(), like.getDevice());
     }
 
+    /** The moments are this class's own dense arrays; only their device needs a look. */
     private static boolean fusable(NDArray w, NDArray g, NDArray[] mv) {
-        for (NDArray a : new NDArray[] {w, g, mv[0], mv[1]}) {
+        for (NDArray a : new NDArray[] {w, g}) {
             if (!a.getDevice().equals(Device.cpu()) || a.getDataType() != DataType.FLOAT32
                     || !contiguous((PtNDArray) a)) {
                 return false;
             }
         }
-        return true;
+        return mv[0].getDevice().equals(Device.cpu()) && mv[1].getDevice().equals(Device.cpu());
     }
 
     private static final java.lang.invoke.MethodHandle IS_CONTIGUOUS;
