@@ -3,6 +3,7 @@ package org.kdml.core.cka;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import org.kdml.core.tensor.Tensors;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -83,7 +84,7 @@ public final class RunCka {
                         for (int q = 0; q < part.size(); q++) {
                             n.apply(data.image(part.get(q)), buf, q * 3 * s * s);
                         }
-                        NDArray arr = mgr.create(FloatBuffer.wrap(buf), new Shape(part.size(), 3, s, s));
+                        NDArray arr = Tensors.floats(mgr, buf, new Shape(part.size(), 3, s, s));
                         return arr;
                     }, manager);
                     String name = a + "-" + b;

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.kdml.core.tensor.Tensors;
 import org.kdml.spec.Edge;
 import org.kdml.spec.Knowledge;
 
@@ -79,10 +80,10 @@ public final class NodeLoss {
                     ? taskLoss.prediction(src.get(0), own.get(0), temperature)
                     : Terms.featureMse(src.get(1), own.get(1));
             terms.put(e.termName(), term);
-            NDArray weighted = term.mul((float) e.weight());
+            NDArray weighted = Tensors.mul(term, e.weight());
             distill = distill == null ? weighted : distill.add(weighted);
         }
-        terms.put("total", task.mul((float) (1 - alpha)).add(distill.mul((float) alpha)));
+        terms.put("total", Tensors.mul(task, 1 - alpha).add(Tensors.mul(distill, alpha)));
         return terms;
     }
 }

@@ -2,6 +2,7 @@ package org.kdml.core.loss;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import org.kdml.core.tensor.Tensors;
 
 /**
  * Segmentation loss terms on per-pixel logits (N, C, H, W). With C = 1 the mask is binary and
@@ -18,7 +19,7 @@ public final class SegTerms {
 
     /** Stable log-sigmoid: {@code min(z, 0) − log(1 + exp(−|z|))}. */
     static NDArray logSigmoid(NDArray z) {
-        return z.minimum(0f).sub(z.abs().neg().exp().add(1f).log());
+        return Tensors.minimum(z, 0).sub(Tensors.add(z.abs().neg().exp(), 1).log());
     }
 
     /** Per-pixel class log-probabilities (N, K, H, W) with K = 2 (background, foreground) for C = 1. */
@@ -38,17 +39,35 @@ public final class SegTerms {
     }
 
     /**
+     * Smallest {@code 1 − p_t} the focal weight sees when {@code 0 < γ < 1}: there the derivative
+     * {@code γ(1 − p_t)^(γ−1)} is infinite at a saturated pixel ({@code p_t = 1}), and infinity times
+     * the zero of {@code log p_t} is NaN. Clamping the base keeps it finite; below the clamp the
+     * weight's gradient is 0, which is the true limit of the product's gradient there.
+     */
+    public static final double FOCAL_BASE_MIN = 1e-6;
+
+    /**
      * Focal loss {@code −(1 − p_t)^γ · log p_t}, averaged over pixels; γ = 0 gives cross-entropy.
+     * For {@code 0 < γ < 1} the base {@code 1 − p_t} is clamped at {@value #FOCAL_BASE_MIN}
+     * (see there); for γ ≥ 1 the derivative is finite everywhere and nothing is clamped.
      *
      * @param logits (N, C, H, W)
      * @param target (N, 1, H, W): 0/1, or class indices for C > 1
      * @param gamma γ ≥ 0
      */
     public static NDArray focal(NDArray logits, NDArray target, double gamma) {
+        if (!(gamma >= 0)) {
+            throw new IllegalArgumentException("focal gamma must be >= 0, got " + gamma);
+        }
         NDArray logPt = logProbs(logits).mul(oneHot(target, logits)).sum(new int[] {1});
-        NDArray weight = gamma == 0 ? null : logPt.exp().neg().add(1f).pow((float) gamma);
-        NDArray loss = weight == null ? logPt.neg() : weight.mul(logPt).neg();
-        return loss.mean();
+        if (gamma == 0) {
+            return logPt.neg().mean();
+        }
+        NDArray base = Tensors.rsub(1, logPt.exp());
+        if (gamma < 1) {
+            base = Tensors.maximum(base, FOCAL_BASE_MIN);
+        }
+        return Tensors.pow(base, gamma).mul(logPt).neg().mean();
     }
 
     /**
@@ -62,8 +81,8 @@ public final class SegTerms {
         int[] axes = {2, 3};
         NDArray inter = probs.mul(truth).sum(axes);
         NDArray denom = probs.sum(axes).add(truth.sum(axes));
-        float s = (float) DICE_SMOOTH;
-        return inter.mul(2f).add(s).div(denom.add(s)).neg().add(1f).mean();
+        NDArray ratio = Tensors.add(Tensors.mul(inter, 2), DICE_SMOOTH).div(Tensors.add(denom, DICE_SMOOTH));
+        return Tensors.rsub(1, ratio).mean();
     }
 
     /** Dice loss of logits: binary on {@code sigmoid}, multi-class on the softmax of the foreground classes 1..C−1. */
@@ -90,9 +109,8 @@ public final class SegTerms {
         if (!(temperature > 0)) {
             throw new IllegalArgumentException("temperature must be > 0, got " + temperature);
         }
-        float t = (float) temperature;
-        NDArray logPs = logProbs(source.stopGradient().div(t));
-        NDArray logPt = logProbs(target.div(t));
-        return logPs.exp().mul(logPs.sub(logPt)).sum(new int[] {1}).mean().mul(t * t);
+        NDArray logPs = logProbs(Tensors.div(source.stopGradient(), temperature));
+        NDArray logPt = logProbs(Tensors.div(target, temperature));
+        return Tensors.mul(logPs.exp().mul(logPs.sub(logPt)).sum(new int[] {1}).mean(), Terms.squared(temperature));
     }
 }

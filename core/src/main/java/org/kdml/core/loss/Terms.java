@@ -1,6 +1,8 @@
 package org.kdml.core.loss;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import org.kdml.core.tensor.Tensors;
 
 /**
  * The loss terms of DESIGN.md §2 as stateless functions of NDArrays. Every distillation term
@@ -20,7 +22,7 @@ public final class Terms {
      */
     public static NDArray crossEntropy(NDArray logits, NDArray labels) {
         NDArray logp = logits.logSoftmax(1);
-        NDArray oneHot = labels.toType(ai.djl.ndarray.types.DataType.INT64, false).oneHot((int) logits.getShape().get(1));
+        NDArray oneHot = labels.toType(DataType.INT64, false).oneHot((int) logits.getShape().get(1));
         return logp.mul(oneHot.toType(logp.getDataType(), false)).sum(new int[] {1}).mean().neg();
     }
 
@@ -37,11 +39,16 @@ public final class Terms {
         if (!(temperature > 0)) {
             throw new IllegalArgumentException("temperature must be > 0, got " + temperature);
         }
-        float t = (float) temperature;
-        NDArray logPs = source.stopGradient().div(t).logSoftmax(1);
-        NDArray logPt = target.div(t).logSoftmax(1);
+        NDArray logPs = Tensors.div(source.stopGradient(), temperature).logSoftmax(1);
+        NDArray logPt = Tensors.div(target, temperature).logSoftmax(1);
         NDArray kl = logPs.exp().mul(logPs.sub(logPt)).sum(new int[] {1}).mean();
-        return kl.mul(t * t);
+        return Tensors.mul(kl, squared(temperature));
+    }
+
+    /** {@code T²} as the float the terms multiply by (T rounded to float first, then squared). */
+    static double squared(double temperature) {
+        float t = (float) temperature;
+        return t * t;
     }
 
     /**

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import java.io.IOException;
+import org.kdml.core.tensor.Tensors;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +47,7 @@ public final class PretrainedWeights {
         try (NDManager m = NDManager.newBaseManager(); InputStream in = Files.newInputStream(file)) {
             NDList all;
             try {
-                all = NDList.decode(m, in);
+                all = Tensors.decode(m, in);
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException(file + ": not a NumPy .npz file (" + e.getMessage() + ")", e);
             }
@@ -85,6 +86,6 @@ public final class PretrainedWeights {
             throw new IllegalArgumentException(file + ": entry '" + src.getName() + "' has shape " + src.getShape()
                     + " but parameter " + dst.getName() + " needs " + w.getShape());
         }
-        w.muli(0).addi(src.toType(DataType.FLOAT32, false));
+        Tensors.copyInto(w, src.toType(DataType.FLOAT32, false));
     }
 }

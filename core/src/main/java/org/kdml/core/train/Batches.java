@@ -3,7 +3,7 @@ package org.kdml.core.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import java.nio.FloatBuffer;
+import org.kdml.core.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -88,13 +88,13 @@ final class Batches {
     /** @return prepared masks of {@code n} images as an (N, 1, S, S) array */
     NDArray maskArray(float[] buf, int n, NDManager manager) {
         int s = data.imageSize();
-        return manager.create(FloatBuffer.wrap(buf), new Shape(n, 1, s, s));
+        return Tensors.floats(manager, buf, new Shape(n, 1, s, s));
     }
 
     /** @return the prepared buffer of {@code n} images as an (N, 3, S, S) array in {@code manager} */
     NDArray toArray(float[] buf, int n, NDManager manager) {
         int s = data.imageSize();
-        return manager.create(FloatBuffer.wrap(buf), new Shape(n, 3, s, s));
+        return Tensors.floats(manager, buf, new Shape(n, 3, s, s));
     }
 
     /** @return the images of {@code batch}, unaugmented, as an (N, 3, S, S) array in {@code manager} */
@@ -108,7 +108,7 @@ final class Batches {
         for (int k = 0; k < l.length; k++) {
             l[k] = data.label(batch.get(k));
         }
-        return manager.create(l);
+        return Tensors.longs(manager, l);
     }
 
     /** @return total time spent preparing batches, over all threads, in seconds */

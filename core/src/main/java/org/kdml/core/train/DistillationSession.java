@@ -23,6 +23,7 @@ import java.util.Map;
 import org.kdml.core.loss.NodeLoss;
 import org.kdml.core.loss.TaskLoss;
 import org.kdml.core.model.DistillNet;
+import org.kdml.core.tensor.Tensors;
 import org.kdml.spec.SharingGraph;
 import org.kdml.spec.TeacherTraining;
 
@@ -49,6 +50,9 @@ public final class DistillationSession implements AutoCloseable {
     private final Map<String, Long> phaseNanos = new LinkedHashMap<>();
     private final Map<String, Integer> skipped = new LinkedHashMap<>();
     private final Map<String, Integer> skippedInARow = new HashMap<>();
+
+    /** Runs between the forward pass and backward (a test hook; nothing by default). */
+    private Runnable beforeBackward = () -> { };
 
     /** Consecutive skipped optimiser steps of one node after which training stops. */
     public static final int MAX_SKIPPED_IN_A_ROW = 20;
@@ -210,6 +214,7 @@ public final class DistillationSession implements AutoCloseable {
             }
             t = phase("loss", t);
             if (finite) {
+                beforeBackward.run();
                 gc.backward(sum);
             }
         }
@@ -233,6 +238,14 @@ public final class DistillationSession implements AutoCloseable {
             }
         }
         return metrics;
+    }
+
+    /**
+     * Test hook: {@code hook} runs in every step after the forward pass and the losses and before
+     * backward, where a garbage collection would free Java memory that autograd still reads.
+     */
+    void beforeBackward(Runnable hook) {
+        beforeBackward = hook;
     }
 
     /** Adds the time since {@code since} to {@code name}; @return now */
@@ -290,7 +303,7 @@ public final class DistillationSession implements AutoCloseable {
 
     /** Overwrites {@code target} with {@code source} in place (correct even when target holds NaN). */
     private static void copyInto(NDArray target, NDArray source) {
-        target.set(new ai.djl.ndarray.index.NDIndex("..."), source);
+        Tensors.copyInto(target, source);
     }
 
     /** One reduction per parameter, one read back per node: NaN or ±Inf anywhere makes the total non-finite. */
@@ -430,7 +443,7 @@ public final class DistillationSession implements AutoCloseable {
     public void loadState(Path dir) throws IOException {
         for (String node : nets.keySet()) {
             try (InputStream in = Files.newInputStream(dir.resolve(node + ".params"))) {
-                nets.get(node).loadParameters(manager, new DataInputStream(in));
+                Tensors.loadParameters(nets.get(node), manager, new DataInputStream(in));
             } catch (ai.djl.MalformedModelException e) {
                 throw new IOException(dir.resolve(node + ".params") + ": " + e.getMessage(), e);
             }
@@ -444,7 +457,7 @@ public final class DistillationSession implements AutoCloseable {
             Path best = dir.resolve(node + ".best.params");
             if (Files.isRegularFile(best)) {
                 NDManager keep = manager.newSubManager();
-                NDList list = NDList.decode(keep, Files.readAllBytes(best));
+                NDList list = Tensors.decode(keep, Files.readAllBytes(best));
                 ai.djl.nn.ParameterList params = nets.get(node).getParameters();
                 if (list.size() != params.size()) {
                     keep.close();

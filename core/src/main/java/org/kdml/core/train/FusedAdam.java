@@ -2,6 +2,7 @@ package org.kdml.core.train;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import org.kdml.core.tensor.Tensors;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -335,7 +336,7 @@ public final class FusedAdam implements AutoCloseable {
                 any |= h != 0;
             }
             // A network never updated yet (a student during the teacher phase) has no moments.
-            NDList list = any ? NDList.decode(manager, arrays) : new NDList();
+            NDList list = any ? Tensors.decode(manager, arrays) : new NDList();
             int k = 0;
             Map<String, NDArray[]> loaded = new LinkedHashMap<>();
             for (int i = 0; i < n; i++) {

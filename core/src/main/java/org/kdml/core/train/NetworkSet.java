@@ -65,9 +65,18 @@ public final class NetworkSet {
             List<String> studentKeys, SharingGraph graph, String graphField, int classes, int imageSize,
             NDManager manager) {
         synchronized (INIT_LOCK) {
-            ai.djl.engine.Engine.getInstance().setRandomSeed((int) seed);
+            seedEngine(seed);
             return buildUnlocked(task, teacherKey, studentKeys, graph, graphField, classes, imageSize, manager);
         }
+    }
+
+    /**
+     * Seeds libtorch's generator with all 64 bits of {@code seed} (DJL's {@code setRandomSeed} takes
+     * an int: seeds 2³² apart would give the same weights), and DJL's own generator with their hash.
+     */
+    public static void seedEngine(long seed) {
+        ai.djl.engine.Engine.getInstance().setRandomSeed(Long.hashCode(seed));
+        ai.djl.pytorch.jni.JniUtils.setSeed(seed);
     }
 
     /** Serialises every initialisation in the process (see {@link #buildSeeded}). */

@@ -4,6 +4,7 @@ import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.DataInputStream;
+import org.kdml.core.tensor.Tensors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -64,7 +65,7 @@ public record RunFiles(ExperimentSpec spec, Variant variant, RunResult trained, 
         for (Map.Entry<String, DistillNet> e : nets.entrySet()) {
             Path file = runDir.resolve(e.getKey() + ".params");
             try (InputStream in = Files.newInputStream(file)) {
-                e.getValue().loadParameters(manager, new DataInputStream(in));
+                Tensors.loadParameters(e.getValue(), manager, new DataInputStream(in));
             } catch (MalformedModelException ex) {
                 throw new IOException(file + ": " + ex.getMessage(), ex);
             }

@@ -1,6 +1,5 @@
 package org.kdml.core.train;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -78,7 +77,7 @@ public final class RunTrainer {
         TrainingSpec t = spec.training();
         SharingGraph graph = run.variant().graph();
         DistillationSession.noGradOnThisThread();
-        Engine.getInstance().setRandomSeed((int) run.seed());
+        NetworkSet.seedEngine(run.seed());
         Split split = Split.stratified(data, spec.dataset().trainFraction(), spec.dataset().valFraction(), run.seed());
         List<Integer> train = Balancing.apply(spec.dataset().balance(), data, split.train(), run.seed());
         Normalization norm = Normalization.fit(data, split.train());
