@@ -15,7 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.ToDoubleFunction;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.kdml.core.metrics.Summary;
@@ -25,11 +25,15 @@ import org.kdml.core.train.RunResult;
 import org.kdml.spec.Specs;
 
 /**
- * Paper-style reports of an experiment's finished runs: one table per metric with rows T, S1, S2,
- * …, ensemble and columns V1–V3 per mode (ML, KD off, KD on, KD+ML), mean ± std over seeds, the
- * best cell of each row marked; parameter counts and compression; fidelity; paired t-tests over
- * seeds for the paper's comparisons. Markdown, CSV, or HTML with training curves and the runs'
- * images.
+ * Paper-style reports of an experiment's finished runs: one table per metric (classification:
+ * accuracy, precision, recall, F1, AUC; segmentation: IoU, F-score) with rows T, S1, S2, …,
+ * ensemble and columns V1–V3 per mode (ML, KD off, KD on, KD+ML), mean ± std over seeds, the best
+ * cell of each row marked; parameter counts and compression; fidelity; paired t-tests over seeds
+ * for the paper's comparisons. Markdown, CSV, or HTML with training curves and the runs' images.
+ *
+ * <p>A metric a run does not have (AUC undefined or not recorded, fidelity without teacher) is left
+ * out of its cell: the cell summarises the other seeds and says how many of them it covers, e.g.
+ * {@code 0.912±0.010 (2 of 3 seeds)}; a cell with no value at all shows {@code –}.
  */
 public final class Report {
 
@@ -93,8 +97,9 @@ public final class Report {
         return new Report(experiment, runs);
     }
 
-    private Map<String, ToDoubleFunction<NetworkResult>> metrics() {
-        Map<String, ToDoubleFunction<NetworkResult>> m = new LinkedHashMap<>();
+    /** The metrics by table name; each gives null where a network has no value. */
+    private Map<String, Function<NetworkResult, Double>> metrics() {
+        Map<String, Function<NetworkResult, Double>> m = new LinkedHashMap<>();
         if (segmentation) {
             m.put("IoU", n -> n.segmentation().iou());
             m.put("F-score", n -> n.segmentation().fscore());
@@ -102,6 +107,8 @@ public final class Report {
             m.put("Accuracy", n -> n.test().accuracy());
             m.put("Precision", n -> n.test().precision());
             m.put("Recall", n -> n.test().recall());
+            m.put("F1", n -> n.test().f1());
+            m.put("AUC", n -> n.test().auc());
         }
         return m;
     }
@@ -111,14 +118,18 @@ public final class Report {
                 .toList();
     }
 
-    private Summary cell(String variant, String node, ToDoubleFunction<NetworkResult> metric) {
+    private Summary cell(String variant, String node, Function<NetworkResult, Double> metric) {
         List<Double> values = runsOf(variant).stream().filter(r -> r.networks().containsKey(node))
-                .map(r -> r.networks().get(node)).filter(n -> n.fidelity() != null || metric != FIDELITY)
-                .map(metric::applyAsDouble).toList();
+                .map(r -> metric.apply(r.networks().get(node))).filter(java.util.Objects::nonNull).toList();
         return values.isEmpty() ? null : Summary.of(values);
     }
 
-    private static final ToDoubleFunction<NetworkResult> FIDELITY = NetworkResult::fidelity;
+    /** How many runs of {@code variant} have the network {@code node}. */
+    private long seedsWith(String variant, String node) {
+        return runsOf(variant).stream().filter(r -> r.networks().containsKey(node)).count();
+    }
+
+    private static final Function<NetworkResult, Double> FIDELITY = NetworkResult::fidelity;
 
     private static String label(String node) {
         return node.equals("teacher") ? "T" : node.startsWith("ensemble") ? node.replace("ensemble", "Ensemble")
@@ -140,7 +151,7 @@ public final class Report {
     }
 
     /** One table: rows = networks, columns = variants; null cells are absent networks. */
-    private List<List<String>> table(ToDoubleFunction<NetworkResult> metric, boolean markBest, String bold0,
+    private List<List<String>> table(Function<NetworkResult, Double> metric, boolean markBest, String bold0,
             String bold1) {
         List<List<String>> rows = new ArrayList<>();
         List<String> head = new ArrayList<>(List.of("network"));
@@ -160,7 +171,8 @@ public final class Report {
                 if (s == null) {
                     row.add("–");
                 } else {
-                    String text = s.toString();
+                    long seeds = seedsWith(v, node);
+                    String text = s.n() < seeds ? s + " (" + s.n() + " of " + seeds + " seeds)" : s.toString();
                     row.add(markBest && s.mean() == best ? bold0 + text + bold1 : text);
                 }
             }
@@ -171,7 +183,7 @@ public final class Report {
 
     /** Paired comparisons over seeds, as the paper makes them. */
     private List<String> comparisons() {
-        ToDoubleFunction<NetworkResult> primary = metrics().values().iterator().next();
+        Function<NetworkResult, Double> primary = metrics().values().iterator().next();
         String name = metrics().keySet().iterator().next();
         List<String> out = new ArrayList<>();
         for (String mode : MODES) {
@@ -201,7 +213,7 @@ public final class Report {
         return out;
     }
 
-    private java.util.Optional<String> compare(String a, String b, String node, ToDoubleFunction<NetworkResult> metric,
+    private java.util.Optional<String> compare(String a, String b, String node, Function<NetworkResult, Double> metric,
             String name) {
         Map<Long, Double> va = bySeed(a, node, metric);
         Map<Long, Double> vb = bySeed(b, node, metric);
@@ -225,11 +237,12 @@ public final class Report {
                 header(b), p.meanDiff(), "over seeds " + seeds, verdict));
     }
 
-    private Map<Long, Double> bySeed(String variant, String node, ToDoubleFunction<NetworkResult> metric) {
+    private Map<Long, Double> bySeed(String variant, String node, Function<NetworkResult, Double> metric) {
         Map<Long, Double> m = new LinkedHashMap<>();
         for (RunResult r : runsOf(variant)) {
-            if (r.networks().containsKey(node)) {
-                m.put(r.seed(), metric.applyAsDouble(r.networks().get(node)));
+            Double value = r.networks().containsKey(node) ? metric.apply(r.networks().get(node)) : null;
+            if (value != null) {
+                m.put(r.seed(), value);
             }
         }
         return m;
@@ -275,7 +288,7 @@ public final class Report {
     /** @return long-format CSV: variant, network, metric, mean, std, seeds, best */
     public String csv() {
         StringBuilder sb = new StringBuilder("variant,network,metric,mean,std,seeds,best\n");
-        Map<String, ToDoubleFunction<NetworkResult>> all = new LinkedHashMap<>(metrics());
+        Map<String, Function<NetworkResult, Double>> all = new LinkedHashMap<>(metrics());
         all.put("Fidelity", FIDELITY);
         all.forEach((name, m) -> {
             for (String node : nodes) {

@@ -497,10 +497,12 @@ public final class RunTrainer {
                     : ClassificationMetrics.agreement(pred, teacher);
             out.put(node, new NetworkResult(net.architecture(), net.trainableParameterCount(),
                     bestEpoch.getOrDefault(node, 0), best.containsKey(node) ? best.get(node)[0] : 0.0,
-                    ClassificationMetrics.of(truth, pred, classes), null, fidelity));
+                    ClassificationMetrics.of(truth, pred, e.getValue(), classes), null, fidelity));
         }
-        int[] ens = argmax(ensemble(probs), classes);
-        out.put(ENSEMBLE, new NetworkResult(ENSEMBLE, 0, 0, 0.0, ClassificationMetrics.of(truth, ens, classes), null,
+        float[] ensembleProbs = ensemble(probs);
+        int[] ens = argmax(ensembleProbs, classes);
+        out.put(ENSEMBLE, new NetworkResult(ENSEMBLE, 0, 0, 0.0,
+                ClassificationMetrics.of(truth, ens, ensembleProbs, classes), null,
                 teacher == null ? null : ClassificationMetrics.agreement(ens, teacher)));
         return out;
     }

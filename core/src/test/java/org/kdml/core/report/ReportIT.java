@@ -31,9 +31,11 @@ class ReportIT {
         assertTrue(md.contains("| S1 |") && md.contains("| Ensemble |"), md);
         assertTrue(md.contains("**"), "the best cell of each row is marked");
         assertTrue(md.contains("S1 Accuracy: ML V3 − ML V1 = "), md);
+        assertTrue(md.contains("## F1\n") && md.contains("## AUC\n"), md);
         String csv = report.csv();
-        // 3 networks (S1, S2, ensemble) × 2 variants × (accuracy, precision, recall) + fidelity rows (none without teacher)
-        assertEquals(1 + 3 * 2 * 3, csv.strip().split("\n").length, csv);
+        // 3 networks (S1, S2, ensemble) × 2 variants × (accuracy, precision, recall, F1, AUC)
+        // + fidelity rows (none without teacher)
+        assertEquals(1 + 3 * 2 * 5, csv.strip().split("\n").length, csv);
         Path html = report.html(out.resolve("rep"), out.resolve("rep/report"));
         String page = Files.readString(html);
         assertTrue(page.contains("<table>") && page.contains("curves-"), page);

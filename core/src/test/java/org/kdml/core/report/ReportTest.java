@@ -1,0 +1,58 @@
+package org.kdml.core.report;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kdml.core.metrics.ClassificationMetrics;
+import org.kdml.core.train.NetworkResult;
+import org.kdml.core.train.RunResult;
+
+class ReportTest {
+
+    /** A classification result whose accuracy, precision and recall are 0.5, with the given F1 and AUC. */
+    private static NetworkResult net(String arch, double f1, Double auc) {
+        return new NetworkResult(arch, 10, 1, 0.5,
+                new ClassificationMetrics(0.5, 0.5, 0.5, f1, auc, new long[][] {{1, 1}, {1, 1}}), null, null);
+    }
+
+    private static RunResult run(String variant, long seed, double f1, Double auc, Double ensembleAuc) {
+        Map<String, NetworkResult> nets = new LinkedHashMap<>();
+        nets.put("s1", net("resnet18-tiny", f1, auc));
+        nets.put("ensemble", net("ensemble", f1, ensembleAuc));
+        return new RunResult(variant + "-" + seed, "rep", variant, seed, "none", List.of(), nets, new ArrayList<>(),
+                Map.of(), null, 1, 1, Map.of(), Map.of(), null);
+    }
+
+    /**
+     * F1: ML V1 has 0.6 and 0.8 (mean 0.7, sample std √0.02 = 0.141), ML V3 0.9 and 0.7 (0.8 ± 0.141,
+     * the row's best). AUC: S1 of ML V1 has it on seed 1 only (0.75), ML V3 0.5 and 0.7; the
+     * ensemble of ML V1 has none, ML V3 0.8 and 0.9 (0.85 ± √0.005 = 0.071).
+     */
+    @Test
+    void classificationTablesHaveF1AndAuc(@TempDir Path dir) throws Exception {
+        Report report = Report.of("rep", List.of(run("ml-v1", 1, 0.6, 0.75, null), run("ml-v1", 2, 0.8, null, null),
+                run("ml-v3", 1, 0.9, 0.5, 0.8), run("ml-v3", 2, 0.7, 0.7, 0.9)));
+        String md = report.markdown();
+        assertTrue(md.contains("## F1\n") && md.contains("## AUC\n"), md);
+        String f1 = md.substring(md.indexOf("## F1\n"), md.indexOf("## AUC\n"));
+        assertTrue(f1.contains("| S1 | 0.700±0.141 | **0.800±0.141** |"), md);
+        String auc = md.substring(md.indexOf("## AUC\n"), md.indexOf("## Fidelity"));
+        assertTrue(auc.contains("| S1 | **0.750 (1 of 2 seeds)** | 0.600±0.141 |"), md);
+        assertTrue(auc.contains("| Ensemble | – | **0.850±0.071** |"), md);
+        String csv = report.csv();
+        assertTrue(csv.contains("ml-v3,s1,F1,0.800000,0.141421,2,true\n"), csv);
+        assertTrue(csv.contains("ml-v1,s1,AUC,0.750000,0.000000,1,true\n"), csv);
+        assertFalse(csv.contains("ml-v1,ensemble,AUC"), csv);
+        String page = Files.readString(report.html(dir, dir.resolve("report")));
+        assertTrue(page.contains("<h2>F1</h2>") && page.contains("<h2>AUC</h2>"), page);
+        assertTrue(page.contains("<td><b>0.750 (1 of 2 seeds)</b></td>"), page);
+    }
+}
