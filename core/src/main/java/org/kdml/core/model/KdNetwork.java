@@ -20,7 +20,7 @@ import java.util.List;
  *
  * <p>Layout: named feature blocks in order, an optional 1×1 adapter, then the head (global
  * average pool and a linear classifier). The head reads the adapter's output, so the adapter is
- * trained by the network's own task loss.
+ * trained by the network's own task loss. Parameters start as torchvision's ({@link Initialization}).
  */
 public final class KdNetwork extends DistillNet {
 
@@ -50,6 +50,7 @@ public final class KdNetwork extends DistillNet {
             featureChannels = backboneChannels;
         }
         head = addChildBlock("head", Layers.classifierHead(classes));
+        Initialization.torchvision(this);
     }
 
     /** @return the registry key this network was built from */

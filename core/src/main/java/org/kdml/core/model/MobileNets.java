@@ -25,7 +25,7 @@ final class MobileNets {
      * Builds a MobileNet v1.
      *
      * @param key the architecture key
-     * @param divisor channel divisor (1 for the paper's network, 8 for the tiny variant)
+     * @param divisor channel divisor (1 for the paper's network, 4 for {@code mobilenet-tiny})
      * @param repeats how many of the five middle 512-channel blocks to keep (5 in the paper)
      * @param classes number of classes
      * @param adapterChannels channels of a 1×1 adapter after the backbone, or 0 for none

@@ -22,6 +22,8 @@ import java.util.List;
  * two 3×3 conv–BN–ReLU — and a 3×3 convolution to per-pixel logits (the layout of
  * segmentation_models_pytorch's {@code Unet}). The shared feature is the first decoder block's
  * output (stride 16), the same shape in teacher and students. Input sides must be multiples of 32.
+ * Parameters start as torchvision's ({@link Initialization}): Kaiming normal (fan_out) for every
+ * convolution, the decoder's and the head's included, and a zero head bias.
  */
 public final class UNet extends DistillNet {
 
@@ -67,6 +69,7 @@ public final class UNet extends DistillNet {
         }
         head = addChildBlock("head", Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1))
                 .setFilters(outputs).optBias(true).build());
+        Initialization.torchvision(this);
     }
 
     @Override
