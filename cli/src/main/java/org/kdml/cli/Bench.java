@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import org.kdml.core.model.DistillNet;
 import org.kdml.core.loss.TaskLoss;
+import org.kdml.core.tensor.Tensors;
 import org.kdml.core.train.DistillationSession;
 import org.kdml.core.train.NetworkSet;
 import org.kdml.spec.SharingGraph;
@@ -55,6 +56,11 @@ final class Bench {
             throw new IllegalArgumentException("--task: unknown task '" + task + "'; valid: classification, segmentation");
         }
         String export = Kdml.option(args, "--export", null);
+        int exportSteps = Integer.parseInt(Kdml.option(args, "--export-steps", "1"));
+        boolean churn = args.remove("--churn");
+        if (exportSteps < 1) {
+            throw new IllegalArgumentException("--export-steps must be >= 1, got " + exportSteps);
+        }
         boolean json = args.remove("--json");
         if (!args.isEmpty()) {
             throw new IllegalArgumentException("unexpected arguments " + args);
@@ -77,7 +83,7 @@ final class Bench {
                 seg ? TaskLoss.segmentation(2.0) : TaskLoss.CLASSIFICATION);
                 NDManager data = manager.newSubManager()) {
             NDArray x = data.randomNormal(new Shape(batch, 3, size, size));
-            NDArray y = seg ? data.randomUniform(0, 1, new Shape(batch, 1, size, size)).gt(0.9f).toType(DataType.FLOAT32, false)
+            NDArray y = seg ? Tensors.gt(data.randomUniform(0, 1, new Shape(batch, 1, size, size)), 0.9).toType(DataType.FLOAT32, false)
                     : data.randomInteger(0, classes, new Shape(batch), DataType.INT64);
             boolean frozen = graph.teacher() == TeacherTraining.FROZEN;
             if (frozen) {
@@ -96,9 +102,18 @@ final class Bench {
                 m.put("temperature", TEMPERATURE);
                 m.put("lr", LEARNING_RATE);
                 m.put("parameters", parameters);
-                Exporter.export(Path.of(export), s, x, y, m);
-                out.println("wrote " + export + "/manifest.json: initial weights, batch, loss terms and weights after one"
-                        + " step; compare with /usr/bin/python3 bench/pytorch_reference.py --check " + export);
+                List<NDArray> xs = new ArrayList<>(List.of(x));
+                List<NDArray> ys = new ArrayList<>(List.of(y));
+                for (int k = 1; k < exportSteps; k++) {
+                    xs.add(data.randomNormal(x.getShape()));
+                    ys.add(seg ? Tensors.gt(data.randomUniform(0, 1, y.getShape()), 0.9).toType(DataType.FLOAT32, false)
+                            : data.randomInteger(0, classes, y.getShape(), DataType.INT64));
+                }
+                Exporter.export(Path.of(export), s, xs, ys, m, churn);
+                out.println("wrote " + export + "/manifest.json: initial weights, " + exportSteps + " batches, the loss"
+                        + " terms of every step and the weights after them" + (churn ? " (collections between forward"
+                        + " and backward)" : "") + "; compare with /usr/bin/python3 bench/pytorch_reference.py --check "
+                        + export);
                 return 0;
             }
             for (int i = 0; i < warmup + steps; i++) {

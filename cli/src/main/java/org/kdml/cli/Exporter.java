@@ -14,22 +14,30 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.kdml.core.model.DistillNet;
+import org.kdml.core.tensor.Churn;
 import org.kdml.core.train.DistillationSession;
 import org.kdml.spec.Specs;
 
 /**
  * {@code kdml bench --export DIR}: writes what a PyTorch script needs to check that it computes
- * the same step as kdml: every network's arrays before and after one step (little-endian float32,
- * in parameter order, running statistics included), the batch, and the loss terms of that step,
- * described by {@code manifest.json}.
+ * the same steps as kdml: every network's arrays before and after N steps (little-endian float32,
+ * in parameter order, running statistics included), the N batches, and the loss terms of every
+ * step, described by {@code manifest.json}.
  */
 final class Exporter {
 
     private Exporter() {
     }
 
-    static void export(Path dir, DistillationSession s, NDArray x, NDArray y, Map<String, Object> manifest)
-            throws IOException {
+    /**
+     * Writes the networks' arrays, then trains {@code xs.size()} steps on the given batches, then
+     * writes the arrays again, with every step's loss terms.
+     *
+     * @param churn whether every step collects garbage and reuses freed memory between the forward
+     *     pass and backward (the results must not change)
+     */
+    static void export(Path dir, DistillationSession s, List<NDArray> xs, List<NDArray> ys, Map<String, Object> manifest,
+            boolean churn) throws IOException {
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
             throw new IOException("--export writes little-endian files; this machine is big-endian");
         }
@@ -45,9 +53,19 @@ final class Exporter {
             node.put("before", write(dir, e.getKey() + ".before.f32", arrays(e.getValue())));
             nodes.put(e.getKey(), node);
         }
-        manifest.put("x", write(dir, "x.bin", List.of(x)));
-        manifest.put("y", write(dir, "y.bin", List.of(y)));
-        manifest.put("losses", s.jointStep(x, y));
+        manifest.put("x", batches(write(dir, "x.bin", xs), xs));
+        manifest.put("y", batches(write(dir, "y.bin", ys), ys));
+        manifest.put("churn", churn);
+        if (churn) {
+            s.beforeBackward(Churn::collectAndReuse);
+        }
+        List<Map<String, Double>> losses = new ArrayList<>();
+        for (int i = 0; i < xs.size(); i++) {
+            losses.add(s.jointStep(xs.get(i), ys.get(i)));
+        }
+        s.beforeBackward(() -> { });
+        manifest.put("losses", losses);
+        manifest.put("skippedUpdates", s.skippedUpdates());
         for (Map.Entry<String, DistillNet> e : s.networks().entrySet()) {
             @SuppressWarnings("unchecked")
             Map<String, Object> node = (Map<String, Object>) nodes.get(e.getKey());
@@ -56,6 +74,16 @@ final class Exporter {
         manifest.put("nodes", nodes);
         Files.writeString(dir.resolve("manifest.json"),
                 Specs.json().writerWithDefaultPrettyPrinter().writeValueAsString(manifest));
+    }
+
+    /** A file of {@code arrays.size()} batches of one shape: its entry's shape is [steps, batch shape…]. */
+    private static Map<String, Object> batches(Map<String, Object> entry, List<NDArray> arrays) {
+        long[] one = arrays.get(0).getShape().getShape();
+        long[] shape = new long[one.length + 1];
+        shape[0] = arrays.size();
+        System.arraycopy(one, 0, shape, 1, one.length);
+        entry.put("shape", shape);
+        return entry;
     }
 
     private static List<NDArray> arrays(DistillNet net) {

@@ -93,6 +93,13 @@ public final class Tensors {
         }
     }
 
+    /** @return {@code x > c}, element-wise, as booleans */
+    public static NDArray gt(NDArray x, double c) {
+        try (NDArray k = scalarLike(x, c)) {
+            return x.gt(k);
+        }
+    }
+
     /**
      * Copies {@code data} into a new float32 tensor of {@code shape} in libtorch-owned memory.
      *

@@ -241,10 +241,11 @@ public final class DistillationSession implements AutoCloseable {
     }
 
     /**
-     * Test hook: {@code hook} runs in every step after the forward pass and the losses and before
-     * backward, where a garbage collection would free Java memory that autograd still reads.
+     * A diagnostic hook for tests and benches: {@code hook} runs in every step after the forward
+     * pass and the losses and before backward, where a garbage collection would free Java memory
+     * that autograd still reads (see {@code Churn}).
      */
-    void beforeBackward(Runnable hook) {
+    public void beforeBackward(Runnable hook) {
         beforeBackward = hook;
     }
 

@@ -4,7 +4,8 @@ import ai.djl.ndarray.NDManager;
 import java.nio.ByteBuffer;
 
 /**
- * What a garbage collection inside a training step does: collects unreachable Java objects (and the
+ * A diagnostic instrument for tests and {@code kdml bench --export --churn}, never called in
+ * training. What a garbage collection inside a training step does: collects unreachable Java objects (and the
  * direct buffers under DJL's scalar operands with them), then allocates many small direct buffers
  * filled with junk, so that memory just freed is reused and overwritten.
  */
