@@ -33,9 +33,9 @@ public final class Datasets {
     }
 
     /**
-     * Checks the key and the root folder without reading the data.
+     * Checks the key, the root folder and the splitting without reading the data.
      *
-     * @throws SpecException naming {@code dataset.kind} or {@code dataset.root}
+     * @throws SpecException naming {@code dataset.kind}, {@code dataset.root} or {@code dataset.split}
      */
     public static void check(DatasetSpec spec) {
         check(spec, "classification");

@@ -72,24 +72,10 @@ public final class DiskImages implements LabeledImages, AutoCloseable {
         this.size = size;
         this.skipped.addAll(source.skipped());
         Map<String, List<Item>> official = source.officialSplits();
-        List<Item> selected = new ArrayList<>();
         List<String> selectedSplits = new ArrayList<>();
-        if (official.isEmpty()) {
-            selected.addAll(samples == null ? source.items() : balancedSubset(source, source.items(), samples,
-                    new Random(0), ""));
-        } else {
-            int[] quotas = samples == null ? null
-                    : quotas(official.values().stream().mapToInt(List::size).toArray(), samples);
-            Random r = new Random(0);
-            int k = 0;
-            for (Map.Entry<String, List<Item>> e : official.entrySet()) {
-                List<Item> part = quotas == null ? e.getValue()
-                        : balancedSubset(source, e.getValue(), quotas[k], r, " of the official " + e.getKey() + " split");
-                selected.addAll(part);
-                part.forEach(it -> selectedSplits.add(e.getKey()));
-                k++;
-            }
-        }
+        List<Item> selected = official.isEmpty()
+                ? samples == null ? source.items() : balancedSubset(source, source.items(), samples, new Random(0), "")
+                : selectWithinSplits(source, official, samples, selectedSplits);
         boolean fits = (long) selected.size() * (withMasks ? 4 : 3) * size * size <= cacheBudgetBytes;
         long t0 = System.nanoTime();
         byte[][] decoded = new byte[selected.size()][];
@@ -162,6 +148,26 @@ public final class DiskImages implements LabeledImages, AutoCloseable {
         this.officialSplit = official.isEmpty() ? null : officialSplit(source, keptSplits, samples);
         this.fingerprint = sha256(source.fingerprint() + "|samples=" + samples + "|size=" + size + "|kept="
                 + items.size() + (official.isEmpty() ? "" : "|split=official"));
+    }
+
+    /**
+     * Every item of each official split, or a class-balanced subset of each in proportion to the
+     * splits' sizes; {@code splitOfEach} receives the split name of every item returned.
+     */
+    private static List<Item> selectWithinSplits(Source source, Map<String, List<Item>> official, Integer samples,
+            List<String> splitOfEach) {
+        int[] quotas = samples == null ? null : quotas(official.values().stream().mapToInt(List::size).toArray(), samples);
+        Random r = new Random(0);
+        List<Item> selected = new ArrayList<>();
+        int k = 0;
+        for (Map.Entry<String, List<Item>> e : official.entrySet()) {
+            List<Item> part = quotas == null ? e.getValue()
+                    : balancedSubset(source, e.getValue(), quotas[k], r, " of the official " + e.getKey() + " split");
+            selected.addAll(part);
+            part.forEach(it -> splitOfEach.add(e.getKey()));
+            k++;
+        }
+        return selected;
     }
 
     /** The kept items' indices by official split, each of which must be non-empty. */

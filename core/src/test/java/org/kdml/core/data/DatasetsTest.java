@@ -184,6 +184,15 @@ class DatasetsTest {
     }
 
     @Test
+    void aSubsampleThatLeavesAnOfficialSplitEmptyFails(@TempDir Path dir) throws Exception {
+        writeH5Splits(dir, 40, 1, 1);
+        // 20 of 42: quotas 19, 1, 0; one image cannot be halved between two classes, so val gets none.
+        DatasetException e = assertThrows(DatasetException.class, () -> openH5(dir, 20, null));
+        assertEquals("pcam-h5: the official val split is empty in a subset of 20 (dataset.samples); use more samples",
+                e.getMessage());
+    }
+
+    @Test
     void quotasShareSamplesInProportionLargestRemainderFirst() {
         assertEquals(List.of(32, 4, 4), boxed(DiskImages.quotas(new int[] {48, 6, 6}, 40)));
         // 25·8/10 = 20, 25·1/10 = 2.5, 2.5: the one left over goes to the earlier tie.
