@@ -22,6 +22,7 @@ import org.kdml.core.data.SyntheticPatches;
 import org.kdml.core.data.SyntheticScans;
 import org.kdml.core.data.SyntheticWriters;
 import org.kdml.spec.Specs;
+import org.kdml.spec.Splitting;
 
 /**
  * {@code kdml make-data} writes generated data in a real data set's published layout (to try the
@@ -42,7 +43,7 @@ final class DataCommands {
         long t0 = System.nanoTime();
         switch (kind) {
             case PcamFolder.KEY -> SyntheticPatches.writePcam(dir, samples, 2);
-            case PcamHdf5.KEY -> SyntheticWriters.writePcamH5(dir, "train", samples, samples);
+            case PcamHdf5.KEY -> SyntheticWriters.writePcamH5Splits(dir, samples);
             case LggFolder.KEY -> SyntheticScans.writeLgg(dir, Math.max(3, samples / 20), Math.min(20, samples), 1);
             default -> SyntheticWriters.writeHam(dir, Math.max(7, samples / 2), 600, 450);
         }
@@ -65,7 +66,7 @@ final class DataCommands {
         long t0 = System.nanoTime();
         Source source = switch (kind) {
             case PcamFolder.KEY -> new PcamFolder(root, 2, false);
-            case PcamHdf5.KEY -> new PcamHdf5(root, false);
+            case PcamHdf5.KEY -> new PcamHdf5(root, Splitting.POOLED, false); // throughput: whatever splits are there
             case LggFolder.KEY -> new LggFolder(root, false);
             default -> new Ham10000Folder(root, false);
         };

@@ -1,6 +1,7 @@
 package org.kdml.spec;
 
 import com.fasterxml.jackson.annotation.JsonAlias;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
@@ -13,8 +14,9 @@ import java.util.List;
  * @param samples size of a class-balanced random subset (paper: 20 000 for PCam); null = all
  *     images (generated data: 600)
  * @param classes number of classes of generated data (default 2); real data sets fix their own
- * @param trainFraction share of the training split (default 0.75)
- * @param valFraction share of the validation split (default 0.10); the test split gets the rest
+ * @param trainFraction share of the training split (default 0.75); unused with official splits
+ * @param valFraction share of the validation split (default 0.10); the test split gets the rest;
+ *     unused with official splits
  * @param balance class balancing of the training split only: {@code none} (default),
  *     {@code undersample} or {@code oversample}
  * @param skipBad skip bad items (missing, corrupt, wrong size, unknown class) with a warning and a
@@ -22,10 +24,15 @@ import java.util.List;
  * @param augmentation training-time augmentation (default none)
  * @param loaderThreads threads decoding images ahead of training (null = min(4, cores), resolved at
  *     run time so that the spec's hash does not depend on the machine)
+ * @param split {@code official} (the data set's published train/valid/test splits, used as given;
+ *     {@code samples} subsamples within each) or {@code pooled} (every image pooled, then split by
+ *     the fractions); null = the data set's default, resolved in core: official where the data set
+ *     is published with splits ({@code pcam-h5}), else pooled. Left out of the canonical JSON when
+ *     null, so specs without it keep their hash
  */
 public record DatasetSpec(String kind, String root, Integer imageSize, Integer samples, Integer classes,
         Double trainFraction, Double valFraction, String balance, @JsonAlias("skip-bad") Boolean skipBad,
-        AugmentationSpec augmentation, Integer loaderThreads) {
+        AugmentationSpec augmentation, Integer loaderThreads, @JsonInclude(JsonInclude.Include.NON_NULL) String split) {
 
     /** Valid values of {@link #balance}. */
     public static final List<String> BALANCING = List.of("none", "undersample", "oversample");
@@ -49,6 +56,9 @@ public record DatasetSpec(String kind, String root, Integer imageSize, Integer s
         SpecException.check(BALANCING.contains(balance), "dataset.balance",
                 "unknown balancing '" + balance + "'; valid: " + String.join(", ", BALANCING));
         SpecException.check(loaderThreads == null || loaderThreads >= 1, "dataset.loaderThreads", "must be >= 1, got " + loaderThreads);
+        if (split != null) {
+            Splitting.of("dataset.split", split);
+        }
     }
 
     /** @return the share of the test split */

@@ -524,7 +524,7 @@ public final class TrainerWorker extends ServiceLoop implements AutoCloseable {
                 prov.put("trainedImages", state.path("trainedImages").asLong());
                 prov.putAll(org.kdml.pipeline.CheckpointStore.provenance(
                         org.kdml.core.train.Provenance.current(m.runId(), m.specHash(), m.seed(),
-                                data.get(run.spec().dataset(), run.spec().task()).fingerprint(), attempt)));
+                                data.get(run.spec().dataset(), run.spec().task()), attempt)));
                 store.put(prefix + name, dir, new Manifest(m.runId(), m.experiment(), "epoch", phase, epoch, attempt,
                         null, prov, 0));
                 // Keep the newest two, so that a corrupt newest one still has a fallback.

@@ -8,6 +8,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import org.kdml.spec.DatasetSpec;
 import org.kdml.spec.SpecException;
+import org.kdml.spec.Splitting;
 
 /** The registry of data sets by key; every one is read from disk in its published layout. */
 public final class Datasets {
@@ -22,6 +23,9 @@ public final class Datasets {
     /** Data sets with masks, usable for segmentation. */
     public static final List<String> WITH_MASKS = List.of(SYNTHETIC_SCANS, LggFolder.KEY, Ham10000Folder.KEY);
 
+    /** Data sets published with their own train/valid/test splits, which {@code dataset.split: official} uses. */
+    public static final List<String> WITH_OFFICIAL_SPLITS = List.of(PcamHdf5.KEY);
+
     /** Decoded images are kept in memory up to this many bytes (override: {@code -Dkdml.cache.bytes}). */
     public static final long CACHE_BYTES = Long.getLong("kdml.cache.bytes", 2L << 30);
 
@@ -29,9 +33,9 @@ public final class Datasets {
     }
 
     /**
-     * Checks the key and the root folder without reading the data.
+     * Checks the key, the root folder and the splitting without reading the data.
      *
-     * @throws SpecException naming {@code dataset.kind} or {@code dataset.root}
+     * @throws SpecException naming {@code dataset.kind}, {@code dataset.root} or {@code dataset.split}
      */
     public static void check(DatasetSpec spec) {
         check(spec, "classification");
@@ -102,11 +106,30 @@ public final class Datasets {
         if (spec.classes() != null && !spec.kind().equals(SyntheticPatches.KEY)) {
             throw new SpecException("dataset.classes", spec.kind() + " fixes its own classes; leave classes out");
         }
+        if (splitting(spec) == Splitting.OFFICIAL && !WITH_OFFICIAL_SPLITS.contains(spec.kind())) {
+            throw new SpecException("dataset.split", "'official' needs a data set published with its own splits ("
+                    + String.join(", ", WITH_OFFICIAL_SPLITS) + "); " + spec.kind() + " has none: use pooled or leave"
+                    + " split out");
+        }
+    }
+
+    /**
+     * How the spec's data set is split: {@code dataset.split} when given; else official for a data
+     * set published with its own splits ({@link #WITH_OFFICIAL_SPLITS}), pooled for the others.
+     *
+     * @throws SpecException naming {@code dataset.split} when its value is unknown
+     */
+    public static Splitting splitting(DatasetSpec spec) {
+        if (spec.split() != null) {
+            return Splitting.of("dataset.split", spec.split());
+        }
+        return WITH_OFFICIAL_SPLITS.contains(spec.kind()) ? Splitting.OFFICIAL : Splitting.POOLED;
     }
 
     /**
      * Opens the data set a spec names: indexes it, selects the subset, and decodes every image
-     * once (failing on bad input, naming the file, unless {@code skipBad}).
+     * once (failing on bad input, naming the file, unless {@code skipBad}). With official splitting
+     * ({@link #splitting}) the opened set carries its published split and is subsampled within it.
      */
     public static DiskImages open(DatasetSpec spec) {
         return open(spec, "classification");
@@ -119,7 +142,7 @@ public final class Datasets {
                 : Math.min(4, Runtime.getRuntime().availableProcessors());
         Source source = switch (spec.kind()) {
             case PcamFolder.KEY -> new PcamFolder(resolveRoot(spec.root()), 2, spec.skipBad());
-            case PcamHdf5.KEY -> new PcamHdf5(resolveRoot(spec.root()), spec.skipBad());
+            case PcamHdf5.KEY -> new PcamHdf5(resolveRoot(spec.root()), splitting(spec), spec.skipBad());
             case LggFolder.KEY -> new LggFolder(resolveRoot(spec.root()), spec.skipBad());
             case Ham10000Folder.KEY -> new Ham10000Folder(resolveRoot(spec.root()), spec.skipBad());
             case SYNTHETIC_SCANS -> syntheticScans(spec);

@@ -5,7 +5,10 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -18,7 +21,8 @@ import java.util.concurrent.TimeoutException;
  * item is decoded once on a thread pool (so that a missing, corrupt, truncated or wrong-sized file
  * fails before training, naming the file); the resized images are kept in memory as bytes when they
  * fit the cache budget, and are otherwise decoded again on demand (streaming, with the trainer's
- * prefetch).
+ * prefetch). A source's official splits ({@link Source#officialSplits}) carry over to
+ * {@link #officialSplit}, in indices of the items kept.
  */
 public final class DiskImages implements LabeledImages, AutoCloseable {
 
@@ -34,6 +38,8 @@ public final class DiskImages implements LabeledImages, AutoCloseable {
     private final List<String> skipped = new ArrayList<>();
     private final String fingerprint;
     private final double verifySeconds;
+    /** Indices of the kept items by official split, or null when kdml splits the data itself. */
+    private final Split officialSplit;
 
     /**
      * Opens a data set.
@@ -41,7 +47,8 @@ public final class DiskImages implements LabeledImages, AutoCloseable {
      * @param source the indexed data set
      * @param size side to resize images to
      * @param samples size of a class-balanced random subset (fixed seed, so every run shares it),
-     *     or null for all items
+     *     or null for all items; a source with official splits is subsampled within each split, in
+     *     proportion to the splits' sizes
      * @param skipBad drop items that fail to decode, with a warning, instead of failing
      * @param threads decoding threads
      * @param cacheBudgetBytes keep decoded images in memory up to this many bytes
@@ -64,7 +71,11 @@ public final class DiskImages implements LabeledImages, AutoCloseable {
         this.source = source;
         this.size = size;
         this.skipped.addAll(source.skipped());
-        List<Item> selected = samples == null ? source.items() : balancedSubset(source, samples);
+        Map<String, List<Item>> official = source.officialSplits();
+        List<String> selectedSplits = new ArrayList<>();
+        List<Item> selected = official.isEmpty()
+                ? samples == null ? source.items() : balancedSubset(source, source.items(), samples, new Random(0), "")
+                : selectWithinSplits(source, official, samples, selectedSplits);
         boolean fits = (long) selected.size() * (withMasks ? 4 : 3) * size * size <= cacheBudgetBytes;
         long t0 = System.nanoTime();
         byte[][] decoded = new byte[selected.size()][];
@@ -114,6 +125,8 @@ public final class DiskImages implements LabeledImages, AutoCloseable {
         List<Item> kept = new ArrayList<>();
         List<byte[]> keptCache = new ArrayList<>();
         List<byte[]> keptMasks = new ArrayList<>();
+        Map<String, List<Integer>> keptSplits = new LinkedHashMap<>();
+        official.keySet().forEach(name -> keptSplits.put(name, new ArrayList<>()));
         for (int i = 0; i < selected.size(); i++) {
             if (errors[i] != null) {
                 if (!skipBad) {
@@ -121,6 +134,9 @@ public final class DiskImages implements LabeledImages, AutoCloseable {
                 }
                 skipped.add(errors[i].getMessage());
             } else {
+                if (!official.isEmpty()) {
+                    keptSplits.get(selectedSplits.get(i)).add(kept.size());
+                }
                 kept.add(selected.get(i));
                 keptCache.add(decoded[i]);
                 keptMasks.add(decodedMasks[i]);
@@ -129,26 +145,94 @@ public final class DiskImages implements LabeledImages, AutoCloseable {
         this.items = List.copyOf(kept);
         this.cache = fits ? keptCache.toArray(new byte[0][]) : null;
         this.maskCache = fits && withMasks ? keptMasks.toArray(new byte[0][]) : null;
+        this.officialSplit = official.isEmpty() ? null : officialSplit(source, keptSplits, samples);
         this.fingerprint = sha256(source.fingerprint() + "|samples=" + samples + "|size=" + size + "|kept="
-                + items.size());
+                + items.size() + (official.isEmpty() ? "" : "|split=official"));
     }
 
-    private static List<Item> balancedSubset(Source source, int samples) {
+    /**
+     * Every item of each official split, or a class-balanced subset of each in proportion to the
+     * splits' sizes; {@code splitOfEach} receives the split name of every item returned.
+     */
+    private static List<Item> selectWithinSplits(Source source, Map<String, List<Item>> official, Integer samples,
+            List<String> splitOfEach) {
+        int[] quotas = samples == null ? null : quotas(official.values().stream().mapToInt(List::size).toArray(), samples);
+        Random r = new Random(0);
+        List<Item> selected = new ArrayList<>();
+        int k = 0;
+        for (Map.Entry<String, List<Item>> e : official.entrySet()) {
+            List<Item> part = quotas == null ? e.getValue()
+                    : balancedSubset(source, e.getValue(), quotas[k], r, " of the official " + e.getKey() + " split");
+            selected.addAll(part);
+            part.forEach(it -> splitOfEach.add(e.getKey()));
+            k++;
+        }
+        return selected;
+    }
+
+    /** The kept items' indices by official split, each of which must be non-empty. */
+    private static Split officialSplit(Source source, Map<String, List<Integer>> splits, Integer samples) {
+        for (Map.Entry<String, List<Integer>> e : splits.entrySet()) {
+            if (e.getValue().isEmpty()) {
+                throw new DatasetException(source.kind(), "the official " + e.getKey() + " split is empty"
+                        + (samples == null ? "" : " in a subset of " + samples + " (dataset.samples); use more samples"));
+            }
+        }
+        return new Split(splits.get("train"), splits.get("val"), splits.get("test"));
+    }
+
+    /**
+     * Shares {@code samples} among parts of the given sizes in proportion to their sizes (largest
+     * remainders get the rest; ties go to the earlier part), so that the quotas add up to
+     * {@code samples} when there are that many items.
+     */
+    static int[] quotas(int[] sizes, int samples) {
+        long total = 0;
+        for (int n : sizes) {
+            total += n;
+        }
+        int[] quotas = new int[sizes.length];
+        double[] remainders = new double[sizes.length];
+        int left = samples;
+        for (int k = 0; k < sizes.length; k++) {
+            double exact = total == 0 ? 0 : (double) samples * sizes[k] / total;
+            quotas[k] = (int) Math.floor(exact);
+            remainders[k] = exact - quotas[k];
+            left -= quotas[k];
+        }
+        while (left > 0 && total > 0) {
+            int best = 0;
+            for (int k = 1; k < sizes.length; k++) {
+                if (remainders[k] > remainders[best]) {
+                    best = k;
+                }
+            }
+            quotas[best]++;
+            remainders[best] = -1;
+            left--;
+        }
+        return quotas;
+    }
+
+    /**
+     * A class-balanced random subset of {@code samples / classes} items per class of {@code from},
+     * sorted by id; {@code what} says where they come from, for the error message.
+     */
+    private static List<Item> balancedSubset(Source source, List<Item> from, int samples, Random r, String what) {
         int classes = source.classNames().size();
         int per = samples / classes;
         List<List<Item>> byClass = new ArrayList<>();
         for (int c = 0; c < classes; c++) {
             byClass.add(new ArrayList<>());
         }
-        for (Item it : source.items()) {
+        for (Item it : from) {
             byClass.get(it.label()).add(it);
         }
-        Random r = new Random(0);
         List<Item> out = new ArrayList<>();
         for (int c = 0; c < classes; c++) {
             List<Item> members = byClass.get(c);
             if (members.size() < per) {
-                throw new DatasetException(source.kind(), "a balanced subset of " + samples + " needs " + per
+                throw new DatasetException(source.kind(), "a balanced subset of " + samples + what + " needs " + per
                         + " images of class '" + source.classNames().get(c) + "', there are " + members.size());
             }
             Collections.shuffle(members, r);
@@ -156,6 +240,11 @@ public final class DiskImages implements LabeledImages, AutoCloseable {
         }
         out.sort(java.util.Comparator.comparing(Item::id));
         return out;
+    }
+
+    @Override
+    public Optional<Split> officialSplit() {
+        return Optional.ofNullable(officialSplit);
     }
 
     private static float[] toFloats(byte[] b) {

@@ -1,6 +1,7 @@
 package org.kdml.core.data;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A classification data set as the trainer sees it: square RGB images of one size, channel-first,
@@ -40,6 +41,14 @@ public interface LabeledImages {
     /** @return what must stay within one split (patient, lesion); the id where nothing groups images */
     default String group(int i) {
         return id(i);
+    }
+
+    /**
+     * @return the split this data set was published with, as indices into it, when it is used as
+     *     given (never re-split); empty when kdml makes its own split ({@link Split#of})
+     */
+    default Optional<Split> officialSplit() {
+        return Optional.empty();
     }
 
     /** @return whether {@link #mask} is available (segmentation data) */

@@ -15,11 +15,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.kdml.spec.Splitting;
 
 /**
  * The original PCam HDF5 files, {@code camelyonpatch_level_2_split_{train,valid,test}_{x,y}.h5}:
- * {@code x} is uint8 N×96×96×3, {@code y} is N×1×1×1 labels. Every split whose pair of files is
- * present is pooled (ids {@code train:17}); kdml then makes its own split. Pixels are read lazily
+ * {@code x} is uint8 N×96×96×3, {@code y} is N×1×1×1 labels; ids name the split and row
+ * ({@code train:17}). The published splits are slide-disjoint: with {@link Splitting#OFFICIAL} all six
+ * files are required and each split is kept as given ({@link #officialSplits}); with
+ * {@link Splitting#POOLED} every split whose pair of files is present is pooled and kdml makes its
+ * own split (patches of one slide may then land in training and test). Pixels are read lazily
  * with the pure-Java jHDF reader: contiguous datasets straight from the file at their data address,
  * chunked (gzip) ones a decompressed chunk at a time with a small cache.
  */
@@ -27,6 +31,7 @@ public final class PcamHdf5 extends IndexedSource implements AutoCloseable {
 
     /** The registry key. */
     public static final String KEY = "pcam-h5";
+    /** The published splits, as the file names spell them. */
     private static final List<String> SPLITS = List.of("train", "valid", "test");
 
     /** Decompressed chunks kept, least recently used dropped first. */
@@ -40,19 +45,35 @@ public final class PcamHdf5 extends IndexedSource implements AutoCloseable {
         }
     };
     private final Map<Path, HdfFile> open = new LinkedHashMap<>();
+    /** Items by kdml split ({@code train}, {@code val}, {@code test}) with official splitting; else empty. */
+    private final Map<String, List<Item>> official = new LinkedHashMap<>();
 
     /**
      * Indexes the files in {@code root}; reads the labels, not the pixels.
      *
      * @param root the folder holding the {@code .h5} files
+     * @param splitting {@link Splitting#OFFICIAL}: all six files must be present and the splits are
+     *     kept; {@link Splitting#POOLED}: the splits present are pooled
      * @param skipBad skip rows with unknown labels instead of failing
+     * @throws DatasetException naming the first missing file (official), the missing half of a pair
+     *     (pooled), or a file that is unreadable or of the wrong shape
      */
-    public PcamHdf5(Path root, boolean skipBad) {
+    public PcamHdf5(Path root, Splitting splitting, boolean skipBad) {
         super(KEY, List.of("normal", "tumour"), skipBad);
+        if (splitting == Splitting.OFFICIAL) {
+            for (String split : SPLITS) {
+                for (Path file : List.of(file(root, split, "x"), file(root, split, "y"))) {
+                    if (!Files.isRegularFile(file)) {
+                        throw DatasetException.of(file, "file not found; dataset.split: official needs the train,"
+                                + " valid and test files (dataset.split: pooled pools the splits present)");
+                    }
+                }
+            }
+        }
         boolean any = false;
         for (String split : SPLITS) {
-            Path x = root.resolve("camelyonpatch_level_2_split_" + split + "_x.h5");
-            Path y = root.resolve("camelyonpatch_level_2_split_" + split + "_y.h5");
+            Path x = file(root, split, "x");
+            Path y = file(root, split, "y");
             if (!Files.exists(x) && !Files.exists(y)) {
                 continue;
             }
@@ -73,19 +94,34 @@ public final class PcamHdf5 extends IndexedSource implements AutoCloseable {
                         + x.getFileName() + " has " + xd[0] + " images");
             }
             long[] labels = flattenLongs(ys.getDataFlat());
+            List<Item> inSplit = new ArrayList<>();
             for (int i = 0; i < labels.length; i++) {
                 String id = split + ":" + i;
                 if (labels[i] != 0 && labels[i] != 1) {
                     problems.report(new DatasetException(y + " row " + i, "unknown class '" + labels[i] + "'; valid: 0, 1"));
                     continue;
                 }
-                items.add(new Item(id, id, (int) labels[i], x, null, i));
+                inSplit.add(new Item(id, id, (int) labels[i], x, null, i));
+            }
+            items.addAll(inSplit);
+            if (splitting == Splitting.OFFICIAL) {
+                official.put(split.equals("valid") ? "val" : split, List.copyOf(inSplit));
             }
         }
         if (!any) {
             throw DatasetException.of(root, "no camelyonpatch_level_2_split_{train,valid,test}_{x,y}.h5 files");
         }
         indexed(root);
+    }
+
+    private static Path file(Path root, String split, String xy) {
+        return root.resolve("camelyonpatch_level_2_split_" + split + "_" + xy + ".h5");
+    }
+
+    /** @return the published splits as kdml's {@code train}, {@code val}, {@code test} with official splitting; else empty */
+    @Override
+    public Map<String, List<Item>> officialSplits() {
+        return java.util.Collections.unmodifiableMap(official);
     }
 
     private synchronized Dataset dataset(Path file, String name) {
@@ -108,10 +144,6 @@ public final class PcamHdf5 extends IndexedSource implements AutoCloseable {
             throw DatasetException.of(file, "has no readable dataset '" + name + "' (" + e.getMessage() + ")");
         }
     }
-
-
-
-
 
     @Override
     public Raster read(Item item) {

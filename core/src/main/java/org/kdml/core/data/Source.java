@@ -1,6 +1,7 @@
 package org.kdml.core.data;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * A data set in its published layout: its index (read without decoding pixels where the layout
@@ -16,6 +17,17 @@ public interface Source {
 
     /** @return every item, in a stable order */
     List<Item> items();
+
+    /**
+     * The splits the data set was published with, when they are to be used as given.
+     *
+     * @return the items of each split by kdml's split name ({@code train}, {@code val}, {@code test},
+     *     in that order; together exactly {@link #items}), or an empty map when kdml splits the data
+     *     itself (the default)
+     */
+    default Map<String, List<Item>> officialSplits() {
+        return Map.of();
+    }
 
     /** @return problems found while indexing that {@code skipBad} allowed to skip (item dropped) */
     List<String> skipped();

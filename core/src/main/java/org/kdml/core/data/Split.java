@@ -6,12 +6,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import org.kdml.spec.Splitting;
 
 /**
- * A train/validation/test split that is stratified by class and grouped: all images of one group
- * (an LGG patient, a HAM10000 lesion) land in the same split, so nothing leaks. It is a pure
- * function of (ids, groups, labels, fractions, seed): groups are sorted by name before the seeded
- * shuffle, so the order of the file list does not matter.
+ * A train/validation/test split: the data set's official one where it is used ({@link #of}), else
+ * kdml's own, stratified by class and grouped: all images of one group (an LGG patient, a HAM10000
+ * lesion) land in the same split, so nothing leaks. kdml's split is a pure function of (ids, groups,
+ * labels, fractions, seed): groups are sorted by name before the seeded shuffle, so the order of
+ * the file list does not matter.
  *
  * @param train indices of the training split
  * @param val indices of the validation split
@@ -24,6 +26,19 @@ public record Split(List<Integer> train, List<Integer> val, List<Integer> test) 
         train = List.copyOf(train);
         val = List.copyOf(val);
         test = List.copyOf(test);
+    }
+
+    /**
+     * The split a run uses: the data set's official split when it has one ({@link
+     * LabeledImages#officialSplit}), never re-split; else {@link #stratified}.
+     */
+    public static Split of(LabeledImages data, double trainFraction, double valFraction, long seed) {
+        return data.officialSplit().orElseGet(() -> stratified(data, trainFraction, valFraction, seed));
+    }
+
+    /** @return how {@link #of} splits {@code data}: official when it has an official split, else pooled */
+    public static Splitting splitting(LabeledImages data) {
+        return data.officialSplit().isPresent() ? Splitting.OFFICIAL : Splitting.POOLED;
     }
 
     /**

@@ -23,11 +23,36 @@ public final class SyntheticWriters {
      * alternating 0/1; a count other than {@code n} makes a deliberately inconsistent pair).
      */
     public static void writePcamH5(Path dir, String split, int n, int labelsCount) throws IOException {
-        SyntheticPatches gen = new SyntheticPatches(Math.max(2, Math.min(n, 64)), PcamFolder.SIDE, 2);
+        writePcamH5(dir, split, 0, n, labelsCount);
+    }
+
+    /**
+     * Writes the three published splits, {@code camelyonpatch_level_2_split_{train,valid,test}_{x,y}.h5},
+     * in PCam's proportions (262 144 : 32 768 : 32 768 = 8 : 1 : 1) of {@code samples} patches, at
+     * least 2 per split. The splits draw on disjoint generated images, as PCam's splits come from
+     * disjoint slides.
+     *
+     * @return the number of patches written per split: train, valid, test
+     */
+    public static int[] writePcamH5Splits(Path dir, int samples) throws IOException {
+        int valid = Math.max(2, samples / 10);
+        int test = Math.max(2, samples / 10);
+        int train = Math.max(2, samples - valid - test);
+        int window = 64; // the most distinct images one split draws on
+        writePcamH5(dir, "train", 0, train, train);
+        writePcamH5(dir, "valid", window, valid, valid);
+        writePcamH5(dir, "test", 2 * window, test, test);
+        return new int[] {train, valid, test};
+    }
+
+    /** As {@link #writePcamH5(Path, String, int, int)}, the patches drawn from generated images {@code first, first + 1, …}. */
+    private static void writePcamH5(Path dir, String split, int first, int n, int labelsCount) throws IOException {
+        int distinct = Math.max(2, Math.min(n, 64));
+        SyntheticPatches gen = new SyntheticPatches(first + distinct, PcamFolder.SIDE, 2);
         int s = PcamFolder.SIDE;
         byte[][][][] x = new byte[n][s][s][3];
         for (int i = 0; i < n; i++) {
-            float[] img = gen.image(i % gen.size());
+            float[] img = gen.image(first + i % distinct);
             for (int y = 0; y < s; y++) {
                 for (int z = 0; z < s; z++) {
                     for (int c = 0; c < 3; c++) {
@@ -38,7 +63,7 @@ public final class SyntheticWriters {
         }
         byte[][][][] y = new byte[labelsCount][1][1][1];
         for (int i = 0; i < labelsCount; i++) {
-            y[i][0][0][0] = (byte) ((i % gen.size()) % 2);
+            y[i][0][0][0] = (byte) (gen.label(first + i % distinct));
         }
         Files.createDirectories(dir);
         try (WritableHdfFile f = HdfFile.write(dir.resolve("camelyonpatch_level_2_split_" + split + "_x.h5"))) {

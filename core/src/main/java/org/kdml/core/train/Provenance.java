@@ -1,6 +1,9 @@
 package org.kdml.core.train;
 
 import ai.djl.engine.Engine;
+import org.kdml.core.data.LabeledImages;
+import org.kdml.core.data.Split;
+import org.kdml.spec.Splitting;
 
 /**
  * Where a result came from, enough to run it again.
@@ -9,6 +12,8 @@ import ai.djl.engine.Engine;
  * @param specHash SHA-256 of the experiment spec's canonical JSON
  * @param seed the run's seed
  * @param datasetFingerprint content hash of the data set
+ * @param split how the data set was split: {@code official} (its published splits, as given) or
+ *     {@code pooled} (kdml's stratified split of every image); null in results of older versions
  * @param codeVersion kdml's version and commit
  * @param djlVersion DJL's version
  * @param engine the deep-learning engine and its version, e.g. {@code PyTorch 2.3.1}
@@ -17,13 +22,15 @@ import ai.djl.engine.Engine;
  * @param threads intra-op threads of the engine
  * @param attempt 1 for a first attempt, more for a resumed or repeated run
  */
-public record Provenance(String runId, String specHash, long seed, String datasetFingerprint, String codeVersion,
-        String djlVersion, String engine, String javaVersion, String device, int threads, int attempt) {
+public record Provenance(String runId, String specHash, long seed, String datasetFingerprint, Splitting split,
+        String codeVersion, String djlVersion, String engine, String javaVersion, String device, int threads,
+        int attempt) {
 
-    /** Describes the current process. */
-    public static Provenance current(String runId, String specHash, long seed, String datasetFingerprint, int attempt) {
+    /** Describes the current process training on {@code data}: its fingerprint and how it is split. */
+    public static Provenance current(String runId, String specHash, long seed, LabeledImages data, int attempt) {
         Engine e = Engine.getInstance();
-        return new Provenance(runId, specHash, seed, datasetFingerprint, currentCodeVersion(), Engine.getDjlVersion(),
+        return new Provenance(runId, specHash, seed, data.fingerprint(), Split.splitting(data), currentCodeVersion(),
+                Engine.getDjlVersion(),
                 e.getEngineName() + " " + e.getVersion(), System.getProperty("java.version"),
                 e.defaultDevice().toString(), Integer.getInteger("ai.djl.pytorch.num_threads",
                         Runtime.getRuntime().availableProcessors()), attempt);

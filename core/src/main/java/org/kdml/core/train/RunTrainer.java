@@ -78,7 +78,7 @@ public final class RunTrainer {
         SharingGraph graph = run.variant().graph();
         DistillationSession.noGradOnThisThread();
         NetworkSet.seedEngine(run.seed());
-        Split split = Split.stratified(data, spec.dataset().trainFraction(), spec.dataset().valFraction(), run.seed());
+        Split split = Split.of(data, spec.dataset().trainFraction(), spec.dataset().valFraction(), run.seed());
         List<Integer> train = Balancing.apply(spec.dataset().balance(), data, split.train(), run.seed());
         Normalization norm = Normalization.fit(data, split.train());
         Batches batches = new Batches(data, norm, new Augmenter(spec.dataset().augmentation()));
@@ -155,7 +155,7 @@ public final class RunTrainer {
                     Map.of("train", split.train().size(), "val", split.val().size(), "test", split.test().size()),
                     norm, seconds, loop.trainedImages / seconds, dataLoading(data, batches, loop, train.size(), seconds),
                     session.skippedUpdates(),
-                    Provenance.current(run.runId(), run.specHash(), run.seed(), data.fingerprint(), attempt));
+                    Provenance.current(run.runId(), run.specHash(), run.seed(), data, attempt));
             if (runDir != null) {
                 write(runDir, session, result, split, data, spec);
             }
@@ -515,7 +515,8 @@ public final class RunTrainer {
                 session.save(node, out);
             }
         }
-        Map<String, List<String>> ids = new LinkedHashMap<>();
+        Map<String, Object> ids = new LinkedHashMap<>();
+        ids.put("split", Split.splitting(data).key());
         ids.put("train", split.train().stream().map(data::id).toList());
         ids.put("val", split.val().stream().map(data::id).toList());
         ids.put("test", split.test().stream().map(data::id).toList());

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.kdml.spec.AugmentationSpec;
 import org.kdml.spec.DatasetSpec;
 import org.kdml.spec.SpecException;
+import org.kdml.spec.Splitting;
 
 class DatasetsTest {
 
@@ -43,7 +44,8 @@ class DatasetsTest {
     }
 
     private static DiskImages open(String kind, Path root, boolean skipBad) {
-        return Datasets.open(new DatasetSpec(kind, root.toString(), 32, null, null, null, null, null, skipBad, null, 2));
+        return Datasets.open(new DatasetSpec(kind, root.toString(), 32, null, null, null, null, null, skipBad, null, 2,
+                null));
     }
 
     private static Path copy(Path from, Path to) throws Exception {
@@ -72,12 +74,16 @@ class DatasetsTest {
         assertTrue(d.cached());
     }
 
+    private static DiskImages openH5(Path root, Integer samples, String split) {
+        return Datasets.open(new DatasetSpec("pcam-h5", root.toString(), 96, samples, null, null, null, null, null, null,
+                2, split));
+    }
+
     @Test
     void pcamHdf5CountsLabelsAndPixels(@TempDir Path dir) throws Exception {
         SyntheticWriters.writePcamH5(dir, "train", 12, 12);
         SyntheticWriters.writePcamH5(dir, "valid", 4, 4);
-        DiskImages d = Datasets.open(new DatasetSpec("pcam-h5", dir.toString(), 96, null, null, null, null, null, null,
-                null, 2));
+        DiskImages d = openH5(dir, null, "pooled");
         assertEquals(16, d.size());
         assertEquals(Set.of("train:0", "valid:3"), Set.of(d.id(0), d.id(15)).stream().filter(s -> s.equals("train:0")
                 || s.equals("valid:3")).collect(java.util.stream.Collectors.toSet()));
@@ -100,7 +106,7 @@ class DatasetsTest {
     @Test
     void pcamHdf5ChunkedAndCompressed() throws Exception {
         Path dir = Path.of(getClass().getResource("/pcam-h5-chunked").toURI());
-        try (PcamHdf5 src = new PcamHdf5(dir, false)) {
+        try (PcamHdf5 src = new PcamHdf5(dir, Splitting.POOLED, false)) {
             assertEquals(10, src.items().size());
             for (Item it : List.of(src.items().get(0), src.items().get(5), src.items().get(9), src.items().get(4))) {
                 int i = it.row();
@@ -121,9 +127,142 @@ class DatasetsTest {
     @Test
     void pcamHdf5WithMismatchedLabelsNamesTheFile(@TempDir Path dir) throws Exception {
         SyntheticWriters.writePcamH5(dir, "test", 6, 5);
-        DatasetException e = assertThrows(DatasetException.class, () -> new PcamHdf5(dir, false));
+        DatasetException e = assertThrows(DatasetException.class, () -> new PcamHdf5(dir, Splitting.POOLED, false));
         assertTrue(e.getMessage().contains("camelyonpatch_level_2_split_test_y.h5: dataset 'y' has 5 labels but "
                 + "camelyonpatch_level_2_split_test_x.h5 has 6 images"), e.getMessage());
+    }
+
+    /** Writes the three published splits with the given sizes (labels alternate 0/1 within each). */
+    private static void writeH5Splits(Path dir, int train, int valid, int test) throws Exception {
+        SyntheticWriters.writePcamH5(dir, "train", train, train);
+        SyntheticWriters.writePcamH5(dir, "valid", valid, valid);
+        SyntheticWriters.writePcamH5(dir, "test", test, test);
+    }
+
+    /** {@code "split:0" … "split:(n-1)"}: every row of one published split. */
+    private static Set<String> rows(String split, int n) {
+        return java.util.stream.IntStream.range(0, n).mapToObj(i -> split + ":" + i)
+                .collect(java.util.stream.Collectors.toSet());
+    }
+
+    private static Set<String> ids(LabeledImages d, List<Integer> indices) {
+        return indices.stream().map(d::id).collect(java.util.stream.Collectors.toSet());
+    }
+
+    @Test
+    void pcamHdf5UsesTheOfficialSplitsAsGivenByDefault(@TempDir Path dir) throws Exception {
+        writeH5Splits(dir, 8, 4, 6);
+        DiskImages d = openH5(dir, null, null);
+        assertEquals(Splitting.OFFICIAL, Split.splitting(d));
+        for (long seed = 1; seed <= 3; seed++) {
+            Split s = Split.of(d, 0.75, 0.10, seed);
+            assertEquals(rows("train", 8), ids(d, s.train()), "seed " + seed);
+            assertEquals(rows("valid", 4), ids(d, s.val()), "seed " + seed);
+            assertEquals(rows("test", 6), ids(d, s.test()), "seed " + seed);
+        }
+        assertEquals(d.officialSplit(), openH5(dir, null, "official").officialSplit());
+    }
+
+    @Test
+    void pcamHdf5SubsamplesWithinEachOfficialSplitInProportion(@TempDir Path dir) throws Exception {
+        writeH5Splits(dir, 48, 6, 6);
+        // 40 of 60: 40·48/60 = 32 train, 40·6/60 = 4 valid, 4 test; half of each per class.
+        DiskImages d = openH5(dir, 40, null);
+        Split s = Split.of(d, 0.75, 0.10, 1);
+        assertEquals(List.of(32, 4, 4), List.of(s.train().size(), s.val().size(), s.test().size()));
+        assertEquals(List.of(16L, 16L), counts(d, s.train()));
+        assertEquals(List.of(2L, 2L), counts(d, s.val()));
+        assertEquals(List.of(2L, 2L), counts(d, s.test()));
+        assertTrue(rows("train", 48).containsAll(ids(d, s.train())), ids(d, s.train()).toString());
+        assertTrue(rows("valid", 6).containsAll(ids(d, s.val())), ids(d, s.val()).toString());
+        assertTrue(rows("test", 6).containsAll(ids(d, s.test())), ids(d, s.test()).toString());
+        DiskImages again = openH5(dir, 40, null);
+        assertEquals(java.util.stream.IntStream.range(0, d.size()).mapToObj(d::id).toList(),
+                java.util.stream.IntStream.range(0, again.size()).mapToObj(again::id).toList());
+        assertEquals(d.fingerprint(), again.fingerprint());
+        assertNotEquals(d.fingerprint(), openH5(dir, 40, "pooled").fingerprint());
+    }
+
+    @Test
+    void aSubsampleThatLeavesAnOfficialSplitEmptyFails(@TempDir Path dir) throws Exception {
+        writeH5Splits(dir, 40, 1, 1);
+        // 20 of 42: quotas 19, 1, 0; one image cannot be halved between two classes, so val gets none.
+        DatasetException e = assertThrows(DatasetException.class, () -> openH5(dir, 20, null));
+        assertEquals("pcam-h5: the official val split is empty in a subset of 20 (dataset.samples); use more samples",
+                e.getMessage());
+    }
+
+    @Test
+    void quotasShareSamplesInProportionLargestRemainderFirst() {
+        assertEquals(List.of(32, 4, 4), boxed(DiskImages.quotas(new int[] {48, 6, 6}, 40)));
+        // 25·8/10 = 20, 25·1/10 = 2.5, 2.5: the one left over goes to the earlier tie.
+        assertEquals(List.of(20, 3, 2), boxed(DiskImages.quotas(new int[] {8, 1, 1}, 25)));
+        // PCam's 262 144 / 32 768 / 32 768 patches and the paper's 20 000.
+        assertEquals(List.of(16000, 2000, 2000), boxed(DiskImages.quotas(new int[] {262144, 32768, 32768}, 20000)));
+    }
+
+    private static List<Integer> boxed(int[] a) {
+        return java.util.Arrays.stream(a).boxed().toList();
+    }
+
+    @Test
+    void pcamHdf5PooledOnRequestIsReSplitByKdml(@TempDir Path dir) throws Exception {
+        writeH5Splits(dir, 8, 4, 6);
+        DiskImages d = openH5(dir, null, "pooled");
+        assertEquals(18, d.size());
+        assertTrue(d.officialSplit().isEmpty());
+        assertEquals(Splitting.POOLED, Split.splitting(d));
+        boolean mixed = false;
+        for (long seed = 1; seed <= 5; seed++) {
+            Split s = Split.of(d, 0.75, 0.10, seed);
+            assertEquals(Split.stratified(d, 0.75, 0.10, seed), s);
+            mixed |= !rows("test", 6).containsAll(ids(d, s.test()));
+        }
+        assertTrue(mixed, "pooling re-splits: some test split holds patches from the other files");
+    }
+
+    @Test
+    void pcamHdf5OfficialNamesTheMissingFile(@TempDir Path dir) throws Exception {
+        SyntheticWriters.writePcamH5(dir, "train", 8, 8);
+        SyntheticWriters.writePcamH5(dir, "valid", 4, 4);
+        String hint = ": file not found; dataset.split: official needs the train, valid and test files"
+                + " (dataset.split: pooled pools the splits present)";
+        DatasetException noTest = assertThrows(DatasetException.class, () -> openH5(dir, null, null));
+        assertEquals(dir.resolve("camelyonpatch_level_2_split_test_x.h5") + hint, noTest.getMessage());
+        SyntheticWriters.writePcamH5(dir, "test", 6, 6);
+        Files.delete(dir.resolve("camelyonpatch_level_2_split_valid_y.h5"));
+        DatasetException noValidY = assertThrows(DatasetException.class, () -> openH5(dir, null, "official"));
+        assertEquals(dir.resolve("camelyonpatch_level_2_split_valid_y.h5") + hint, noValidY.getMessage());
+    }
+
+    @Test
+    void splitOptionErrorsNameTheFieldAndTheValue() {
+        SpecException unknown = assertThrows(SpecException.class,
+                () -> new DatasetSpec("pcam-h5", null, 96, null, null, null, null, null, null, null, null, "random"));
+        assertEquals("dataset.split: unknown splitting 'random'; valid: official, pooled", unknown.getMessage());
+        SpecException none = assertThrows(SpecException.class, () -> Datasets.check(
+                new DatasetSpec("lgg", lgg.toString(), 32, null, null, null, null, null, null, null, null, "official")));
+        assertEquals("dataset.split: 'official' needs a data set published with its own splits (pcam-h5); lgg has"
+                + " none: use pooled or leave split out", none.getMessage());
+        assertEquals(Splitting.POOLED, Datasets.splitting(
+                new DatasetSpec("lgg", lgg.toString(), 32, null, null, null, null, null, null, null, null, null)));
+    }
+
+    @Test
+    void generatedPcamHdf5HasAllThreeSplitsOnDisjointImages(@TempDir Path dir) throws Exception {
+        assertEquals(List.of(16, 2, 2), boxed(SyntheticWriters.writePcamH5Splits(dir, 20)));
+        try (PcamHdf5 src = new PcamHdf5(dir, Splitting.OFFICIAL, false)) {
+            Map<String, List<Item>> splits = src.officialSplits();
+            assertEquals(List.of("train", "val", "test"), List.copyOf(splits.keySet()));
+            assertEquals(List.of(16, 2, 2), splits.values().stream().map(List::size).toList());
+            Set<String> train = new HashSet<>();
+            for (Item it : splits.get("train")) {
+                train.add(java.util.Arrays.toString(src.read(it).data()));
+            }
+            for (Item it : List.of(splits.get("val").get(0), splits.get("test").get(1))) {
+                assertTrue(!train.contains(java.util.Arrays.toString(src.read(it).data())), it.id() + " repeats a training image");
+            }
+        }
     }
 
     @Test
@@ -358,14 +497,15 @@ class DatasetsTest {
     @Test
     void specErrorsNameRootAndKind(@TempDir Path dir) {
         SpecException noRoot = assertThrows(SpecException.class, () -> Datasets.check(
-                new DatasetSpec("lgg", null, 32, null, null, null, null, null, null, null, null)));
+                new DatasetSpec("lgg", null, 32, null, null, null, null, null, null, null, null, null)));
         assertEquals("dataset.root: is required for lgg (the folder holding the data set in its published layout)",
                 noRoot.getMessage());
         SpecException missing = assertThrows(SpecException.class, () -> Datasets.check(
-                new DatasetSpec("pcam", dir.resolve("nope").toString(), 32, null, null, null, null, null, null, null, null)));
+                new DatasetSpec("pcam", dir.resolve("nope").toString(), 32, null, null, null, null, null, null, null, null,
+                        null)));
         assertEquals("dataset.root: folder not found: " + dir.resolve("nope"), missing.getMessage());
         SpecException balance = assertThrows(SpecException.class,
-                () -> new DatasetSpec("pcam", null, 32, null, null, null, null, "smote", null, null, null));
+                () -> new DatasetSpec("pcam", null, 32, null, null, null, null, "smote", null, null, null, null));
         assertEquals("dataset.balance: unknown balancing 'smote'; valid: none, undersample, oversample",
                 balance.getMessage());
     }
@@ -373,10 +513,10 @@ class DatasetsTest {
     @Test
     void aBalancedSubsetTakesEqualClassesAndFailsWhenAClassIsShort() {
         DiskImages d = Datasets.open(new DatasetSpec("pcam", pcam.toString(), 32, 20, null, null, null, null, null,
-                null, 2));
+                null, 2, null));
         assertEquals(List.of(10L, 10L), counts(d, java.util.stream.IntStream.range(0, d.size()).boxed().toList()));
         DatasetException e = assertThrows(DatasetException.class, () -> Datasets.open(new DatasetSpec("pcam",
-                pcam.toString(), 32, 60, null, null, null, null, null, null, 2)));
+                pcam.toString(), 32, 60, null, null, null, null, null, null, 2, null)));
         assertEquals("pcam: a balanced subset of 60 needs 30 images of class 'normal', there are 20", e.getMessage());
     }
 }

@@ -3,16 +3,17 @@ package org.kdml.core.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kdml.core.data.SyntheticScans;
 import org.kdml.core.data.SyntheticWriters;
 import org.kdml.spec.Specs;
+import org.kdml.spec.Splitting;
 
 /** {@code kdml train} on data in the LGG, HAM10000 and PCam HDF5 layouts, with augmentation and balancing. */
 class RealFormatsIT {
@@ -68,12 +69,23 @@ class RealFormatsIT {
                 "HAM10000 masks reach the evaluation");
     }
 
+    /** The official splits, each subsampled in proportion, train and are recorded as official. */
     @Test
-    void pcamHdf5Subset(@TempDir Path dir) throws Exception {
-        SyntheticWriters.writePcamH5(dir.resolve("h5"), "train", 60, 60);
+    void pcamHdf5OfficialSplitsSubset(@TempDir Path dir) throws Exception {
+        SyntheticWriters.writePcamH5Splits(dir.resolve("h5"), 60); // 48 train, 6 valid, 6 test
         List<RunResult> r = ExperimentRunner.run(Specs.parse(spec("pcam-h5", dir.resolve("h5"), "samples: 40"),
-                "h5.yaml"), null, TrainingListener.NONE);
-        assertEquals(40, r.get(0).splitSizes().values().stream().mapToInt(Integer::intValue).sum());
-        assertTrue(Files.isDirectory(dir.resolve("h5")));
+                "h5.yaml"), dir.resolve("out"), TrainingListener.NONE);
+        RunResult run = r.get(0);
+        assertEquals(Map.of("train", 32, "val", 4, "test", 4), run.splitSizes());
+        assertEquals(Splitting.OFFICIAL, run.provenance().split());
+        Path runDir = dir.resolve("out/real-pcam-h5").resolve(run.runId());
+        var split = Specs.json().readTree(runDir.resolve("split.json").toFile());
+        assertEquals("official", split.get("split").asText());
+        for (String[] part : new String[][] {{"train", "train:"}, {"val", "valid:"}, {"test", "test:"}}) {
+            split.get(part[0]).forEach(id -> assertTrue(id.asText().startsWith(part[1]),
+                    id + " in " + part[0] + " is not from the official " + part[1] + " file"));
+        }
+        assertEquals("official", Specs.json().readTree(runDir.resolve("result.json").toFile())
+                .get("provenance").get("split").asText());
     }
 }
