@@ -4,19 +4,31 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
@@ -24,6 +36,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.io.TempDir;
+import org.kdml.evaluator.Evaluator;
+import org.kdml.orchestrator.Orchestrator;
 import org.kdml.pipeline.CheckpointStore;
 import org.kdml.pipeline.Clients;
 import org.kdml.pipeline.Manifest;
@@ -71,19 +85,28 @@ class PipelineIT {
         }
     }
 
-    private static void publish(byte[] value) throws Exception {
-        try (KafkaProducer<String, String> p = Clients.producer(stack.config().bootstrap(), null);
-                KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(Map.of("bootstrap.servers",
-                        stack.config().bootstrap()), new org.apache.kafka.common.serialization.ByteArraySerializer(),
-                        new org.apache.kafka.common.serialization.ByteArraySerializer())) {
-            raw.send(new ProducerRecord<>(Topics.SPECS, null, value)).get(60, TimeUnit.SECONDS);
+    /** Publishes a spec as raw bytes, as any Kafka client would; returns where it landed. */
+    private static RecordMetadata publish(byte[] value) throws Exception {
+        try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(Map.of("bootstrap.servers",
+                stack.config().bootstrap()), new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            return raw.send(new ProducerRecord<>(Topics.SPECS, null, value)).get(60, TimeUnit.SECONDS);
         }
     }
 
     private static List<JsonNode> read(String topic, Predicate<JsonNode> filter) throws Exception {
+        return readAfter(topic, Map.of(), filter);
+    }
+
+    /** The messages of {@code topic} that pass {@code filter}, only those after {@code after} (partition → offset). */
+    private static List<JsonNode> readAfter(String topic, Map<Integer, Long> after, Predicate<JsonNode> filter)
+            throws Exception {
         List<JsonNode> out = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> r : Clients.readAll(stack.config().bootstrap(), topic,
                 Duration.ofSeconds(60))) {
+            if (r.offset() <= after.getOrDefault(r.partition(), -1L)) {
+                continue;
+            }
             JsonNode n = Specs.json().readTree(r.value());
             if (filter.test(n)) {
                 out.add(n);
@@ -92,19 +115,92 @@ class PipelineIT {
         return out;
     }
 
-    private static List<JsonNode> await(String topic, Predicate<JsonNode> filter, int count, int seconds)
+    /** Offset of the newest message in each partition of {@code topic} that has one. */
+    private static Map<Integer, Long> lastOffsets(String topic) {
+        Map<Integer, Long> last = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> r : Clients.readAll(stack.config().bootstrap(), topic,
+                Duration.ofSeconds(60))) {
+            last.merge(r.partition(), r.offset(), Math::max);
+        }
+        return last;
+    }
+
+    /** A condition that a wait polls. */
+    @FunctionalInterface
+    private interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    /** Polls {@code condition} until it holds; fails after {@code seconds} naming what was awaited and the state. */
+    private static void await(String what, int seconds, Condition condition, Supplier<String> state)
             throws Exception {
         long end = System.nanoTime() + seconds * 1_000_000_000L;
-        while (true) {
-            List<JsonNode> got = read(topic, filter);
-            if (got.size() >= count) {
-                return got;
-            }
+        while (!condition.holds()) {
             if (System.nanoTime() > end) {
-                throw new AssertionError("waited " + seconds + " s for " + count + " messages on " + topic + ", got "
-                        + got.size() + ": " + got);
+                throw new AssertionError("waited " + seconds + " s for " + what + "; " + state.get());
             }
-            Thread.sleep(500);
+            Thread.sleep(200); // the polling interval of this condition wait, not a wait of its own
+        }
+    }
+
+    private static List<JsonNode> await(String topic, Predicate<JsonNode> filter, int count, int seconds)
+            throws Exception {
+        return awaitAfter(topic, Map.of(), filter, count, seconds);
+    }
+
+    /** Waits for {@code count} messages on {@code topic} after {@code after} that pass {@code filter}. */
+    private static List<JsonNode> awaitAfter(String topic, Map<Integer, Long> after, Predicate<JsonNode> filter,
+            int count, int seconds) throws Exception {
+        List<List<JsonNode>> got = new ArrayList<>(List.of(List.of()));
+        await(count + " messages on " + topic + " after offsets " + after, seconds, () -> {
+            got.set(0, readAfter(topic, after, filter));
+            return got.get(0).size() >= count;
+        }, () -> "got " + got.get(0).size() + ": " + got.get(0));
+        return got.get(0);
+    }
+
+    /**
+     * Waits until consumer group {@code group} has committed offsets past every message now on
+     * {@code topic}. The services commit their offsets in the transaction of what they produce,
+     * so afterwards everything they make of those messages is readable.
+     */
+    private static void awaitProcessed(String group, String topic, int seconds) throws Exception {
+        Map<Integer, Long> last = lastOffsets(topic);
+        Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.config().bootstrap()))) {
+            await(group + " to process " + topic + " up to offsets " + last, seconds, () -> {
+                committed.clear();
+                committed.putAll(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                        .get(30, TimeUnit.SECONDS));
+                return last.entrySet().stream().allMatch(e -> {
+                    OffsetAndMetadata c = committed.get(new TopicPartition(topic, e.getKey()));
+                    return c != null && c.offset() > e.getValue();
+                });
+            }, () -> "committed " + committed);
+        }
+    }
+
+    /** The dead letter of the spec that landed at {@code spec}. */
+    private static Predicate<JsonNode> deadLetterOf(RecordMetadata spec) {
+        return n -> Topics.SPECS.equals(n.path("source").asText()) && n.path("partition").asInt() == spec.partition()
+                && n.path("offset").asLong() == spec.offset();
+    }
+
+    /**
+     * While S3 is stopped, listens on its port and returns once a client has tried to reach it
+     * (the connection is reset at once, as a failed server would): the outage has then been met.
+     */
+    private static void awaitS3Attempt(int seconds) throws Exception {
+        int port = URI.create(stack.config().s3Endpoint()).getPort();
+        try (ServerSocket trap = new ServerSocket()) {
+            trap.setReuseAddress(true);
+            trap.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port));
+            trap.setSoTimeout(seconds * 1000);
+            try (Socket client = trap.accept()) {
+                client.setSoLinger(true, 0);
+            } catch (SocketTimeoutException e) {
+                throw new AssertionError("no client tried S3 in the " + seconds + " s it was down");
+            }
         }
     }
 
@@ -115,14 +211,23 @@ class PipelineIT {
     @Test
     @Order(1)
     void invalidSpecsGoToTheDeadLetterTopicAndTheNextValidSpecCompletes() throws Exception {
-        publish("name: broken\ntraining: {epochs: -3}\n".getBytes(StandardCharsets.UTF_8));
-        publish(new byte[] {(byte) 0xff, (byte) 0xfe, 0x00, 0x41});
+        Map<Integer, Long> dlqBefore = lastOffsets(Topics.DLQ);
+        String brokenSpec = "name: broken\ntraining: {epochs: -3}\n";
+        byte[] notUtf8 = {(byte) 0xff, (byte) 0xfe, 0x00, 0x41};
+        RecordMetadata broken = publish(brokenSpec.getBytes(StandardCharsets.UTF_8));
+        RecordMetadata binary = publish(notUtf8);
         String good = spec("grid", "[kd-off, kd-ml]", "[1]", 2);
         publish(good.getBytes(StandardCharsets.UTF_8));
-        List<JsonNode> dlq = await(Topics.DLQ, n -> n.path("service").asText().equals("orchestrator"), 2, 60);
-        assertTrue(dlq.stream().anyMatch(n -> n.path("field").asText().startsWith("training.epochs")
-                || n.path("reason").asText().contains("training.epochs")), dlq.toString());
-        assertTrue(dlq.stream().anyMatch(n -> n.path("reason").asText().contains("not UTF-8")), dlq.toString());
+        // The dead letters of these two inputs, among those written since they were sent.
+        JsonNode brokenLetter = awaitAfter(Topics.DLQ, dlqBefore, deadLetterOf(broken), 1, 60).get(0);
+        JsonNode binaryLetter = awaitAfter(Topics.DLQ, dlqBefore, deadLetterOf(binary), 1, 60).get(0);
+        assertEquals("orchestrator", brokenLetter.path("service").asText(), brokenLetter.toString());
+        assertTrue(brokenLetter.path("field").asText().startsWith("training.epochs")
+                || brokenLetter.path("reason").asText().contains("training.epochs"), brokenLetter.toString());
+        assertEquals(brokenSpec, brokenLetter.path("input").asText());
+        assertEquals("orchestrator", binaryLetter.path("service").asText(), binaryLetter.toString());
+        assertTrue(binaryLetter.path("reason").asText().contains("not UTF-8"), binaryLetter.toString());
+        assertEquals("base64:" + Base64.getEncoder().encodeToString(notUtf8), binaryLetter.path("input").asText());
 
         TrainerWorker worker = new TrainerWorker(stack.config(), TrainerWorker.Options.defaults(), "w-grid").start();
         try {
@@ -150,8 +255,7 @@ class PipelineIT {
             // Re-publishing the same spec adds no run and no result.
             int before = read(Topics.RUNS, of("grid", "experiment", "grid")).size();
             publish(good.getBytes(StandardCharsets.UTF_8));
-            await(Topics.DLQ, n -> true, 2, 10);
-            Thread.sleep(3_000);
+            awaitProcessed(Orchestrator.GROUP, Topics.SPECS, 60);
             assertEquals(before, read(Topics.RUNS, of("grid", "experiment", "grid")).size());
             assertEquals(2, read(Topics.RESULTS, of("grid", "kind", "metrics")).size());
         } finally {
@@ -181,7 +285,8 @@ class PipelineIT {
             List<JsonNode> completed = read(Topics.EVENTS, n -> run.runId().equals(n.path("runId").asText())
                     && "completed".equals(n.path("type").asText()));
             assertEquals(1, completed.size(), completed.toString());
-            Thread.sleep(2_000);
+            // Every event, a duplicate completion included, has been through the evaluator.
+            awaitProcessed(Evaluator.GROUP, Topics.EVENTS, 60);
             assertEquals(1, read(Topics.RESULTS, of("resume", "kind", "metrics")).size());
             // The epochs before the checkpoint were not trained again.
             List<JsonNode> epochs = read(Topics.EVENTS, n -> run.runId().equals(n.path("runId").asText())
@@ -197,19 +302,17 @@ class PipelineIT {
     void twoWorkersShareAGrid() throws Exception {
         TrainerWorker a = new TrainerWorker(stack.config(), TrainerWorker.Options.defaults(), "w-a").start();
         TrainerWorker b = new TrainerWorker(stack.config(), TrainerWorker.Options.defaults(), "w-b").start();
-        try {
-            Thread.sleep(3_000);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.config().bootstrap()))) {
+            List<ConsumerGroupDescription> group = new ArrayList<>(List.of(workerGroup(admin)));
+            await("two workers with 3 of the 6 partitions each", 60, () -> {
+                group.set(0, workerGroup(admin));
+                return splitEvenly(group.get(0));
+            }, () -> group.get(0).toString());
             String s = spec("shared", "[ml, kd-on]", "[1, 2, 3]", 1);
             publish(s.getBytes(StandardCharsets.UTF_8));
             await(Topics.RESULTS, of("shared", "kind", "metrics"), 6, 400);
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.config().bootstrap()))) {
-                var group = admin.describeConsumerGroups(List.of(TrainerWorker.GROUP)).all().get(30, TimeUnit.SECONDS)
-                        .get(TrainerWorker.GROUP);
-                assertEquals(2, group.members().size(), group.toString());
-                for (var m : group.members()) {
-                    assertEquals(3, m.assignment().topicPartitions().size(), m.toString());
-                }
-            }
+            ConsumerGroupDescription after = workerGroup(admin);
+            assertTrue(splitEvenly(after), after.toString());
             Map<String, Integer> perRun = new HashMap<>();
             read(Topics.EVENTS, of("shared", "type", "completed"))
                     .forEach(n -> perRun.merge(n.get("runId").asText(), 1, Integer::sum));
@@ -220,6 +323,17 @@ class PipelineIT {
             a.close();
             b.close();
         }
+    }
+
+    private static ConsumerGroupDescription workerGroup(Admin admin) throws Exception {
+        return admin.describeConsumerGroups(List.of(TrainerWorker.GROUP)).all().get(30, TimeUnit.SECONDS)
+                .get(TrainerWorker.GROUP);
+    }
+
+    /** Two members, 3 of {@code kdml.runs}' 6 partitions each. */
+    private static boolean splitEvenly(ConsumerGroupDescription group) {
+        return group.members().size() == 2
+                && group.members().stream().allMatch(m -> m.assignment().topicPartitions().size() == 3);
     }
 
     @Test
@@ -233,13 +347,22 @@ class PipelineIT {
             await(Topics.EVENTS, n -> "outage".equals(n.path("experiment").asText())
                     && "checkpointed".equals(n.path("type").asText()), 1, 300);
             stack.restartKafka();
-            Thread.sleep(2_000);
+            long restarted = System.currentTimeMillis();
+            // The worker is back on the broker: an event made after the restart has arrived.
+            await(Topics.EVENTS, n -> "outage".equals(n.path("experiment").asText())
+                    && n.path("time").asLong() >= restarted, 1, 120);
             stack.stopS3();
-            Thread.sleep(5_000);
-            stack.startS3();
+            try {
+                awaitS3Attempt(120);
+            } finally {
+                stack.startS3();
+            }
             List<JsonNode> metrics = await(Topics.RESULTS, of("outage", "kind", "metrics"), 2, 400);
             await(Topics.RESULTS, of("outage", "kind", "cka"), 2, 200);
-            Thread.sleep(3_000);
+            // Nothing is pending that could still duplicate: every run's offset is committed with its
+            // completion, and every event has been through the evaluator.
+            awaitProcessed(TrainerWorker.GROUP, Topics.RUNS, 120);
+            awaitProcessed(Evaluator.GROUP, Topics.EVENTS, 120);
             Map<String, Integer> completions = new HashMap<>();
             read(Topics.EVENTS, of("outage", "type", "completed"))
                     .forEach(n -> completions.merge(n.get("runId").asText(), 1, Integer::sum));

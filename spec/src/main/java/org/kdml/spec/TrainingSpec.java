@@ -12,7 +12,9 @@ package org.kdml.spec;
  * @param temperature softmax temperature {@code T} of prediction terms (> 0, default 2)
  * @param alpha weight of the distillation terms against the task loss, in [0, 1] (default 0.5)
  * @param teacherTraining for {@code kd-ml} and custom graphs: {@code joint} (default) or
- *     {@code frozen}; the other modes fix it
+ *     {@code frozen}. The other modes fix the teacher ({@code kd-off} frozen, {@code kd-on} joint,
+ *     {@code ml} none) and ignore this field, so a spec listing every mode may set it for kd-ml
+ *     alone; it must still be a known key, and kd-ml refuses {@code none}
  * @param focalGamma γ of the segmentation focal loss (≥ 0, default 2)
  */
 public record TrainingSpec(Integer epochs, Integer teacherEpochs, Integer batchSize, Double learningRate,

@@ -96,6 +96,34 @@ class TermsTest {
         }
     }
 
+    /**
+     * Two incoming edges of different weight, α = 0.3, every term non-zero. s1's logits (0, 0),
+     * label 1: task = ln 2 = 0.693147. Edge teacher→s1, predictions, weight 0.25: teacher logits
+     * (2, 0), T = 2 → 0.443776 (the worked KL above). Edge s2→s1, features, weight 2: MSE of
+     * (1, 2, 3, 4) against (1, 0, 3, 8) = 5. Total = 0.7·0.693147 + 0.3·(0.25·0.443776 + 2·5)
+     * = 0.485203 + 0.3·10.110944 = 3.518486. Ignoring the weights gives 0.485203 + 0.3·5.443776
+     * = 2.118336; swapping them 1.126469; ignoring α (task + Σ w·term) 10.804091.
+     */
+    @Test
+    void nodeLossWeighsEachEdgeAndMixesWithAlpha() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray own = m.create(new float[] {0f, 0f}, new Shape(1, 2));
+            NDArray teacher = m.create(new float[] {2f, 0f}, new Shape(1, 2));
+            NDArray f1 = m.create(new float[] {1, 0, 3, 8}, new Shape(1, 1, 2, 2));
+            NDArray f2 = m.create(new float[] {1, 2, 3, 4}, new Shape(1, 1, 2, 2));
+            NodeLoss loss = new NodeLoss("s1", List.of(new Edge("teacher", "s1", Knowledge.PREDICTIONS, 0.25),
+                    new Edge("s2", "s1", Knowledge.FEATURES, 2.0)), 0.3, 2.0);
+            Map<String, NDArray> terms = loss.compute(Map.of("s1", new NDList(own, f1), "teacher",
+                    new NDList(teacher, m.zeros(new Shape(1, 1, 2, 2))), "s2", new NDList(own, f2)),
+                    m.create(new long[] {1}));
+            assertEquals(List.of("task", "predictions<-teacher", "features<-s2", "total"), List.copyOf(terms.keySet()));
+            assertEquals(0.6931472, terms.get("task").getFloat(), 1e-6);
+            assertEquals(0.4437763, terms.get("predictions<-teacher").getFloat(), 1e-5);
+            assertEquals(5.0, terms.get("features<-s2").getFloat(), 1e-6);
+            assertEquals(3.518486, terms.get("total").getFloat(), 1e-5);
+        }
+    }
+
     @Test
     void theSourceOfEveryTermGetsNoGradient() {
         try (NDManager m = NDManager.newBaseManager()) {

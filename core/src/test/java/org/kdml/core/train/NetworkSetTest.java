@@ -4,7 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.kdml.core.model.DistillNet;
+import org.kdml.spec.ExperimentSpec;
+import org.kdml.spec.SharingGraph;
 import org.kdml.spec.SpecException;
 
 class NetworkSetTest {
@@ -43,10 +54,34 @@ class NetworkSetTest {
                 + "(1, 512, 1, 1) and s1 (resnet18-tiny) with feature (1, 128, 1, 1)"), ml.getMessage());
     }
 
+    /**
+     * kd-ml V1 shares predictions only, so students of different feature shapes (resnet18-tiny:
+     * 128 channels, resnet50-tiny: 512) may learn together: the spec validates, and the networks
+     * are built with their own architectures (the teacher without adapter, as no student reads its
+     * features) and run, each giving (N, 2) logits and its own feature map.
+     */
     @Test
     void mixedStudentsWorkWhenNoFeatureEdgeJoinsThem() {
-        ExperimentRunner.validate(Fixtures.spec(BASE.replace("[resnet18-tiny, resnet18-tiny]",
-                "[resnet18-tiny, resnet50-tiny]").replace("versions: [v2]", "versions: [v1]")));
+        ExperimentSpec spec = Fixtures.spec(BASE.replace("[resnet18-tiny, resnet18-tiny]",
+                "[resnet18-tiny, resnet50-tiny]").replace("versions: [v2]", "versions: [v1]"));
+        ExperimentRunner.validate(spec);
+        SharingGraph graph = spec.variants().get(0).graph();
+        assertEquals("[teacher->s1:predictions, s2->s1:predictions, teacher->s2:predictions, s1->s2:predictions]",
+                graph.edges().toString());
+        try (NDManager m = NDManager.newBaseManager()) {
+            Map<String, DistillNet> nets = NetworkSet.build(spec.teacher(), spec.students(), graph, "students", 2, 32, m);
+            assertEquals(List.of("teacher", "s1", "s2"), List.copyOf(nets.keySet()));
+            Map<String, String> built = new LinkedHashMap<>();
+            NDArray x = m.randomUniform(0f, 1f, new Shape(2, 3, 32, 32));
+            for (Map.Entry<String, DistillNet> e : nets.entrySet()) {
+                NDList out = e.getValue().forward(new ParameterStore(m, false), new NDList(x), false);
+                built.put(e.getKey(), e.getValue().architecture() + " " + e.getValue().featureChannels() + " "
+                        + out.get(0).getShape() + " " + out.get(1).getShape());
+            }
+            assertEquals(Map.of("teacher", "resnet50-tiny 512 (2, 2) (2, 512, 1, 1)",
+                    "s1", "resnet18-tiny 128 (2, 2) (2, 128, 1, 1)",
+                    "s2", "resnet50-tiny 512 (2, 2) (2, 512, 1, 1)"), built);
+        }
     }
 
     @Test
