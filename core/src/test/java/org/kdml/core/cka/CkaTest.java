@@ -109,6 +109,10 @@ class CkaTest {
         assertEquals(2.0 / 3, Cka.hsic1(k, k, 4), 1e-12);
         assertEquals(13.0 / 6, Cka.hsic1(l, l, 4), 1e-12);
         assertEquals(1 / Math.sqrt(13), Cka.minibatch(X, Y, 4).value(), 1e-12);
+        // The estimator needs no centring: shifting every example of X or Y changes nothing.
+        Npy.Matrix shifted = affine(X, new double[] {1, 0, 0, 1}, 2, new double[] {5, -3});
+        assertEquals(1 / Math.sqrt(13), Cka.minibatch(shifted, affine(Y, new double[] {1}, 1, new double[] {-9}), 4)
+                .value(), 1e-12);
     }
 
     /**
