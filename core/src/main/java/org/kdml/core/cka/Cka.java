@@ -52,7 +52,7 @@ public final class Cka {
         }
         String tiny = either(xx > 0 ? null : "X has no variance that double precision can measure",
                 yy > 0 ? null : "Y has no variance that double precision can measure");
-        return tiny != null ? CkaValue.undefined(tiny) : CkaValue.of(xy / Math.sqrt(xx * yy));
+        return tiny != null ? CkaValue.undefined(tiny) : CkaValue.of(xy / (Math.sqrt(xx) * Math.sqrt(yy)));
     }
 
     /**

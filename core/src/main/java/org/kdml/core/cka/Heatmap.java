@@ -56,7 +56,7 @@ public final class Heatmap {
         g.drawString("rows: " + rowsLabel + "   columns: " + colsLabel, 4, 28);
         for (int i = 0; i < m.rows().size(); i++) {
             // Row 0 at the bottom, like a plot with layer depth increasing upwards.
-            int y = TOP + (m.rows().size() - 1 - i) * CELL;
+            int y = cell(m, i, 0).y;
             for (int j = 0; j < m.cols().size(); j++) {
                 Rectangle c = cell(m, i, j);
                 if (Double.isNaN(m.values()[i][j])) {

@@ -61,7 +61,7 @@ final class SelfHsic {
         String ra = a.undefinedReason();
         String rb = b.undefinedReason();
         if (ra == null && rb == null) {
-            return CkaValue.of(crossSum / Math.sqrt(a.sum * b.sum));
+            return CkaValue.of(crossSum / (Math.sqrt(a.sum) * Math.sqrt(b.sum)));
         }
         if (ra == null || rb == null || ra.equals(rb)) {
             return CkaValue.undefined(ra == null ? rb : ra);

@@ -197,6 +197,10 @@ class CkaTest {
         assertEquals("X varies too little within its minibatches: its unbiased self-similarity (HSIC summed over"
                 + " minibatches) is 0.0, not positive", Cka.minibatch(outlier, random(4, 2, 4), 4).undefinedReason());
 
+        // Not constant, but (±5e-201)² underflows to 0: no variance that double precision can see.
+        Npy.Matrix tiny = new Npy.Matrix(4, 1, new double[] {0, 1e-200, 0, 1e-200});
+        assertEquals("X has no variance that double precision can measure", Cka.linear(tiny, Y).undefinedReason());
+
         assertEquals("no minibatch had at least 4 examples", Cka.minibatch(random(3, 2, 5), random(3, 2, 6), 4)
                 .undefinedReason());
     }
