@@ -20,7 +20,8 @@ import org.kdml.spec.Specs;
  * The CKA analyzer: for every completed run, the layer-by-layer minibatch CKA of every pair of its
  * networks (teacher×S1, teacher×S2, S1×S2) on its test split (at most {@code sample} images),
  * published as {@code cka} on {@code kdml.results} with the layer names, and a heatmap PNG per
- * pair stored under {@code <experiment>/<run>/cka/}.
+ * pair stored under {@code <experiment>/<run>/cka/}. A cell of a layer that is constant on the
+ * sample is null in {@code values}, with its reason in the pair's {@code undefined} list.
  */
 public final class CkaAnalyzer extends CompletionService {
 
@@ -56,10 +57,7 @@ public final class CkaAnalyzer extends CompletionService {
         for (Map.Entry<String, LayerCka> e : a.matrices().entrySet()) {
             String key = prefix + "cka/cka-" + e.getKey() + ".png";
             store.putBytes(key, Files.readAllBytes(a.heatmaps().get(e.getKey())));
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("rows", e.getValue().rows());
-            m.put("cols", e.getValue().cols());
-            m.put("values", e.getValue().values());
+            Map<String, Object> m = e.getValue().toJson();
             m.put("heatmap", store.bucket() + "/" + key);
             pairs.put(e.getKey(), m);
         }

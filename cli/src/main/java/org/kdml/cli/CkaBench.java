@@ -46,7 +46,8 @@ final class CkaBench {
             int batches = examples / batch;
             double rssBefore = Bench.peakRssMb();
             long t0 = System.nanoTime();
-            LayerCka m = LayerCka.compute(nets.get(SharingGraph.TEACHER), nets.get("s1"), batches, (k, mgr) -> {
+            String t = SharingGraph.TEACHER;
+            LayerCka m = LayerCka.compute(t, nets.get(t), "s1", nets.get("s1"), batches, (k, mgr) -> {
                 Engine.getInstance().setRandomSeed(1000 + k);
                 return mgr.randomNormal(new Shape(batch, 3, size, size));
             }, manager);

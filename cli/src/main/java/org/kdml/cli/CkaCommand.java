@@ -1,40 +1,26 @@
 package org.kdml.cli;
 
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import com.fasterxml.jackson.databind.JsonNode;
-import java.io.DataInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.kdml.core.cka.Cka;
-import org.kdml.core.cka.Heatmap;
+import org.kdml.core.cka.CkaValue;
 import org.kdml.core.cka.LayerCka;
 import org.kdml.core.cka.Npy;
 import org.kdml.core.cka.RunCka;
 import org.kdml.core.data.Datasets;
 import org.kdml.core.data.DiskImages;
-import org.kdml.core.data.Normalization;
-import org.kdml.core.model.DistillNet;
-import org.kdml.core.train.NetworkSet;
 import org.kdml.spec.ExperimentSpec;
 import org.kdml.spec.Specs;
-import org.kdml.spec.Variant;
 
 /**
  * {@code kdml cka}: CKA between two {@code .npy} activation matrices, or the layer-by-layer CKA
- * heatmaps (teacher×S1, teacher×S2, S1×S2) of a finished local run.
+ * heatmaps (teacher×S1, teacher×S2, S1×S2) of a finished local run. An undefined CKA (a constant
+ * representation) is printed as null (JSON) or {@code undefined}, with the reason, never as NaN.
  */
 final class CkaCommand {
 
@@ -62,15 +48,24 @@ final class CkaCommand {
         }
         Npy.Matrix a = Npy.read(Path.of(x));
         Npy.Matrix b = Npy.read(Path.of(y));
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("linear", Cka.linear(a, b));
+        Map<String, CkaValue> values = new LinkedHashMap<>();
+        values.put("linear", Cka.linear(a, b));
         if (minibatch != null) {
-            r.put("minibatch", Cka.minibatch(a, b, Integer.parseInt(minibatch)));
+            values.put("minibatch", Cka.minibatch(a, b, Integer.parseInt(minibatch)));
         }
         if (json) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            Map<String, String> undefined = new LinkedHashMap<>();
+            values.forEach((k, v) -> {
+                r.put(k, v.orNull());
+                if (!v.defined()) {
+                    undefined.put(k, v.undefinedReason());
+                }
+            });
+            r.put("undefined", undefined);
             out.println(Specs.json().writeValueAsString(r));
         } else {
-            r.forEach((k, v) -> out.printf("%-10s %.6f%n", k, (Double) v));
+            values.forEach((k, v) -> out.printf("%-10s %s%n", k, v));
         }
         return 0;
     }
@@ -90,10 +85,10 @@ final class CkaCommand {
             Map<String, Object> summary = new LinkedHashMap<>();
             for (Map.Entry<String, LayerCka> e : a.matrices().entrySet()) {
                 LayerCka m = e.getValue();
-                summary.put("cka-" + e.getKey(), m);
-                out.printf("cka-%s: %dx%d layers, CKA of the last layers %.3f -> %s%n", e.getKey(), m.rows().size(),
-                        m.cols().size(), m.values()[m.rows().size() - 1][m.cols().size() - 1],
-                        a.heatmaps().get(e.getKey()));
+                summary.put("cka-" + e.getKey(), m.toJson());
+                out.printf("cka-%s: %dx%d layers (%d cells undefined), CKA of the last layers %s -> %s%n", e.getKey(),
+                        m.rows().size(), m.cols().size(), m.undefined().size(),
+                        m.at(m.rows().size() - 1, m.cols().size() - 1), a.heatmaps().get(e.getKey()));
             }
             summary.put("examples", a.examples());
             summary.put("seconds", a.seconds());
@@ -102,13 +97,5 @@ final class CkaCommand {
                     a.matrices().size(), a.seconds(), a.examples() * a.matrices().size() / a.seconds());
             return 0;
         }
-    }
-
-    private static double[] doubles(JsonNode array) {
-        double[] d = new double[array.size()];
-        for (int i = 0; i < d.length; i++) {
-            d[i] = array.get(i).asDouble();
-        }
-        return d;
     }
 }

@@ -39,7 +39,25 @@ class KdmlTest {
                 "--json"));
         var json = org.kdml.spec.Specs.json().readTree(out.toString(StandardCharsets.UTF_8));
         assertEquals(0.55761, json.get("linear").asDouble(), 1e-4);
-        assertTrue(json.has("minibatch"));
+        assertTrue(json.get("minibatch").isNumber(), json.toString());
+        assertEquals(0, json.get("undefined").size(), json.toString());
+    }
+
+    @Test
+    void ckaOfAConstantMatrixIsNullWithTheReason(@TempDir Path dir) throws Exception {
+        Path constant = dir.resolve("constant.npy");
+        double[] rows = new double[100 * 3];
+        java.util.Arrays.fill(rows, 0.7);
+        org.kdml.core.cka.Npy.write(constant, 100, 3, rows);
+        String res = Path.of("..", "core", "src", "test", "resources", "cka").toString();
+        assertEquals(0, kdml("cka", "--x", constant.toString(), "--y", res + "/kornblith_y.npy", "--minibatch", "25",
+                "--json"));
+        String printed = out.toString(StandardCharsets.UTF_8).strip();
+        assertEquals("{\"linear\":null,\"minibatch\":null,\"undefined\":{\"linear\":\"X is constant on the sample\","
+                + "\"minibatch\":\"X is constant on the sample\"}}", printed);
+        out.reset();
+        assertEquals(0, kdml("cka", "--x", constant.toString(), "--y", res + "/kornblith_y.npy"));
+        assertEquals("linear     undefined (X is constant on the sample)", out.toString(StandardCharsets.UTF_8).strip());
     }
 
     @Test

@@ -244,6 +244,16 @@ class PipelineIT {
                 JsonNode pairs = cka.stream().filter(n -> n.get("runId").asText().equals(run.runId())).findFirst()
                         .orElseThrow().get("payload").get("pairs");
                 assertTrue(pairs.has("teacher-s1") && pairs.has("teacher-s2") && pairs.has("s1-s2"), pairs.toString());
+                for (JsonNode pair : pairs) {
+                    assertEquals(pair.get("rows").size(), pair.get("values").size(), pair.toString());
+                    int nulls = 0;
+                    for (JsonNode row : pair.get("values")) {
+                        for (JsonNode cell : row) {
+                            nulls += cell.isNull() ? 1 : 0;
+                        }
+                    }
+                    assertEquals(nulls, pair.get("undefined").size(), pair.toString());
+                }
             }
             try (CheckpointStore store = new CheckpointStore(stack.config(), Duration.ofSeconds(20))) {
                 String prefix = CheckpointStore.runPrefix("grid", runs.get(0).runId());

@@ -5,8 +5,9 @@ package org.kdml.core.cka;
  *
  * <p>Linear CKA (Kornblith et al. 2019): with column-centred X (n×p₁) and Y (n×p₂),
  * {@code CKA = ‖YᵀX‖²_F / (‖XᵀX‖_F · ‖YᵀY‖_F)}. Minibatch CKA (Nguyen et al. 2021) accumulates the
- * unbiased estimator HSIC₁ over fixed-size minibatches — see {@link Accumulator} — so that a test set
- * of any size streams through with bounded memory.
+ * unbiased estimator HSIC₁ over fixed-size minibatches, so that a test set of any size streams
+ * through with bounded memory. A representation that is constant on the sample has no variance:
+ * its CKA with anything is 0/0, returned as an undefined {@link CkaValue} with the reason.
  */
 public final class Cka {
 
@@ -17,75 +18,71 @@ public final class Cka {
      * Linear CKA of two matrices with the same number of rows, computed in feature space or, when
      * there are fewer examples than features, through the centred Gram matrices
      * ({@code ‖YᵀX‖²_F = ⟨HKH, HLH⟩} with K = XXᵀ, L = YYᵀ) — the same value either way.
+     *
+     * @return the CKA, or undefined when X or Y is constant on the sample (all rows equal: no
+     *     variance, so CKA is 0/0)
      */
-    public static double linear(Npy.Matrix x, Npy.Matrix y) {
+    public static CkaValue linear(Npy.Matrix x, Npy.Matrix y) {
         requireSameRows(x, y);
+        String constant = either(constantReason(x, "X"), constantReason(y, "Y"));
+        if (constant != null) {
+            return CkaValue.undefined(constant);
+        }
+        double xy;
+        double xx;
+        double yy;
         if (x.rows() <= Math.max(x.cols(), y.cols()) && x.rows() <= 4096) {
             int n = x.rows();
             double[] k = centreGram(gram(x, 0, n), n);
             double[] l = centreGram(gram(y, 0, n), n);
-            double kl = 0;
-            double kk = 0;
-            double ll = 0;
+            xy = 0;
+            xx = 0;
+            yy = 0;
             for (int i = 0; i < n * n; i++) {
-                kl += k[i] * l[i];
-                kk += k[i] * k[i];
-                ll += l[i] * l[i];
+                xy += k[i] * l[i];
+                xx += k[i] * k[i];
+                yy += l[i] * l[i];
             }
-            return kl / Math.sqrt(kk * ll);
+        } else {
+            double[] xc = centred(x);
+            double[] yc = centred(y);
+            xy = frobeniusSquaredOfCross(yc, y.cols(), xc, x.cols(), x.rows());
+            xx = frobeniusSquaredOfCross(xc, x.cols(), xc, x.cols(), x.rows());
+            yy = frobeniusSquaredOfCross(yc, y.cols(), yc, y.cols(), y.rows());
         }
-        return linearInFeatureSpace(x, y);
+        String tiny = either(xx > 0 ? null : "X has no variance that double precision can measure",
+                yy > 0 ? null : "Y has no variance that double precision can measure");
+        return tiny != null ? CkaValue.undefined(tiny) : CkaValue.of(xy / (Math.sqrt(xx) * Math.sqrt(yy)));
     }
 
-    /** Linear CKA through the p₁×p₂ cross-covariance (the definition, for many examples and few features). */
-    static double linearInFeatureSpace(Npy.Matrix x, Npy.Matrix y) {
-        requireSameRows(x, y);
-        double[] xc = centred(x);
-        double[] yc = centred(y);
-        double xy = frobeniusSquaredOfCross(yc, y.cols(), xc, x.cols(), x.rows());
-        double xx = frobeniusSquaredOfCross(xc, x.cols(), xc, x.cols(), x.rows());
-        double yy = frobeniusSquaredOfCross(yc, y.cols(), yc, y.cols(), y.rows());
-        return xy / Math.sqrt(xx * yy);
-    }
-
-    /** Minibatch CKA of two matrices over consecutive minibatches of {@code batch} rows (the last may be smaller, ≥ 4). */
-    public static double minibatch(Npy.Matrix x, Npy.Matrix y, int batch) {
+    /**
+     * Minibatch CKA of two matrices over consecutive minibatches of {@code batch} rows (the last
+     * may be smaller, ≥ 4; a smaller rest is left out): ΣHSIC₁(K,L) / √(ΣHSIC₁(K,K)·ΣHSIC₁(L,L)).
+     *
+     * @return the CKA, or undefined (constant X or Y, no minibatch of 4 examples, or a self-similarity
+     *     that is not positive) with the reason
+     */
+    public static CkaValue minibatch(Npy.Matrix x, Npy.Matrix y, int batch) {
         requireSameRows(x, y);
         if (batch < 4) {
             throw new IllegalArgumentException("the unbiased estimator needs minibatches of at least 4 examples, got "
                     + batch);
         }
-        Accumulator acc = new Accumulator();
+        SelfHsic sx = new SelfHsic("X");
+        SelfHsic sy = new SelfHsic("Y");
+        double xy = 0;
         for (int start = 0; start < x.rows(); start += batch) {
             int n = Math.min(batch, x.rows() - start);
             if (n < 4) {
                 break;
             }
-            acc.add(gram(x, start, n), gram(y, start, n), n);
+            double[] k = gram(x, start, n);
+            double[] l = gram(y, start, n);
+            xy += hsic1(k, l, n);
+            sx.add(k, n, sx.mayBeConstant() ? SelfHsic.commonRow(x.data(), x.cols(), start, n) : null);
+            sy.add(l, n, sy.mayBeConstant() ? SelfHsic.commonRow(y.data(), y.cols(), start, n) : null);
         }
-        return acc.value();
-    }
-
-    /**
-     * Sums HSIC₁(K, L), HSIC₁(K, K) and HSIC₁(L, L) over minibatches; CKA = ΣHSIC₁(K,L) /
-     * √(ΣHSIC₁(K,K)·ΣHSIC₁(L,L)).
-     */
-    public static final class Accumulator {
-        private double kl;
-        private double kk;
-        private double ll;
-
-        /** Adds one minibatch given its two n×n Gram matrices (row-major). */
-        public void add(double[] k, double[] l, int n) {
-            kl += hsic1(k, l, n);
-            kk += hsic1(k, k, n);
-            ll += hsic1(l, l, n);
-        }
-
-        /** @return the CKA of what was added */
-        public double value() {
-            return kl / Math.sqrt(kk * ll);
-        }
+        return SelfHsic.cka(xy, sx, sy);
     }
 
     /**
@@ -171,6 +168,17 @@ public final class Cka {
         if (x.rows() < 2) {
             throw new IllegalArgumentException("CKA needs at least 2 examples, got " + x.rows());
         }
+    }
+
+    /** @return "{@code name} is constant on the sample" when all rows of {@code m} are equal, else null */
+    private static String constantReason(Npy.Matrix m, String name) {
+        return SelfHsic.commonRow(m.data(), m.cols(), 0, m.rows()) == null ? null
+                : name + " is constant on the sample";
+    }
+
+    /** @return both reasons joined, the one that is not null, or null */
+    private static String either(String a, String b) {
+        return a == null ? b : b == null ? a : a + "; " + b;
     }
 
     private static double[] centred(Npy.Matrix m) {

@@ -78,7 +78,7 @@ public final class RunCka {
                 for (int j = i + 1; j < nodes.size(); j++) {
                     String a = nodes.get(i);
                     String b = nodes.get(j);
-                    LayerCka m = LayerCka.compute(nets.get(a), nets.get(b), batches, (k, mgr) -> {
+                    LayerCka m = LayerCka.compute(a, nets.get(a), b, nets.get(b), batches, (k, mgr) -> {
                         List<Integer> part = chosen.subList(k * batch, Math.min(chosen.size(), (k + 1) * batch));
                         float[] buf = new float[part.size() * 3 * s * s];
                         for (int q = 0; q < part.size(); q++) {
