@@ -50,6 +50,41 @@ class SegTermsTest {
     }
 
     /** Binary per-pixel KL equals the two-class example: src 2, dst 0, T = 2 → 0.443776. */
+    /**
+     * γ < 1 at a saturated pixel ({@code p_t = 1} in float): the derivative of {@code (1 − p_t)^γ}
+     * is infinite there and, times {@code log p_t = 0}, made the gradient NaN. Pixel 2 worked by
+     * hand: p_t = 1 − σ(0.5) = 0.377541, loss −0.622459^0.5 · ln 0.377541 = 0.768508; the mean over
+     * both pixels is 0.384254, and its derivative in z₂ is 0.318084 (central difference in double).
+     */
+    @Test
+    void focalWithGammaBelowOneHasFiniteGradientsAtSaturatedPixels() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray z = m.create(new float[] {40f, 0.5f}, new Shape(1, 1, 1, 2));
+            NDArray target = m.create(new float[] {1f, 0f}, new Shape(1, 1, 1, 2));
+            z.setRequiresGradient(true);
+            NDArray loss;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                loss = SegTerms.focal(z, target, 0.5);
+                gc.backward(loss);
+            }
+            float[] g = z.getGradient().toFloatArray();
+            assertTrue(Float.isFinite(g[0]) && Float.isFinite(g[1]), java.util.Arrays.toString(g));
+            assertEquals(0.0, g[0], 1e-6);
+            assertEquals(0.318084, g[1], 1e-5);
+            assertEquals(0.384254, loss.getFloat(), 1e-5);
+        }
+    }
+
+    @Test
+    void aNegativeFocalGammaIsRefused() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray z = m.zeros(new Shape(1, 1, 2, 2));
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> SegTerms.focal(z, z, -1));
+            assertEquals("focal gamma must be >= 0, got -1.0", e.getMessage());
+        }
+    }
+
     @Test
     void perPixelKl() {
         try (NDManager m = NDManager.newBaseManager()) {
