@@ -13,11 +13,16 @@ Prints one JSON object with the same keys as `kdml bench --json`, phase times in
 Run with Debian's torch: /usr/bin/python3 bench/pytorch_reference.py --variant kd-ml-v3 \
     --teacher resnet50 --students resnet18 --size 96 --batch 32 --threads 2 --json
 
-Check mode: `kdml bench ... --export DIR` writes kdml's initial weights, its batch, its loss
-terms and its weights after one step; `pytorch_reference.py --check DIR` loads the weights into
-the PyTorch networks (in order, shape by shape), computes the same terms on the same batch and
-makes the same step, and prints both side by side. Exit status 1 when a loss term or a
-parameter count differs.
+Check mode: `kdml bench ... --export DIR [--export-steps N] [--churn]` writes kdml's initial
+weights, N batches, the loss terms of every step and its weights after N steps (with --churn,
+collections and memory reuse between every forward pass and backward); `pytorch_reference.py
+--check DIR [--floor-threads K]` loads the weights into the PyTorch networks (in order, shape by
+shape), makes the same N steps on the same batches, and prints both side by side. Step 1's loss
+terms must agree within --tolerance. Later steps drift apart by rounding alone (Adam's first
+updates are ±lr wherever a gradient is near 0, whatever its size): with --floor-threads K the
+same N steps are replayed in PyTorch with K threads (another summation order), and kdml's
+distance to PyTorch must be at most twice PyTorch's distance to itself. Exit status 1 when a
+parameter count, step 1 or that comparison fails.
 """
 import argparse
 import json
@@ -325,7 +330,7 @@ def compare(m, directory, label, values, weights, reference, reference_weights, 
     return worst, ratios
 
 
-def check(directory, tolerance, weight_tolerance, threads, floor_threads):
+def check(directory, tolerance, weight_tolerance, threads, floor_threads, summary=None):
     with open(os.path.join(directory, "manifest.json")) as f:
         m = json.load(f)
     ok = True
@@ -344,6 +349,8 @@ def check(directory, tolerance, weight_tolerance, threads, floor_threads):
           + f" against PyTorch {torch.__version__}, {threads} thread(s)")
     worst, ratios = compare(m, directory, "kdml", kdml_steps, kdml_weights, values, weights, True)
     first_ok = worst[0] <= tolerance
+    result = {"steps": len(worst), "churn": bool(m.get("churn")), "first_step": worst[0], "last_step": worst[-1],
+              "weights": ratios}
     if len(worst) == 1:
         ok &= first_ok
     else:
@@ -355,6 +362,8 @@ def check(directory, tolerance, weight_tolerance, threads, floor_threads):
             print(f"\nnoise floor: PyTorch with {floor_threads} thread(s) against PyTorch with {threads}")
             floor_worst, floor_ratios = compare(m, directory, "floor", floor_values, floor_weights, values, weights,
                                                 False)
+            result.update({"floor_threads": floor_threads, "floor_last_step": floor_worst[-1],
+                           "floor_weights": floor_ratios})
             for node in ratios:
                 within = ratios[node] <= max(weight_tolerance, 2 * floor_ratios[node])
                 print(f"{node:10} kdml {ratios[node]:.2e} vs floor {floor_ratios[node]:.2e}: "
@@ -366,6 +375,10 @@ def check(directory, tolerance, weight_tolerance, threads, floor_threads):
           + ("" if len(worst) == 1 else f"; after {len(worst)} steps the weights' distance within "
              + (f"max({weight_tolerance:g}, 2 x PyTorch's own thread-count noise floor)" if floor_threads
                 else f"{weight_tolerance:g}") + " of the distance they moved") + ")")
+    result["ok"] = bool(ok)
+    if summary:
+        with open(summary, "w") as f:
+            json.dump(result, f)
     return 0 if ok else 1
 
 
@@ -386,6 +399,7 @@ def main():
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--check", metavar="DIR", help="compare with a `kdml bench --export DIR`")
     ap.add_argument("--tolerance", type=float, default=1e-4, help="relative, every loss term of every step")
+    ap.add_argument("--summary", metavar="FILE", help="with --check: write the figures of the check as JSON")
     ap.add_argument("--floor-threads", type=int, default=0,
                     help="also replay with this many threads: the noise floor multi-step agreement is judged against")
     ap.add_argument("--weight-tolerance", type=float, default=1e-2,
@@ -395,7 +409,7 @@ def main():
     torch.set_num_interop_threads(1)
     torch.manual_seed(1)
     if a.check:
-        sys.exit(check(a.check, a.tolerance, a.weight_tolerance, a.threads, a.floor_threads))
+        sys.exit(check(a.check, a.tolerance, a.weight_tolerance, a.threads, a.floor_threads, a.summary))
     r = bench(a)
     print(json.dumps(r) if a.json else "\n".join(f"{k:26} {v}" for k, v in r.items()))
 

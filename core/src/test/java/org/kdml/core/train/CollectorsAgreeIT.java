@@ -36,13 +36,13 @@ class CollectorsAgreeIT {
         return String.join("\n",
                 "name: gc-segmentation",
                 "task: segmentation",
-                "dataset: {kind: synthetic-scans, root: '" + root + "', samples: 48, imageSize: 32}",
+                "dataset: {kind: synthetic-scans, root: '" + root + "', samples: 160, imageSize: 32}",
                 "teacher: resnet50-tiny",
                 "students: [resnet18-tiny, resnet18-tiny]",
                 "modes: [ml]",
                 "versions: [v3]",
                 "seeds: [1]",
-                "training: {epochs: 2, batchSize: 8, learningRate: 0.002}",
+                "training: {epochs: 2, batchSize: 16, learningRate: 0.002}",
                 "");
     }
 
