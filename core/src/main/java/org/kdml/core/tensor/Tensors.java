@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
+import java.util.function.BinaryOperator;
 
 /**
  * The engine's one way to bring Java values into tensors: every tensor made here lives in memory
@@ -39,65 +40,47 @@ public final class Tensors {
 
     /** @return {@code x · c} */
     public static NDArray mul(NDArray x, double c) {
-        try (NDArray k = scalarLike(x, c)) {
-            return x.mul(k);
-        }
+        return withScalar(x, c, NDArray::mul);
     }
 
     /** @return {@code x / c} */
     public static NDArray div(NDArray x, double c) {
-        try (NDArray k = scalarLike(x, c)) {
-            return x.div(k);
-        }
+        return withScalar(x, c, NDArray::div);
     }
 
     /** @return {@code x + c} */
     public static NDArray add(NDArray x, double c) {
-        try (NDArray k = scalarLike(x, c)) {
-            return x.add(k);
-        }
+        return withScalar(x, c, NDArray::add);
     }
 
     /** @return {@code x − c} */
     public static NDArray sub(NDArray x, double c) {
-        try (NDArray k = scalarLike(x, c)) {
-            return x.sub(k);
-        }
+        return withScalar(x, c, NDArray::sub);
     }
 
     /** @return {@code c − x} */
     public static NDArray rsub(double c, NDArray x) {
-        try (NDArray k = scalarLike(x, c)) {
-            return x.neg().add(k);
-        }
+        return withScalar(x.neg(), c, NDArray::add);
     }
 
     /** @return {@code x^c}, element-wise */
     public static NDArray pow(NDArray x, double c) {
-        try (NDArray k = scalarLike(x, c)) {
-            return x.pow(k);
-        }
+        return withScalar(x, c, NDArray::pow);
     }
 
     /** @return {@code min(x, c)}, element-wise */
     public static NDArray minimum(NDArray x, double c) {
-        try (NDArray k = scalarLike(x, c)) {
-            return x.minimum(k);
-        }
+        return withScalar(x, c, NDArray::minimum);
     }
 
     /** @return {@code max(x, c)}, element-wise */
     public static NDArray maximum(NDArray x, double c) {
-        try (NDArray k = scalarLike(x, c)) {
-            return x.maximum(k);
-        }
+        return withScalar(x, c, NDArray::maximum);
     }
 
     /** @return {@code x > c}, element-wise, as booleans */
     public static NDArray gt(NDArray x, double c) {
-        try (NDArray k = scalarLike(x, c)) {
-            return x.gt(k);
-        }
+        return withScalar(x, c, NDArray::gt);
     }
 
     /**
@@ -187,8 +170,11 @@ public final class Tensors {
     }
 
 
-    private static NDArray scalarLike(NDArray x, double c) {
-        return scalar(x.getManager(), c, x.getDataType());
+    /** {@code op(x, c)} with {@code c} as a libtorch 0-d tensor of x's type (its handle closed after; libtorch keeps the memory). */
+    private static NDArray withScalar(NDArray x, double c, BinaryOperator<NDArray> op) {
+        try (NDArray k = scalar(x.getManager(), c, x.getDataType())) {
+            return op.apply(x, k);
+        }
     }
 
     private static void checkSize(int length, Shape shape) {
