@@ -221,7 +221,7 @@ public final class DistillationSession implements AutoCloseable {
         phase("backward", t);
         if (!finite) {
             // A non-finite loss: no backward, no update, statistics restored; counted like a non-finite gradient.
-            stats.forEach((param, saved) -> copyInto(param.getArray(), saved));
+            stats.forEach((param, saved) -> Tensors.copyInto(param.getArray(), saved));
             for (String node : active.keySet()) {
                 skip(node);
             }
@@ -232,7 +232,7 @@ public final class DistillationSession implements AutoCloseable {
                 for (Pair<String, Parameter> p : nets.get(node).getParameters()) {
                     NDArray saved = stats.get(p.getValue());
                     if (saved != null) {
-                        copyInto(p.getValue().getArray(), saved);
+                        Tensors.copyInto(p.getValue().getArray(), saved);
                     }
                 }
             }
@@ -300,11 +300,6 @@ public final class DistillationSession implements AutoCloseable {
         optimizers.get(node).update(nets.get(node));
         phase("optimizer", t);
         return true;
-    }
-
-    /** Overwrites {@code target} with {@code source} in place (correct even when target holds NaN). */
-    private static void copyInto(NDArray target, NDArray source) {
-        Tensors.copyInto(target, source);
     }
 
     /** One reduction per parameter, one read back per node: NaN or ±Inf anywhere makes the total non-finite. */
@@ -399,7 +394,7 @@ public final class DistillationSession implements AutoCloseable {
         }
         for (Pair<String, Parameter> p : nets.get(node).getParameters()) {
             NDArray w = p.getValue().getArray();
-            copyInto(w, byId.get(p.getValue().getId()));
+            Tensors.copyInto(w, byId.get(p.getValue().getId()));
         }
     }
 
