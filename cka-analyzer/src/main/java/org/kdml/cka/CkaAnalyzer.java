@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.kdml.core.cka.LayerCka;
 import org.kdml.core.cka.RunCka;
+import org.kdml.core.data.DataCache;
 import org.kdml.core.data.LabeledImages;
 import org.kdml.pipeline.CheckpointStore;
 import org.kdml.pipeline.CompletionService;
@@ -44,14 +45,24 @@ public final class CkaAnalyzer extends CompletionService {
         this.batch = batch;
     }
 
+    /** Data sets, kept open across the runs of one grid. */
+    private final DataCache data = new DataCache();
+
+    @Override
+    public void close() throws InterruptedException {
+        super.close();
+        data.close();
+    }
+
     @Override
     protected String name() {
         return "cka-analyzer";
     }
 
     @Override
-    protected JsonNode process(RunEvent event, ExperimentSpec spec, LabeledImages data, Path runDir,
-            CheckpointStore store, String prefix) throws Exception {
+    protected JsonNode process(RunEvent event, ExperimentSpec spec, Path runDir, CheckpointStore store,
+            String prefix) throws Exception {
+        LabeledImages data = this.data.get(spec.dataset(), spec.task());
         RunCka.Analysis a = RunCka.analyze(runDir, data, sample, batch, runDir.resolve("cka"));
         Map<String, Object> pairs = new LinkedHashMap<>();
         for (Map.Entry<String, LayerCka> e : a.matrices().entrySet()) {

@@ -11,8 +11,9 @@ import org.kdml.evaluator.Evaluator;
 import org.kdml.orchestrator.ExperimentView;
 import org.kdml.orchestrator.Orchestrator;
 import org.kdml.orchestrator.StatusServer;
-import org.kdml.pipeline.EmbeddedKafka;
-import org.kdml.pipeline.EmbeddedS3;
+import org.kdml.core.train.ExperimentRunner;
+import org.kdml.embedded.EmbeddedKafka;
+import org.kdml.embedded.EmbeddedS3;
 import org.kdml.pipeline.PipelineConfig;
 import org.kdml.worker.TrainerWorker;
 
@@ -67,7 +68,7 @@ final class Stack implements AutoCloseable {
         s3 = new EmbeddedS3(settings.data().resolve("s3"), s3Port, config.accessKey(), config.secretKey())
                 .start();
         startSeconds = (System.nanoTime() - t0) / 1e9;
-        orchestrator = new Orchestrator(config.bootstrap()).start();
+        orchestrator = new Orchestrator(config.bootstrap(), ExperimentRunner::validate).start();
         view = new ExperimentView(config.bootstrap(), settings.data().resolve("streams")).start();
         status = new StatusServer(view, "127.0.0.1", settings.statusPort());
         evaluator = new Evaluator(config);

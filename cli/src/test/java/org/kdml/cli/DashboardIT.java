@@ -85,7 +85,7 @@ class DashboardIT {
                 "needs Debian's chromium (.ci/run installs it): " + CHROMIUM + " not found");
         try (Stack stack = new Stack(new Stack.Settings(tmp.resolve("stack"), 0, 0, 0, 0, 1, 32)).start(Map.of());
                 Dashboard dashboard = new Dashboard(stack.config(), "127.0.0.1", 0).start()) {
-            int debugPort = org.kdml.pipeline.EmbeddedKafka.freePort();
+            int debugPort = org.kdml.embedded.EmbeddedKafka.freePort();
             Process chrome = new ProcessBuilder(CHROMIUM.toString(), "--headless=new", "--no-sandbox", "--disable-gpu",
                     "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
                     "--disable-sync", "--disable-dev-shm-usage", "--user-data-dir=" + tmp.resolve("profile"),

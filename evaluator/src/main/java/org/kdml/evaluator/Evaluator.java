@@ -3,6 +3,7 @@ package org.kdml.evaluator;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.kdml.core.data.DataCache;
 import org.kdml.core.data.LabeledImages;
 import org.kdml.core.train.RunResult;
 import org.kdml.core.train.RunTrainer;
@@ -30,14 +31,24 @@ public final class Evaluator extends CompletionService {
         super(config, GROUP, ResultMessage.METRICS);
     }
 
+    /** Data sets, kept open across the runs of one grid. */
+    private final DataCache data = new DataCache();
+
+    @Override
+    public void close() throws InterruptedException {
+        super.close();
+        data.close();
+    }
+
     @Override
     protected String name() {
         return "evaluator";
     }
 
     @Override
-    protected JsonNode process(RunEvent event, ExperimentSpec spec, LabeledImages data, Path runDir,
-            CheckpointStore store, String prefix) throws Exception {
+    protected JsonNode process(RunEvent event, ExperimentSpec spec, Path runDir, CheckpointStore store,
+            String prefix) throws Exception {
+        LabeledImages data = this.data.get(spec.dataset(), spec.task());
         Path images = runDir.resolve("images");
         RunResult result = RunTrainer.evaluate(runDir, data, images);
         byte[] json = Specs.json().writerWithDefaultPrettyPrinter().writeValueAsBytes(result);

@@ -16,14 +16,15 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
-import org.kdml.core.train.ExperimentRunner;
 import org.kdml.pipeline.Clients;
 import org.kdml.pipeline.RunEvent;
 import org.kdml.pipeline.RunMessage;
 import org.kdml.pipeline.ServiceLoop;
 import org.kdml.pipeline.Topics;
+import org.kdml.spec.ArchitectureShapes;
 import org.kdml.spec.ExperimentSpec;
 import org.kdml.spec.RunSpec;
+import org.kdml.spec.SpecCheck;
 import org.kdml.spec.SpecException;
 import org.kdml.spec.Specs;
 
@@ -33,6 +34,10 @@ import org.kdml.spec.Specs;
  * every run not published before to {@code kdml.runs} with a {@code queued} event, in one Kafka
  * transaction with the intake offset. An invalid spec goes to {@code kdml.dlq} with a reason that
  * names the field; the loop keeps running whatever arrives.
+ *
+ * <p>What "valid" means beyond the spec's own records is the {@link SpecCheck} it is given: by
+ * default the structural {@link ArchitectureShapes#check}, which needs neither PyTorch nor the data
+ * (this module does not depend on the engine).
  */
 public final class Orchestrator extends ServiceLoop implements AutoCloseable {
 
@@ -40,15 +45,26 @@ public final class Orchestrator extends ServiceLoop implements AutoCloseable {
     public static final String GROUP = "kdml-orchestrator";
 
     private final String bootstrap;
+    private final SpecCheck check;
     private final Set<String> known = new HashSet<>();
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong restarts = new AtomicLong();
 
-    /** @param bootstrap Kafka bootstrap servers */
+    /** An intake with the structural check ({@link ArchitectureShapes#check}). */
     public Orchestrator(String bootstrap) {
+        this(bootstrap, ArchitectureShapes::check);
+    }
+
+    /**
+     * @param bootstrap Kafka bootstrap servers
+     * @param check what a spec must pass to be accepted (on one grid point: the points differ only
+     *     in training hyper-parameters)
+     */
+    public Orchestrator(String bootstrap, SpecCheck check) {
         super("kdml-orchestrator");
         this.bootstrap = bootstrap;
+        this.check = check;
     }
 
     /** Starts the intake loop on its own thread. */
@@ -119,7 +135,7 @@ public final class Orchestrator extends ServiceLoop implements AutoCloseable {
             String text = Clients.utf8(r.value());
             points = Specs.grid(text, source);
             // Grid points differ only in training hyper-parameters: one check covers them all.
-            ExperimentRunner.validate(points.get(0));
+            check.check(points.get(0));
         } catch (SpecException e) {
             reject(producer, r, e.field(), e.getMessage());
             return;

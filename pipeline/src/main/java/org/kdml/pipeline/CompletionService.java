@@ -19,7 +19,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
-import org.kdml.core.train.TrainingState;
+import org.kdml.spec.ExperimentSpec;
 import org.kdml.spec.Specs;
 
 /**
@@ -36,8 +36,6 @@ public abstract class CompletionService extends ServiceLoop implements AutoClose
     private final String kind;
     private final AtomicLong published = new AtomicLong();
     private final Set<String> done = new HashSet<>();
-    /** Data sets, shared across runs of one grid (handed to {@link #process}). */
-    private final DataCache data = new DataCache();
 
     /**
      * @param group consumer group and transactional id
@@ -55,14 +53,13 @@ public abstract class CompletionService extends ServiceLoop implements AutoClose
      *
      * @param event the completion
      * @param spec the run's experiment spec (its {@code final/spec.json})
-     * @param data the run's data set, opened (shared across runs of one data set)
      * @param runDir the final checkpoint, downloaded and verified
      * @param store the checkpoint store (to put images next to the checkpoints)
      * @param prefix the run's key prefix
      * @return the payload of the result message
      */
-    protected abstract JsonNode process(RunEvent event, org.kdml.spec.ExperimentSpec spec,
-            org.kdml.core.data.LabeledImages data, Path runDir, CheckpointStore store, String prefix) throws Exception;
+    protected abstract JsonNode process(RunEvent event, ExperimentSpec spec, Path runDir, CheckpointStore store,
+            String prefix) throws Exception;
 
     /** @return the service's name in dead letters */
     protected String name() {
@@ -138,9 +135,9 @@ public abstract class CompletionService extends ServiceLoop implements AutoClose
             dir = Files.createTempDirectory(config.work(), group + "-");
             store.get(prefix + "final/", dir.resolve("final"));
             Path runDir = dir.resolve("final");
-            org.kdml.spec.ExperimentSpec spec = Specs.parse(Files.readString(runDir.resolve("spec.json")),
+            ExperimentSpec spec = Specs.parse(Files.readString(runDir.resolve("spec.json")),
                     prefix + "final/spec.json");
-            JsonNode payload = process(event, spec, data.get(spec.dataset(), spec.task()), runDir, store, prefix);
+            JsonNode payload = process(event, spec, runDir, store, prefix);
             ResultMessage m = new ResultMessage(kind, event.runId(), event.experiment(), event.variant(),
                     event.seed(), event.attempt(), payload, System.currentTimeMillis(), (System.nanoTime() - t0) / 1e9);
             producer.send(new ProducerRecord<>(Topics.RESULTS, event.runId(), Clients.json(m)));
@@ -151,11 +148,7 @@ public abstract class CompletionService extends ServiceLoop implements AutoClose
                             + e.getMessage(), name()))));
         } finally {
             if (dir != null) {
-                try {
-                    TrainingState.deleteTree(dir);
-                } catch (java.io.IOException e) {
-                    // Scratch space only.
-                }
+                Scratch.delete(dir);
             }
         }
     }
@@ -164,6 +157,5 @@ public abstract class CompletionService extends ServiceLoop implements AutoClose
     @Override
     public void close() throws InterruptedException {
         stopLoop(60_000);
-        data.close();
     }
 }

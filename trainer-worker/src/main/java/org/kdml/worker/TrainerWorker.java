@@ -34,7 +34,7 @@ import org.kdml.core.train.TrainingState;
 import org.kdml.pipeline.CheckpointStore;
 import org.kdml.pipeline.Clients;
 import org.kdml.pipeline.CorruptCheckpointException;
-import org.kdml.pipeline.DataCache;
+import org.kdml.core.data.DataCache;
 import org.kdml.pipeline.Manifest;
 import org.kdml.pipeline.PipelineConfig;
 import org.kdml.pipeline.RunEvent;

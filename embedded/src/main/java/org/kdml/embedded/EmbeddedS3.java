@@ -1,4 +1,4 @@
-package org.kdml.pipeline;
+package org.kdml.embedded;
 
 import java.net.URI;
 import java.nio.file.Files;

@@ -1,8 +1,6 @@
-package org.kdml.pipeline;
+package org.kdml.core.data;
 
 import java.io.IOException;
-import org.kdml.core.data.Datasets;
-import org.kdml.core.data.DiskImages;
 import org.kdml.spec.DatasetSpec;
 import org.kdml.spec.Specs;
 

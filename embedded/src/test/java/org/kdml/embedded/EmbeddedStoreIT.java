@@ -1,4 +1,4 @@
-package org.kdml.pipeline;
+package org.kdml.embedded;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,6 +15,11 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.kdml.pipeline.CheckpointStore;
+import org.kdml.pipeline.CorruptCheckpointException;
+import org.kdml.pipeline.Manifest;
+import org.kdml.pipeline.PipelineConfig;
+import org.kdml.pipeline.Topics;
 
 /** The embedded broker and S3 server start, answer real clients, and checkpoints round-trip with checks. */
 class EmbeddedStoreIT {

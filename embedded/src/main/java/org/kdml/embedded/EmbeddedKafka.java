@@ -1,4 +1,4 @@
-package org.kdml.pipeline;
+package org.kdml.embedded;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -17,6 +17,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.MetadataVersion;
+import org.kdml.pipeline.Topics;
 
 /**
  * A real single-node Kafka broker in KRaft mode (broker and controller in one process), running in
