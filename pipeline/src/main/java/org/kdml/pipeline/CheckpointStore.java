@@ -25,20 +25,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.kdml.spec.Specs;
 
 /**
- * Checkpoints in S3 (MinIO client), under {@code <experiment>/<run>/...} in bucket
- * {@code kdml-checkpoints}: epoch states under {@code epoch-<phase>-<NNNN>/}, the final model under
- * {@code final/}, images under {@code images/}. Every checkpoint ends with a {@link Manifest}
+ * Checkpoints in S3 (MinIO client), in bucket {@code kdml-checkpoints}, at the keys
+ * {@link RunKeys} spells. Every checkpoint ends with a {@link Manifest}
  * listing the SHA-256 of each file; a reader verifies every file against it and refuses a
  * checkpoint that does not match. Transport failures are retried with backoff.
  */
 public final class CheckpointStore implements AutoCloseable {
-
-    private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
     private final MinioClient client;
     private final String bucket;
@@ -69,23 +65,6 @@ public final class CheckpointStore implements AutoCloseable {
     /** @return the bucket name */
     public String bucket() {
         return bucket;
-    }
-
-    /**
-     * The key prefix of a run, refusing names that could escape it.
-     *
-     * @throws IllegalArgumentException naming the part that is not a plain name
-     */
-    public static String runPrefix(String experiment, String runId) {
-        return safe("experiment", experiment) + "/" + safe("runId", runId) + "/";
-    }
-
-    private static String safe(String field, String value) {
-        if (value == null || !SAFE.matcher(value).matches() || value.contains("..")) {
-            throw new IllegalArgumentException(field + ": '" + value + "' is not a plain name (letters, digits, . _ -)"
-                    + " and cannot be used in a checkpoint key");
-        }
-        return value;
     }
 
     /**
@@ -180,7 +159,7 @@ public final class CheckpointStore implements AutoCloseable {
         }
         Files.createDirectories(dir);
         for (Map.Entry<String, Manifest.FileEntry> e : manifest.files().entrySet()) {
-            String name = safe("manifest file", e.getKey());
+            String name = RunKeys.safe("manifest file", e.getKey());
             byte[] bytes = getBytes(prefix + name);
             if (bytes == null) {
                 throw new CorruptCheckpointException(prefix + name + ": listed in the manifest but missing");
@@ -202,24 +181,17 @@ public final class CheckpointStore implements AutoCloseable {
     /**
      * The epoch checkpoints of a run that have a manifest, newest (latest phase and epoch) last.
      *
-     * @return prefixes such as {@code exp/run/epoch-joint-0003/}
+     * @return folders such as {@code exp/run/epoch-joint-0003/}
      */
-    public List<String> epochCheckpoints(String runPrefix) throws Exception {
+    public List<String> epochCheckpoints(RunKeys run) throws Exception {
         List<String> out = new ArrayList<>();
-        for (String p : list(runPrefix)) {
-            String name = p.substring(runPrefix.length());
-            if (name.startsWith("epoch-") && name.endsWith("/") && exists(p + Manifest.FILE)) {
+        for (String p : list(run.prefix())) {
+            if (run.isEpoch(p) && exists(p + Manifest.FILE)) {
                 out.add(p);
             }
         }
-        // epoch-joint-NNNN sorts after epoch-teacher-NNNN only by phase order, not by name.
-        out.sort((a, b) -> Integer.compare(order(a), order(b)));
+        out.sort((a, b) -> Integer.compare(RunKeys.epochOrder(a), RunKeys.epochOrder(b)));
         return out;
-    }
-
-    private static int order(String prefix) {
-        String[] parts = prefix.substring(0, prefix.length() - 1).replaceAll(".*/", "").split("-");
-        return (parts[1].equals("joint") ? 1_000_000 : 0) + Integer.parseInt(parts[2]);
     }
 
     /** @return the immediate "folders" under {@code prefix} */

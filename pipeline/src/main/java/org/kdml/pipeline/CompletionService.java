@@ -1,25 +1,20 @@
 package org.kdml.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.ProducerFencedException;
 import org.kdml.spec.ExperimentSpec;
+import org.kdml.spec.RunLayout;
 import org.kdml.spec.Specs;
 
 /**
@@ -33,7 +28,7 @@ public abstract class CompletionService extends ServiceLoop implements AutoClose
 
     private final PipelineConfig config;
     private final String group;
-    private final String kind;
+    private final ResultKind kind;
     private final AtomicLong published = new AtomicLong();
     private final Set<String> done = new HashSet<>();
 
@@ -41,7 +36,7 @@ public abstract class CompletionService extends ServiceLoop implements AutoClose
      * @param group consumer group and transactional id
      * @param kind the {@link ResultMessage#kind()} it publishes
      */
-    protected CompletionService(PipelineConfig config, String group, String kind) {
+    protected CompletionService(PipelineConfig config, String group, ResultKind kind) {
         super(group);
         this.config = config;
         this.group = group;
@@ -55,11 +50,11 @@ public abstract class CompletionService extends ServiceLoop implements AutoClose
      * @param spec the run's experiment spec (its {@code final/spec.json})
      * @param runDir the final checkpoint, downloaded and verified
      * @param store the checkpoint store (to put images next to the checkpoints)
-     * @param prefix the run's key prefix
+     * @param keys the run's S3 keys
      * @return the payload of the result message
      */
     protected abstract JsonNode process(RunEvent event, ExperimentSpec spec, Path runDir, CheckpointStore store,
-            String prefix) throws Exception;
+            RunKeys keys) throws Exception;
 
     /** @return the service's name in dead letters */
     protected String name() {
@@ -80,15 +75,9 @@ public abstract class CompletionService extends ServiceLoop implements AutoClose
     @Override
     protected void loop() {
         done.clear();
-        for (ConsumerRecord<String, byte[]> r : Clients.readAll(config.bootstrap(), Topics.RESULTS,
-                Duration.ofMinutes(2))) {
-            try {
-                JsonNode n = Specs.json().readTree(r.value());
-                if (kind.equals(n.path("kind").asText())) {
-                    done.add(n.path("runId").asText());
-                }
-            } catch (java.io.IOException e) {
-                // Not ours to judge.
+        for (ResultMessage m : Clients.values(config.bootstrap(), Topics.RESULTS, Duration.ofMinutes(2))) {
+            if (m.kind() == kind) {
+                done.add(m.runId());
             }
         }
         try (KafkaConsumer<String, byte[]> consumer = Clients.consumer(config.bootstrap(), group, 20, 1_800_000);
@@ -96,14 +85,14 @@ public abstract class CompletionService extends ServiceLoop implements AutoClose
                 CheckpointStore store = new CheckpointStore(config, Duration.ofMinutes(5))) {
             producer.initTransactions();
             store.ensureBucket();
-            consumer.subscribe(List.of(Topics.EVENTS));
+            consumer.subscribe(List.of(Topics.EVENTS.name()));
             while (running.get()) {
                 ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
                 if (records.isEmpty()) {
                     continue;
                 }
                 Set<String> added = new HashSet<>();
-                Clients.transact(producer, consumer, records, r -> handle(r, producer, store, added));
+                Transactions.step(producer, consumer, records, r -> handle(r, producer, store, added));
                 done.addAll(added);
                 published.addAndGet(added.size());
             }
@@ -119,33 +108,33 @@ public abstract class CompletionService extends ServiceLoop implements AutoClose
             CheckpointStore store, Set<String> added) {
         RunEvent event;
         try {
-            event = Specs.json().readValue(r.value(), RunEvent.class);
-        } catch (java.io.IOException e) {
+            event = Topics.EVENTS.parse(r.value());
+        } catch (IOException e) {
+            // The orchestrator's view ignores it too; only its producer could say what it was.
             return;
         }
-        if (!RunEvent.COMPLETED.equals(event.type()) || done.contains(event.runId())
+        if (event.type() != EventType.COMPLETED || done.contains(event.runId())
                 || added.contains(event.runId())) {
             return;
         }
         Path dir = null;
         long t0 = System.nanoTime();
         try {
-            String prefix = CheckpointStore.runPrefix(event.experiment(), event.runId());
+            RunKeys keys = RunKeys.of(event);
             Files.createDirectories(config.work());
             dir = Files.createTempDirectory(config.work(), group + "-");
-            store.get(prefix + "final/", dir.resolve("final"));
             Path runDir = dir.resolve("final");
-            ExperimentSpec spec = Specs.parse(Files.readString(runDir.resolve("spec.json")),
-                    prefix + "final/spec.json");
-            JsonNode payload = process(event, spec, runDir, store, prefix);
+            store.get(keys.finalCheckpoint(), runDir);
+            ExperimentSpec spec = Specs.parse(Files.readString(runDir.resolve(RunLayout.SPEC)),
+                    keys.finalCheckpoint() + RunLayout.SPEC);
+            JsonNode payload = process(event, spec, runDir, store, keys);
             ResultMessage m = new ResultMessage(kind, event.runId(), event.experiment(), event.variant(),
                     event.seed(), event.attempt(), payload, System.currentTimeMillis(), (System.nanoTime() - t0) / 1e9);
-            producer.send(new ProducerRecord<>(Topics.RESULTS, event.runId(), Clients.json(m)));
+            producer.send(Topics.RESULTS.record(event.runId(), m));
             added.add(event.runId());
         } catch (Exception e) {
-            producer.send(new ProducerRecord<>(Topics.DLQ, r.key(), Clients.json(Clients.deadLetter(r, "runId",
-                    name() + " could not process run " + event.runId() + ": " + e.getClass().getSimpleName() + ": "
-                            + e.getMessage(), name()))));
+            producer.send(Topics.DLQ.record(r.key(), DeadLetter.of(r, "runId", name() + " could not process run "
+                    + event.runId() + ": " + e.getClass().getSimpleName() + ": " + e.getMessage(), name())));
         } finally {
             if (dir != null) {
                 Scratch.delete(dir);

@@ -1,5 +1,10 @@
 package org.kdml.pipeline;
 
+import java.nio.charset.CharacterCodingException;
+import java.util.Arrays;
+import java.util.Base64;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
 /**
  * Input that was refused, on {@code kdml.dlq}.
  *
@@ -14,4 +19,26 @@ package org.kdml.pipeline;
  */
 public record DeadLetter(String source, int partition, long offset, String field, String reason, String input,
         String service, long time) {
+
+    /** Longest input kept as text, in characters. */
+    static final int TEXT_LIMIT = 65_536;
+    /** Longest input kept as Base64, in bytes before encoding. */
+    static final int BYTES_LIMIT = 49_152;
+
+    /** A dead letter for {@code record}, its input cut to 64 KiB (Base64 when it is not UTF-8). */
+    public static DeadLetter of(ConsumerRecord<String, byte[]> record, String field, String reason, String service) {
+        byte[] v = record.value() == null ? new byte[0] : record.value();
+        String input;
+        try {
+            input = Topic.utf8(v);
+            if (input.length() > TEXT_LIMIT) {
+                input = input.substring(0, TEXT_LIMIT) + "... (" + input.length() + " characters)";
+            }
+        } catch (CharacterCodingException e) {
+            byte[] cut = v.length > BYTES_LIMIT ? Arrays.copyOf(v, BYTES_LIMIT) : v;
+            input = "base64:" + Base64.getEncoder().encodeToString(cut);
+        }
+        return new DeadLetter(record.topic(), record.partition(), record.offset(), field, reason, input, service,
+                System.currentTimeMillis());
+    }
 }

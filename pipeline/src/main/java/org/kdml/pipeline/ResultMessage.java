@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * A result on {@code kdml.results}, keyed by run id.
  *
- * @param kind {@code metrics} (from the evaluator) or {@code cka} (from the CKA analyzer)
+ * @param kind what it carries
  * @param runId the run
  * @param experiment its experiment
  * @param variant its variant key
@@ -19,11 +19,16 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param seconds how long the service took for it (download, compute, upload)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ResultMessage(String kind, String runId, String experiment, String variant, long seed, int attempt,
+public record ResultMessage(ResultKind kind, String runId, String experiment, String variant, long seed, int attempt,
         JsonNode payload, long time, Double seconds) {
 
-    /** Metrics of a run. */
-    public static final String METRICS = "metrics";
-    /** CKA matrices of a run. */
-    public static final String CKA = "cka";
+    /** Validates. */
+    public ResultMessage {
+        if (kind == null) {
+            throw new IllegalArgumentException("kind: required");
+        }
+        if (runId == null || runId.isBlank()) {
+            throw new IllegalArgumentException("runId: required");
+        }
+    }
 }

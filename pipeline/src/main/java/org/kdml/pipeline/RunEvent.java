@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * A run's lifecycle on {@code kdml.events}, keyed by run id.
  *
- * @param type {@code queued}, {@code started}, {@code epoch}, {@code checkpointed}, {@code completed} or {@code failed}
+ * @param type what happened
  * @param runId the run
  * @param experiment its experiment
  * @param variant its variant key
@@ -19,37 +19,49 @@ import java.util.Map;
  * @param metrics training losses and validation scores of the epoch; for {@code completed}, the
  *     S3 prefix of the final checkpoint under {@code checkpoint}
  * @param reason why, for {@code failed} (and for {@code started} when it resumes)
+ * @param retrying for {@code failed}: whether another attempt follows (null for other types, and on
+ *     events written before the flag existed)
  * @param index 1-based position of the run in its experiment
  * @param total runs in the experiment
  * @param time milliseconds since the epoch
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record RunEvent(String type, String runId, String experiment, String variant, long seed, int attempt,
+public record RunEvent(EventType type, String runId, String experiment, String variant, long seed, int attempt,
         String worker, String phase, Integer epoch, Integer epochs, Map<String, Object> metrics, String reason,
-        int index, int total, long time) {
+        Boolean retrying, int index, int total, long time) {
 
-    /** Lifecycle types. */
-    public static final String QUEUED = "queued";
-    /** A worker took the run. */
-    public static final String STARTED = "started";
-    /** An epoch finished. */
-    public static final String EPOCH = "epoch";
-    /** A checkpoint is durable in S3. */
-    public static final String CHECKPOINTED = "checkpointed";
-    /** Training is done and the final checkpoint is durable. */
-    public static final String COMPLETED = "completed";
-    /** The attempt failed; {@code reason} says why. */
-    public static final String FAILED = "failed";
+    /** Validates. */
+    public RunEvent {
+        if (type == null) {
+            throw new IllegalArgumentException("type: required");
+        }
+        if (runId == null || runId.isBlank()) {
+            throw new IllegalArgumentException("runId: required");
+        }
+        if (type != EventType.FAILED && retrying != null) {
+            throw new IllegalArgumentException("retrying: set on failed events only, got " + retrying + " on " + type);
+        }
+    }
 
-    /** An event about {@code run} with no epoch details. */
-    public static RunEvent of(String type, RunMessage run, int attempt, String worker, String reason) {
+    /** An event about {@code run} with no epoch details (not {@code failed}: see {@link #failed}). */
+    public static RunEvent of(EventType type, RunMessage run, int attempt, String worker, String reason) {
         return new RunEvent(type, run.runId(), run.experiment(), run.variant(), run.seed(), attempt, worker, null, null,
-                null, null, reason, run.index(), run.total(), System.currentTimeMillis());
+                null, null, reason, null, run.index(), run.total(), System.currentTimeMillis());
+    }
+
+    /**
+     * A failed attempt.
+     *
+     * @param retrying whether another attempt follows
+     */
+    public static RunEvent failed(RunMessage run, int attempt, String worker, String reason, boolean retrying) {
+        return new RunEvent(EventType.FAILED, run.runId(), run.experiment(), run.variant(), run.seed(), attempt, worker,
+                null, null, null, null, reason, retrying, run.index(), run.total(), System.currentTimeMillis());
     }
 
     /** This event with epoch details. */
     public RunEvent withEpoch(String phase, int epoch, int epochs, Map<String, Object> metrics) {
         return new RunEvent(type, runId, experiment, variant, seed, attempt, worker, phase, epoch, epochs, metrics,
-                reason, index, total, time);
+                reason, retrying, index, total, time);
     }
 }

@@ -1,0 +1,57 @@
+package org.kdml.pipeline;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/** The types of a run's lifecycle events on {@code kdml.events}, by their names on the wire. */
+public enum EventType {
+    /** The orchestrator published the run. */
+    QUEUED("queued", "the orchestrator published the run"),
+    /** A worker took the run. */
+    STARTED("started", "a worker took the run (`reason` says when it resumes and from which checkpoint)"),
+    /** An epoch finished. */
+    EPOCH("epoch", "an epoch finished (`metrics`: train losses and validation scores)"),
+    /** A checkpoint is durable in S3. */
+    CHECKPOINTED("checkpointed", "a checkpoint is durable in S3 (`metrics.checkpoint`: its prefix)"),
+    /** Training is done and the final checkpoint is durable. */
+    COMPLETED("completed", "training is done (`metrics.checkpoint` = S3 prefix of the final model)"),
+    /** An attempt failed. */
+    FAILED("failed", "an attempt failed (`reason`: the error)");
+
+    private final String wire;
+    private final String meaning;
+
+    EventType(String wire, String meaning) {
+        this.wire = wire;
+        this.meaning = meaning;
+    }
+
+    /** @return the name on the wire, e.g. {@code completed} */
+    @JsonValue
+    public String wire() {
+        return wire;
+    }
+
+    /**
+     * @throws IllegalArgumentException naming the field and the valid types
+     */
+    @JsonCreator
+    public static EventType of(String wire) {
+        return Arrays.stream(values()).filter(t -> t.wire.equals(wire)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("type: unknown event type '" + wire + "'; valid: "
+                        + Arrays.stream(values()).map(EventType::wire).collect(Collectors.joining(", "))));
+    }
+
+    /** @return every type with its meaning, for the contract table */
+    static String table() {
+        return Arrays.stream(values()).map(t -> "`" + t.wire + "` (" + t.meaning + ")")
+                .collect(Collectors.joining(", "));
+    }
+
+    @Override
+    public String toString() {
+        return wire;
+    }
+}

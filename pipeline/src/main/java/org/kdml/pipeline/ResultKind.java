@@ -1,0 +1,38 @@
+package org.kdml.pipeline;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Arrays;
+
+/** What a message on {@code kdml.results} carries, by its name on the wire. */
+public enum ResultKind {
+    /** Test metrics of a run, from the evaluator. */
+    METRICS("metrics"),
+    /** Layer-by-layer CKA of a run, from the CKA analyzer. */
+    CKA("cka");
+
+    private final String wire;
+
+    ResultKind(String wire) {
+        this.wire = wire;
+    }
+
+    /** @return the name on the wire */
+    @JsonValue
+    public String wire() {
+        return wire;
+    }
+
+    /** @throws IllegalArgumentException naming the field and the valid kinds */
+    @JsonCreator
+    public static ResultKind of(String wire) {
+        return Arrays.stream(values()).filter(k -> k.wire.equals(wire)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("kind: unknown result kind '" + wire
+                        + "'; valid: metrics, cka"));
+    }
+
+    @Override
+    public String toString() {
+        return wire;
+    }
+}

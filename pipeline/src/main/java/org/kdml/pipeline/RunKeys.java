@@ -1,0 +1,126 @@
+package org.kdml.pipeline;
+
+import java.util.regex.Pattern;
+
+/**
+ * The S3 layout of one run, the only code that spells its keys: everything of a run lives under
+ * {@code <experiment>/<runId>/} in the checkpoint bucket. Names are refused when they could escape
+ * that prefix.
+ *
+ * <pre>
+ * attempts.json                 attempts so far and the last worker
+ * epoch-&lt;phase&gt;-&lt;NNNN&gt;/          training state after an epoch (the newest two are kept)
+ * final/                        best weights, split, training result, spec
+ * completed.json                written once the completion is committed
+ * results/result.json           the evaluator's full result
+ * images/hardest.png            the evaluator's hardest test images
+ * cka/cka.json, cka/cka-&lt;pair&gt;.png   the CKA analyzer's matrices and heatmaps
+ * </pre>
+ *
+ * Every checkpoint folder ends with its {@link Manifest#FILE}.
+ *
+ * @param experiment the experiment's name
+ * @param runId the run's id
+ */
+public record RunKeys(String experiment, String runId) {
+
+    private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    private static final String EPOCH = "epoch-";
+
+    /**
+     * Validates both names.
+     *
+     * @throws IllegalArgumentException naming the part that is not a plain name
+     */
+    public RunKeys {
+        safe("experiment", experiment);
+        safe("runId", runId);
+    }
+
+    /** The keys of the run {@code event} is about. */
+    public static RunKeys of(RunEvent event) {
+        return new RunKeys(event.experiment(), event.runId());
+    }
+
+    /** The keys of the run {@code run} names. */
+    public static RunKeys of(RunMessage run) {
+        return new RunKeys(run.experiment(), run.runId());
+    }
+
+    /**
+     * @return {@code value} when it is a plain name (letters, digits, {@code . _ -}, no {@code ..})
+     * @throws IllegalArgumentException naming {@code field} otherwise
+     */
+    static String safe(String field, String value) {
+        if (value == null || !SAFE.matcher(value).matches() || value.contains("..")) {
+            throw new IllegalArgumentException(field + ": '" + value + "' is not a plain name (letters, digits, . _ -)"
+                    + " and cannot be used in a checkpoint key");
+        }
+        return value;
+    }
+
+    /** @return the prefix of every run of {@code experiment}, e.g. {@code exp/} */
+    public static String experimentPrefix(String experiment) {
+        return safe("experiment", experiment) + "/";
+    }
+
+    /** @return the run's prefix, e.g. {@code exp/0123abcd/} */
+    public String prefix() {
+        return experiment + "/" + runId + "/";
+    }
+
+    /** @return the attempts record */
+    public String attempts() {
+        return prefix() + "attempts.json";
+    }
+
+    /** @return the marker written once the completion is committed */
+    public String completed() {
+        return prefix() + "completed.json";
+    }
+
+    /** @return the final checkpoint's folder */
+    public String finalCheckpoint() {
+        return prefix() + "final/";
+    }
+
+    /** @return the folder of the checkpoint after {@code epoch} of {@code phase} */
+    public String epoch(String phase, int epoch) {
+        return prefix() + String.format("%s%s-%04d/", EPOCH, safe("phase", phase), epoch);
+    }
+
+    /** @return whether {@code key} (a folder under this run) is an epoch checkpoint */
+    public boolean isEpoch(String key) {
+        return key.startsWith(prefix() + EPOCH) && key.endsWith("/");
+    }
+
+    /**
+     * Orders epoch checkpoints: the teacher phase before the joint phase, then by epoch.
+     *
+     * @param key an epoch checkpoint's folder, from {@link #epoch}
+     */
+    public static int epochOrder(String key) {
+        String[] parts = key.substring(0, key.length() - 1).replaceAll(".*/", "").split("-");
+        return (parts[1].equals("joint") ? 1_000_000 : 0) + Integer.parseInt(parts[2]);
+    }
+
+    /** @return the evaluator's full result */
+    public String result() {
+        return prefix() + "results/result.json";
+    }
+
+    /** @return the evaluator's grid of the hardest test images */
+    public String hardest() {
+        return prefix() + "images/hardest.png";
+    }
+
+    /** @return the CKA analyzer's result */
+    public String cka() {
+        return prefix() + "cka/cka.json";
+    }
+
+    /** @return the heatmap of the network pair {@code pair}, e.g. {@code teacher-s1} */
+    public String heatmap(String pair) {
+        return prefix() + "cka/cka-" + safe("pair", pair) + ".png";
+    }
+}
