@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.kdml.spec.Phase;
 import org.kdml.spec.Specs;
 
 /**
@@ -219,7 +220,7 @@ public final class CheckpointStore implements AutoCloseable {
 
     private static int order(String prefix) {
         String[] parts = prefix.substring(0, prefix.length() - 1).replaceAll(".*/", "").split("-");
-        return (parts[1].equals("joint") ? 1_000_000 : 0) + Integer.parseInt(parts[2]);
+        return (parts[1].equals(Phase.JOINT.key()) ? 1_000_000 : 0) + Integer.parseInt(parts[2]);
     }
 
     /** @return the immediate "folders" under {@code prefix} */

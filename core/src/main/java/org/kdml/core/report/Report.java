@@ -22,6 +22,7 @@ import org.kdml.core.metrics.Summary;
 import org.kdml.core.train.EpochRecord;
 import org.kdml.core.train.NetworkResult;
 import org.kdml.core.train.RunResult;
+import org.kdml.spec.SharingGraph;
 import org.kdml.spec.Specs;
 
 /**
@@ -69,7 +70,8 @@ public final class Report {
         runs.stream().map(RunResult::variant).forEach(vs::add);
         this.variants = List.copyOf(vs);
         Set<String> ns = new LinkedHashSet<>();
-        runs.stream().filter(r -> r.networks().containsKey("teacher")).findFirst().ifPresent(r -> ns.add("teacher"));
+        runs.stream().filter(r -> r.networks().containsKey(SharingGraph.TEACHER)).findFirst()
+                .ifPresent(r -> ns.add(SharingGraph.TEACHER));
         runs.forEach(r -> r.networks().keySet().stream().filter(n -> n.matches("s\\d+")).forEach(ns::add));
         runs.forEach(r -> r.networks().keySet().stream().filter(n -> n.startsWith("ensemble")).forEach(ns::add));
         this.nodes = List.copyOf(ns);
@@ -132,7 +134,8 @@ public final class Report {
     private static final Function<NetworkResult, Double> FIDELITY = NetworkResult::fidelity;
 
     private static String label(String node) {
-        return node.equals("teacher") ? "T" : node.startsWith("ensemble") ? node.replace("ensemble", "Ensemble")
+        return node.equals(SharingGraph.TEACHER) ? "T"
+                : node.startsWith("ensemble") ? node.replace("ensemble", "Ensemble")
                 : node.toUpperCase();
     }
 
@@ -188,7 +191,7 @@ public final class Report {
         List<String> out = new ArrayList<>();
         for (String mode : MODES) {
             for (String node : nodes) {
-                if (node.equals("teacher")) {
+                if (node.equals(SharingGraph.TEACHER)) {
                     continue;
                 }
                 compare(mode + "-v3", mode + "-v1", node, primary, name).ifPresent(out::add);
@@ -205,7 +208,7 @@ public final class Report {
                 continue;
             }
             for (String node : nodes) {
-                if (!node.equals("teacher")) {
+                if (!node.equals(SharingGraph.TEACHER)) {
                     compare(v, BASELINE, node, primary, name).ifPresent(out::add);
                 }
             }
@@ -262,12 +265,12 @@ public final class Report {
             NetworkResult n = any.get(node);
             if (n != null) {
                 rows.add(List.of(label(node), n.architecture(), String.format("%,d", n.parameters())));
-                students += node.equals("teacher") ? 0 : n.parameters();
+                students += node.equals(SharingGraph.TEACHER) ? 0 : n.parameters();
             }
         }
-        if (any.containsKey("teacher") && students > 0) {
+        if (any.containsKey(SharingGraph.TEACHER) && students > 0) {
             rows.add(List.of("compression", "teacher / all students", String.format("%.2f×",
-                    (double) any.get("teacher").parameters() / students)));
+                    (double) any.get(SharingGraph.TEACHER).parameters() / students)));
         }
         return rows;
     }

@@ -30,9 +30,11 @@ import org.kdml.core.model.DistillNet;
 import org.kdml.core.model.PretrainedWeights;
 import org.kdml.spec.Edge;
 import org.kdml.spec.ExperimentSpec;
+import org.kdml.spec.Phase;
 import org.kdml.spec.RunSpec;
 import org.kdml.spec.SharingGraph;
 import org.kdml.spec.Specs;
+import org.kdml.spec.Task;
 import org.kdml.spec.TeacherTraining;
 import org.kdml.spec.TrainingSpec;
 
@@ -95,7 +97,7 @@ public final class RunTrainer {
         long start = System.nanoTime();
         String graphField = run.variant().key().equals("custom") ? "sharing" : "students";
         NDManager manager = NDManager.newBaseManager();
-        boolean seg = spec.task().equals("segmentation");
+        boolean seg = spec.task() == Task.SEGMENTATION;
         Map<String, DistillNet> nets = NetworkSet.buildSeeded(run.seed(), spec.task(), spec.teacher(), spec.students(),
                 graph, graphField, data.classes(), data.imageSize(), manager);
         TaskLoss taskLoss = seg ? TaskLoss.segmentation(t.focalGamma()) : TaskLoss.CLASSIFICATION;
@@ -121,15 +123,15 @@ public final class RunTrainer {
             }
             loop.secondsBefore = before;
             loop.start = start;
-            boolean jointResumed = resumed != null && resumed.phase().equals("joint");
+            boolean jointResumed = resumed != null && resumed.phase() == Phase.JOINT;
             if (graph.teacher() == TeacherTraining.FROZEN) {
                 int from = resumed == null ? 1 : jointResumed ? t.teacherEpochs() + 1 : resumed.epoch() + 1;
-                loop.run("teacher", from, t.teacherEpochs(), List.of(SharingGraph.TEACHER), session::teacherStep);
+                loop.run(Phase.TEACHER, from, t.teacherEpochs(), List.of(SharingGraph.TEACHER), session::teacherStep);
                 session.restore(SharingGraph.TEACHER);
                 session.freezeTeacher();
             }
             List<String> trainable = session.trainableNodes();
-            loop.run("joint", jointResumed ? resumed.epoch() + 1 : 1, t.epochs(), trainable, session::jointStep);
+            loop.run(Phase.JOINT, jointResumed ? resumed.epoch() + 1 : 1, t.epochs(), trainable, session::jointStep);
             for (String node : trainable) {
                 session.restore(node);
             }
@@ -193,7 +195,7 @@ public final class RunTrainer {
             bestEpoch.put(node, r.bestEpoch());
             best.put(node, new double[] {r.bestValAccuracy()});
         });
-        boolean seg = spec.task().equals("segmentation");
+        boolean seg = spec.task() == Task.SEGMENTATION;
         TrainingSpec t = spec.training();
         List<Integer> testSplit = run.test();
         org.kdml.spec.Variant variant = run.variant();
@@ -274,13 +276,13 @@ public final class RunTrainer {
         }
 
         /** Trains {@code epochs} epochs with {@code step}, validating and keeping the best of {@code candidates}. */
-        void run(String phase, int from, int epochs, List<String> candidates,
+        void run(Phase phase, int from, int epochs, List<String> candidates,
                 BiFunction<NDArray, NDArray, Map<String, Double>> step) throws IOException {
             for (int epoch = from; epoch <= epochs; epoch++) {
                 long e0 = System.nanoTime();
                 Map<String, Double> sums = new LinkedHashMap<>();
                 Map<String, Integer> counts = new HashMap<>();
-                long epochKey = run.seed() * 1_000_003L + (phase.equals("teacher") ? 500_009L : 0) + epoch * 10_007L;
+                long epochKey = run.seed() * 1_000_003L + (phase == Phase.TEACHER ? 500_009L : 0) + epoch * 10_007L;
                 // The order of an epoch depends only on the seed, the phase and the epoch, so a resumed run
                 // sees the same batches as one that never stopped.
                 List<List<Integer>> plan = Batches.plan(train, batchSize, new Random(epochKey));
