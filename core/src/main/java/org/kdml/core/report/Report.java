@@ -18,7 +18,7 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
-import org.kdml.core.metrics.Summary;
+import org.kdml.spec.Summary;
 import org.kdml.core.train.EpochRecord;
 import org.kdml.core.train.NetworkResult;
 import org.kdml.core.train.RunResult;

@@ -5,8 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
-import org.kdml.core.metrics.Summary;
 import org.kdml.spec.SharingGraph;
+import org.kdml.spec.Summary;
 
 /**
  * A plain-text table of test metrics per variant and network (T, S1, S2, …, ensemble), each as
