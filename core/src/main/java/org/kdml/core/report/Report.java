@@ -14,16 +14,18 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
-import org.kdml.spec.Summary;
 import org.kdml.core.train.EpochRecord;
 import org.kdml.core.train.NetworkResult;
+import org.kdml.core.train.RunFiles;
 import org.kdml.core.train.RunResult;
+import org.kdml.spec.RunLayout;
 import org.kdml.spec.SharingGraph;
-import org.kdml.spec.Specs;
+import org.kdml.spec.Summary;
 
 /**
  * Paper-style reports of an experiment's finished runs: one table per metric (classification:
@@ -85,9 +87,8 @@ public final class Report {
         List<RunResult> runs = new ArrayList<>();
         try (Stream<Path> s = Files.list(experimentDir)) {
             for (Path dir : s.sorted().toList()) {
-                Path f = dir.resolve("result.json");
-                if (Files.isRegularFile(f)) {
-                    runs.add(Specs.json().readValue(f.toFile(), RunResult.class));
+                if (RunFiles.hasResult(dir)) {
+                    runs.add(RunFiles.readResult(dir));
                 }
             }
         }
@@ -122,7 +123,7 @@ public final class Report {
 
     private Summary cell(String variant, String node, Function<NetworkResult, Double> metric) {
         List<Double> values = runsOf(variant).stream().filter(r -> r.networks().containsKey(node))
-                .map(r -> metric.apply(r.networks().get(node))).filter(java.util.Objects::nonNull).toList();
+                .map(r -> metric.apply(r.networks().get(node))).filter(Objects::nonNull).toList();
         return values.isEmpty() ? null : Summary.of(values);
     }
 
@@ -295,7 +296,7 @@ public final class Report {
         all.put("Fidelity", FIDELITY);
         all.forEach((name, m) -> {
             for (String node : nodes) {
-                double best = variants.stream().map(v -> cell(v, node, m)).filter(java.util.Objects::nonNull)
+                double best = variants.stream().map(v -> cell(v, node, m)).filter(Objects::nonNull)
                         .mapToDouble(Summary::mean).max().orElse(Double.NaN);
                 for (String v : variants) {
                     Summary s = cell(v, node, m);
@@ -333,7 +334,7 @@ public final class Report {
         for (RunResult r : runs) {
             sb.append("<h3>").append(esc(r.variant())).append(" seed ").append(r.seed()).append(" <small>")
                     .append(r.runId()).append("</small></h3>");
-            Path curves = dir.resolve("curves-" + r.runId() + ".png");
+            Path curves = dir.resolve(RunLayout.curves(r.runId()));
             curves(r, curves);
             sb.append("<img alt='training curves' src='").append(dir.relativize(curves)).append("'>");
             Path runDir = experimentDir.resolve(r.runId());
@@ -347,7 +348,7 @@ public final class Report {
             }
         }
         sb.append("</body></html>\n");
-        Path file = dir.resolve("report.html");
+        Path file = dir.resolve(RunLayout.report("html"));
         Files.writeString(file, sb.toString());
         return file;
     }

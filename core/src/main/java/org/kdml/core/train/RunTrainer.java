@@ -4,8 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,7 +31,6 @@ import org.kdml.spec.ExperimentSpec;
 import org.kdml.spec.Phase;
 import org.kdml.spec.RunSpec;
 import org.kdml.spec.SharingGraph;
-import org.kdml.spec.Specs;
 import org.kdml.spec.Task;
 import org.kdml.spec.TeacherTraining;
 import org.kdml.spec.TrainingSpec;
@@ -477,8 +474,8 @@ public final class RunTrainer {
                     best.containsKey(node) ? best.get(node)[0] : 0.0, null, e.getValue(), fidelity));
         }
         if (runDir != null) {
-            java.nio.file.Files.createDirectories(runDir);
-            SegmentationEval.hardestGrid(p, data, 8, runDir.resolve("hardest.png"));
+            Files.createDirectories(runDir);
+            SegmentationEval.hardestGrid(p, data, 8, RunFiles.hardest(runDir));
         }
         return out;
     }
@@ -509,22 +506,12 @@ public final class RunTrainer {
         return out;
     }
 
+    /** Writes the run's files; {@code result.json} last, so that a folder with one is complete. */
     private static void write(Path dir, DistillationSession session, RunResult result, Split split, LabeledImages data,
             ExperimentSpec spec) throws IOException {
-        Files.createDirectories(dir);
-        for (String node : session.networks().keySet()) {
-            try (OutputStream out = Files.newOutputStream(dir.resolve(node + ".params"))) {
-                session.save(node, out);
-            }
-        }
-        Map<String, Object> ids = new LinkedHashMap<>();
-        ids.put("split", Split.splitting(data).key());
-        ids.put("train", split.train().stream().map(data::id).toList());
-        ids.put("val", split.val().stream().map(data::id).toList());
-        ids.put("test", split.test().stream().map(data::id).toList());
-        Specs.json().writerWithDefaultPrettyPrinter().writeValue(dir.resolve("split.json").toFile(), ids);
-        // The spec, so that the run can be rebuilt (e.g. by `kdml cka --run`).
-        java.nio.file.Files.writeString(dir.resolve("spec.json"), Specs.canonicalJson(spec));
-        Specs.json().writerWithDefaultPrettyPrinter().writeValue(dir.resolve("result.json").toFile(), result);
+        RunFiles.writeNetworks(dir, session);
+        RunFiles.writeSplit(dir, split, data);
+        RunFiles.writeSpec(dir, spec);
+        RunFiles.writeResult(dir, result);
     }
 }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.kdml.spec.Phase;
+import org.kdml.spec.RunLayout;
 import org.kdml.spec.Specs;
 
 /**
@@ -26,8 +27,8 @@ import org.kdml.spec.Specs;
 public record TrainingState(Phase phase, int epoch, List<EpochRecord> history, Map<String, Integer> bestEpoch,
         Map<String, List<Double>> best, long trainedImages, double seconds, Map<String, Integer> skippedUpdates) {
 
-    /** Name of the bookkeeping file in a checkpoint folder. */
-    public static final String FILE = "state.json";
+    /** Name of the bookkeeping file in a checkpoint folder ({@link RunLayout#STATE}). */
+    public static final String FILE = RunLayout.STATE;
 
     /** Writes {@code state.json} into {@code dir}. */
     public void write(Path dir) throws IOException {
