@@ -21,6 +21,7 @@ import org.kdml.core.train.DistillationSession;
 import org.kdml.core.train.NetworkSet;
 import org.kdml.spec.SharingGraph;
 import org.kdml.spec.Specs;
+import org.kdml.spec.Task;
 import org.kdml.spec.TeacherTraining;
 import org.kdml.spec.Variant;
 
@@ -71,7 +72,7 @@ final class Bench {
                 : Variant.parse("--variant", variant, students).graph();
         Engine.getInstance().setRandomSeed(1);
         NDManager manager = NDManager.newBaseManager();
-        Map<String, DistillNet> nets = NetworkSet.build(task, teacher, studentKeys, graph, "--students", classes, size,
+        Map<String, DistillNet> nets = NetworkSet.build(Task.of("--task", task), teacher, studentKeys, graph, "--students", classes, size,
                 manager);
         Map<String, Long> parameters = new LinkedHashMap<>();
         nets.forEach((node, net) -> parameters.put(node, net.trainableParameterCount()));

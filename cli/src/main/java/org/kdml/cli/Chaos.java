@@ -27,6 +27,7 @@ import org.kdml.pipeline.CheckpointStore;
 import org.kdml.pipeline.Clients;
 import org.kdml.pipeline.Topics;
 import org.kdml.spec.ExperimentSpec;
+import org.kdml.spec.RunLayout;
 import org.kdml.spec.RunSpec;
 import org.kdml.spec.Specs;
 
@@ -343,11 +344,11 @@ final class Chaos {
         try (CheckpointStore store = new CheckpointStore(stack.config(), Duration.ofSeconds(30))) {
             List<String> good = store.epochCheckpoints(prefix);
             corrupted = good.get(good.size() - 1);
-            byte[] b = store.getBytes(corrupted + "s1.params");
+            byte[] b = store.getBytes(corrupted + RunLayout.params("s1"));
             b[b.length / 2] ^= 0x10;
-            store.putBytes(corrupted + "s1.params", b);
+            store.putBytes(corrupted + RunLayout.params("s1"), b);
         }
-        out.println("chaos: flipped a byte of " + corrupted + "s1.params");
+        out.println("chaos: flipped a byte of " + corrupted + RunLayout.params("s1"));
         for (int i = 0; i < n; i++) {
             startWorker(env);
         }

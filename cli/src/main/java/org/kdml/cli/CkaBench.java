@@ -12,6 +12,7 @@ import org.kdml.core.cka.LayerCka;
 import org.kdml.core.model.DistillNet;
 import org.kdml.core.train.NetworkSet;
 import org.kdml.spec.SharingGraph;
+import org.kdml.spec.Task;
 import org.kdml.spec.Variant;
 import org.kdml.spec.Specs;
 
@@ -41,7 +42,7 @@ final class CkaBench {
         }
         SharingGraph graph = Variant.parse("--variant", "kd-ml-v3", 2).graph();
         try (NDManager manager = NDManager.newBaseManager()) {
-            Map<String, DistillNet> nets = NetworkSet.buildSeeded(1, "classification", teacher, List.of(student, student),
+            Map<String, DistillNet> nets = NetworkSet.buildSeeded(1, Task.CLASSIFICATION, teacher, List.of(student, student),
                     graph, "--student", 2, size, manager);
             int batches = examples / batch;
             double rssBefore = Bench.peakRssMb();

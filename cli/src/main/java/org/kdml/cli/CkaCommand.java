@@ -15,6 +15,7 @@ import org.kdml.core.cka.RunCka;
 import org.kdml.core.data.Datasets;
 import org.kdml.core.data.DiskImages;
 import org.kdml.spec.ExperimentSpec;
+import org.kdml.spec.RunLayout;
 import org.kdml.spec.Specs;
 
 /**
@@ -76,10 +77,11 @@ final class CkaCommand {
             dir = s.filter(p -> p.getFileName().toString().equals(runId) && Files.isDirectory(p)).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("--run: no run " + runId + " under " + runs));
         }
-        if (!Files.isRegularFile(dir.resolve("spec.json"))) {
-            throw new IllegalArgumentException(dir + ": no spec.json (trained by an older kdml?)");
+        Path specFile = dir.resolve(RunLayout.SPEC);
+        if (!Files.isRegularFile(specFile)) {
+            throw new IllegalArgumentException(dir + ": no " + RunLayout.SPEC + " (trained by an older kdml?)");
         }
-        ExperimentSpec spec = Specs.parse(Files.readString(dir.resolve("spec.json")), dir.resolve("spec.json").toString());
+        ExperimentSpec spec = Specs.parse(Files.readString(specFile), specFile.toString());
         try (DiskImages data = Datasets.open(spec.dataset(), spec.task())) {
             RunCka.Analysis a = RunCka.analyze(dir, data, sample, batch, dir);
             Map<String, Object> summary = new LinkedHashMap<>();

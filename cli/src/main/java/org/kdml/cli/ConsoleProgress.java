@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.util.Map;
 import org.kdml.core.train.EpochRecord;
 import org.kdml.core.train.TrainingListener;
+import org.kdml.spec.Phase;
 import org.kdml.spec.RunSpec;
 
 /** A progress bar on a terminal; one line per epoch otherwise (logs, CI). */
@@ -26,7 +27,7 @@ final class ConsoleProgress implements TrainingListener {
     }
 
     @Override
-    public void onStep(String runId, String phase, int epoch, int epochs, int step, int steps,
+    public void onStep(String runId, Phase phase, int epoch, int epochs, int step, int steps,
             Map<String, Double> metrics) {
         if (!terminal) {
             return;

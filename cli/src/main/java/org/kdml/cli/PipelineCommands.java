@@ -33,6 +33,7 @@ import org.kdml.pipeline.PipelineConfig;
 import org.kdml.pipeline.ResultMessage;
 import org.kdml.pipeline.Topics;
 import org.kdml.spec.ExperimentSpec;
+import org.kdml.spec.RunLayout;
 import org.kdml.spec.RunSpec;
 import org.kdml.spec.Specs;
 import org.kdml.worker.TrainerWorker;
@@ -239,22 +240,22 @@ final class PipelineCommands {
             for (RunResult r : metrics.values()) {
                 Path dir = outDir.resolve(spec.name()).resolve(r.runId());
                 Files.createDirectories(dir);
-                Specs.json().writerWithDefaultPrettyPrinter().writeValue(dir.resolve("result.json").toFile(), r);
-                Files.writeString(dir.resolve("spec.json"), Specs.canonicalJson(spec));
+                Specs.json().writerWithDefaultPrettyPrinter().writeValue(dir.resolve(RunLayout.RESULT).toFile(), r);
+                Files.writeString(dir.resolve(RunLayout.SPEC), Specs.canonicalJson(spec));
                 String prefix = CheckpointStore.runPrefix(spec.name(), r.runId());
-                byte[] hardest = store.getBytes(prefix + "images/hardest.png");
+                byte[] hardest = store.getBytes(prefix + RunLayout.IMAGES_DIR + "/" + RunLayout.HARDEST);
                 if (hardest != null) {
-                    Files.write(dir.resolve("hardest.png"), hardest);
+                    Files.write(dir.resolve(RunLayout.HARDEST), hardest);
                 }
                 JsonNode c = cka.get(r.runId());
                 if (c != null) {
-                    Specs.json().writerWithDefaultPrettyPrinter().writeValue(dir.resolve("cka.json").toFile(), c);
+                    Specs.json().writerWithDefaultPrettyPrinter().writeValue(dir.resolve(RunLayout.CKA).toFile(), c);
                     for (var it = c.path("pairs").fields(); it.hasNext();) {
                         var e = it.next();
                         String key = e.getValue().path("heatmap").asText().substring(config.bucket().length() + 1);
                         byte[] png = store.getBytes(key);
                         if (png != null) {
-                            Files.write(dir.resolve("cka-" + e.getKey() + ".png"), png);
+                            Files.write(dir.resolve(RunLayout.heatmap(e.getKey())), png);
                         }
                     }
                 }

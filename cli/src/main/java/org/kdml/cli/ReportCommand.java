@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.kdml.core.report.Report;
+import org.kdml.spec.RunLayout;
 
 /** {@code kdml report EXPERIMENT [--out runs] [--format md|html|csv]}: paper-style tables of finished runs. */
 final class ReportCommand {
@@ -21,17 +22,17 @@ final class ReportCommand {
         }
         Path dir = runs.resolve(args.get(0));
         Report report = Report.load(dir);
-        Path target = dir.resolve("report");
+        Path target = dir.resolve(RunLayout.REPORT_DIR);
         Files.createDirectories(target);
         switch (format) {
             case "md" -> {
                 String md = report.markdown();
-                Files.writeString(target.resolve("report.md"), md);
+                Files.writeString(target.resolve(RunLayout.report("md")), md);
                 out.print(md);
             }
             case "csv" -> {
                 String csv = report.csv();
-                Files.writeString(target.resolve("report.csv"), csv);
+                Files.writeString(target.resolve(RunLayout.report("csv")), csv);
                 out.print(csv);
             }
             case "html" -> out.println("wrote " + report.html(dir, target).toAbsolutePath());

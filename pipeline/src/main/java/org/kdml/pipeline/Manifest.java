@@ -1,6 +1,7 @@
 package org.kdml.pipeline;
 
 import java.util.Map;
+import org.kdml.spec.RunLayout;
 
 /**
  * What a checkpoint holds, written last as {@code manifest.json} so that a checkpoint without one
@@ -20,7 +21,7 @@ public record Manifest(String runId, String experiment, String kind, String phas
         Map<String, FileEntry> files, Map<String, Object> provenance, long time) {
 
     /** Name of the manifest object in a checkpoint. */
-    public static final String FILE = "manifest.json";
+    public static final String FILE = RunLayout.MANIFEST;
 
     /**
      * One file of a checkpoint.

@@ -1,6 +1,8 @@
 package org.kdml.pipeline;
 
 import java.util.regex.Pattern;
+import org.kdml.spec.Phase;
+import org.kdml.spec.RunLayout;
 
 /**
  * The S3 layout of one run, the only code that spells its keys: everything of a run lives under
@@ -76,17 +78,17 @@ public record RunKeys(String experiment, String runId) {
 
     /** @return the marker written once the completion is committed */
     public String completed() {
-        return prefix() + "completed.json";
+        return prefix() + RunLayout.COMPLETED;
     }
 
     /** @return the final checkpoint's folder */
     public String finalCheckpoint() {
-        return prefix() + "final/";
+        return prefix() + RunLayout.FINAL_DIR + "/";
     }
 
     /** @return the folder of the checkpoint after {@code epoch} of {@code phase} */
-    public String epoch(String phase, int epoch) {
-        return prefix() + String.format("%s%s-%04d/", EPOCH, safe("phase", phase), epoch);
+    public String epoch(Phase phase, int epoch) {
+        return prefix() + RunLayout.epoch(phase, epoch) + "/";
     }
 
     /** @return whether {@code key} (a folder under this run) is an epoch checkpoint */
@@ -101,26 +103,26 @@ public record RunKeys(String experiment, String runId) {
      */
     public static int epochOrder(String key) {
         String[] parts = key.substring(0, key.length() - 1).replaceAll(".*/", "").split("-");
-        return (parts[1].equals("joint") ? 1_000_000 : 0) + Integer.parseInt(parts[2]);
+        return (parts[1].equals(Phase.JOINT.key()) ? 1_000_000 : 0) + Integer.parseInt(parts[2]);
     }
 
     /** @return the evaluator's full result */
     public String result() {
-        return prefix() + "results/result.json";
+        return prefix() + "results/" + RunLayout.RESULT;
     }
 
     /** @return the evaluator's grid of the hardest test images */
     public String hardest() {
-        return prefix() + "images/hardest.png";
+        return prefix() + RunLayout.IMAGES_DIR + "/" + RunLayout.HARDEST;
     }
 
     /** @return the CKA analyzer's result */
     public String cka() {
-        return prefix() + "cka/cka.json";
+        return prefix() + RunLayout.CKA_DIR + "/" + RunLayout.CKA;
     }
 
     /** @return the heatmap of the network pair {@code pair}, e.g. {@code teacher-s1} */
     public String heatmap(String pair) {
-        return prefix() + "cka/cka-" + safe("pair", pair) + ".png";
+        return prefix() + RunLayout.CKA_DIR + "/" + RunLayout.heatmap(safe("pair", pair));
     }
 }

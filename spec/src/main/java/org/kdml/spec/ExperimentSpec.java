@@ -1,15 +1,21 @@
 package org.kdml.spec;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.IntStream;
 
 /**
  * An experiment: a teacher, students, the variants to compare (modes × versions, or one custom
  * sharing graph), seeds and hyper-parameters. Pure data, read from YAML or JSON by {@link Specs}.
  *
  * @param name experiment name: lower-case letters, digits, {@code . _ -}
- * @param task {@code classification} (default) or {@code segmentation} (U-Nets on the same encoders)
+ * @param task {@link Task#CLASSIFICATION} (default) or {@link Task#SEGMENTATION} (U-Nets on the same
+ *     encoders); an unknown key fails naming {@code task} and the valid keys
  * @param dataset the data
  * @param teacher the teacher's architecture key, e.g. {@code resnet50}; may be omitted when every
  *     mode is {@code ml}
@@ -24,22 +30,16 @@ import java.util.List;
  * @param baseline when true, one more variant, {@code baseline}: the teacher and every student
  *     trained alone on the task (no edges), the reference rows of the paper's tables
  */
-public record ExperimentSpec(String name, String task, DatasetSpec dataset, String teacher, List<String> students,
+public record ExperimentSpec(String name, Task task, DatasetSpec dataset, String teacher, List<String> students,
         List<String> modes, List<String> versions, List<Edge> sharing, List<Long> seeds, TrainingSpec training,
-        java.util.Map<String, String> weights,
-        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
-        Boolean baseline) {
-
-    /** Tasks this version of kdml can run. */
-    public static final List<String> TASKS = List.of("classification", "segmentation");
+        Map<String, String> weights, @JsonInclude(JsonInclude.Include.NON_NULL) Boolean baseline) {
 
     /** Applies defaults and validates everything that does not need the engine. */
     public ExperimentSpec {
         SpecException.check(name != null && name.matches("[a-z0-9][a-z0-9._-]{0,63}"), "name",
                 "must be 1-64 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit, got '"
                         + name + "'");
-        task = task == null ? "classification" : task;
-        SpecException.check(TASKS.contains(task), "task", "unknown task '" + task + "'; valid: " + String.join(", ", TASKS));
+        task = task == null ? Task.CLASSIFICATION : task;
         SpecException.check(dataset != null, "dataset", "is required");
         SpecException.check(students != null && !students.isEmpty(), "students", "at least one student is required");
         students = List.copyOf(students);
@@ -71,17 +71,17 @@ public record ExperimentSpec(String name, String task, DatasetSpec dataset, Stri
         boolean needsTeacher = expanded.stream().anyMatch(v -> v.graph().teacher() != TeacherTraining.NONE);
         SpecException.check(!needsTeacher || (teacher != null && !teacher.isBlank()), "teacher",
                 "is required by the modes " + modes);
-        weights = weights == null ? java.util.Map.of() : new java.util.TreeMap<>(weights);
-        for (java.util.Map.Entry<String, String> w : weights.entrySet()) {
+        weights = weights == null ? Map.of() : new TreeMap<>(weights);
+        for (Map.Entry<String, String> w : weights.entrySet()) {
             String node = w.getKey();
-            boolean known = node.equals(SharingGraph.TEACHER) || java.util.stream.IntStream
+            boolean known = node.equals(SharingGraph.TEACHER) || IntStream
                     .rangeClosed(1, students.size()).anyMatch(i -> node.equals(SharingGraph.student(i)));
             SpecException.check(known, "weights." + node, "unknown node '" + node + "'; valid: teacher, s1.."
                     + SharingGraph.student(students.size()));
             SpecException.check(w.getValue() != null && !w.getValue().isBlank(), "weights." + node,
                     "needs the path of a .npz file");
         }
-        weights = java.util.Collections.unmodifiableMap(weights);
+        weights = Collections.unmodifiableMap(weights);
         // Absent and false are the same spec (and hash the same).
         baseline = Boolean.TRUE.equals(baseline) ? Boolean.TRUE : null;
         SpecException.check(baseline == null || sharing == null, "baseline",

@@ -41,6 +41,7 @@ import org.kdml.pipeline.RunEvent;
 import org.kdml.pipeline.RunMessage;
 import org.kdml.pipeline.ServiceLoop;
 import org.kdml.pipeline.Topics;
+import org.kdml.spec.Phase;
 import org.kdml.spec.RunSpec;
 import org.kdml.spec.Specs;
 
@@ -379,7 +380,7 @@ public final class TrainerWorker extends ServiceLoop implements AutoCloseable {
         }
 
         @Override
-        public void onStep(String runId, String phase, int epoch, int epochs, int step, int steps,
+        public void onStep(String runId, Phase phase, int epoch, int epochs, int step, int steps,
                 Map<String, Double> metrics) {
             if (cancel.get() || !running.get()) {
                 throw new CancellationException("run " + runId + " cancelled (partition revoked or worker stopping)");
@@ -392,9 +393,9 @@ public final class TrainerWorker extends ServiceLoop implements AutoCloseable {
             metrics.put("train", record.train());
             metrics.put("validation", record.validation());
             metrics.put("seconds", record.seconds());
-            int epochs = record.phase().equals("teacher") ? training.teacherEpochs() : training.epochs();
+            int epochs = record.phase() == Phase.TEACHER ? training.teacherEpochs() : training.epochs();
             emit(events, RunEvent.of(RunEvent.EPOCH, m, attempt, id, null)
-                    .withEpoch(record.phase(), record.epoch(), epochs, metrics));
+                    .withEpoch(record.phase().key(), record.epoch(), epochs, metrics));
         }
     }
 
@@ -470,7 +471,7 @@ public final class TrainerWorker extends ServiceLoop implements AutoCloseable {
          * fails the attempt at the next save or at the end.
          */
         @Override
-        public void save(Path dir, String phase, int epoch) throws java.io.IOException {
+        public void save(Path dir, Phase phase, int epoch) throws java.io.IOException {
             awaitPending();
             Path copy = local.resolve(String.format("upload-%s-%04d", phase, epoch));
             Files.createDirectories(copy);
@@ -481,7 +482,7 @@ public final class TrainerWorker extends ServiceLoop implements AutoCloseable {
             }
             pending = uploader.submit(() -> {
                 long u0 = System.nanoTime();
-                upload(copy, phase, epoch);
+                upload(copy, phase.key(), epoch);
                 uploadSeconds += (System.nanoTime() - u0) / 1e9;
                 uploads++;
                 TrainingState.deleteTree(copy);

@@ -3,26 +3,20 @@ package org.kdml.core.cka;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import org.kdml.core.tensor.Tensors;
-import com.fasterxml.jackson.databind.JsonNode;
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.kdml.core.data.LabeledImages;
 import org.kdml.core.data.Normalization;
 import org.kdml.core.model.DistillNet;
+import org.kdml.core.tensor.Tensors;
+import org.kdml.core.train.DistillationSession;
 import org.kdml.core.train.RunFiles;
 import org.kdml.spec.ExperimentSpec;
-import org.kdml.spec.Specs;
-import org.kdml.spec.Variant;
 
 /**
  * Layer-by-layer CKA of a finished run: every pair of its networks (teacher×S1, teacher×S2,
@@ -57,7 +51,7 @@ public final class RunCka {
     public static Analysis analyze(Path runDir, LabeledImages data, int sample, int batch, Path outDir)
             throws IOException {
         Files.createDirectories(outDir);
-        org.kdml.core.train.DistillationSession.noGradOnThisThread();
+        DistillationSession.noGradOnThisThread();
         try (NDManager manager = NDManager.newBaseManager()) {
             RunFiles run = RunFiles.load(runDir, data, manager);
             ExperimentSpec spec = run.spec();
@@ -88,7 +82,7 @@ public final class RunCka {
                         return arr;
                     }, manager);
                     String name = a + "-" + b;
-                    Path png = outDir.resolve("cka-" + name + ".png");
+                    Path png = RunFiles.heatmap(outDir, name);
                     Heatmap.write(m, a + " (" + archs.get(a) + ")", b + " (" + archs.get(b) + ")",
                             "CKA " + a + " x " + b + " - " + spec.name() + " " + variantKey + " seed "
                                     + run.trained().seed(), png);

@@ -3,6 +3,7 @@ package org.kdml.core.data;
 import java.io.IOException;
 import org.kdml.spec.DatasetSpec;
 import org.kdml.spec.Specs;
+import org.kdml.spec.Task;
 
 /**
  * Keeps the data set of the last run open, so that a grid over one data set decodes it once per
@@ -14,7 +15,7 @@ public final class DataCache implements AutoCloseable {
     private DiskImages open;
 
     /** @return the data set {@code spec} names, opened (and verified) once */
-    public synchronized DiskImages get(DatasetSpec spec, String task) throws IOException {
+    public synchronized DiskImages get(DatasetSpec spec, Task task) throws IOException {
         String k = task + Specs.json().writeValueAsString(spec);
         if (!k.equals(key)) {
             close();

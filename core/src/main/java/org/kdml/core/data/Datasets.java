@@ -9,6 +9,7 @@ import java.util.List;
 import org.kdml.spec.DatasetSpec;
 import org.kdml.spec.SpecException;
 import org.kdml.spec.Splitting;
+import org.kdml.spec.Task;
 
 /** The registry of data sets by key; every one is read from disk in its published layout. */
 public final class Datasets {
@@ -38,7 +39,7 @@ public final class Datasets {
      * @throws SpecException naming {@code dataset.kind}, {@code dataset.root} or {@code dataset.split}
      */
     public static void check(DatasetSpec spec) {
-        check(spec, "classification");
+        check(spec, Task.CLASSIFICATION);
     }
 
     /** Environment variable (or system property {@code kdml.data.root}) naming the folder data sets must lie in. */
@@ -85,12 +86,12 @@ public final class Datasets {
      *
      * @throws SpecException naming the field
      */
-    public static void check(DatasetSpec spec, String task) {
+    public static void check(DatasetSpec spec, Task task) {
         if (!KEYS.contains(spec.kind())) {
             throw new SpecException("dataset.kind", "unknown dataset '" + spec.kind() + "'; valid: "
                     + String.join(", ", KEYS));
         }
-        if (task.equals("segmentation") && !WITH_MASKS.contains(spec.kind())) {
+        if (task == Task.SEGMENTATION && !WITH_MASKS.contains(spec.kind())) {
             throw new SpecException("dataset.kind", "segmentation needs masks; " + spec.kind() + " has none; valid: "
                     + String.join(", ", WITH_MASKS));
         }
@@ -132,11 +133,11 @@ public final class Datasets {
      * ({@link #splitting}) the opened set carries its published split and is subsampled within it.
      */
     public static DiskImages open(DatasetSpec spec) {
-        return open(spec, "classification");
+        return open(spec, Task.CLASSIFICATION);
     }
 
     /** Opens the data set for {@code task}; segmentation reads and checks every mask too. */
-    public static DiskImages open(DatasetSpec spec, String task) {
+    public static DiskImages open(DatasetSpec spec, Task task) {
         check(spec, task);
         int threads = spec.loaderThreads() != null ? spec.loaderThreads()
                 : Math.min(4, Runtime.getRuntime().availableProcessors());
@@ -150,7 +151,7 @@ public final class Datasets {
         };
         Integer subset = spec.kind().startsWith("synthetic-") ? null : spec.samples();
         return new DiskImages(source, spec.imageSize(), subset, spec.skipBad(), threads, CACHE_BYTES,
-                task.equals("segmentation"));
+                task == Task.SEGMENTATION);
     }
 
     /** Generated LGG-layout slices (10 per patient), written once into {@code root} or a temporary folder. */

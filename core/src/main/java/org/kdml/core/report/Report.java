@@ -14,15 +14,18 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
-import org.kdml.core.metrics.Summary;
 import org.kdml.core.train.EpochRecord;
 import org.kdml.core.train.NetworkResult;
+import org.kdml.core.train.RunFiles;
 import org.kdml.core.train.RunResult;
-import org.kdml.spec.Specs;
+import org.kdml.spec.RunLayout;
+import org.kdml.spec.SharingGraph;
+import org.kdml.spec.Summary;
 
 /**
  * Paper-style reports of an experiment's finished runs: one table per metric (classification:
@@ -69,7 +72,8 @@ public final class Report {
         runs.stream().map(RunResult::variant).forEach(vs::add);
         this.variants = List.copyOf(vs);
         Set<String> ns = new LinkedHashSet<>();
-        runs.stream().filter(r -> r.networks().containsKey("teacher")).findFirst().ifPresent(r -> ns.add("teacher"));
+        runs.stream().filter(r -> r.networks().containsKey(SharingGraph.TEACHER)).findFirst()
+                .ifPresent(r -> ns.add(SharingGraph.TEACHER));
         runs.forEach(r -> r.networks().keySet().stream().filter(n -> n.matches("s\\d+")).forEach(ns::add));
         runs.forEach(r -> r.networks().keySet().stream().filter(n -> n.startsWith("ensemble")).forEach(ns::add));
         this.nodes = List.copyOf(ns);
@@ -83,9 +87,8 @@ public final class Report {
         List<RunResult> runs = new ArrayList<>();
         try (Stream<Path> s = Files.list(experimentDir)) {
             for (Path dir : s.sorted().toList()) {
-                Path f = dir.resolve("result.json");
-                if (Files.isRegularFile(f)) {
-                    runs.add(Specs.json().readValue(f.toFile(), RunResult.class));
+                if (RunFiles.hasResult(dir)) {
+                    runs.add(RunFiles.readResult(dir));
                 }
             }
         }
@@ -120,7 +123,7 @@ public final class Report {
 
     private Summary cell(String variant, String node, Function<NetworkResult, Double> metric) {
         List<Double> values = runsOf(variant).stream().filter(r -> r.networks().containsKey(node))
-                .map(r -> metric.apply(r.networks().get(node))).filter(java.util.Objects::nonNull).toList();
+                .map(r -> metric.apply(r.networks().get(node))).filter(Objects::nonNull).toList();
         return values.isEmpty() ? null : Summary.of(values);
     }
 
@@ -132,7 +135,8 @@ public final class Report {
     private static final Function<NetworkResult, Double> FIDELITY = NetworkResult::fidelity;
 
     private static String label(String node) {
-        return node.equals("teacher") ? "T" : node.startsWith("ensemble") ? node.replace("ensemble", "Ensemble")
+        return node.equals(SharingGraph.TEACHER) ? "T"
+                : node.startsWith("ensemble") ? node.replace("ensemble", "Ensemble")
                 : node.toUpperCase();
     }
 
@@ -188,7 +192,7 @@ public final class Report {
         List<String> out = new ArrayList<>();
         for (String mode : MODES) {
             for (String node : nodes) {
-                if (node.equals("teacher")) {
+                if (node.equals(SharingGraph.TEACHER)) {
                     continue;
                 }
                 compare(mode + "-v3", mode + "-v1", node, primary, name).ifPresent(out::add);
@@ -205,7 +209,7 @@ public final class Report {
                 continue;
             }
             for (String node : nodes) {
-                if (!node.equals("teacher")) {
+                if (!node.equals(SharingGraph.TEACHER)) {
                     compare(v, BASELINE, node, primary, name).ifPresent(out::add);
                 }
             }
@@ -262,12 +266,12 @@ public final class Report {
             NetworkResult n = any.get(node);
             if (n != null) {
                 rows.add(List.of(label(node), n.architecture(), String.format("%,d", n.parameters())));
-                students += node.equals("teacher") ? 0 : n.parameters();
+                students += node.equals(SharingGraph.TEACHER) ? 0 : n.parameters();
             }
         }
-        if (any.containsKey("teacher") && students > 0) {
+        if (any.containsKey(SharingGraph.TEACHER) && students > 0) {
             rows.add(List.of("compression", "teacher / all students", String.format("%.2f×",
-                    (double) any.get("teacher").parameters() / students)));
+                    (double) any.get(SharingGraph.TEACHER).parameters() / students)));
         }
         return rows;
     }
@@ -292,7 +296,7 @@ public final class Report {
         all.put("Fidelity", FIDELITY);
         all.forEach((name, m) -> {
             for (String node : nodes) {
-                double best = variants.stream().map(v -> cell(v, node, m)).filter(java.util.Objects::nonNull)
+                double best = variants.stream().map(v -> cell(v, node, m)).filter(Objects::nonNull)
                         .mapToDouble(Summary::mean).max().orElse(Double.NaN);
                 for (String v : variants) {
                     Summary s = cell(v, node, m);
@@ -330,7 +334,7 @@ public final class Report {
         for (RunResult r : runs) {
             sb.append("<h3>").append(esc(r.variant())).append(" seed ").append(r.seed()).append(" <small>")
                     .append(r.runId()).append("</small></h3>");
-            Path curves = dir.resolve("curves-" + r.runId() + ".png");
+            Path curves = dir.resolve(RunLayout.curves(r.runId()));
             curves(r, curves);
             sb.append("<img alt='training curves' src='").append(dir.relativize(curves)).append("'>");
             Path runDir = experimentDir.resolve(r.runId());
@@ -344,7 +348,7 @@ public final class Report {
             }
         }
         sb.append("</body></html>\n");
-        Path file = dir.resolve("report.html");
+        Path file = dir.resolve(RunLayout.report("html"));
         Files.writeString(file, sb.toString());
         return file;
     }

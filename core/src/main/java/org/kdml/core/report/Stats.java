@@ -1,6 +1,11 @@
 package org.kdml.core.report;
 
-/** A paired t-test over seeds, with the two-sided p-value from Student's t distribution. */
+import org.kdml.spec.Summary;
+
+/**
+ * A paired t-test over seeds, with the two-sided p-value from Student's t distribution; the mean and
+ * standard deviation of the differences come from {@link Summary}.
+ */
 public final class Stats {
 
     private Stats() {
@@ -24,20 +29,16 @@ public final class Stats {
                     + b.length);
         }
         int n = a.length;
-        double mean = 0;
+        double[] diffs = new double[n];
         for (int i = 0; i < n; i++) {
-            mean += a[i] - b[i];
+            diffs[i] = a[i] - b[i];
         }
-        mean /= n;
+        Summary d = Summary.of(diffs);
+        double mean = d.mean();
         if (n < 2) {
             return new Paired(mean, Double.NaN, 0, Double.NaN);
         }
-        double ss = 0;
-        for (int i = 0; i < n; i++) {
-            double d = a[i] - b[i] - mean;
-            ss += d * d;
-        }
-        double sd = Math.sqrt(ss / (n - 1));
+        double sd = d.std();
         if (sd == 0) {
             return new Paired(mean, Double.NaN, n - 1, mean == 0 ? 1.0 : Double.NaN);
         }

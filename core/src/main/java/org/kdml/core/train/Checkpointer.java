@@ -2,6 +2,7 @@ package org.kdml.core.train;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import org.kdml.spec.Phase;
 
 /**
  * Where a run's training state goes during training and where it comes back from after a crash.
@@ -24,7 +25,7 @@ public interface Checkpointer {
         }
 
         @Override
-        public void save(Path dir, String phase, int epoch) {
+        public void save(Path dir, Phase phase, int epoch) {
         }
     };
 
@@ -37,8 +38,8 @@ public interface Checkpointer {
     /**
      * Keeps the state in {@code dir} (e.g. uploads it). The folder is deleted afterwards.
      *
-     * @param phase {@code teacher} or {@code joint}
+     * @param phase the phase of that epoch
      * @param epoch the epoch just finished, 1-based within the phase
      */
-    void save(Path dir, String phase, int epoch) throws IOException;
+    void save(Path dir, Phase phase, int epoch) throws IOException;
 }

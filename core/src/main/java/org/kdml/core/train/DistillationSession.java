@@ -1,20 +1,22 @@
 package org.kdml.core.train;
 
+import ai.djl.MalformedModelException;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
+import ai.djl.nn.ParameterList;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -24,6 +26,7 @@ import org.kdml.core.loss.NodeLoss;
 import org.kdml.core.loss.TaskLoss;
 import org.kdml.core.model.DistillNet;
 import org.kdml.core.tensor.Tensors;
+import org.kdml.spec.RunLayout;
 import org.kdml.spec.SharingGraph;
 import org.kdml.spec.TeacherTraining;
 
@@ -99,7 +102,7 @@ public final class DistillationSession implements AutoCloseable {
      * on for the span of each step.
      */
     public static void noGradOnThisThread() {
-        ai.djl.engine.Engine.getInstance();
+        Engine.getInstance();
         ai.djl.pytorch.jni.JniUtils.setGradMode(false);
         // The intra-op thread count is per calling thread with OpenMP, too: give this thread the
         // configured count (DJL applies it only to the thread that loaded the engine).
@@ -414,7 +417,7 @@ public final class DistillationSession implements AutoCloseable {
     public void saveState(Path dir) throws IOException {
         Files.createDirectories(dir);
         for (String node : nets.keySet()) {
-            try (OutputStream out = Files.newOutputStream(dir.resolve(node + ".params"))) {
+            try (OutputStream out = Files.newOutputStream(dir.resolve(RunLayout.params(node)))) {
                 save(node, out);
             }
             NDManager keep = snapshots.get(node);
@@ -423,11 +426,11 @@ public final class DistillationSession implements AutoCloseable {
                 for (Pair<String, Parameter> p : nets.get(node).getParameters()) {
                     list.add(byName(keep).get(p.getValue().getId()));
                 }
-                Files.write(dir.resolve(node + ".best.params"), list.encode());
+                Files.write(dir.resolve(RunLayout.bestParams(node)), list.encode());
             }
             FusedAdam opt = optimizers.get(node);
             if (opt != null) {
-                opt.write(nets.get(node), dir.resolve(node + ".adam"));
+                opt.write(nets.get(node), dir.resolve(RunLayout.adam(node)));
             }
         }
     }
@@ -438,10 +441,10 @@ public final class DistillationSession implements AutoCloseable {
      */
     public void loadState(Path dir) throws IOException {
         for (String node : nets.keySet()) {
-            try (InputStream in = Files.newInputStream(dir.resolve(node + ".params"))) {
+            try (InputStream in = Files.newInputStream(dir.resolve(RunLayout.params(node)))) {
                 Tensors.loadParameters(nets.get(node), manager, new DataInputStream(in));
-            } catch (ai.djl.MalformedModelException e) {
-                throw new IOException(dir.resolve(node + ".params") + ": " + e.getMessage(), e);
+            } catch (MalformedModelException e) {
+                throw new IOException(dir.resolve(RunLayout.params(node)) + ": " + e.getMessage(), e);
             }
             // Loading replaces the arrays: give the trainable ones their gradients back. (Called before
             // the first step, so nothing holds the old arrays.)
@@ -450,11 +453,11 @@ public final class DistillationSession implements AutoCloseable {
                     p.getValue().getArray().setRequiresGradient(true);
                 }
             }
-            Path best = dir.resolve(node + ".best.params");
+            Path best = dir.resolve(RunLayout.bestParams(node));
             if (Files.isRegularFile(best)) {
                 NDManager keep = manager.newSubManager();
                 NDList list = Tensors.decode(keep, Files.readAllBytes(best));
-                ai.djl.nn.ParameterList params = nets.get(node).getParameters();
+                ParameterList params = nets.get(node).getParameters();
                 if (list.size() != params.size()) {
                     keep.close();
                     throw new IOException(best + ": " + list.size() + " arrays for " + params.size() + " parameters");
@@ -467,7 +470,7 @@ public final class DistillationSession implements AutoCloseable {
                     old.close();
                 }
             }
-            Path adam = dir.resolve(node + ".adam");
+            Path adam = dir.resolve(RunLayout.adam(node));
             if (optimizers.containsKey(node) && Files.isRegularFile(adam)) {
                 optimizers.get(node).read(nets.get(node), adam);
             }

@@ -11,6 +11,7 @@ import org.kdml.core.model.Architectures;
 import org.kdml.spec.ExperimentSpec;
 import org.kdml.spec.RunSpec;
 import org.kdml.spec.Specs;
+import org.kdml.spec.Task;
 import org.kdml.spec.TeacherTraining;
 import org.kdml.spec.Variant;
 
@@ -44,7 +45,7 @@ public final class ExperimentRunner {
             try (NDManager m = NDManager.newBaseManager()) {
                 NetworkSet.build(spec.task(), spec.teacher(), spec.students(), v.graph(),
                         v.key().equals("custom") ? "sharing" : "students", spec.dataset().classes() == null ? 2 : spec.dataset().classes(),
-                        spec.task().equals("segmentation") ? spec.dataset().imageSize() : 32, m);
+                        spec.task() == Task.SEGMENTATION ? spec.dataset().imageSize() : 32, m);
             }
         }
     }

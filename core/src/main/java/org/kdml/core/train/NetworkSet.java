@@ -14,6 +14,7 @@ import org.kdml.spec.Edge;
 import org.kdml.spec.Knowledge;
 import org.kdml.spec.SharingGraph;
 import org.kdml.spec.SpecException;
+import org.kdml.spec.Task;
 import org.kdml.spec.TeacherTraining;
 
 /**
@@ -40,7 +41,7 @@ public final class NetworkSet {
      */
     public static Map<String, DistillNet> build(String teacherKey, List<String> studentKeys, SharingGraph graph,
             String graphField, int classes, int imageSize, NDManager manager) {
-        return build("classification", teacherKey, studentKeys, graph, graphField, classes, imageSize, manager);
+        return build(Task.CLASSIFICATION, teacherKey, studentKeys, graph, graphField, classes, imageSize, manager);
     }
 
     /**
@@ -48,7 +49,7 @@ public final class NetworkSet {
      * U-Nets with one output channel (binary masks) on the same encoder keys, whose shared
      * feature is the first decoder block's output (no adapter; unequal shapes are rejected).
      */
-    public static Map<String, DistillNet> build(String task, String teacherKey, List<String> studentKeys,
+    public static Map<String, DistillNet> build(Task task, String teacherKey, List<String> studentKeys,
             SharingGraph graph, String graphField, int classes, int imageSize, NDManager manager) {
         synchronized (INIT_LOCK) {
             return buildUnlocked(task, teacherKey, studentKeys, graph, graphField, classes, imageSize, manager);
@@ -61,7 +62,7 @@ public final class NetworkSet {
      * concurrently (by an evaluator or analyzer in the same JVM) would otherwise shift this run's
      * initial weights.
      */
-    public static Map<String, DistillNet> buildSeeded(long seed, String task, String teacherKey,
+    public static Map<String, DistillNet> buildSeeded(long seed, Task task, String teacherKey,
             List<String> studentKeys, SharingGraph graph, String graphField, int classes, int imageSize,
             NDManager manager) {
         synchronized (INIT_LOCK) {
@@ -82,9 +83,9 @@ public final class NetworkSet {
     /** Serialises every initialisation in the process (see {@link #buildSeeded}). */
     private static final Object INIT_LOCK = new Object();
 
-    private static Map<String, DistillNet> buildUnlocked(String task, String teacherKey, List<String> studentKeys,
+    private static Map<String, DistillNet> buildUnlocked(Task task, String teacherKey, List<String> studentKeys,
             SharingGraph graph, String graphField, int classes, int imageSize, NDManager manager) {
-        boolean seg = task.equals("segmentation");
+        boolean seg = task == Task.SEGMENTATION;
         if (seg && imageSize % 32 != 0) {
             throw new SpecException("dataset.imageSize", "U-Nets need a multiple of 32, got " + imageSize);
         }

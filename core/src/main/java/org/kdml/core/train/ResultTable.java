@@ -5,7 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
-import org.kdml.core.metrics.Summary;
+import org.kdml.spec.SharingGraph;
+import org.kdml.spec.Summary;
 
 /**
  * A plain-text table of test metrics per variant and network (T, S1, S2, …, ensemble), each as
@@ -62,7 +63,7 @@ public final class ResultTable {
     }
 
     private static String label(String node) {
-        return node.equals("teacher") ? "T" : node.startsWith(RunTrainer.ENSEMBLE) ? node : node.toUpperCase();
+        return node.equals(SharingGraph.TEACHER) ? "T" : node.startsWith(RunTrainer.ENSEMBLE) ? node : node.toUpperCase();
     }
 
     private static String summary(List<RunResult> runs, String node, ToDoubleFunction<NetworkResult> metric) {

@@ -4,8 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,9 +28,10 @@ import org.kdml.core.model.DistillNet;
 import org.kdml.core.model.PretrainedWeights;
 import org.kdml.spec.Edge;
 import org.kdml.spec.ExperimentSpec;
+import org.kdml.spec.Phase;
 import org.kdml.spec.RunSpec;
 import org.kdml.spec.SharingGraph;
-import org.kdml.spec.Specs;
+import org.kdml.spec.Task;
 import org.kdml.spec.TeacherTraining;
 import org.kdml.spec.TrainingSpec;
 
@@ -95,7 +94,7 @@ public final class RunTrainer {
         long start = System.nanoTime();
         String graphField = run.variant().key().equals("custom") ? "sharing" : "students";
         NDManager manager = NDManager.newBaseManager();
-        boolean seg = spec.task().equals("segmentation");
+        boolean seg = spec.task() == Task.SEGMENTATION;
         Map<String, DistillNet> nets = NetworkSet.buildSeeded(run.seed(), spec.task(), spec.teacher(), spec.students(),
                 graph, graphField, data.classes(), data.imageSize(), manager);
         TaskLoss taskLoss = seg ? TaskLoss.segmentation(t.focalGamma()) : TaskLoss.CLASSIFICATION;
@@ -121,15 +120,15 @@ public final class RunTrainer {
             }
             loop.secondsBefore = before;
             loop.start = start;
-            boolean jointResumed = resumed != null && resumed.phase().equals("joint");
+            boolean jointResumed = resumed != null && resumed.phase() == Phase.JOINT;
             if (graph.teacher() == TeacherTraining.FROZEN) {
                 int from = resumed == null ? 1 : jointResumed ? t.teacherEpochs() + 1 : resumed.epoch() + 1;
-                loop.run("teacher", from, t.teacherEpochs(), List.of(SharingGraph.TEACHER), session::teacherStep);
+                loop.run(Phase.TEACHER, from, t.teacherEpochs(), List.of(SharingGraph.TEACHER), session::teacherStep);
                 session.restore(SharingGraph.TEACHER);
                 session.freezeTeacher();
             }
             List<String> trainable = session.trainableNodes();
-            loop.run("joint", jointResumed ? resumed.epoch() + 1 : 1, t.epochs(), trainable, session::jointStep);
+            loop.run(Phase.JOINT, jointResumed ? resumed.epoch() + 1 : 1, t.epochs(), trainable, session::jointStep);
             for (String node : trainable) {
                 session.restore(node);
             }
@@ -193,7 +192,7 @@ public final class RunTrainer {
             bestEpoch.put(node, r.bestEpoch());
             best.put(node, new double[] {r.bestValAccuracy()});
         });
-        boolean seg = spec.task().equals("segmentation");
+        boolean seg = spec.task() == Task.SEGMENTATION;
         TrainingSpec t = spec.training();
         List<Integer> testSplit = run.test();
         org.kdml.spec.Variant variant = run.variant();
@@ -274,13 +273,13 @@ public final class RunTrainer {
         }
 
         /** Trains {@code epochs} epochs with {@code step}, validating and keeping the best of {@code candidates}. */
-        void run(String phase, int from, int epochs, List<String> candidates,
+        void run(Phase phase, int from, int epochs, List<String> candidates,
                 BiFunction<NDArray, NDArray, Map<String, Double>> step) throws IOException {
             for (int epoch = from; epoch <= epochs; epoch++) {
                 long e0 = System.nanoTime();
                 Map<String, Double> sums = new LinkedHashMap<>();
                 Map<String, Integer> counts = new HashMap<>();
-                long epochKey = run.seed() * 1_000_003L + (phase.equals("teacher") ? 500_009L : 0) + epoch * 10_007L;
+                long epochKey = run.seed() * 1_000_003L + (phase == Phase.TEACHER ? 500_009L : 0) + epoch * 10_007L;
                 // The order of an epoch depends only on the seed, the phase and the epoch, so a resumed run
                 // sees the same batches as one that never stopped.
                 List<List<Integer>> plan = Batches.plan(train, batchSize, new Random(epochKey));
@@ -475,8 +474,8 @@ public final class RunTrainer {
                     best.containsKey(node) ? best.get(node)[0] : 0.0, null, e.getValue(), fidelity));
         }
         if (runDir != null) {
-            java.nio.file.Files.createDirectories(runDir);
-            SegmentationEval.hardestGrid(p, data, 8, runDir.resolve("hardest.png"));
+            Files.createDirectories(runDir);
+            SegmentationEval.hardestGrid(p, data, 8, RunFiles.hardest(runDir));
         }
         return out;
     }
@@ -507,22 +506,12 @@ public final class RunTrainer {
         return out;
     }
 
+    /** Writes the run's files; {@code result.json} last, so that a folder with one is complete. */
     private static void write(Path dir, DistillationSession session, RunResult result, Split split, LabeledImages data,
             ExperimentSpec spec) throws IOException {
-        Files.createDirectories(dir);
-        for (String node : session.networks().keySet()) {
-            try (OutputStream out = Files.newOutputStream(dir.resolve(node + ".params"))) {
-                session.save(node, out);
-            }
-        }
-        Map<String, Object> ids = new LinkedHashMap<>();
-        ids.put("split", Split.splitting(data).key());
-        ids.put("train", split.train().stream().map(data::id).toList());
-        ids.put("val", split.val().stream().map(data::id).toList());
-        ids.put("test", split.test().stream().map(data::id).toList());
-        Specs.json().writerWithDefaultPrettyPrinter().writeValue(dir.resolve("split.json").toFile(), ids);
-        // The spec, so that the run can be rebuilt (e.g. by `kdml cka --run`).
-        java.nio.file.Files.writeString(dir.resolve("spec.json"), Specs.canonicalJson(spec));
-        Specs.json().writerWithDefaultPrettyPrinter().writeValue(dir.resolve("result.json").toFile(), result);
+        RunFiles.writeNetworks(dir, session);
+        RunFiles.writeSplit(dir, split, data);
+        RunFiles.writeSpec(dir, spec);
+        RunFiles.writeResult(dir, result);
     }
 }

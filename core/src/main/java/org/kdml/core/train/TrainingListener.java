@@ -1,6 +1,8 @@
 package org.kdml.core.train;
 
 import java.util.Map;
+import org.kdml.spec.Phase;
+import org.kdml.spec.RunSpec;
 
 /** Hears a run's progress; the CLI draws a progress bar from it. */
 public interface TrainingListener {
@@ -16,21 +18,21 @@ public interface TrainingListener {
      * @param index 1-based position of the run in its experiment
      * @param total runs in the experiment
      */
-    default void onRunStart(org.kdml.spec.RunSpec run, int index, int total) {
+    default void onRunStart(RunSpec run, int index, int total) {
     }
 
     /**
      * After each optimisation step.
      *
      * @param runId the run
-     * @param phase {@code teacher} or {@code joint}
+     * @param phase the phase
      * @param epoch 1-based epoch
      * @param epochs epochs in the phase
      * @param step 1-based step within the epoch
      * @param steps steps per epoch
      * @param metrics the step's loss terms
      */
-    default void onStep(String runId, String phase, int epoch, int epochs, int step, int steps,
+    default void onStep(String runId, Phase phase, int epoch, int epochs, int step, int steps,
             Map<String, Double> metrics) {
     }
 

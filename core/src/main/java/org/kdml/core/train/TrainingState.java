@@ -7,13 +7,15 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.kdml.spec.Phase;
+import org.kdml.spec.RunLayout;
 import org.kdml.spec.Specs;
 
 /**
  * The bookkeeping of a checkpoint, written as {@code state.json} beside the weights, snapshots and
  * optimiser moments that {@link DistillationSession#saveState} writes.
  *
- * @param phase the phase of the last finished epoch, {@code teacher} or {@code joint}
+ * @param phase the phase of the last finished epoch
  * @param epoch the last finished epoch, 1-based within the phase
  * @param history every epoch so far
  * @param bestEpoch best epoch per node so far
@@ -22,11 +24,11 @@ import org.kdml.spec.Specs;
  * @param seconds training wall time so far
  * @param skippedUpdates skipped optimiser steps per node so far
  */
-public record TrainingState(String phase, int epoch, List<EpochRecord> history, Map<String, Integer> bestEpoch,
+public record TrainingState(Phase phase, int epoch, List<EpochRecord> history, Map<String, Integer> bestEpoch,
         Map<String, List<Double>> best, long trainedImages, double seconds, Map<String, Integer> skippedUpdates) {
 
-    /** Name of the bookkeeping file in a checkpoint folder. */
-    public static final String FILE = "state.json";
+    /** Name of the bookkeeping file in a checkpoint folder ({@link RunLayout#STATE}). */
+    public static final String FILE = RunLayout.STATE;
 
     /** Writes {@code state.json} into {@code dir}. */
     public void write(Path dir) throws IOException {

@@ -28,6 +28,7 @@ import org.kdml.spec.Edge;
 import org.kdml.spec.Knowledge;
 import org.kdml.spec.Mode;
 import org.kdml.spec.SharingGraph;
+import org.kdml.spec.Task;
 import org.kdml.spec.TeacherTraining;
 import org.kdml.spec.Version;
 
@@ -88,8 +89,8 @@ class CollectorIndependenceIT {
         for (int i = 0; i < graph.students(); i++) {
             students.add("resnet18-tiny");
         }
-        Map<String, DistillNet> nets = NetworkSet.buildSeeded(21, task, "resnet50-tiny", students, graph, "students",
-                2, 32, manager);
+        Map<String, DistillNet> nets = NetworkSet.buildSeeded(21, Task.of("task", task), "resnet50-tiny", students, graph,
+                "students", 2, 32, manager);
         TaskLoss loss = seg ? TaskLoss.segmentation(0.5) : TaskLoss.CLASSIFICATION;
         try (DistillationSession s = new DistillationSession(manager, graph, nets, 1e-2, 0.5, 2.0, loss);
                 NDManager m = NDManager.newBaseManager()) {

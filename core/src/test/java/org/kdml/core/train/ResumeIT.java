@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.kdml.core.data.Datasets;
 import org.kdml.core.data.DiskImages;
 import org.kdml.spec.ExperimentSpec;
+import org.kdml.spec.Phase;
 import org.kdml.spec.RunSpec;
 import org.kdml.spec.Specs;
 
@@ -59,7 +60,7 @@ class ResumeIT {
         }
 
         @Override
-        public void save(Path dir, String phase, int epoch) throws IOException {
+        public void save(Path dir, Phase phase, int epoch) throws IOException {
             Path keep = root.resolve(phase + "-" + epoch);
             Files.createDirectories(keep);
             try (var files = Files.list(dir)) {

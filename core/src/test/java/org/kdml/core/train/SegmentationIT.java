@@ -32,6 +32,7 @@ import org.kdml.spec.Mode;
 import org.kdml.spec.SharingGraph;
 import org.kdml.spec.SpecException;
 import org.kdml.spec.Specs;
+import org.kdml.spec.Task;
 import org.kdml.spec.TeacherTraining;
 import org.kdml.spec.Version;
 
@@ -74,7 +75,7 @@ class SegmentationIT {
         Batches batches = new Batches(scans, Normalization.fit(scans, all));
         Engine.getInstance().setRandomSeed(3);
         NDManager manager = NDManager.newBaseManager();
-        Map<String, DistillNet> nets = NetworkSet.build("segmentation", "resnet50-tiny",
+        Map<String, DistillNet> nets = NetworkSet.build(Task.SEGMENTATION, "resnet50-tiny",
                 List.of("resnet18-tiny", "resnet18-tiny"), graph, "students", 2, 32, manager);
         try (DistillationSession s = new DistillationSession(manager, graph, nets, 1e-3, 0.5, 2.0,
                 TaskLoss.segmentation(2.0)); NDManager m = NDManager.newBaseManager()) {

@@ -1,0 +1,63 @@
+package org.kdml.spec;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/**
+ * A phase of a run's training, written by its lower-case key in epoch records, training states,
+ * run events and checkpoint names ({@code epoch-<phase>-NNNN}).
+ */
+public enum Phase {
+    /** The teacher alone on its task, before it is frozen (KD off). */
+    TEACHER("teacher"),
+    /** Every trainable network together. */
+    JOINT("joint");
+
+    private final String key;
+
+    Phase(String key) {
+        this.key = key;
+    }
+
+    /** @return the key, e.g. {@code joint} */
+    @JsonValue
+    public String key() {
+        return key;
+    }
+
+    /** @return {@link #key()}, so that names built from a phase stay as they were written */
+    @Override
+    public String toString() {
+        return key;
+    }
+
+    /**
+     * Looks a phase up by key.
+     *
+     * @param field the field the key came from
+     * @param key the key
+     * @return the phase
+     * @throws SpecException naming {@code field}, the key and the valid keys
+     */
+    public static Phase of(String field, String key) {
+        for (Phase p : values()) {
+            if (p.key.equals(key)) {
+                return p;
+            }
+        }
+        throw new SpecException(field, "unknown phase '" + key + "'; valid: " + keys());
+    }
+
+    /** Reads a {@code phase} field. */
+    @JsonCreator
+    static Phase fromJson(String key) {
+        return of("phase", key);
+    }
+
+    /** @return the valid keys, comma separated */
+    public static String keys() {
+        return Arrays.stream(values()).map(Phase::key).collect(Collectors.joining(", "));
+    }
+}
