@@ -4,23 +4,22 @@ import java.nio.charset.CharacterCodingException;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.ProducerFencedException;
 import org.kdml.pipeline.Clients;
+import org.kdml.pipeline.DeadLetter;
+import org.kdml.pipeline.EventType;
 import org.kdml.pipeline.RunEvent;
 import org.kdml.pipeline.RunMessage;
 import org.kdml.pipeline.ServiceLoop;
+import org.kdml.pipeline.Topic;
 import org.kdml.pipeline.Topics;
+import org.kdml.pipeline.Transactions;
 import org.kdml.spec.ArchitectureShapes;
 import org.kdml.spec.ExperimentSpec;
 import org.kdml.spec.RunSpec;
@@ -109,14 +108,14 @@ public final class Orchestrator extends ServiceLoop implements AutoCloseable {
         try (KafkaConsumer<String, byte[]> consumer = Clients.consumer(bootstrap, GROUP, 50, 300_000);
                 KafkaProducer<String, String> producer = Clients.producer(bootstrap, GROUP)) {
             producer.initTransactions();
-            consumer.subscribe(List.of(Topics.SPECS));
+            consumer.subscribe(List.of(Topics.SPECS.name()));
             while (running.get()) {
                 ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
                 if (records.isEmpty()) {
                     continue;
                 }
                 Set<String> added = new HashSet<>();
-                Clients.transact(producer, consumer, records, r -> intake(r, producer, added));
+                Transactions.step(producer, consumer, records, r -> intake(r, producer, added));
                 known.addAll(added);
             }
         }
@@ -132,7 +131,7 @@ public final class Orchestrator extends ServiceLoop implements AutoCloseable {
             if (r.value().length > 1_048_576) {
                 throw new SpecException("spec", r.value().length + " bytes; a spec may have at most 1 MiB");
             }
-            String text = Clients.utf8(r.value());
+            String text = Topic.utf8(r.value());
             points = Specs.grid(text, source);
             // Grid points differ only in training hyper-parameters: one check covers them all.
             check.check(points.get(0));
@@ -154,9 +153,8 @@ public final class Orchestrator extends ServiceLoop implements AutoCloseable {
                     continue;
                 }
                 RunMessage m = RunMessage.of(run, i + 1, runs.size());
-                producer.send(new ProducerRecord<>(Topics.RUNS, run.runId(), Clients.json(m)));
-                producer.send(new ProducerRecord<>(Topics.EVENTS, run.runId(),
-                        Clients.json(RunEvent.of(RunEvent.QUEUED, m, 0, null, null))));
+                producer.send(Topics.RUNS.record(run.runId(), m));
+                producer.send(Topics.EVENTS.record(run.runId(), RunEvent.of(EventType.QUEUED, m, 0, null, null)));
             }
         }
         accepted.incrementAndGet();
@@ -165,8 +163,7 @@ public final class Orchestrator extends ServiceLoop implements AutoCloseable {
     private void reject(KafkaProducer<String, String> producer, ConsumerRecord<String, byte[]> r, String field,
             String reason) {
         rejected.incrementAndGet();
-        producer.send(new ProducerRecord<>(Topics.DLQ, r.key(),
-                Clients.json(Clients.deadLetter(r, field, reason, "orchestrator"))));
+        producer.send(Topics.DLQ.record(r.key(), DeadLetter.of(r, field, reason, "orchestrator")));
     }
 
 

@@ -8,7 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import org.kdml.pipeline.Clients;
+import org.kdml.spec.Specs;
 
 /**
  * Interactive queries of the {@link ExperimentView} over HTTP (read only; binds 127.0.0.1 by
@@ -34,11 +34,11 @@ public final class StatusServer implements AutoCloseable {
                     send(exchange, 200, Map.of("experiments", view.experiments(), "view", view.state()));
                 } else {
                     String name = URLDecoder.decode(path.substring("/experiments/".length()), StandardCharsets.UTF_8);
-                    String agg = view.get(name);
-                    if (agg == null) {
+                    ExperimentStatus status = view.status(name);
+                    if (status == null) {
                         send(exchange, 404, Map.of("error", "no experiment '" + name + "' (yet)", "view", view.state()));
                     } else {
-                        send(exchange, 200, ExperimentState.status(agg));
+                        send(exchange, 200, status);
                     }
                 }
             } catch (RuntimeException | IOException e) {
@@ -54,7 +54,7 @@ public final class StatusServer implements AutoCloseable {
     }
 
     private static void send(HttpExchange exchange, int code, Object body) throws IOException {
-        byte[] bytes = Clients.json(body).getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = Specs.json().writeValueAsBytes(body);
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         exchange.sendResponseHeaders(code, bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {

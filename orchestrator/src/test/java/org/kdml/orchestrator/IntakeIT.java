@@ -4,21 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kdml.embedded.Await;
 import org.kdml.embedded.EmbeddedKafka;
 import org.kdml.pipeline.Clients;
+import org.kdml.pipeline.DeadLetter;
+import org.kdml.pipeline.Topic;
 import org.kdml.pipeline.Topics;
-import org.kdml.spec.Specs;
 
 /**
  * The orchestrator's intake runs with no PyTorch on its classpath and no data on its disk, and
@@ -36,7 +35,7 @@ class IntakeIT {
             "seeds: [1, 2]",
             "");
 
-    private static List<ConsumerRecord<String, byte[]>> committed(EmbeddedKafka kafka, String topic) {
+    private static List<ConsumerRecord<String, byte[]>> committed(EmbeddedKafka kafka, Topic<?> topic) {
         return Clients.readAll(kafka.bootstrap(), topic, Duration.ofMinutes(1));
     }
 
@@ -51,11 +50,11 @@ class IntakeIT {
         try (EmbeddedKafka kafka = new EmbeddedKafka(tmp.resolve("kafka"), 0).start();
                 Orchestrator orchestrator = new Orchestrator(kafka.bootstrap()).start()) {
             try (KafkaProducer<String, String> p = Clients.producer(kafka.bootstrap(), null)) {
-                p.send(new ProducerRecord<>(Topics.SPECS, null, SPEC.replace("STUDENT2", "resnet18-tiny")))
+                p.send(Topics.SPECS.record(null, SPEC.replace("STUDENT2", "resnet18-tiny")))
                         .get(60, TimeUnit.SECONDS);
                 // kd-ml-v3: s2 learns the teacher's features; a MobileNet-tiny student has 256
                 // channels where s1 has 128, so the S1 <-> S2 feature edge cannot hold.
-                p.send(new ProducerRecord<>(Topics.SPECS, null, SPEC.replace("STUDENT2", "mobilenet-tiny")))
+                p.send(Topics.SPECS.record(null, SPEC.replace("STUDENT2", "mobilenet-tiny")))
                         .get(60, TimeUnit.SECONDS);
             }
             // The counters move inside the intake's transaction; the topics show what was committed.
@@ -65,12 +64,12 @@ class IntakeIT {
             assertEquals(1, orchestrator.accepted());
             assertEquals(1, orchestrator.rejected());
             List<ConsumerRecord<String, byte[]>> dlq = committed(kafka, Topics.DLQ);
-            JsonNode letter = Specs.json().readTree(dlq.get(0).value());
-            assertEquals("students", letter.get("field").asText());
-            String reason = letter.get("reason").asText();
+            DeadLetter letter = Topics.DLQ.parse(dlq.get(0).value());
+            assertEquals("students", letter.field());
+            String reason = letter.reason();
             assertTrue(reason.contains("feature edge") && reason.contains("mobilenet-tiny")
                     && reason.contains("feature edges need equal shapes"), reason);
-            assertEquals("orchestrator", letter.get("service").asText());
+            assertEquals("orchestrator", letter.service());
         }
     }
 }

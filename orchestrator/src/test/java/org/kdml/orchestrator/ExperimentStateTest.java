@@ -1,0 +1,65 @@
+package org.kdml.orchestrator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.kdml.pipeline.EventType;
+import org.kdml.pipeline.ResultKind;
+import org.kdml.pipeline.ResultMessage;
+import org.kdml.pipeline.RunEvent;
+import org.kdml.spec.Specs;
+
+/** The fold of typed events and results, with hand-computed curves, ETA and heatmap keys. */
+class ExperimentStateTest {
+
+    private static RunEvent event(EventType type, long time, String phase, Integer epoch, Integer epochs,
+            Map<String, Object> metrics, Boolean retrying) {
+        return new RunEvent(type, "r1", "exp", "kd-ml-v3", 7, 1, "w1", phase, epoch, epochs, metrics, null, retrying,
+                1, 2, time);
+    }
+
+    @Test
+    void foldsCurveEtaAndHeatmaps() {
+        ExperimentState s = new ExperimentState();
+        s.apply(event(EventType.QUEUED, 0, null, null, null, null, null));
+        s.apply(event(EventType.STARTED, 1_000, null, null, null, null, null));
+        s.apply(event(EventType.EPOCH, 3_000, "joint", 1, 5, Map.of("validation", Map.of("s1", 0.6, "ensemble", 0.7)),
+                null));
+        s.apply(event(EventType.EPOCH, 5_000, "joint", 2, 5, Map.of("validation", Map.of("s1", 0.8)), null));
+        ExperimentStatus.Row row = s.status().runs().get(0);
+        assertEquals(RunStatus.RUNNING, row.state());
+        assertEquals("joint 2/5", row.progress());
+        // Two epochs in 4 s since the start: 2 s each, 3 left in the phase.
+        assertEquals(6.0, row.etaSeconds(), 1e-12);
+        assertEquals(0.8, row.validation(), 1e-12);
+        assertEquals(List.of(1.0, 0.7), List.of(row.curve().get(0)[0], row.curve().get(0)[1]));
+        assertEquals(2, s.status().total());
+
+        ObjectNode payload = Specs.json().createObjectNode();
+        payload.putObject("pairs").putObject("teacher-s1").put("heatmap", "kdml-checkpoints/exp/r1/cka/cka-teacher-s1.png");
+        s.apply(new ResultMessage(ResultKind.CKA, "r1", "exp", "kd-ml-v3", 7, 1, payload, 6_000, 1.0));
+        s.apply(event(EventType.COMPLETED, 7_000, null, 0, 0, null, null));
+        row = s.status().runs().get(0);
+        assertEquals(RunStatus.COMPLETED, row.state());
+        assertNull(row.etaSeconds());
+        assertEquals(Map.of("teacher-s1", "exp/r1/cka/cka-teacher-s1.png"), row.heatmaps());
+        assertEquals(1, s.status().cka());
+    }
+
+    @Test
+    void aRetriedFailureIsNotTheEndAndAStrayChangesNothing() {
+        ExperimentState s = new ExperimentState();
+        s.apply(event(EventType.FAILED, 1, null, null, null, null, true));
+        assertEquals(RunStatus.RETRYING, s.status().runs().get(0).state());
+        s.fold("{\"type\":\"exploded\",\"runId\":\"r1\",\"experiment\":\"exp\"}");
+        s.fold("not json");
+        assertEquals(RunStatus.RETRYING, s.status().runs().get(0).state());
+        s.apply(event(EventType.FAILED, 2, null, null, null, null, false));
+        assertEquals(RunStatus.FAILED, s.status().runs().get(0).state());
+        assertEquals(1, s.status().count(RunStatus.FAILED));
+    }
+}
