@@ -12,8 +12,9 @@ import org.kdml.core.data.LabeledImages;
 import org.kdml.pipeline.CheckpointStore;
 import org.kdml.pipeline.CompletionService;
 import org.kdml.pipeline.PipelineConfig;
-import org.kdml.pipeline.ResultMessage;
+import org.kdml.pipeline.ResultKind;
 import org.kdml.pipeline.RunEvent;
+import org.kdml.pipeline.RunKeys;
 import org.kdml.spec.ExperimentSpec;
 import org.kdml.spec.Specs;
 
@@ -37,7 +38,7 @@ public final class CkaAnalyzer extends CompletionService {
      * @param batch images per forward pass
      */
     public CkaAnalyzer(PipelineConfig config, int sample, int batch) {
-        super(config, GROUP, ResultMessage.CKA);
+        super(config, GROUP, ResultKind.CKA);
         if (sample < 4) {
             throw new IllegalArgumentException("sample: CKA needs at least 4 examples, got " + sample);
         }
@@ -61,12 +62,12 @@ public final class CkaAnalyzer extends CompletionService {
 
     @Override
     protected JsonNode process(RunEvent event, ExperimentSpec spec, Path runDir, CheckpointStore store,
-            String prefix) throws Exception {
+            RunKeys keys) throws Exception {
         LabeledImages data = this.data.get(spec.dataset(), spec.task());
         RunCka.Analysis a = RunCka.analyze(runDir, data, sample, batch, runDir.resolve("cka"));
         Map<String, Object> pairs = new LinkedHashMap<>();
         for (Map.Entry<String, LayerCka> e : a.matrices().entrySet()) {
-            String key = prefix + "cka/cka-" + e.getKey() + ".png";
+            String key = keys.heatmap(e.getKey());
             store.putBytes(key, Files.readAllBytes(a.heatmaps().get(e.getKey())));
             Map<String, Object> m = e.getValue().toJson();
             m.put("heatmap", store.bucket() + "/" + key);
@@ -79,7 +80,7 @@ public final class CkaAnalyzer extends CompletionService {
         payload.put("examples", a.examples());
         payload.put("seconds", a.seconds());
         byte[] json = Specs.json().writeValueAsBytes(payload);
-        store.putBytes(prefix + "cka/cka.json", json);
+        store.putBytes(keys.cka(), json);
         return Specs.json().readTree(json);
     }
 }

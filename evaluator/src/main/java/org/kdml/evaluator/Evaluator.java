@@ -10,9 +10,11 @@ import org.kdml.core.train.RunTrainer;
 import org.kdml.pipeline.CheckpointStore;
 import org.kdml.pipeline.CompletionService;
 import org.kdml.pipeline.PipelineConfig;
-import org.kdml.pipeline.ResultMessage;
+import org.kdml.pipeline.ResultKind;
 import org.kdml.pipeline.RunEvent;
+import org.kdml.pipeline.RunKeys;
 import org.kdml.spec.ExperimentSpec;
+import org.kdml.spec.RunLayout;
 import org.kdml.spec.Specs;
 
 /**
@@ -28,7 +30,7 @@ public final class Evaluator extends CompletionService {
 
     /** @param config Kafka, S3 and scratch folder */
     public Evaluator(PipelineConfig config) {
-        super(config, GROUP, ResultMessage.METRICS);
+        super(config, GROUP, ResultKind.METRICS);
     }
 
     /** Data sets, kept open across the runs of one grid. */
@@ -47,14 +49,14 @@ public final class Evaluator extends CompletionService {
 
     @Override
     protected JsonNode process(RunEvent event, ExperimentSpec spec, Path runDir, CheckpointStore store,
-            String prefix) throws Exception {
+            RunKeys keys) throws Exception {
         LabeledImages data = this.data.get(spec.dataset(), spec.task());
         Path images = runDir.resolve("images");
         RunResult result = RunTrainer.evaluate(runDir, data, images);
         byte[] json = Specs.json().writerWithDefaultPrettyPrinter().writeValueAsBytes(result);
-        store.putBytes(prefix + "results/result.json", json);
-        if (Files.isRegularFile(images.resolve("hardest.png"))) {
-            store.putBytes(prefix + "images/hardest.png", Files.readAllBytes(images.resolve("hardest.png")));
+        store.putBytes(keys.result(), json);
+        if (Files.isRegularFile(images.resolve(RunLayout.HARDEST))) {
+            store.putBytes(keys.hardest(), Files.readAllBytes(images.resolve(RunLayout.HARDEST)));
         }
         return Specs.json().readTree(json);
     }

@@ -107,7 +107,7 @@ public final class ExperimentState {
             case EPOCH -> {
                 r.state = RunStatus.RUNNING;
                 if (e.epoch() != null) {
-                    r.phase = e.phase();
+                    r.phase = e.phase() == null ? null : e.phase().key();
                     r.epoch = e.epoch();
                     r.epochs = e.epochs();
                 }

@@ -11,12 +11,13 @@ import org.kdml.pipeline.EventType;
 import org.kdml.pipeline.ResultKind;
 import org.kdml.pipeline.ResultMessage;
 import org.kdml.pipeline.RunEvent;
+import org.kdml.spec.Phase;
 import org.kdml.spec.Specs;
 
 /** The fold of typed events and results, with hand-computed curves, ETA and heatmap keys. */
 class ExperimentStateTest {
 
-    private static RunEvent event(EventType type, long time, String phase, Integer epoch, Integer epochs,
+    private static RunEvent event(EventType type, long time, Phase phase, Integer epoch, Integer epochs,
             Map<String, Object> metrics, Boolean retrying) {
         return new RunEvent(type, "r1", "exp", "kd-ml-v3", 7, 1, "w1", phase, epoch, epochs, metrics, null, retrying,
                 1, 2, time);
@@ -27,9 +28,9 @@ class ExperimentStateTest {
         ExperimentState s = new ExperimentState();
         s.apply(event(EventType.QUEUED, 0, null, null, null, null, null));
         s.apply(event(EventType.STARTED, 1_000, null, null, null, null, null));
-        s.apply(event(EventType.EPOCH, 3_000, "joint", 1, 5, Map.of("validation", Map.of("s1", 0.6, "ensemble", 0.7)),
+        s.apply(event(EventType.EPOCH, 3_000, Phase.JOINT, 1, 5, Map.of("validation", Map.of("s1", 0.6, "ensemble", 0.7)),
                 null));
-        s.apply(event(EventType.EPOCH, 5_000, "joint", 2, 5, Map.of("validation", Map.of("s1", 0.8)), null));
+        s.apply(event(EventType.EPOCH, 5_000, Phase.JOINT, 2, 5, Map.of("validation", Map.of("s1", 0.8)), null));
         ExperimentStatus.Row row = s.status().runs().get(0);
         assertEquals(RunStatus.RUNNING, row.state());
         assertEquals("joint 2/5", row.progress());

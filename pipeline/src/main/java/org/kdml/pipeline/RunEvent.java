@@ -2,6 +2,7 @@ package org.kdml.pipeline;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Map;
+import org.kdml.spec.Phase;
 
 /**
  * A run's lifecycle on {@code kdml.events}, keyed by run id.
@@ -13,7 +14,7 @@ import java.util.Map;
  * @param seed its seed
  * @param attempt 1 for the first delivery, more after a redelivery
  * @param worker the worker that sent it (null from the orchestrator)
- * @param phase {@code teacher} or {@code joint} for epoch and checkpoint events
+ * @param phase the training phase, for epoch and checkpoint events
  * @param epoch epoch within the phase
  * @param epochs epochs in the phase
  * @param metrics training losses and validation scores of the epoch; for {@code completed}, the
@@ -27,7 +28,7 @@ import java.util.Map;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunEvent(EventType type, String runId, String experiment, String variant, long seed, int attempt,
-        String worker, String phase, Integer epoch, Integer epochs, Map<String, Object> metrics, String reason,
+        String worker, Phase phase, Integer epoch, Integer epochs, Map<String, Object> metrics, String reason,
         Boolean retrying, int index, int total, long time) {
 
     /** Validates. */
@@ -60,7 +61,7 @@ public record RunEvent(EventType type, String runId, String experiment, String v
     }
 
     /** This event with epoch details. */
-    public RunEvent withEpoch(String phase, int epoch, int epochs, Map<String, Object> metrics) {
+    public RunEvent withEpoch(Phase phase, int epoch, int epochs, Map<String, Object> metrics) {
         return new RunEvent(type, runId, experiment, variant, seed, attempt, worker, phase, epoch, epochs, metrics,
                 reason, retrying, index, total, time);
     }

@@ -84,9 +84,16 @@ public final class Transactions {
     public static void acknowledge(KafkaProducer<String, String> producer, KafkaConsumer<String, byte[]> consumer,
             ConsumerRecord<String, byte[]> record, Runnable sends) {
         producer.beginTransaction();
-        sends.run();
-        producer.sendOffsetsToTransaction(Map.of(new TopicPartition(record.topic(), record.partition()),
-                new OffsetAndMetadata(record.offset() + 1)), consumer.groupMetadata());
+        try {
+            sends.run();
+            producer.sendOffsetsToTransaction(Map.of(new TopicPartition(record.topic(), record.partition()),
+                    new OffsetAndMetadata(record.offset() + 1)), consumer.groupMetadata());
+        } catch (ProducerFencedException e) {
+            throw e;
+        } catch (KafkaException e) {
+            abort(producer);
+            throw new IllegalStateException("transaction failed: " + e, e);
+        }
         commit(producer);
     }
 

@@ -1,0 +1,127 @@
+package org.kdml.worker;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.BooleanSupplier;
+import org.kdml.core.data.DataCache;
+import org.kdml.core.data.DiskImages;
+import org.kdml.core.train.RunResult;
+import org.kdml.core.train.RunTrainer;
+import org.kdml.core.train.TrainingState;
+import org.kdml.pipeline.CheckpointStore;
+import org.kdml.pipeline.CorruptCheckpointException;
+import org.kdml.pipeline.Manifest;
+import org.kdml.pipeline.RunKeys;
+import org.kdml.pipeline.RunMessage;
+import org.kdml.spec.RunLayout;
+import org.kdml.spec.RunSpec;
+
+/**
+ * One attempt at one run, on the training thread: nothing to do when the run already completed;
+ * no training when a verified final checkpoint exists (a completion that did not commit);
+ * otherwise train from the newest verified checkpoint and upload the final model with its
+ * manifest.
+ */
+final class Attempt implements Callable<Attempt.Outcome> {
+
+    /**
+     * How an attempt ended.
+     *
+     * @param alreadyCompleted the run had completed before (a duplicate delivery)
+     * @param finalPrefix the final checkpoint's S3 folder
+     * @param timings where the attempt's time went (empty when nothing was trained)
+     */
+    record Outcome(boolean alreadyCompleted, String finalPrefix, Map<String, Object> timings) {
+    }
+
+    private final RunMessage message;
+    private final RunSpec run;
+    private final int attempt;
+    private final int checkpointEvery;
+    private final Path work;
+    private final CheckpointStore store;
+    private final Events events;
+    private final DataCache data;
+    private final BooleanSupplier cancelled;
+
+    /**
+     * @param checkpointEvery epochs between checkpoints
+     * @param work the worker's scratch folder
+     * @param cancelled true once the attempt must stop
+     */
+    Attempt(RunMessage message, RunSpec run, int attempt, int checkpointEvery, Path work, CheckpointStore store,
+            Events events, DataCache data, BooleanSupplier cancelled) {
+        this.message = message;
+        this.run = run;
+        this.attempt = attempt;
+        this.checkpointEvery = checkpointEvery;
+        this.work = work;
+        this.store = store;
+        this.events = events;
+        this.data = data;
+        this.cancelled = cancelled;
+    }
+
+    @Override
+    public Outcome call() throws Exception {
+        RunKeys keys = RunKeys.of(message);
+        Files.createDirectories(work);
+        if (store.exists(keys.completed())) {
+            return new Outcome(true, keys.finalCheckpoint(), Map.of());
+        }
+        if (finalCheckpointVerifies(keys)) {
+            return new Outcome(false, keys.finalCheckpoint(), Map.of());
+        }
+        long t0 = System.nanoTime();
+        Path local = Files.createTempDirectory(work, message.runId() + "-");
+        S3Checkpoints checkpoints = new S3Checkpoints(message, attempt, checkpointEvery, store, events, data, run,
+                local);
+        try {
+            Path resume = checkpoints.resume();
+            events.started(resume == null ? null : "resuming from " + checkpoints.resumedFrom());
+            long d0 = System.nanoTime();
+            DiskImages images = data.get(run.spec().dataset(), run.spec().task());
+            double dataSeconds = (System.nanoTime() - d0) / 1e9;
+            Path out = local.resolve(RunLayout.FINAL_DIR);
+            RunResult trained = RunTrainer.train(run, images, out, new Progress(events, run.spec().training(),
+                    cancelled), checkpoints, false, attempt);
+            checkpoints.awaitPending();
+            Files.deleteIfExists(out.resolve(RunLayout.HARDEST));
+            long f0 = System.nanoTime();
+            store.put(keys.finalCheckpoint(), out, new Manifest(message.runId(), message.experiment(), "final",
+                    "final", 0, attempt, null, CheckpointStore.provenance(trained.provenance()), 0));
+            Map<String, Object> timings = new LinkedHashMap<>();
+            timings.put("attemptSeconds", (System.nanoTime() - t0) / 1e9);
+            timings.put("trainSeconds", trained.trainSeconds() - checkpoints.waitSeconds());
+            timings.put("checkpointWaitSeconds", checkpoints.waitSeconds());
+            timings.put("checkpointUploadSeconds", checkpoints.uploadSeconds());
+            timings.put("checkpoints", checkpoints.uploads());
+            timings.put("finalUploadSeconds", (System.nanoTime() - f0) / 1e9);
+            timings.put("dataOpenSeconds", dataSeconds);
+            return new Outcome(false, keys.finalCheckpoint(), timings);
+        } finally {
+            checkpoints.shutdown();
+            TrainingState.deleteTree(local);
+        }
+    }
+
+    /** A final checkpoint whose checksums verify means training is done; a corrupt one is retrained. */
+    private boolean finalCheckpointVerifies(RunKeys keys) throws Exception {
+        if (!store.exists(keys.finalCheckpoint() + Manifest.FILE)) {
+            return false;
+        }
+        Path verify = Files.createTempDirectory(work, "verify-");
+        try {
+            store.get(keys.finalCheckpoint(), verify);
+            return true;
+        } catch (CorruptCheckpointException e) {
+            events.started("final checkpoint refused, retraining: " + e.getMessage());
+            return false;
+        } finally {
+            TrainingState.deleteTree(verify);
+        }
+    }
+}

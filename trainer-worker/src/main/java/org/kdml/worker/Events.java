@@ -1,0 +1,47 @@
+package org.kdml.worker;
+
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.kdml.pipeline.EventType;
+import org.kdml.pipeline.RunEvent;
+import org.kdml.pipeline.RunMessage;
+import org.kdml.pipeline.Topics;
+import org.kdml.spec.Phase;
+
+/**
+ * A worker's progress events on {@code kdml.events} for one attempt of one run. Best effort and
+ * asynchronous: training never waits on them (completion and failure go out transactionally,
+ * see {@link Completion}).
+ *
+ * @param producer a non-transactional producer
+ * @param run the run
+ * @param attempt the attempt
+ * @param worker the worker's id
+ */
+record Events(KafkaProducer<String, String> producer, RunMessage run, int attempt, String worker) {
+
+    /** A worker took the run; {@code reason} says when it resumes and from where (null otherwise). */
+    void started(String reason) {
+        send(RunEvent.of(EventType.STARTED, run, attempt, worker, reason));
+    }
+
+    /** An epoch of {@code phase} finished, with its losses and validation scores. */
+    void epoch(Phase phase, int epoch, int epochs, Map<String, Object> metrics) {
+        send(RunEvent.of(EventType.EPOCH, run, attempt, worker, null).withEpoch(phase, epoch, epochs, metrics));
+    }
+
+    /** The checkpoint after {@code epoch} of {@code phase} is durable at {@code location}. */
+    void checkpointed(Phase phase, int epoch, String location) {
+        send(RunEvent.of(EventType.CHECKPOINTED, run, attempt, worker, null)
+                .withEpoch(phase, epoch, 0, Map.of("checkpoint", location)));
+    }
+
+    /** An attempt failed and another follows. */
+    void retrying(String reason) {
+        send(RunEvent.failed(run, attempt, worker, reason, true));
+    }
+
+    private void send(RunEvent e) {
+        producer.send(Topics.EVENTS.record(e.runId(), e));
+    }
+}
