@@ -8,17 +8,17 @@ import java.util.stream.Collectors;
 /** The types of a run's lifecycle events on {@code kdml.events}, by their names on the wire. */
 public enum EventType {
     /** The orchestrator published the run. */
-    QUEUED("queued", "the orchestrator published the run"),
+    QUEUED("queued", "published by the orchestrator"),
     /** A worker took the run. */
-    STARTED("started", "a worker took the run (`reason` says when it resumes and from which checkpoint)"),
+    STARTED("started", "a worker took it; `reason` says when it resumes and from which checkpoint"),
     /** An epoch finished. */
-    EPOCH("epoch", "an epoch finished (`metrics`: train losses and validation scores)"),
+    EPOCH("epoch", "`metrics`: train losses and validation scores"),
     /** A checkpoint is durable in S3. */
-    CHECKPOINTED("checkpointed", "a checkpoint is durable in S3 (`metrics.checkpoint`: its prefix)"),
+    CHECKPOINTED("checkpointed", "durable in S3; `metrics.checkpoint` = its prefix"),
     /** Training is done and the final checkpoint is durable. */
-    COMPLETED("completed", "training is done (`metrics.checkpoint` = S3 prefix of the final model)"),
+    COMPLETED("completed", "`metrics.checkpoint` = S3 prefix of the final model"),
     /** An attempt failed. */
-    FAILED("failed", "an attempt failed (`reason`: the error)");
+    FAILED("failed", "`reason`: the error; `retrying`: whether another attempt follows");
 
     private final String wire;
     private final String meaning;

@@ -32,7 +32,7 @@ public final class Topics {
             "one per run; `spec` is the canonical spec");
     /** Run lifecycle. */
     public static final Topic<RunEvent> EVENTS = new Topic<>("kdml.events", 3, KEPT_LARGE, RunEvent.class, "run id",
-            "`type` ∈ " + EventType.table() + "; `retrying` (on `failed`): whether another attempt follows");
+            "`type` ∈ " + EventType.table());
     /** Metrics and CKA matrices. */
     public static final Topic<ResultMessage> RESULTS = new Topic<>("kdml.results", 3, KEPT_LARGE, ResultMessage.class,
             "run id", "`kind: metrics` → `payload` is the run's full result (test accuracy/precision/recall/F1/AUC or"
