@@ -66,22 +66,21 @@ final class Chaos {
         this.out = out;
     }
 
-    static int run(List<String> args, PrintStream out) throws Exception {
-        int runs = Integer.parseInt(Kdml.option(args, "--runs", "12"));
-        int kills = Integer.parseInt(Kdml.option(args, "--kills", "3"));
-        int nWorkers = Integer.parseInt(Kdml.option(args, "--workers", "2"));
-        int fuzz = Integer.parseInt(Kdml.option(args, "--fuzz", "2000"));
-        int outage = Integer.parseInt(Kdml.option(args, "--s3-outage", "30"));
-        int epochs = Integer.parseInt(Kdml.option(args, "--epochs", "3"));
-        long seed = Long.parseLong(Kdml.option(args, "--seed", "1"));
-        long minutes = Long.parseLong(Kdml.option(args, "--timeout-minutes", "60"));
-        Path report = Path.of(Kdml.option(args, "--report", "chaos-report.md"));
-        if (!args.isEmpty()) {
-            throw new IllegalArgumentException("unexpected arguments " + args);
-        }
-        if (runs < 4 || nWorkers < 1) {
-            throw new IllegalArgumentException("--runs must be >= 4 and --workers >= 1");
-        }
+    /** What {@code kdml chaos} was asked for (see {@link ChaosCommand}). */
+    record Options(int runs, int kills, int workers, int fuzz, int s3OutageSeconds, int epochs, long seed,
+            long timeoutMinutes, Path report) {
+    }
+
+    static int run(Options options, PrintStream out) throws Exception {
+        int runs = options.runs();
+        int kills = options.kills();
+        int nWorkers = options.workers();
+        int fuzz = options.fuzz();
+        int outage = options.s3OutageSeconds();
+        int epochs = options.epochs();
+        long seed = options.seed();
+        long minutes = options.timeoutMinutes();
+        Path report = options.report();
         Path dir = Files.createTempDirectory("kdml-chaos-");
         String secret = "chaos-secret-" + Long.toHexString(new Random(seed * 31 + 7).nextLong() & Long.MAX_VALUE);
         Map<String, String> env = new HashMap<>(System.getenv());
