@@ -1,5 +1,8 @@
 package org.kdml.cli;
 
+import static org.kdml.cli.OptionChecks.atLeast;
+import static org.kdml.cli.OptionChecks.oneOf;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -24,6 +27,8 @@ import org.kdml.spec.Specs;
 import org.kdml.spec.Task;
 import org.kdml.spec.TeacherTraining;
 import org.kdml.spec.Variant;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code kdml bench}: images per second of one training step (forward, backward and Adam for
@@ -31,114 +36,176 @@ import org.kdml.spec.Variant;
  * times, the mean time of each phase of a step, parameter counts and the process's peak resident
  * memory. Not part of the test suite.
  */
-final class Bench {
+@Command(name = "bench", description = "Images/s of one training step (forward + backward + Adam for every network"
+        + " of a variant) on random data, after warm-up. A measuring instrument, not a test.")
+final class Bench extends KdmlCommand {
 
     /** The step's hyper-parameters; {@code --export} writes the same ones for the PyTorch check. */
     private static final double LEARNING_RATE = 1e-3;
     private static final double ALPHA = 0.5;
     private static final double TEMPERATURE = 2.0;
+    private static final List<String> TASKS = List.of("classification", "segmentation");
 
-    private Bench() {
+    @Option(names = "--task", paramLabel = "TASK", description = "classification or segmentation (U-Nets)")
+    private String task = "classification";
+
+    @Option(names = "--variant", paramLabel = "VARIANT", description = "a variant key, or alone: the students without"
+            + " teacher or edges")
+    private String variant = "kd-ml-v3";
+
+    @Option(names = "--teacher", paramLabel = "ARCH", description = "the teacher's architecture")
+    private String teacher = "resnet50";
+
+    @Option(names = "--students", paramLabel = "ARCH", description = "the students' architecture")
+    private String student = "resnet18";
+
+    @Option(names = "--count", paramLabel = "N", description = "students")
+    private int count = 2;
+
+    @Option(names = "--size", paramLabel = "PIXELS", description = "image side")
+    private int size = 96;
+
+    @Option(names = "--batch", paramLabel = "N", description = "images per step")
+    private int batch = 32;
+
+    @Option(names = "--warmup", paramLabel = "N", description = "steps before measuring")
+    private int warmup = 3;
+
+    @Option(names = "--steps", paramLabel = "N", description = "steps measured")
+    private int steps = 10;
+
+    @Option(names = "--classes", paramLabel = "N", description = "classes of the classifiers")
+    private int classes = 2;
+
+    @Option(names = "--json", description = "print one JSON object")
+    private boolean json;
+
+    @Option(names = "--export", paramLabel = "DIR", description = "instead: write the initial weights, the batches,"
+            + " the loss terms and the weights after the steps, for bench/pytorch_reference.py --check DIR")
+    private String export;
+
+    @Option(names = "--export-steps", paramLabel = "N", description = "steps written by --export")
+    private int exportSteps = 1;
+
+    @Option(names = "--churn", description = "with --export: force collections between forward and backward")
+    private boolean churn;
+
+    /** Step times after warm-up, mean seconds per phase, and minor page faults per step (-1: unknown). */
+    private record Timings(List<Double> times, Map<String, Double> phases, double faultsPerStep) {
     }
 
-    static int run(List<String> args, PrintStream out) throws IOException {
-        String variant = Kdml.option(args, "--variant", "kd-ml-v3");
-        String teacher = Kdml.option(args, "--teacher", "resnet50");
-        String student = Kdml.option(args, "--students", "resnet18");
-        int students = Integer.parseInt(Kdml.option(args, "--count", "2"));
-        int size = Integer.parseInt(Kdml.option(args, "--size", "96"));
-        int batch = Integer.parseInt(Kdml.option(args, "--batch", "32"));
-        int warmup = Integer.parseInt(Kdml.option(args, "--warmup", "3"));
-        int steps = Integer.parseInt(Kdml.option(args, "--steps", "10"));
-        int classes = Integer.parseInt(Kdml.option(args, "--classes", "2"));
-        String task = Kdml.option(args, "--task", "classification");
-        boolean seg = task.equals("segmentation");
-        if (!seg && !task.equals("classification")) {
-            throw new IllegalArgumentException("--task: unknown task '" + task + "'; valid: classification, segmentation");
-        }
-        String export = Kdml.option(args, "--export", null);
-        int exportSteps = Integer.parseInt(Kdml.option(args, "--export-steps", "1"));
-        boolean churn = args.remove("--churn");
-        if (exportSteps < 1) {
-            throw new IllegalArgumentException("--export-steps must be >= 1, got " + exportSteps);
-        }
-        boolean json = args.remove("--json");
-        if (!args.isEmpty()) {
-            throw new IllegalArgumentException("unexpected arguments " + args);
-        }
-        List<String> studentKeys = Collections.nCopies(students, student);
+    @Override
+    int run(PrintStream out) throws IOException {
+        boolean seg = oneOf("--task", "task", task, TASKS).equals("segmentation");
+        atLeast("--export-steps", exportSteps, 1);
+        atLeast("--steps", steps, 1);
+        atLeast("--warmup", warmup, 0);
+        atLeast("--batch", batch, 1);
+        List<String> studentKeys = Collections.nCopies(atLeast("--count", count, 1), student);
         // "alone": the students without teacher or edges (plain supervised training of each).
-        SharingGraph graph = variant.equals("alone") ? new SharingGraph(students, TeacherTraining.NONE, List.of())
-                : Variant.parse("--variant", variant, students).graph();
+        SharingGraph graph = variant.equals("alone") ? new SharingGraph(count, TeacherTraining.NONE, List.of())
+                : Variant.parse("--variant", variant, count).graph();
         Engine.getInstance().setRandomSeed(1);
         NDManager manager = NDManager.newBaseManager();
         Map<String, DistillNet> nets = NetworkSet.build(Task.of("--task", task), teacher, studentKeys, graph, "--students", classes, size,
                 manager);
         Map<String, Long> parameters = new LinkedHashMap<>();
         nets.forEach((node, net) -> parameters.put(node, net.trainableParameterCount()));
-        List<Double> times = new ArrayList<>();
-        Map<String, Double> phases = new LinkedHashMap<>();
-        long faults0 = -1;
-        double faultsPerStep = -1;
+        Timings timings;
         try (DistillationSession s = new DistillationSession(manager, graph, nets, LEARNING_RATE, ALPHA, TEMPERATURE,
                 seg ? TaskLoss.segmentation(2.0) : TaskLoss.CLASSIFICATION);
                 NDManager data = manager.newSubManager()) {
             NDArray x = data.randomNormal(new Shape(batch, 3, size, size));
-            NDArray y = seg ? Tensors.gt(data.randomUniform(0, 1, new Shape(batch, 1, size, size)), 0.9).toType(DataType.FLOAT32, false)
-                    : data.randomInteger(0, classes, new Shape(batch), DataType.INT64);
+            NDArray y = labels(data, seg ? new Shape(batch, 1, size, size) : new Shape(batch), seg);
             boolean frozen = graph.teacher() == TeacherTraining.FROZEN;
             if (frozen) {
                 s.teacherStep(x, y);
                 s.freezeTeacher();
             }
             if (export != null) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("task", task);
-                m.put("teacher", graph.teacher() == TeacherTraining.NONE ? null : teacher);
-                m.put("students", studentKeys);
-                m.put("classes", classes);
-                m.put("edges", graph.edges().stream().map(e -> List.of(e.from(), e.to(), e.knowledge().key())).toList());
-                m.put("frozen", frozen);
-                m.put("alpha", ALPHA);
-                m.put("temperature", TEMPERATURE);
-                m.put("lr", LEARNING_RATE);
-                m.put("parameters", parameters);
-                List<NDArray> xs = new ArrayList<>(List.of(x));
-                List<NDArray> ys = new ArrayList<>(List.of(y));
-                for (int k = 1; k < exportSteps; k++) {
-                    xs.add(data.randomNormal(x.getShape()));
-                    ys.add(seg ? Tensors.gt(data.randomUniform(0, 1, y.getShape()), 0.9).toType(DataType.FLOAT32, false)
-                            : data.randomInteger(0, classes, y.getShape(), DataType.INT64));
-                }
-                Exporter.export(Path.of(export), s, xs, ys, m, churn);
-                out.println("wrote " + export + "/manifest.json: initial weights, " + exportSteps + " batches, the loss"
-                        + " terms of every step and the weights after them" + (churn ? " (collections between forward"
-                        + " and backward)" : "") + "; compare with /usr/bin/python3 bench/pytorch_reference.py --check "
-                        + export);
+                export(s, data, x, y, seg, manifest(graph, studentKeys, frozen, parameters), out);
                 return 0;
             }
-            for (int i = 0; i < warmup + steps; i++) {
-                long t0 = System.nanoTime();
-                if (i == warmup) {
-                    s.resetPhases();
-                    faults0 = minorFaults();
-                }
-                try (NDManager step = manager.newSubManager()) {
-                    // Copies in the step's manager, so the step's intermediates are freed with it.
-                    NDArray xs = x.duplicate();
-                    xs.attach(step);
-                    s.jointStep(xs, y);
-                }
-                if (i >= warmup) {
-                    times.add((System.nanoTime() - t0) / 1e9);
-                }
-            }
-            s.phaseSeconds().forEach((k, sec) -> phases.put(k, sec / steps));
-            faultsPerStep = faults0 < 0 ? -1 : (minorFaults() - faults0) / (double) steps;
+            timings = measure(s, manager, x, y);
         }
-        List<Double> sorted = new ArrayList<>(times);
+        Map<String, Object> r = result(graph, studentKeys, parameters, timings);
+        if (json) {
+            out.println(Specs.json().writeValueAsString(r));
+        } else {
+            r.forEach((k, val) -> out.printf("%-26s %s%n", k, val));
+        }
+        return 0;
+    }
+
+    /** Random labels: a sparse mask per pixel for segmentation, a class per image otherwise. */
+    private NDArray labels(NDManager data, Shape shape, boolean seg) {
+        return seg ? Tensors.gt(data.randomUniform(0, 1, shape), 0.9).toType(DataType.FLOAT32, false)
+                : data.randomInteger(0, classes, shape, DataType.INT64);
+    }
+
+    /** What {@code --export} writes beside the tensors: the networks, edges and hyper-parameters. */
+    private Map<String, Object> manifest(SharingGraph graph, List<String> studentKeys, boolean frozen,
+            Map<String, Long> parameters) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("task", task);
+        m.put("teacher", graph.teacher() == TeacherTraining.NONE ? null : teacher);
+        m.put("students", studentKeys);
+        m.put("classes", classes);
+        m.put("edges", graph.edges().stream().map(e -> List.of(e.from(), e.to(), e.knowledge().key())).toList());
+        m.put("frozen", frozen);
+        m.put("alpha", ALPHA);
+        m.put("temperature", TEMPERATURE);
+        m.put("lr", LEARNING_RATE);
+        m.put("parameters", parameters);
+        return m;
+    }
+
+    private void export(DistillationSession s, NDManager data, NDArray x, NDArray y, boolean seg,
+            Map<String, Object> manifest, PrintStream out) throws IOException {
+        List<NDArray> xs = new ArrayList<>(List.of(x));
+        List<NDArray> ys = new ArrayList<>(List.of(y));
+        for (int k = 1; k < exportSteps; k++) {
+            xs.add(data.randomNormal(x.getShape()));
+            ys.add(labels(data, y.getShape(), seg));
+        }
+        Exporter.export(Path.of(export), s, xs, ys, manifest, churn);
+        out.println("wrote " + export + "/manifest.json: initial weights, " + exportSteps + " batches, the loss"
+                + " terms of every step and the weights after them" + (churn ? " (collections between forward"
+                + " and backward)" : "") + "; compare with /usr/bin/python3 bench/pytorch_reference.py --check "
+                + export);
+    }
+
+    /** Runs the warm-up and the measured steps, each on a copy of the batch in the step's own manager. */
+    private Timings measure(DistillationSession s, NDManager manager, NDArray x, NDArray y) throws IOException {
+        List<Double> times = new ArrayList<>();
+        long faults0 = -1;
+        for (int i = 0; i < warmup + steps; i++) {
+            long t0 = System.nanoTime();
+            if (i == warmup) {
+                s.resetPhases();
+                faults0 = minorFaults();
+            }
+            try (NDManager step = manager.newSubManager()) {
+                // Copies in the step's manager, so the step's intermediates are freed with it.
+                NDArray xs = x.duplicate();
+                xs.attach(step);
+                s.jointStep(xs, y);
+            }
+            if (i >= warmup) {
+                times.add((System.nanoTime() - t0) / 1e9);
+            }
+        }
+        Map<String, Double> phases = new LinkedHashMap<>();
+        s.phaseSeconds().forEach((k, sec) -> phases.put(k, sec / steps));
+        double faultsPerStep = faults0 < 0 ? -1 : (minorFaults() - faults0) / (double) steps;
+        return new Timings(times, phases, faultsPerStep);
+    }
+
+    private Map<String, Object> result(SharingGraph graph, List<String> studentKeys, Map<String, Long> parameters,
+            Timings t) throws IOException {
+        List<Double> sorted = new ArrayList<>(t.times());
         Collections.sort(sorted);
-        double mean = times.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+        double mean = t.times().stream().mapToDouble(Double::doubleValue).average().orElseThrow();
         double median = sorted.get(sorted.size() / 2);
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("task", task);
@@ -157,15 +224,10 @@ final class Bench {
         r.put("images_per_second", batch / mean);
         r.put("images_per_second_median", batch / median);
         r.put("peak_rss_mb", peakRssMb());
-        r.put("phase_seconds_mean", phases);
-        r.put("page_faults_per_step", faultsPerStep);
+        r.put("phase_seconds_mean", t.phases());
+        r.put("page_faults_per_step", t.faultsPerStep());
         r.put("parameters", parameters);
-        if (json) {
-            out.println(Specs.json().writeValueAsString(r));
-        } else {
-            r.forEach((k, val) -> out.printf("%-26s %s%n", k, val));
-        }
-        return 0;
+        return r;
     }
 
     /** Minor page faults of this process so far (/proc/self/stat), or -1 where /proc is missing. */

@@ -1,6 +1,5 @@
 package org.kdml.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -18,18 +17,22 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.kdml.core.train.TrainingState;
 import org.kdml.pipeline.CheckpointStore;
+import org.kdml.embedded.Await;
 import org.kdml.pipeline.Clients;
+import org.kdml.pipeline.EventType;
+import org.kdml.pipeline.ResultKind;
+import org.kdml.pipeline.ResultMessage;
+import org.kdml.pipeline.RunEvent;
+import org.kdml.pipeline.RunKeys;
+import org.kdml.pipeline.Topic;
 import org.kdml.pipeline.Topics;
 import org.kdml.spec.ExperimentSpec;
 import org.kdml.spec.RunLayout;
 import org.kdml.spec.RunSpec;
 import org.kdml.spec.Specs;
+import org.kdml.spec.TeacherTraining;
 
 /**
  * {@code kdml chaos}: the fault-injection suite. Starts the embedded stack with no in-process
@@ -67,22 +70,21 @@ final class Chaos {
         this.out = out;
     }
 
-    static int run(List<String> args, PrintStream out) throws Exception {
-        int runs = Integer.parseInt(Kdml.option(args, "--runs", "12"));
-        int kills = Integer.parseInt(Kdml.option(args, "--kills", "3"));
-        int nWorkers = Integer.parseInt(Kdml.option(args, "--workers", "2"));
-        int fuzz = Integer.parseInt(Kdml.option(args, "--fuzz", "2000"));
-        int outage = Integer.parseInt(Kdml.option(args, "--s3-outage", "30"));
-        int epochs = Integer.parseInt(Kdml.option(args, "--epochs", "3"));
-        long seed = Long.parseLong(Kdml.option(args, "--seed", "1"));
-        long minutes = Long.parseLong(Kdml.option(args, "--timeout-minutes", "60"));
-        Path report = Path.of(Kdml.option(args, "--report", "chaos-report.md"));
-        if (!args.isEmpty()) {
-            throw new IllegalArgumentException("unexpected arguments " + args);
-        }
-        if (runs < 4 || nWorkers < 1) {
-            throw new IllegalArgumentException("--runs must be >= 4 and --workers >= 1");
-        }
+    /** What {@code kdml chaos} was asked for (see {@link ChaosCommand}). */
+    record Options(int runs, int kills, int workers, int fuzz, int s3OutageSeconds, int epochs, long seed,
+            long timeoutMinutes, Path report) {
+    }
+
+    static int run(Options options, PrintStream out) throws Exception {
+        int runs = options.runs();
+        int kills = options.kills();
+        int nWorkers = options.workers();
+        int fuzz = options.fuzz();
+        int outage = options.s3OutageSeconds();
+        int epochs = options.epochs();
+        long seed = options.seed();
+        long minutes = options.timeoutMinutes();
+        Path report = options.report();
         Path dir = Files.createTempDirectory("kdml-chaos-");
         String secret = "chaos-secret-" + Long.toHexString(new Random(seed * 31 + 7).nextLong() & Long.MAX_VALUE);
         Map<String, String> env = new HashMap<>(System.getenv());
@@ -185,68 +187,58 @@ final class Chaos {
                 "");
     }
 
-    private void publish(byte[] value) throws Exception {
-        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers",
-                stack.config().bootstrap(), "max.request.size", 4_000_000, "linger.ms", 5), new ByteArraySerializer(),
-                new ByteArraySerializer())) {
-            p.send(new ProducerRecord<>(Topics.SPECS, null, value)).get(60, TimeUnit.SECONDS);
-        }
+    private void publish(byte[] value) {
+        Clients.publishBytes(stack.config().bootstrap(), Topics.SPECS, List.of(value));
     }
 
-    private List<JsonNode> read(String topic, Predicate<JsonNode> filter) throws Exception {
-        List<JsonNode> outList = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> r : Clients.readAll(stack.config().bootstrap(), topic,
-                Duration.ofMinutes(2))) {
-            try {
-                JsonNode n = Specs.json().readTree(r.value());
-                if (n != null && filter.test(n)) {
-                    outList.add(n);
-                }
-            } catch (IOException e) {
-                // Not JSON (e.g. a fuzzed spec): not an event or result.
-            }
-        }
-        return outList;
+    /** The committed events that {@code filter} selects. */
+    private List<RunEvent> events(Predicate<RunEvent> filter) {
+        return Clients.values(stack.config().bootstrap(), Topics.EVENTS, Duration.ofMinutes(2)).stream()
+                .filter(filter).toList();
     }
 
-    private JsonNode awaitEvent(Predicate<JsonNode> filter, Set<String> seen) throws Exception {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < end) {
-            for (JsonNode n : read(Topics.EVENTS, filter)) {
-                String key = n.toString();
-                if (seen.add(key)) {
-                    return n;
+    /** The committed results that {@code filter} selects. */
+    private List<ResultMessage> results(Predicate<ResultMessage> filter) {
+        return Clients.values(stack.config().bootstrap(), Topics.RESULTS, Duration.ofMinutes(2)).stream()
+                .filter(filter).toList();
+    }
+
+    /** Waits for an event {@code filter} selects that is not in {@code seen} (and adds it there). */
+    private RunEvent awaitEvent(Predicate<RunEvent> filter, Set<RunEvent> seen) {
+        RunEvent[] found = new RunEvent[1];
+        Await.until(() -> {
+            for (RunEvent e : events(filter)) {
+                if (seen.add(e)) {
+                    found[0] = e;
+                    return true;
                 }
             }
-            Thread.sleep(300);
-        }
-        throw new IllegalStateException("chaos: no matching event within " + timeout);
+            return false;
+        }, timeout, "chaos: a matching event");
+        return found[0];
     }
 
-    private static Predicate<JsonNode> in(String experiment, String type) {
-        return n -> experiment.equals(n.path("experiment").asText()) && type.equals(n.path("type").asText());
+    private static Predicate<RunEvent> in(String experiment, EventType type) {
+        return e -> experiment.equals(e.experiment()) && e.type() == type;
+    }
+
+    /** The runs of {@code experiment} that are finished: metrics in, or parked as failed. */
+    private Set<String> finished(String experiment) {
+        Set<String> done = new HashSet<>();
+        results(m -> experiment.equals(m.experiment()) && m.kind() == ResultKind.METRICS)
+                .forEach(m -> done.add(m.runId()));
+        events(e -> experiment.equals(e.experiment()) && e.type() == EventType.FAILED
+                && Boolean.FALSE.equals(e.retrying())).forEach(e -> done.add(e.runId()));
+        return done;
     }
 
     /** Waits until every run of {@code spec} has a metrics result (or is parked as failed). */
-    private void awaitGrid(ExperimentSpec spec) throws Exception {
+    private void awaitGrid(ExperimentSpec spec) {
         List<RunSpec> runs = Specs.runs(spec);
-        long end = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            Set<String> done = new HashSet<>();
-            read(Topics.RESULTS, n -> spec.name().equals(n.path("experiment").asText())
-                    && "metrics".equals(n.path("kind").asText())).forEach(n -> done.add(n.get("runId").asText()));
-            read(Topics.EVENTS, n -> spec.name().equals(n.path("experiment").asText())
-                    && "failed".equals(n.path("type").asText()) && n.path("reason").asText().contains("giving up"))
-                    .forEach(n -> done.add(n.get("runId").asText()));
-            if (runs.stream().allMatch(r -> done.contains(r.runId()))) {
-                return;
-            }
-            if (System.nanoTime() > end) {
-                throw new IllegalStateException("chaos: " + spec.name() + " did not finish within " + timeout
-                        + " (" + done.size() + " of " + runs.size() + " runs)");
-            }
-            Thread.sleep(1_000);
-        }
+        Await.until(() -> runs.stream().allMatch(r -> finished(spec.name()).contains(r.runId())),
+                () -> events(e -> spec.name().equals(e.experiment())).size(), timeout,
+                () -> "chaos: every run of " + spec.name() + " finished (" + finished(spec.name()).size() + " of "
+                        + runs.size() + " so far)");
     }
 
     /** Completed, lost and duplicated runs of a grid, and epochs trained more than once. */
@@ -255,15 +247,13 @@ final class Chaos {
         Map<String, Integer> results = new HashMap<>();
         Map<String, Integer> completions = new HashMap<>();
         Map<String, Integer> epochEvents = new HashMap<>();
-        read(Topics.RESULTS, n -> spec.name().equals(n.path("experiment").asText())
-                && "metrics".equals(n.path("kind").asText()))
-                .forEach(n -> results.merge(n.get("runId").asText(), 1, Integer::sum));
-        for (JsonNode n : read(Topics.EVENTS, n -> spec.name().equals(n.path("experiment").asText()))) {
-            String type = n.path("type").asText();
-            if (type.equals("completed")) {
-                completions.merge(n.get("runId").asText(), 1, Integer::sum);
-            } else if (type.equals("epoch")) {
-                epochEvents.merge(n.get("runId").asText(), 1, Integer::sum);
+        results(m -> spec.name().equals(m.experiment()) && m.kind() == ResultKind.METRICS)
+                .forEach(m -> results.merge(m.runId(), 1, Integer::sum));
+        for (RunEvent e : events(e -> spec.name().equals(e.experiment()))) {
+            if (e.type() == EventType.COMPLETED) {
+                completions.merge(e.runId(), 1, Integer::sum);
+            } else if (e.type() == EventType.EPOCH) {
+                epochEvents.merge(e.runId(), 1, Integer::sum);
             }
         }
         int completed = 0;
@@ -275,7 +265,7 @@ final class Chaos {
             completed += res > 0 ? 1 : 0;
             lost += res == 0 ? 1 : 0;
             duplicated += res > 1 || completions.getOrDefault(r.runId(), 0) > 1 ? 1 : 0;
-            int expected = epochs * (r.variant().graph().teacher() == org.kdml.spec.TeacherTraining.FROZEN ? 2 : 1);
+            int expected = epochs * (r.variant().graph().teacher() == TeacherTraining.FROZEN ? 2 : 1);
             redone += Math.max(0, epochEvents.getOrDefault(r.runId(), 0) - expected);
         }
         long crashes = stack.orchestrator().restarts();
@@ -290,14 +280,14 @@ final class Chaos {
         ExperimentSpec spec = Specs.parse(spec("chaos-kill", "[kd-off, kd-on, ml, kd-ml]", "[v3]", "[" + seedList
                 + "]", 300), "chaos");
         publish(Specs.canonicalJson(spec).getBytes(StandardCharsets.UTF_8));
-        Set<String> seen = new HashSet<>();
+        Set<RunEvent> seen = new HashSet<>();
         String[] moments = {"checkpointed", "completed", "random"};
         for (int k = 0; k < kills; k++) {
             String moment = moments[k % moments.length];
             if (moment.equals("random")) {
                 Thread.sleep(1_000 + random.nextInt(6_000));
             } else {
-                awaitEvent(in("chaos-kill", moment), seen);
+                awaitEvent(in("chaos-kill", EventType.of(moment)), seen);
             }
             killOne(env, moment.equals("random") ? "at a random moment"
                     : moment.equals("checkpointed") ? "right after a checkpoint, while the next epoch trains and uploads"
@@ -310,11 +300,11 @@ final class Chaos {
     private Row outages(int s3Seconds) throws Exception {
         ExperimentSpec spec = Specs.parse(spec("chaos-outage", "[kd-ml, ml]", "[v1, v3]", "[1]", 300), "chaos");
         publish(Specs.canonicalJson(spec).getBytes(StandardCharsets.UTF_8));
-        Set<String> seen = new HashSet<>();
-        awaitEvent(in("chaos-outage", "checkpointed"), seen);
+        Set<RunEvent> seen = new HashSet<>();
+        awaitEvent(in("chaos-outage", EventType.CHECKPOINTED), seen);
         out.println("chaos: restarting the Kafka broker");
         stack.restartKafka();
-        awaitEvent(in("chaos-outage", "checkpointed"), seen);
+        awaitEvent(in("chaos-outage", EventType.CHECKPOINTED), seen);
         out.println("chaos: stopping S3 for " + s3Seconds + " s");
         stack.stopS3();
         Thread.sleep(s3Seconds * 1000L);
@@ -327,13 +317,13 @@ final class Chaos {
         ExperimentSpec spec = Specs.parse(spec("chaos-corrupt", "[kd-ml]", "[v3]", "[5]", 300)
                 .replace("epochs: " + epochs + ",", "epochs: " + Math.max(4, epochs + 1) + ","), "chaos");
         RunSpec run = Specs.runs(spec).get(0);
-        String prefix = CheckpointStore.runPrefix(spec.name(), run.runId());
+        RunKeys keys = new RunKeys(spec.name(), run.runId());
         publish(Specs.canonicalJson(spec).getBytes(StandardCharsets.UTF_8));
-        Set<String> seen = new HashSet<>();
-        JsonNode ev;
+        Set<RunEvent> seen = new HashSet<>();
+        RunEvent ev;
         do {
-            ev = awaitEvent(in("chaos-corrupt", "checkpointed"), seen);
-        } while (ev.path("epoch").asInt() < 2);
+            ev = awaitEvent(in("chaos-corrupt", EventType.CHECKPOINTED), seen);
+        } while (ev.epoch() < 2);
         // Stop every worker, flip a byte in the newest checkpoint, start them again.
         for (Process p : new ArrayList<>(workers)) {
             p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
@@ -342,7 +332,7 @@ final class Chaos {
         workers.clear();
         String corrupted;
         try (CheckpointStore store = new CheckpointStore(stack.config(), Duration.ofSeconds(30))) {
-            List<String> good = store.epochCheckpoints(prefix);
+            List<String> good = store.epochCheckpoints(keys);
             corrupted = good.get(good.size() - 1);
             byte[] b = store.getBytes(corrupted + RunLayout.params("s1"));
             b[b.length / 2] ^= 0x10;
@@ -353,8 +343,8 @@ final class Chaos {
             startWorker(env);
         }
         awaitGrid(spec);
-        boolean refused = read(Topics.EVENTS, in("chaos-corrupt", "started")).stream()
-                .anyMatch(e -> e.path("reason").asText().startsWith("checkpoint refused: " + corrupted));
+        boolean refused = events(in("chaos-corrupt", EventType.STARTED)).stream()
+                .anyMatch(e -> e.reason() != null && e.reason().startsWith("checkpoint refused: " + corrupted));
         return count("corrupt checkpoint", spec, 1, refused ? "refused by its SHA-256, fell back to the previous"
                 : "NOT detected");
     }
@@ -363,13 +353,13 @@ final class Chaos {
         ExperimentSpec spec = Specs.parse(spec("chaos-refused", "[ml]", "[v1]", "[2]", 300)
                 .replace("epochs: " + epochs + ",", "epochs: " + Math.max(6, epochs) + ","), "chaos");
         publish(Specs.canonicalJson(spec).getBytes(StandardCharsets.UTF_8));
-        awaitEvent(in("chaos-refused", "started"), new HashSet<>());
+        awaitEvent(in("chaos-refused", EventType.STARTED), new HashSet<>());
         out.println("chaos: S3 refuses writes (stopped) for 25 s");
         stack.stopS3();
         Thread.sleep(25_000);
         stack.startS3();
         awaitGrid(spec);
-        long failedEvents = read(Topics.EVENTS, in("chaos-refused", "failed")).size();
+        long failedEvents = events(in("chaos-refused", EventType.FAILED)).size();
         return count("S3 refusing writes", spec, 1, failedEvents + " failed event(s) with reason, then retried");
     }
 
@@ -383,9 +373,9 @@ final class Chaos {
         publish(Specs.canonicalJson(after).getBytes(StandardCharsets.UTF_8));
         awaitGrid(after);
         awaitGrid(bad);
-        List<JsonNode> failed = read(Topics.EVENTS, in("chaos-poison", "failed"));
+        List<RunEvent> failed = events(in("chaos-poison", EventType.FAILED));
         Row r = count("poison run", after, 1, "");
-        boolean parked = failed.stream().anyMatch(e -> e.path("reason").asText().contains("giving up"));
+        boolean parked = failed.stream().anyMatch(e -> Boolean.FALSE.equals(e.retrying()));
         return new Row("poison run", 1, 2, r.completed, r.lost, r.duplicated, 0, r.crashes,
                 failed.size() + " attempts, " + (parked ? "parked as failed" : "NOT parked")
                         + "; the run after it completed: " + (r.completed == 1));
@@ -394,14 +384,11 @@ final class Chaos {
     private Row fuzz(int n) throws Exception {
         long before = stack.orchestrator().accepted() + stack.orchestrator().rejected();
         long rejectedBefore = stack.orchestrator().rejected();
-        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers",
-                stack.config().bootstrap(), "max.request.size", 4_000_000, "linger.ms", 5), new ByteArraySerializer(),
-                new ByteArraySerializer())) {
-            for (int i = 0; i < n; i++) {
-                p.send(new ProducerRecord<>(Topics.SPECS, null, SpecFuzzer.mutate(random.nextLong(), i)));
-            }
-            p.flush();
+        List<byte[]> mutated = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            mutated.add(SpecFuzzer.mutate(random.nextLong(), i));
         }
+        Clients.publishBytes(stack.config().bootstrap(), Topics.SPECS, mutated);
         ExperimentSpec after = Specs.parse(spec("chaos-after-fuzz", "[ml]", "[v1]", "[1]", 200), "chaos");
         publish(Specs.canonicalJson(after).getBytes(StandardCharsets.UTF_8));
         awaitGrid(after);
@@ -421,10 +408,9 @@ final class Chaos {
                 count += occurrences(Files.readString(log, StandardCharsets.ISO_8859_1));
             }
         }
-        for (String topic : Topics.ALL) {
-            for (ConsumerRecord<String, byte[]> r : Clients.readAll(stack.config().bootstrap(), topic,
-                    Duration.ofMinutes(2))) {
-                count += r.value() == null ? 0 : occurrences(new String(r.value(), StandardCharsets.ISO_8859_1));
+        for (Topic<?> topic : Topics.ALL) {
+            for (byte[] v : Clients.rawValues(stack.config().bootstrap(), topic, Duration.ofMinutes(2))) {
+                count += v == null ? 0 : occurrences(new String(v, StandardCharsets.ISO_8859_1));
             }
         }
         try (Stream<Path> s = Files.walk(dir.resolve("stack").resolve("s3"))) {

@@ -1,5 +1,7 @@
 package org.kdml.cli;
 
+import static org.kdml.cli.OptionChecks.atLeast;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -15,31 +17,40 @@ import org.kdml.spec.SharingGraph;
 import org.kdml.spec.Task;
 import org.kdml.spec.Variant;
 import org.kdml.spec.Specs;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code kdml bench-cka}: throughput and peak memory of the analyzer's layer-by-layer minibatch
  * CKA between a teacher and a student (every block × every block) streamed over generated inputs.
  * Not part of the test suite.
  */
-final class CkaBench {
+@Command(name = "bench-cka", description = "Examples/s and peak memory of the analyzer's layer-by-layer CKA"
+        + " between a teacher and a student on generated inputs (not a test).")
+final class CkaBench extends KdmlCommand {
 
-    private CkaBench() {
-    }
+    @Option(names = "--teacher", paramLabel = "ARCH", description = "the teacher's architecture")
+    private String teacher = "resnet50";
 
-    static int run(List<String> args, PrintStream out) throws IOException {
-        String teacher = Kdml.option(args, "--teacher", "resnet50");
-        String student = Kdml.option(args, "--student", "resnet18");
-        int size = Integer.parseInt(Kdml.option(args, "--size", "96"));
-        int examples = Integer.parseInt(Kdml.option(args, "--examples", "10000"));
-        int batch = Integer.parseInt(Kdml.option(args, "--batch", "50"));
-        boolean json = args.remove("--json");
-        if (!args.isEmpty()) {
-            throw new IllegalArgumentException("unexpected arguments " + args);
-        }
-        if (batch < 4 || examples < batch) {
-            throw new IllegalArgumentException("--batch must be >= 4 and --examples >= --batch, got " + batch + ", "
-                    + examples);
-        }
+    @Option(names = "--student", paramLabel = "ARCH", description = "the student's architecture")
+    private String student = "resnet18";
+
+    @Option(names = "--size", paramLabel = "PIXELS", description = "image side")
+    private int size = 96;
+
+    @Option(names = "--examples", paramLabel = "N", description = "examples streamed (>= --batch)")
+    private int examples = 10000;
+
+    @Option(names = "--batch", paramLabel = "N", description = "examples per minibatch (>= 4)")
+    private int batch = 50;
+
+    @Option(names = "--json", description = "print one JSON object")
+    private boolean json;
+
+    @Override
+    int run(PrintStream out) throws IOException {
+        atLeast("--batch", batch, 4);
+        atLeast("--examples", examples, batch);
         SharingGraph graph = Variant.parse("--variant", "kd-ml-v3", 2).graph();
         try (NDManager manager = NDManager.newBaseManager()) {
             Map<String, DistillNet> nets = NetworkSet.buildSeeded(1, Task.CLASSIFICATION, teacher, List.of(student, student),

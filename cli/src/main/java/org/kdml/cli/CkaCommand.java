@@ -1,10 +1,11 @@
 package org.kdml.cli;
 
+import static org.kdml.cli.OptionChecks.atLeast;
+
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.kdml.core.cka.Cka;
@@ -17,42 +18,57 @@ import org.kdml.core.data.DiskImages;
 import org.kdml.spec.ExperimentSpec;
 import org.kdml.spec.RunLayout;
 import org.kdml.spec.Specs;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code kdml cka}: CKA between two {@code .npy} activation matrices, or the layer-by-layer CKA
  * heatmaps (teacher×S1, teacher×S2, S1×S2) of a finished local run. An undefined CKA (a constant
  * representation) is printed as null (JSON) or {@code undefined}, with the reason, never as NaN.
  */
-final class CkaCommand {
+@Command(name = "cka", description = {"Linear (and minibatch) CKA between two activation matrices (--x, --y),"
+        + " or the layer-by-layer CKA heatmaps of a finished run (--run): PNGs and cka.json in the run folder."})
+final class CkaCommand extends KdmlCommand {
 
-    private CkaCommand() {
-    }
+    @Option(names = "--x", paramLabel = "A.npy", description = "activations, first axis = examples")
+    private Path x;
 
-    static int run(List<String> args, PrintStream out) throws Exception {
-        String x = Kdml.option(args, "--x", null);
-        String y = Kdml.option(args, "--y", null);
-        String runId = Kdml.option(args, "--run", null);
-        String minibatch = Kdml.option(args, "--minibatch", null);
-        Path runs = Path.of(Kdml.option(args, "--out", "runs"));
-        int sample = Integer.parseInt(Kdml.option(args, "--sample", "512"));
-        int batch = Integer.parseInt(Kdml.option(args, "--batch", "64"));
-        boolean json = args.remove("--json");
-        if (!args.isEmpty()) {
-            throw new IllegalArgumentException("unexpected arguments " + args);
-        }
+    @Option(names = "--y", paramLabel = "B.npy", description = "activations of the same examples")
+    private Path y;
+
+    @Option(names = "--minibatch", paramLabel = "N", description = "also the unbiased minibatch CKA over batches of N")
+    private Integer minibatch;
+
+    @Option(names = "--json", description = "print {linear, minibatch, undefined} as JSON")
+    private boolean json;
+
+    @Option(names = "--run", paramLabel = "RUN_ID", description = "instead: the heatmaps of this finished run")
+    private String runId;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "with --run: where the runs are")
+    private Path runs = Path.of("runs");
+
+    @Option(names = "--sample", paramLabel = "N", description = "with --run: test examples read")
+    private int sample = 512;
+
+    @Option(names = "--batch", paramLabel = "N", description = "with --run: examples per minibatch")
+    private int batch = 64;
+
+    @Override
+    int run(PrintStream out) throws Exception {
         if (runId != null) {
-            return heatmaps(runs, runId, sample, batch, out);
+            return heatmaps(runs, runId, atLeast("--sample", sample, 1), atLeast("--batch", batch, 1), out);
         }
         if (x == null || y == null) {
-            throw new IllegalArgumentException("usage: kdml cka --x A.npy --y B.npy [--minibatch N] [--json]"
-                    + " | kdml cka --run RUN_ID [--out runs] [--sample 512] [--batch 64]");
+            throw new OptionChecks.InvalidOption("--x and --y are required (or --run RUN_ID), got --x " + x + ", --y "
+                    + y);
         }
-        Npy.Matrix a = Npy.read(Path.of(x));
-        Npy.Matrix b = Npy.read(Path.of(y));
+        Npy.Matrix a = Npy.read(x);
+        Npy.Matrix b = Npy.read(y);
         Map<String, CkaValue> values = new LinkedHashMap<>();
         values.put("linear", Cka.linear(a, b));
         if (minibatch != null) {
-            values.put("minibatch", Cka.minibatch(a, b, Integer.parseInt(minibatch)));
+            values.put("minibatch", Cka.minibatch(a, b, atLeast("--minibatch", minibatch, 1)));
         }
         if (json) {
             Map<String, Object> r = new LinkedHashMap<>();

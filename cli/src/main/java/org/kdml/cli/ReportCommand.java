@@ -1,26 +1,37 @@
 package org.kdml.cli;
 
+import static org.kdml.cli.OptionChecks.oneOf;
+
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.kdml.core.report.Report;
 import org.kdml.spec.RunLayout;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code kdml report EXPERIMENT [--out runs] [--format md|html|csv]}: paper-style tables of finished runs. */
-final class ReportCommand {
+@Command(name = "report", description = "Paper-style tables (mean +- std over seeds, paired tests) of an"
+        + " experiment's finished runs, written to DIR/EXPERIMENT/report/.")
+final class ReportCommand extends KdmlCommand {
 
-    private ReportCommand() {
-    }
+    private static final List<String> FORMATS = List.of("md", "html", "csv");
 
-    static int run(List<String> args, PrintStream out) throws Exception {
-        Path runs = Path.of(Kdml.option(args, "--out", "runs"));
-        String format = Kdml.option(args, "--format", "md");
-        if (args.size() != 1) {
-            throw new IllegalArgumentException("usage: kdml report EXPERIMENT [--out runs] [--format md|html|csv], got "
-                    + args);
-        }
-        Path dir = runs.resolve(args.get(0));
+    @Parameters(index = "0", paramLabel = "EXPERIMENT", description = "the experiment's name")
+    private String experiment;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "where the runs are")
+    private Path runs = Path.of("runs");
+
+    @Option(names = "--format", paramLabel = "FORMAT", description = "md, html or csv")
+    private String format = "md";
+
+    @Override
+    int run(PrintStream out) throws Exception {
+        oneOf("--format", "format", format, FORMATS);
+        Path dir = runs.resolve(experiment);
         Report report = Report.load(dir);
         Path target = dir.resolve(RunLayout.REPORT_DIR);
         Files.createDirectories(target);
@@ -35,8 +46,7 @@ final class ReportCommand {
                 Files.writeString(target.resolve(RunLayout.report("csv")), csv);
                 out.print(csv);
             }
-            case "html" -> out.println("wrote " + report.html(dir, target).toAbsolutePath());
-            default -> throw new IllegalArgumentException("--format: unknown format '" + format + "'; valid: md, html, csv");
+            default -> out.println("wrote " + report.html(dir, target).toAbsolutePath());
         }
         return 0;
     }

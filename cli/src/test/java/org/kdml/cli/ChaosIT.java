@@ -8,8 +8,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,9 +22,10 @@ class ChaosIT {
     void everyScenarioLosesAndDuplicatesNothing(@TempDir Path tmp) throws Exception {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         Path report = tmp.resolve("chaos.md");
-        int code = Chaos.run(new ArrayList<>(List.of("--runs", "4", "--kills", "2", "--workers", "2", "--fuzz", "300",
-                "--s3-outage", "5", "--epochs", "2", "--timeout-minutes", "10", "--report", report.toString())),
-                new PrintStream(buf, true, StandardCharsets.UTF_8));
+        PrintStream printed = new PrintStream(buf, true, StandardCharsets.UTF_8);
+        int code = Kdml.run(new String[] {"chaos", "--runs", "4", "--kills", "2", "--workers", "2", "--fuzz", "300",
+            "--s3-outage", "5", "--epochs", "2", "--timeout-minutes", "10", "--report", report.toString()}, printed,
+                printed);
         String out = buf.toString(StandardCharsets.UTF_8);
         System.out.println(out);
         assertEquals(0, code, out);

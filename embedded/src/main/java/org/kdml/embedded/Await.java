@@ -23,7 +23,7 @@ public final class Await {
      * Waits until {@code condition} holds, at most {@code timeout} in all.
      *
      * @param message what was awaited, for the failure
-     * @throws AssertionError naming {@code message} when the time is up
+     * @throws IllegalStateException naming {@code message} when the time is up
      */
     public static void until(BooleanSupplier condition, Duration timeout, String message) {
         until(condition, () -> 0, timeout, () -> message);
@@ -37,7 +37,7 @@ public final class Await {
      *     {@link Objects#equals}
      * @param idle how long no progress is tolerated
      * @param message what was awaited and what is seen now, for the failure
-     * @throws AssertionError with the message and the last progress seen when progress stalls
+     * @throws IllegalStateException with the message and the last progress seen when progress stalls
      */
     public static void until(BooleanSupplier condition, Supplier<?> progress, Duration idle,
             Supplier<String> message) {
@@ -49,7 +49,7 @@ public final class Await {
                 last = now;
                 lastChange = System.nanoTime();
             } else if (System.nanoTime() - lastChange > idle.toNanos()) {
-                throw new AssertionError("timed out after " + idle + " without progress (last: " + now + ") waiting"
+                throw new IllegalStateException("timed out after " + idle + " without progress (last: " + now + ") waiting"
                         + " for " + message.get());
             }
             pause();
@@ -60,7 +60,7 @@ public final class Await {
      * Waits until {@code probe} returns a non-null value, at most {@code timeout}.
      *
      * @return the value
-     * @throws AssertionError naming {@code message} when the time is up
+     * @throws IllegalStateException naming {@code message} when the time is up
      */
     public static <T> T value(Supplier<T> probe, Duration timeout, String message) {
         Object[] box = new Object[1];
@@ -75,7 +75,7 @@ public final class Await {
             Thread.sleep(POLL_MILLIS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted while waiting", e);
+            throw new IllegalStateException("interrupted while waiting", e);
         }
     }
 }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -19,9 +20,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -138,6 +141,39 @@ public final class Clients {
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("publishing to " + topic + " failed: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Publishes raw bytes that need not be values of {@code topic} (the fault-injection suite's
+     * fuzzed input), and waits until the broker has them all.
+     *
+     * @throws IllegalStateException naming the topic when the broker did not take them
+     */
+    public static void publishBytes(String bootstrap, Topic<?> topic, List<byte[]> values) {
+        Map<String, Object> p = new HashMap<>(extra());
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 4_000_000);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(),
+                new ByteArraySerializer())) {
+            List<Future<?>> sent = new ArrayList<>();
+            for (byte[] v : values) {
+                sent.add(producer.send(new ProducerRecord<>(topic.name(), null, v)));
+            }
+            for (Future<?> f : sent) {
+                f.get(150, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while publishing to " + topic, e);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("publishing to " + topic + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The raw values of {@code topic} from its beginning to its current end (committed only). */
+    public static List<byte[]> rawValues(String bootstrap, Topic<?> topic, Duration timeout) {
+        return readAll(bootstrap, topic, timeout).stream().map(ConsumerRecord::value).toList();
     }
 
     /**

@@ -63,6 +63,17 @@ public final class Topics {
     }
 
     /**
+     * Creates the topics that do not exist yet on the cluster at {@code bootstrap}.
+     *
+     * @param replication replication factor
+     */
+    public static void create(String bootstrap, short replication) throws InterruptedException, TimeoutException {
+        try (Admin admin = Clients.admin(bootstrap)) {
+            create(admin, replication);
+        }
+    }
+
+    /**
      * Creates the topics that do not exist yet.
      *
      * @param admin a connected admin client

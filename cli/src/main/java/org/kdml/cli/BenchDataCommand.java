@@ -1,5 +1,8 @@
 package org.kdml.cli;
 
+import static org.kdml.cli.OptionChecks.atLeast;
+import static org.kdml.cli.OptionChecks.oneOf;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -18,48 +21,36 @@ import org.kdml.core.data.LggFolder;
 import org.kdml.core.data.PcamFolder;
 import org.kdml.core.data.PcamHdf5;
 import org.kdml.core.data.Source;
-import org.kdml.core.data.SyntheticPatches;
-import org.kdml.core.data.SyntheticScans;
-import org.kdml.core.data.SyntheticWriters;
 import org.kdml.spec.Specs;
 import org.kdml.spec.Splitting;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/**
- * {@code kdml make-data} writes generated data in a real data set's published layout (to try the
- * loaders, or to benchmark them); {@code kdml bench-data} measures how fast a data set decodes.
- */
-final class DataCommands {
+/** {@code kdml bench-data}: how fast a data set decodes (and resizes), on 1 and N threads. */
+@Command(name = "bench-data", description = "Decode (+ resize) throughput of a data set on 1 and N threads (N:"
+        + " --threads, default all cores).")
+final class BenchDataCommand extends KdmlCommand {
 
-    private static final List<String> KINDS = List.of(PcamFolder.KEY, PcamHdf5.KEY, LggFolder.KEY, Ham10000Folder.KEY);
+    @Option(names = "--kind", required = true, paramLabel = "KIND", description = "pcam, pcam-h5, lgg or ham10000")
+    private String kind;
 
-    private DataCommands() {
-    }
+    @Option(names = "--root", required = true, paramLabel = "DIR", description = "the data set's folder")
+    private Path root;
 
-    static int make(List<String> args, PrintStream out) throws IOException {
-        String kind = kind(Kdml.option(args, "--kind", null));
-        Path dir = Path.of(required(Kdml.option(args, "--out", null), "--out"));
-        int samples = Integer.parseInt(Kdml.option(args, "--samples", "2000"));
-        noMore(args);
-        long t0 = System.nanoTime();
-        switch (kind) {
-            case PcamFolder.KEY -> SyntheticPatches.writePcam(dir, samples, 2);
-            case PcamHdf5.KEY -> SyntheticWriters.writePcamH5Splits(dir, samples);
-            case LggFolder.KEY -> SyntheticScans.writeLgg(dir, Math.max(3, samples / 20), Math.min(20, samples), 1);
-            default -> SyntheticWriters.writeHam(dir, Math.max(7, samples / 2), 600, 450);
-        }
-        out.printf("wrote generated %s data to %s in %.1f s%n", kind, dir.toAbsolutePath(), (System.nanoTime() - t0) / 1e9);
-        return 0;
-    }
+    @Option(names = "--size", paramLabel = "PIXELS", description = "resize to")
+    private int size = 96;
 
-    static int bench(List<String> args, PrintStream out) throws Exception {
-        String kind = kind(Kdml.option(args, "--kind", null));
-        Path root = Path.of(required(Kdml.option(args, "--root", null), "--root"));
-        int size = Integer.parseInt(Kdml.option(args, "--size", "96"));
-        int threads = Integer.parseInt(Kdml.option(args, "--threads",
-                String.valueOf(Runtime.getRuntime().availableProcessors())));
-        int limit = Integer.parseInt(Kdml.option(args, "--limit", "2000"));
-        boolean json = args.remove("--json");
-        noMore(args);
+    @Option(names = "--limit", paramLabel = "N", description = "images decoded")
+    private int limit = 2000;
+
+    @Option(names = "--json", description = "print one JSON object")
+    private boolean json;
+
+    @Override
+    int run(PrintStream out) throws Exception {
+        oneOf("--kind", "data set", kind, MakeDataCommand.KINDS);
+        atLeast("--limit", limit, 1);
+        int threads = threads() != null ? threads() : Runtime.getRuntime().availableProcessors();
         if (!Files.isDirectory(root)) {
             throw new IOException("--root: folder not found: " + root);
         }
@@ -111,26 +102,6 @@ final class DataCommands {
             return items.size() / ((System.nanoTime() - t0) / 1e9);
         } finally {
             pool.shutdownNow();
-        }
-    }
-
-    private static String kind(String kind) {
-        if (kind == null || !KINDS.contains(kind)) {
-            throw new IllegalArgumentException("--kind: unknown data set '" + kind + "'; valid: " + String.join(", ", KINDS));
-        }
-        return kind;
-    }
-
-    private static String required(String value, String name) {
-        if (value == null) {
-            throw new IllegalArgumentException(name + " is required");
-        }
-        return value;
-    }
-
-    private static void noMore(List<String> args) {
-        if (!args.isEmpty()) {
-            throw new IllegalArgumentException("unexpected arguments " + args);
         }
     }
 }

@@ -1,0 +1,127 @@
+package org.kdml.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.kdml.core.train.RunResult;
+import org.kdml.pipeline.CheckpointStore;
+import org.kdml.pipeline.Clients;
+import org.kdml.pipeline.PipelineConfig;
+import org.kdml.pipeline.ResultMessage;
+import org.kdml.pipeline.Topics;
+import org.kdml.spec.ExperimentSpec;
+import org.kdml.spec.RunSpec;
+import org.kdml.spec.Specs;
+import org.kdml.pipeline.EventType;
+import org.kdml.pipeline.ResultKind;
+import org.kdml.pipeline.RunEvent;
+import org.kdml.pipeline.RunKeys;
+import org.kdml.spec.RunLayout;
+
+/**
+ * An experiment's results as {@code kdml run} read them from {@code kdml.results}: the metrics in
+ * run order, how many CKA payloads and duplicates arrived, and the evaluator's and analyzer's
+ * seconds.
+ */
+record CollectedResults(List<RunResult> results, int cka, int duplicates, double ckaSeconds,
+        double evaluationSeconds) {
+
+    /** Reads the experiment's results from the topic and keeps them under {@code outDir} for {@code kdml report}. */
+    static CollectedResults collect(PipelineConfig config, ExperimentSpec spec, List<RunSpec> runs, Path outDir)
+            throws Exception {
+        Map<String, Integer> order = new HashMap<>();
+        for (int i = 0; i < runs.size(); i++) {
+            order.put(runs.get(i).runId(), i);
+        }
+        Map<String, RunResult> metrics = new LinkedHashMap<>();
+        Map<String, JsonNode> cka = new LinkedHashMap<>();
+        int duplicates = 0;
+        double ckaSeconds = 0;
+        double evaluationSeconds = 0;
+        for (ResultMessage m : Clients.values(config.bootstrap(), Topics.RESULTS, Duration.ofMinutes(2))) {
+            if (!m.experiment().equals(spec.name()) || !order.containsKey(m.runId())) {
+                continue;
+            }
+            if (m.kind() == ResultKind.METRICS) {
+                duplicates += metrics.put(m.runId(), Specs.json().treeToValue(m.payload(), RunResult.class)) == null
+                        ? 0 : 1;
+                evaluationSeconds += m.seconds() == null ? 0 : m.seconds();
+            } else if (m.kind() == ResultKind.CKA) {
+                duplicates += cka.put(m.runId(), m.payload()) == null ? 0 : 1;
+                ckaSeconds += m.seconds() == null ? m.payload().path("seconds").asDouble() : m.seconds();
+            }
+        }
+        keep(config, spec, metrics.values(), cka, outDir);
+        List<RunResult> list = new ArrayList<>(metrics.values());
+        list.sort((a, b) -> Integer.compare(order.get(a.runId()), order.get(b.runId())));
+        return new CollectedResults(list, cka.size(), duplicates, ckaSeconds, evaluationSeconds);
+    }
+
+    /** Writes each run's result, spec, hardest examples and CKA (JSON and heatmaps) to {@code outDir/EXPERIMENT/RUN}. */
+    private static void keep(PipelineConfig config, ExperimentSpec spec, Collection<RunResult> results,
+            Map<String, JsonNode> cka, Path outDir) throws Exception {
+        try (CheckpointStore store = new CheckpointStore(config, Duration.ofMinutes(1))) {
+            for (RunResult r : results) {
+                Path dir = outDir.resolve(spec.name()).resolve(r.runId());
+                Files.createDirectories(dir);
+                Specs.json().writerWithDefaultPrettyPrinter().writeValue(dir.resolve(RunLayout.RESULT).toFile(), r);
+                Files.writeString(dir.resolve(RunLayout.SPEC), Specs.canonicalJson(spec));
+                byte[] hardest = store.getBytes(new RunKeys(spec.name(), r.runId()).hardest());
+                if (hardest != null) {
+                    Files.write(dir.resolve(RunLayout.HARDEST), hardest);
+                }
+                JsonNode c = cka.get(r.runId());
+                if (c != null) {
+                    keepCka(config.bucket(), store, c, dir);
+                }
+            }
+        }
+    }
+
+    private static void keepCka(String bucket, CheckpointStore store, JsonNode c, Path dir) throws Exception {
+        Specs.json().writerWithDefaultPrettyPrinter().writeValue(dir.resolve(RunLayout.CKA).toFile(), c);
+        for (Iterator<Map.Entry<String, JsonNode>> it = c.path("pairs").fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String key = e.getValue().path("heatmap").asText().substring(bucket.length() + 1);
+            byte[] png = store.getBytes(key);
+            if (png != null) {
+                Files.write(dir.resolve(RunLayout.heatmap(e.getKey())), png);
+            }
+        }
+    }
+
+    /** Where a run's time went, summed over the experiment's runs, from the completion events. */
+    String breakdown(PipelineConfig config, String experiment) {
+        Map<String, Double> sums = new LinkedHashMap<>();
+        int n = 0;
+        for (RunEvent e : Clients.values(config.bootstrap(), Topics.EVENTS, Duration.ofMinutes(1))) {
+            if (experiment.equals(e.experiment()) && e.type() == EventType.COMPLETED && e.metrics() != null) {
+                n++;
+                for (String k : List.of("attemptSeconds", "trainSeconds", "checkpointWaitSeconds",
+                        "checkpointUploadSeconds", "finalUploadSeconds", "dataOpenSeconds")) {
+                    Object v = e.metrics().get(k);
+                    sums.merge(k, v instanceof Number x ? x.doubleValue() : 0.0, Double::sum);
+                }
+            }
+        }
+        double attempt = sums.getOrDefault("attemptSeconds", 0.0);
+        double train = sums.getOrDefault("trainSeconds", 0.0);
+        double waited = sums.getOrDefault("checkpointWaitSeconds", 0.0);
+        double upload = sums.getOrDefault("finalUploadSeconds", 0.0);
+        double open = sums.getOrDefault("dataOpenSeconds", 0.0);
+        return String.format("Worker time over %d completions: %.1f s, of which training %.1f s (%.1f%%), waiting on"
+                + " checkpoint uploads %.1f s, final upload %.1f s, data open %.1f s, other %.1f s; checkpoint uploads"
+                + " in the background %.1f s; evaluation %.1f s, CKA %.1f s (evaluator and analyzer, beside training)",
+                n, attempt, train, attempt > 0 ? 100 * train / attempt : 0, waited, upload, open,
+                attempt - train - waited - upload - open, sums.getOrDefault("checkpointUploadSeconds", 0.0),
+                evaluationSeconds, ckaSeconds);
+    }
+}

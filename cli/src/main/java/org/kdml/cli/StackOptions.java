@@ -1,0 +1,53 @@
+package org.kdml.cli;
+
+import static org.kdml.cli.OptionChecks.atLeast;
+import static org.kdml.cli.OptionChecks.port;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The embedded stack's ports and sizes, shared by {@code kdml run} and {@code kdml up}. */
+final class StackOptions {
+
+    @Option(names = "--workers", paramLabel = "N", description = "in-process trainer workers (0: leave training to"
+            + " kdml worker processes)")
+    private int workers = 1;
+
+    @Option(names = "--kafka-port", paramLabel = "PORT", description = "Kafka's port (0 or taken: a free one)")
+    private int kafkaPort = 9092;
+
+    @Option(names = "--s3-port", paramLabel = "PORT", description = "S3's port (0 or taken: a free one)")
+    private int s3Port = 9000;
+
+    @Option(names = "--status-port", paramLabel = "PORT", description = "the orchestrator's status endpoint's port"
+            + " (0 or taken: a free one)")
+    private int statusPort = 8081;
+
+    @Option(names = "--checkpoint-every", paramLabel = "EPOCHS", description = "workers checkpoint every EPOCHS"
+            + " epochs (0: only the last)")
+    private int checkpointEvery = 1;
+
+    @Option(names = "--cka-sample", paramLabel = "N", description = "test examples the CKA analyzer reads per run")
+    private int ckaSample = 256;
+
+    /** Checks the values (before the command starts anything). */
+    void check() {
+        port("--kafka-port", kafkaPort);
+        port("--s3-port", s3Port);
+        port("--status-port", statusPort);
+        atLeast("--workers", workers, 0);
+        atLeast("--checkpoint-every", checkpointEvery, 0);
+        atLeast("--cka-sample", ckaSample, 1);
+    }
+
+    /** Picks the ports: a taken one is replaced by a free one, with a note on {@code out}. */
+    Stack.Settings settings(Path data, PrintStream out) throws IOException {
+        check();
+        int kafka = Stack.portOrFree(kafkaPort, "Kafka", out);
+        int s3 = Stack.portOrFree(s3Port, "S3", out);
+        int status = Stack.portOrFree(statusPort, "status", out);
+        return new Stack.Settings(data, kafka, s3, status, workers, checkpointEvery, ckaSample);
+    }
+}

@@ -1,0 +1,50 @@
+package org.kdml.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.kdml.core.train.ExperimentRunner;
+import org.kdml.core.train.ResultTable;
+import org.kdml.core.train.RunResult;
+import org.kdml.spec.ExperimentSpec;
+import org.kdml.spec.Specs;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code kdml train SPEC}: every experiment of a spec in process (no Kafka, no S3), then its table. */
+@Command(name = "train", description = "Trains one experiment (every grid point of SPEC) in process, without Kafka"
+        + " or S3; results and checkpoints in DIR/EXPERIMENT/RUN-ID/.")
+final class TrainCommand extends KdmlCommand {
+
+    @Parameters(index = "0", paramLabel = "SPEC.yaml", description = "the spec")
+    private Path specFile;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "where results and checkpoints go")
+    private Path outDir = Path.of("runs");
+
+    @Override
+    int run(PrintStream out) throws IOException {
+        if (!Files.isRegularFile(specFile)) {
+            throw new IOException("spec file not found: " + specFile.toAbsolutePath());
+        }
+        for (ExperimentSpec spec : Specs.grid(Files.readString(specFile), specFile.toString())) {
+            trainOne(spec, out);
+        }
+        return 0;
+    }
+
+    private void trainOne(ExperimentSpec spec, PrintStream out) throws IOException {
+        long t0 = System.nanoTime();
+        List<RunResult> results = ExperimentRunner.run(spec, outDir,
+                new ConsoleProgress(out, System.console() != null));
+        out.println();
+        out.println("Test metrics (" + spec.name() + ", " + spec.dataset().kind() + ", teacher " + spec.teacher()
+                + ", students " + spec.students() + "):");
+        out.print(ResultTable.render(results));
+        out.printf("%nResults and checkpoints: %s (%.1f s in all)%n", outDir.resolve(spec.name()).toAbsolutePath(),
+                (System.nanoTime() - t0) / 1e9);
+    }
+}
