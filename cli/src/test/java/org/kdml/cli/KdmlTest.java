@@ -119,15 +119,29 @@ class KdmlTest {
         assertEquals("", stderr());
     }
 
+    /** The "Default: X" under {@code option} in a help text, or null. */
+    private static String defaultOf(String help, String option) {
+        int at = help.indexOf("  " + option + "=");
+        int next = help.indexOf("\n      --", at + 1);
+        Matcher m = Pattern.compile("Default: (\\S+)").matcher(help.substring(at, next < 0 ? help.length() : next));
+        return m.find() ? m.group(1) : null;
+    }
+
     @Test
     void helpShowsTheDefaults() throws Exception {
         assertEquals(0, kdml("up", "--help"));
         String help = stdout();
-        assertTrue(help.contains("--workers=N"), help);
-        assertTrue(help.matches("(?s).*--dashboard-port=PORT[^\n]*\n[^\n]*\n\s+Default: 8080\n.*"), help);
+        assertEquals("1", defaultOf(help, "--workers"));
+        assertEquals("8080", defaultOf(help, "--dashboard-port"));
+        assertEquals(Path.of(".kdml", "stack").toString(), defaultOf(help, "--data"));
+        out.reset();
+        assertEquals(0, kdml("run", "--help"));
+        assertEquals("7200", defaultOf(stdout(), "--timeout"));
+        assertEquals(null, defaultOf(stdout(), "--data"));
         out.reset();
         assertEquals(0, kdml("worker", "--help"));
-        assertTrue(stdout().matches("(?s).*--max-attempts=N[^\n]*\n\s+Default: 3\n.*"), stdout());
+        assertEquals("3", defaultOf(stdout(), "--max-attempts"));
+        assertEquals("300", defaultOf(stdout(), "--s3-patience"));
     }
 
     @Test
