@@ -1,7 +1,6 @@
 package org.kdml.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -9,9 +8,13 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.kdml.spec.SpecException;
 
 class KdmlTest {
 
@@ -67,7 +70,169 @@ class KdmlTest {
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, "name: x\ndataset: {kind: synthetic-patches}\nstudents: [resnet18-tiny, resnet18-tiny]\n"
                 + "modes: [ml]\ntraining: {alpha: 2}\n");
-        SpecException e = assertThrows(SpecException.class, () -> kdml("validate", bad.toString()));
-        assertEquals("training.alpha: must be in [0, 1], got 2.0", e.getMessage());
+        err.reset();
+        assertEquals(2, kdml("validate", bad.toString()));
+        assertEquals("kdml: invalid spec: training.alpha: must be in [0, 1], got 2.0", stderr());
+    }
+
+    /** Every command and the options README and the old usage text name for it. */
+    private static Map<String, List<String>> commands() {
+        Map<String, List<String>> m = new LinkedHashMap<>();
+        m.put("run", List.of("[SPEC.yaml]", "--workers", "--out", "--data", "--checkpoint-every", "--kafka-port",
+                "--s3-port", "--status-port", "--cka-sample", "--timeout"));
+        m.put("up", List.of("--workers", "--data", "--kafka-port", "--s3-port", "--status-port", "--dashboard-port",
+                "--checkpoint-every", "--cka-sample"));
+        m.put("submit", List.of("SPEC.yaml", "--bootstrap"));
+        m.put("worker", List.of("--bootstrap", "--s3", "--checkpoint-every", "--max-attempts", "--s3-patience", "--id",
+                "--work"));
+        m.put("chaos", List.of("--runs", "--kills", "--workers", "--fuzz", "--s3-outage", "--epochs", "--seed",
+                "--timeout-minutes", "--report"));
+        m.put("dashboard", List.of("--bootstrap", "--s3", "--host", "--port"));
+        m.put("serve", List.of("SERVICE", "--bootstrap", "--s3", "--status-host", "--status-port", "--cka-sample",
+                "--work"));
+        m.put("status", List.of("EXPERIMENT", "--orchestrator", "--json", "--watch"));
+        m.put("train", List.of("SPEC.yaml", "--out"));
+        m.put("validate", List.of("SPEC.yaml"));
+        m.put("bench", List.of("--task", "--variant", "--teacher", "--students", "--count", "--size", "--batch",
+                "--warmup", "--steps", "--classes", "--json", "--export", "--export-steps", "--churn"));
+        m.put("cka", List.of("--x", "--y", "--minibatch", "--json", "--run", "--out", "--sample", "--batch"));
+        m.put("bench-cka", List.of("--teacher", "--student", "--size", "--examples", "--batch", "--json"));
+        m.put("report", List.of("EXPERIMENT", "--out", "--format"));
+        m.put("make-data", List.of("--kind", "--out", "--samples"));
+        m.put("bench-data", List.of("--kind", "--root", "--size", "--limit", "--json"));
+        return m;
+    }
+
+    @Test
+    void helpOfEveryCommandExitsZeroAndNamesItsOptions() throws Exception {
+        for (Map.Entry<String, List<String>> c : commands().entrySet()) {
+            out.reset();
+            assertEquals(0, kdml(c.getKey(), "--help"), c.getKey());
+            String help = stdout();
+            assertTrue(help.startsWith("Usage: kdml " + c.getKey() + " "), help);
+            for (String option : c.getValue()) {
+                assertTrue(help.contains(option), c.getKey() + " --help does not name " + option + ":\n" + help);
+            }
+            assertTrue(help.contains("--threads=N"), help);
+            assertTrue(help.contains("-h, --help"), help);
+        }
+        assertEquals("", stderr());
+    }
+
+    /** The "Default: X" under {@code option} in a help text, or null. */
+    private static String defaultOf(String help, String option) {
+        int at = help.indexOf("  " + option + "=");
+        int next = help.indexOf("\n      --", at + 1);
+        Matcher m = Pattern.compile("Default: (\\S+)").matcher(help.substring(at, next < 0 ? help.length() : next));
+        return m.find() ? m.group(1) : null;
+    }
+
+    @Test
+    void helpShowsTheDefaults() throws Exception {
+        assertEquals(0, kdml("up", "--help"));
+        String help = stdout();
+        assertEquals("1", defaultOf(help, "--workers"));
+        assertEquals("8080", defaultOf(help, "--dashboard-port"));
+        assertEquals(Path.of(".kdml", "stack").toString(), defaultOf(help, "--data"));
+        out.reset();
+        assertEquals(0, kdml("run", "--help"));
+        assertEquals("7200", defaultOf(stdout(), "--timeout"));
+        assertEquals(null, defaultOf(stdout(), "--data"));
+        out.reset();
+        assertEquals(0, kdml("worker", "--help"));
+        assertEquals("3", defaultOf(stdout(), "--max-attempts"));
+        assertEquals("300", defaultOf(stdout(), "--s3-patience"));
+    }
+
+    @Test
+    void topLevelHelpListsEveryCommand() throws Exception {
+        assertEquals(0, kdml("--help"));
+        String help = stdout();
+        for (String command : commands().keySet()) {
+            assertTrue(help.contains("\n  " + command + " "), command + " missing from:\n" + help);
+        }
+        assertTrue(help.contains("\n  completion "), help);
+        out.reset();
+        assertEquals(0, kdml("help"));
+        assertEquals(help, stdout());
+        out.reset();
+        assertEquals(2, kdml());
+        assertEquals(help, stdout());
+    }
+
+    @Test
+    void anUnknownOptionIsAUsageErrorNamingIt() throws Exception {
+        assertEquals(2, kdml("up", "--fly"));
+        assertEquals("kdml: Unknown option: '--fly'; see 'kdml up --help'", stderr());
+        assertEquals("", stdout());
+    }
+
+    @Test
+    void aValueOutOfRangeIsAUsageErrorNamingTheOptionAndTheValue() throws Exception {
+        assertEquals(2, kdml("up", "--workers", "-1"));
+        assertEquals("kdml: --workers: must be >= 0, got -1; see 'kdml up --help'", stderr());
+        err.reset();
+        assertEquals(2, kdml("up", "--kafka-port", "70000"));
+        assertEquals("kdml: --kafka-port: must be a port in [0, 65535], got 70000; see 'kdml up --help'", stderr());
+        err.reset();
+        assertEquals(2, kdml("report", "quickstart", "--format", "pdf"));
+        assertEquals("kdml: --format: unknown format 'pdf'; valid: md, html, csv; see 'kdml report --help'", stderr());
+    }
+
+    @Test
+    void aValueThatIsNotANumberIsAUsageErrorNamingTheOptionAndTheValue() throws Exception {
+        assertEquals(2, kdml("worker", "--max-attempts", "three"));
+        assertEquals("kdml: Invalid value for option '--max-attempts': 'three' is not an int;"
+                + " see 'kdml worker --help'", stderr());
+    }
+
+    @Test
+    void missingAndExtraArgumentsAreUsageErrors() throws Exception {
+        assertEquals(2, kdml("submit"));
+        assertEquals("kdml: Missing required parameter: 'SPEC.yaml'; see 'kdml submit --help'", stderr());
+        err.reset();
+        assertEquals(2, kdml("validate", "a.yaml", "b.yaml"));
+        assertEquals("kdml: Unmatched argument at index 2: 'b.yaml'; see 'kdml validate --help'", stderr());
+        err.reset();
+        assertEquals(2, kdml("make-data", "--kind", "pcam"));
+        assertEquals("kdml: Missing required option: '--out=DIR'; see 'kdml make-data --help'", stderr());
+    }
+
+    @Test
+    void threadsWorksOnEveryCommandAndIsChecked() throws Exception {
+        String before = System.getProperty("ai.djl.pytorch.num_threads");
+        try {
+            assertEquals(0, kdml("validate", "--threads", "3", Path.of("..", "examples", "quickstart.yaml").toString()));
+            assertEquals("3", System.getProperty("ai.djl.pytorch.num_threads"));
+            assertEquals(0, kdml("--threads", "2", "validate", Path.of("..", "examples", "quickstart.yaml").toString()));
+            assertEquals("2", System.getProperty("ai.djl.pytorch.num_threads"));
+        } finally {
+            if (before == null) {
+                System.clearProperty("ai.djl.pytorch.num_threads");
+            } else {
+                System.setProperty("ai.djl.pytorch.num_threads", before);
+            }
+        }
+        assertEquals(2, kdml("bench", "--threads", "0"));
+        assertEquals("kdml: --threads: must be >= 1, got 0; see 'kdml --help'", stderr());
+    }
+
+    @Test
+    void completionPrintsABashScriptWithTheCommandNames() throws Exception {
+        assertEquals(0, kdml("completion"));
+        String script = stdout();
+        assertTrue(script.startsWith("#!/usr/bin/env bash"), script.substring(0, 80));
+        assertTrue(script.contains("complete -F _complete_kdml"), "no complete -F for kdml");
+        String all = String.join(" ", commands().keySet());
+        assertTrue(script.contains("local commands=\"" + all + " help completion\""), "commands not listed");
+        assertTrue(script.contains("function _picocli_kdml_run()"), "no completion function for run");
+    }
+
+    private String stdout() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String stderr() {
+        return err.toString(StandardCharsets.UTF_8).strip();
     }
 }
