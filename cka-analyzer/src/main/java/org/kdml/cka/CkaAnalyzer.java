@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.kdml.core.cka.LayerCka;
+import org.kdml.core.cka.CkaResult;
 import org.kdml.core.cka.RunCka;
 import org.kdml.core.data.LabeledImages;
 import org.kdml.pipeline.CheckpointStore;
@@ -14,6 +14,7 @@ import org.kdml.pipeline.PipelineConfig;
 import org.kdml.pipeline.ResultMessage;
 import org.kdml.pipeline.RunEvent;
 import org.kdml.spec.ExperimentSpec;
+import org.kdml.spec.RunLayout;
 import org.kdml.spec.Specs;
 
 /**
@@ -53,22 +54,14 @@ public final class CkaAnalyzer extends CompletionService {
     protected JsonNode process(RunEvent event, ExperimentSpec spec, LabeledImages data, Path runDir,
             CheckpointStore store, String prefix) throws Exception {
         RunCka.Analysis a = RunCka.analyze(runDir, data, sample, batch, runDir.resolve("cka"));
-        Map<String, Object> pairs = new LinkedHashMap<>();
-        for (Map.Entry<String, LayerCka> e : a.matrices().entrySet()) {
-            String key = prefix + "cka/cka-" + e.getKey() + ".png";
-            store.putBytes(key, Files.readAllBytes(a.heatmaps().get(e.getKey())));
-            Map<String, Object> m = e.getValue().toJson();
-            m.put("heatmap", store.bucket() + "/" + key);
-            pairs.put(e.getKey(), m);
+        Map<String, String> heatmaps = new LinkedHashMap<>();
+        for (String pair : a.matrices().keySet()) {
+            String key = prefix + RunLayout.CKA_DIR + "/" + RunLayout.heatmap(pair);
+            store.putBytes(key, Files.readAllBytes(a.heatmaps().get(pair)));
+            heatmaps.put(pair, store.bucket() + "/" + key);
         }
-        Map<String, Object> payload = new LinkedHashMap<>();
-        payload.put("method", "minibatch-unbiased-hsic (Nguyen et al. 2021), batch " + batch);
-        payload.put("architectures", a.architectures());
-        payload.put("pairs", pairs);
-        payload.put("examples", a.examples());
-        payload.put("seconds", a.seconds());
-        byte[] json = Specs.json().writeValueAsBytes(payload);
-        store.putBytes(prefix + "cka/cka.json", json);
+        byte[] json = Specs.json().writeValueAsBytes(CkaResult.of(a, batch, heatmaps::get));
+        store.putBytes(prefix + RunLayout.CKA_DIR + "/" + RunLayout.CKA, json);
         return Specs.json().readTree(json);
     }
 }
