@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.kdml.core.cka.LayerCka;
+import org.kdml.core.cka.CkaResult;
 import org.kdml.core.cka.RunCka;
 import org.kdml.core.data.DataCache;
 import org.kdml.core.data.LabeledImages;
@@ -16,6 +16,7 @@ import org.kdml.pipeline.ResultKind;
 import org.kdml.pipeline.RunEvent;
 import org.kdml.pipeline.RunKeys;
 import org.kdml.spec.ExperimentSpec;
+import org.kdml.spec.RunLayout;
 import org.kdml.spec.Specs;
 
 /**
@@ -64,22 +65,14 @@ public final class CkaAnalyzer extends CompletionService {
     protected JsonNode process(RunEvent event, ExperimentSpec spec, Path runDir, CheckpointStore store,
             RunKeys keys) throws Exception {
         LabeledImages data = this.data.get(spec.dataset(), spec.task());
-        RunCka.Analysis a = RunCka.analyze(runDir, data, sample, batch, runDir.resolve("cka"));
-        Map<String, Object> pairs = new LinkedHashMap<>();
-        for (Map.Entry<String, LayerCka> e : a.matrices().entrySet()) {
-            String key = keys.heatmap(e.getKey());
-            store.putBytes(key, Files.readAllBytes(a.heatmaps().get(e.getKey())));
-            Map<String, Object> m = e.getValue().toJson();
-            m.put("heatmap", store.bucket() + "/" + key);
-            pairs.put(e.getKey(), m);
+        RunCka.Analysis a = RunCka.analyze(runDir, data, sample, batch, runDir.resolve(RunLayout.CKA_DIR));
+        Map<String, String> heatmaps = new LinkedHashMap<>();
+        for (String pair : a.matrices().keySet()) {
+            String key = keys.heatmap(pair);
+            store.putBytes(key, Files.readAllBytes(a.heatmaps().get(pair)));
+            heatmaps.put(pair, store.bucket() + "/" + key);
         }
-        Map<String, Object> payload = new LinkedHashMap<>();
-        payload.put("method", "minibatch-unbiased-hsic (Nguyen et al. 2021), batch " + batch);
-        payload.put("architectures", a.architectures());
-        payload.put("pairs", pairs);
-        payload.put("examples", a.examples());
-        payload.put("seconds", a.seconds());
-        byte[] json = Specs.json().writeValueAsBytes(payload);
+        byte[] json = Specs.json().writeValueAsBytes(CkaResult.of(a, batch, heatmaps::get));
         store.putBytes(keys.cka(), json);
         return Specs.json().readTree(json);
     }

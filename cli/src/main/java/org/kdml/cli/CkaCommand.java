@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.kdml.core.cka.Cka;
+import org.kdml.core.cka.CkaResult;
 import org.kdml.core.cka.CkaValue;
 import org.kdml.core.cka.LayerCka;
 import org.kdml.core.cka.Npy;
@@ -100,17 +101,14 @@ final class CkaCommand extends KdmlCommand {
         ExperimentSpec spec = Specs.parse(Files.readString(specFile), specFile.toString());
         try (DiskImages data = Datasets.open(spec.dataset(), spec.task())) {
             RunCka.Analysis a = RunCka.analyze(dir, data, sample, batch, dir);
-            Map<String, Object> summary = new LinkedHashMap<>();
             for (Map.Entry<String, LayerCka> e : a.matrices().entrySet()) {
                 LayerCka m = e.getValue();
-                summary.put("cka-" + e.getKey(), m.toJson());
                 out.printf("cka-%s: %dx%d layers (%d cells undefined), CKA of the last layers %s -> %s%n", e.getKey(),
                         m.rows().size(), m.cols().size(), m.undefined().size(),
                         m.at(m.rows().size() - 1, m.cols().size() - 1), a.heatmaps().get(e.getKey()));
             }
-            summary.put("examples", a.examples());
-            summary.put("seconds", a.seconds());
-            Specs.json().writerWithDefaultPrettyPrinter().writeValue(dir.resolve("cka.json").toFile(), summary);
+            Specs.json().writerWithDefaultPrettyPrinter().writeValue(dir.resolve(RunLayout.CKA).toFile(),
+                    CkaResult.of(a, batch, RunLayout::heatmap));
             out.printf("%d test examples, %d pairs, %.1f s (%.1f examples/s per pair)%n", a.examples(),
                     a.matrices().size(), a.seconds(), a.examples() * a.matrices().size() / a.seconds());
             return 0;

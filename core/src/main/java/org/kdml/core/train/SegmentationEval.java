@@ -7,6 +7,7 @@ import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -17,6 +18,7 @@ import java.util.stream.IntStream;
 import javax.imageio.ImageIO;
 import org.kdml.core.data.LabeledImages;
 import org.kdml.core.metrics.SegmentationMetrics;
+import org.kdml.core.model.DistillNet;
 import org.kdml.spec.SharingGraph;
 
 /**
@@ -29,6 +31,50 @@ final class SegmentationEval {
 
     /** Name of the mean-probability ensemble in results. */
     static final String ENSEMBLE_MEAN = "ensemble-mean";
+
+    /** Validates by IoU on the validation split, keeping the best of {@code candidates} (ties: earlier). */
+    static Map<String, Double> validate(Evaluation e, List<Integer> val, List<String> candidates, int epoch,
+            BestEpochs best) {
+        Map<String, SegmentationMetrics> m = metrics(predict(e.session(), e.batches(), val, e.data(), e.batchSize(),
+                e.session().manager()));
+        Map<String, Double> out = new LinkedHashMap<>();
+        m.forEach((node, metrics) -> out.put(node, metrics.iou()));
+        for (String node : candidates) {
+            double iou = m.get(node).iou();
+            double[] b = best.best(node);
+            if (b == null || iou > b[0]) {
+                best.keep(node, new double[] {iou}, epoch);
+                e.session().snapshot(node);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Test metrics of every network and both ensembles, fidelity to the teacher, and the
+     * hardest-images grid.
+     *
+     * @param imagesDir where the grid goes (created), or null for none
+     */
+    static Map<String, NetworkResult> test(Evaluation e, List<Integer> test, BestEpochs best, Path imagesDir)
+            throws IOException {
+        Predictions p = predict(e.session(), e.batches(), test, e.data(), e.batchSize(), e.session().manager());
+        boolean teacher = p.probs().containsKey(SharingGraph.TEACHER);
+        Map<String, NetworkResult> out = new LinkedHashMap<>();
+        for (Map.Entry<String, SegmentationMetrics> m : metrics(p).entrySet()) {
+            String node = m.getKey();
+            DistillNet net = e.session().networks().get(node);
+            Double fidelity = !teacher || node.equals(SharingGraph.TEACHER) ? null : agreementWithTeacher(p, node);
+            out.put(node, new NetworkResult(net == null ? node : net.architecture(),
+                    net == null ? 0 : net.trainableParameterCount(), best.bestEpoch(node), best.bestScore(node), null,
+                    m.getValue(), fidelity));
+        }
+        if (imagesDir != null) {
+            Files.createDirectories(imagesDir);
+            hardestGrid(p, e.data(), 8, RunFiles.hardest(imagesDir));
+        }
+        return out;
+    }
 
     /** Probabilities (0..255) of every node on a split, and the truth. */
     record Predictions(List<Integer> indices, Map<String, byte[][]> probs, byte[][] truth) {

@@ -1,0 +1,145 @@
+package org.kdml.core.train;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.kdml.core.metrics.ClassificationMetrics;
+import org.kdml.core.model.DistillNet;
+import org.kdml.spec.SharingGraph;
+
+/**
+ * Classification evaluation: class probabilities of every network on a split, the students'
+ * mean-probability ensemble, validation accuracy with best-epoch snapshots, and test metrics
+ * with fidelity to the teacher.
+ */
+final class ClassificationEval {
+
+    private ClassificationEval() {
+    }
+
+    /**
+     * Validates, and snapshots every node in {@code candidates} whose validation accuracy beats its
+     * best so far (ties go to the lower validation cross-entropy).
+     */
+    static Map<String, Double> validate(Evaluation e, List<Integer> val, List<String> candidates, int epoch,
+            BestEpochs best) {
+        int classes = e.data().classes();
+        int[] truth = val.stream().mapToInt(e.data()::label).toArray();
+        Map<String, float[]> probs = probabilities(e, val);
+        Map<String, Double> acc = new LinkedHashMap<>();
+        for (Map.Entry<String, float[]> p : probs.entrySet()) {
+            String node = p.getKey();
+            double a = ClassificationMetrics.of(truth, argmax(p.getValue(), classes), classes).accuracy();
+            acc.put(node, a);
+            if (candidates.contains(node)) {
+                double nll = meanNll(p.getValue(), truth, classes);
+                double[] b = best.best(node);
+                if (b == null || a > b[0] || (a == b[0] && nll < b[1])) {
+                    best.keep(node, new double[] {a, nll}, epoch);
+                    e.session().snapshot(node);
+                }
+            }
+        }
+        if (probs.size() > (probs.containsKey(SharingGraph.TEACHER) ? 2 : 1)) {
+            acc.put(RunTrainer.ENSEMBLE,
+                    ClassificationMetrics.of(truth, argmax(ensemble(probs), classes), classes).accuracy());
+        }
+        return acc;
+    }
+
+    /** Test metrics of every network and the ensemble, and their agreement with the teacher. */
+    static Map<String, NetworkResult> test(Evaluation e, List<Integer> test, BestEpochs best) {
+        int classes = e.data().classes();
+        int[] truth = test.stream().mapToInt(e.data()::label).toArray();
+        Map<String, float[]> probs = probabilities(e, test);
+        int[] teacher = probs.containsKey(SharingGraph.TEACHER)
+                ? argmax(probs.get(SharingGraph.TEACHER), classes) : null;
+        Map<String, NetworkResult> out = new LinkedHashMap<>();
+        for (Map.Entry<String, float[]> p : probs.entrySet()) {
+            String node = p.getKey();
+            int[] pred = argmax(p.getValue(), classes);
+            DistillNet net = e.session().networks().get(node);
+            Double fidelity = teacher == null || node.equals(SharingGraph.TEACHER) ? null
+                    : ClassificationMetrics.agreement(pred, teacher);
+            out.put(node, new NetworkResult(net.architecture(), net.trainableParameterCount(),
+                    best.bestEpoch(node), best.bestScore(node),
+                    ClassificationMetrics.of(truth, pred, p.getValue(), classes), null, fidelity));
+        }
+        float[] ensembleProbs = ensemble(probs);
+        int[] ens = argmax(ensembleProbs, classes);
+        out.put(RunTrainer.ENSEMBLE, new NetworkResult(RunTrainer.ENSEMBLE, 0, 0, 0.0,
+                ClassificationMetrics.of(truth, ens, ensembleProbs, classes), null,
+                teacher == null ? null : ClassificationMetrics.agreement(ens, teacher)));
+        return out;
+    }
+
+    /** Class probabilities of every network on {@code indices}, by node name, row-major (N × C). */
+    private static Map<String, float[]> probabilities(Evaluation e, List<Integer> indices) {
+        int classes = e.data().classes();
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (String node : e.session().networks().keySet()) {
+            out.put(node, new float[indices.size() * classes]);
+        }
+        int offset = 0;
+        NDManager root = e.session().manager();
+        for (List<Integer> b : Batches.plan(indices, e.batchSize(), null)) {
+            try (NDManager step = root.newSubManager()) {
+                Map<String, NDList> outs = e.session().infer(e.batches().images(b, step));
+                for (Map.Entry<String, NDList> o : outs.entrySet()) {
+                    float[] p = o.getValue().get(0).softmax(1).toFloatArray();
+                    System.arraycopy(p, 0, out.get(o.getKey()), offset * classes, p.length);
+                }
+            }
+            offset += b.size();
+        }
+        return out;
+    }
+
+    /** The students' mean probabilities (the teacher is left out). */
+    private static float[] ensemble(Map<String, float[]> probs) {
+        float[] sum = null;
+        int n = 0;
+        for (Map.Entry<String, float[]> e : probs.entrySet()) {
+            if (e.getKey().equals(SharingGraph.TEACHER)) {
+                continue;
+            }
+            float[] p = e.getValue();
+            if (sum == null) {
+                sum = new float[p.length];
+            }
+            for (int i = 0; i < p.length; i++) {
+                sum[i] += p[i];
+            }
+            n++;
+        }
+        for (int i = 0; i < sum.length; i++) {
+            sum[i] /= n;
+        }
+        return sum;
+    }
+
+    /** @return the most probable class of each row (ties: the lower class) */
+    static int[] argmax(float[] probs, int classes) {
+        int[] out = new int[probs.length / classes];
+        for (int i = 0; i < out.length; i++) {
+            int bestClass = 0;
+            for (int c = 1; c < classes; c++) {
+                if (probs[i * classes + c] > probs[i * classes + bestClass]) {
+                    bestClass = c;
+                }
+            }
+            out[i] = bestClass;
+        }
+        return out;
+    }
+
+    private static double meanNll(float[] probs, int[] truth, int classes) {
+        double s = 0;
+        for (int i = 0; i < truth.length; i++) {
+            s -= Math.log(Math.max(probs[i * classes + truth[i]], 1e-12f));
+        }
+        return s / truth.length;
+    }
+}

@@ -1,0 +1,124 @@
+package org.kdml.core.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.BiFunction;
+import org.kdml.spec.Phase;
+
+/**
+ * The epoch loop shared by the teacher's own phase and the joint phase: each epoch trains on
+ * batches prepared ahead, validates, records the epoch, and saves a training state when due.
+ */
+final class EpochLoop {
+
+    private final RunSetup setup;
+    private final Evaluation evaluation;
+    private final BestEpochs best;
+    private final long start;
+    private final double secondsBefore;
+    private long trainedImages;
+    private double waitSeconds;
+
+    /**
+     * @param best the record so far, added to as epochs finish
+     * @param start {@link System#nanoTime()} when this attempt started
+     * @param resumed the state this attempt continues from, or null
+     */
+    EpochLoop(RunSetup setup, BestEpochs best, long start, TrainingState resumed) {
+        this.setup = setup;
+        this.evaluation = setup.evaluation();
+        this.best = best;
+        this.start = start;
+        this.secondsBefore = resumed == null ? 0 : resumed.seconds();
+        this.trainedImages = resumed == null ? 0 : resumed.trainedImages();
+    }
+
+    /** @return images trained on so far, earlier attempts included */
+    long trainedImages() {
+        return trainedImages;
+    }
+
+    /** @return seconds this attempt waited for batches */
+    double waitSeconds() {
+        return waitSeconds;
+    }
+
+    /** @return training wall time so far, earlier attempts included */
+    double seconds() {
+        return secondsBefore + (System.nanoTime() - start) / 1e9;
+    }
+
+    /**
+     * Trains epochs {@code from..epochs} of {@code phase} with {@code step}, validating and keeping
+     * the best of {@code candidates}.
+     */
+    void run(Phase phase, int from, int epochs, List<String> candidates,
+            BiFunction<NDArray, NDArray, Map<String, Double>> step) throws IOException {
+        for (int epoch = from; epoch <= epochs; epoch++) {
+            long e0 = System.nanoTime();
+            Map<String, Double> train = train(phase, epoch, epochs, step);
+            Map<String, Double> val = evaluation.validate(setup.split().val(), candidates, epoch, best);
+            EpochRecord rec = new EpochRecord(phase, epoch, train, val, (System.nanoTime() - e0) / 1e9);
+            best.add(rec);
+            setup.listener().onEpoch(setup.run().runId(), rec);
+            int every = setup.checkpoints().every();
+            if (every > 0 && (epoch % every == 0 || epoch == epochs)) {
+                checkpoint(phase, epoch);
+            }
+        }
+    }
+
+    /** One epoch of steps; @return the mean of every loss term over the steps that reported it */
+    private Map<String, Double> train(Phase phase, int epoch, int epochs,
+            BiFunction<NDArray, NDArray, Map<String, Double>> step) {
+        Batches batches = setup.batches();
+        Map<String, Double> sums = new LinkedHashMap<>();
+        Map<String, Integer> counts = new HashMap<>();
+        long epochKey = setup.run().seed() * 1_000_003L + (phase == Phase.TEACHER ? 500_009L : 0) + epoch * 10_007L;
+        // The order of an epoch depends only on the seed, the phase and the epoch, so a resumed run
+        // sees the same batches as one that never stopped.
+        List<List<Integer>> plan = Batches.plan(setup.train(), setup.batchSize(), new Random(epochKey));
+        try (Prefetcher ahead = new Prefetcher(setup.pool(), plan.size(), setup.depth(),
+                i -> batches.prepare(plan.get(i), epochKey * 65_537L + i))) {
+            for (int s = 0; s < plan.size(); s++) {
+                float[][] prepared = ahead.next();
+                int n = plan.get(s).size();
+                try (NDManager stepManager = setup.session().manager().newSubManager()) {
+                    NDArray targets = prepared[1] != null ? batches.maskArray(prepared[1], n, stepManager)
+                            : batches.labels(plan.get(s), stepManager);
+                    Map<String, Double> m = step.apply(batches.toArray(prepared[0], n, stepManager), targets);
+                    m.forEach((k, v) -> {
+                        sums.merge(k, v, Double::sum);
+                        counts.merge(k, 1, Integer::sum);
+                    });
+                    setup.listener().onStep(setup.run().runId(), phase, epoch, epochs, s + 1, plan.size(), m);
+                }
+                trainedImages += plan.get(s).size();
+            }
+            waitSeconds += ahead.waitSeconds();
+        }
+        Map<String, Double> mean = new LinkedHashMap<>();
+        sums.forEach((k, v) -> mean.put(k, v / counts.get(k)));
+        return mean;
+    }
+
+    /** Writes the whole state into a temporary folder and hands it to the checkpointer. */
+    private void checkpoint(Phase phase, int epoch) throws IOException {
+        Path dir = Files.createTempDirectory("kdml-state-");
+        try {
+            setup.session().saveState(dir);
+            best.state(phase, epoch, trainedImages, seconds(), setup.session().skippedUpdates()).write(dir);
+            setup.checkpoints().save(dir, phase, epoch);
+        } finally {
+            TrainingState.deleteTree(dir);
+        }
+    }
+}
