@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
-/** A distillation mode: who teaches whom (DESIGN.md §2, "Distillation modes"). */
+/** A distillation mode: who teaches whom (docs/method.md, "Sharing graph: modes × versions"). */
 public enum Mode {
     /** Teacher trained first, then frozen; students learn from it. */
     KD_OFF("kd-off", true, false, TeacherTraining.FROZEN),

@@ -44,7 +44,8 @@ public record SharingGraph(int students, TeacherTraining teacher, List<Edge> edg
     }
 
     /**
-     * The named variant {@code mode × version} for {@code n} students, exactly as DESIGN.md §2.
+     * The named variant {@code mode × version} for {@code n} students, exactly as docs/method.md,
+     * "Sharing graph: modes × versions".
      *
      * <p>For more than two students the pattern generalises: odd students learn in the
      * "predictions" style and even students in the "features" style; in V3 a KD or ML edge carries

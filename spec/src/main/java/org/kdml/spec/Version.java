@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
-/** A sharing version: which knowledge travels on each edge (DESIGN.md §2, "Sharing versions"). */
+/** A sharing version: which knowledge travels on each edge (docs/method.md, "Sharing graph: modes × versions"). */
 public enum Version {
     /** Predictions on every edge. */
     V1("v1"),

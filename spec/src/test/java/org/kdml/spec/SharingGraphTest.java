@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 class SharingGraphTest {
 
     /**
-     * The DESIGN.md §2 table, row by row: "p" = predictions, "f" = features. Edges are written
-     * {@code from>to:kind}, separated by spaces.
+     * The table of docs/method.md, "Sharing graph: modes × versions", row by row: "p" = predictions,
+     * "f" = features. Edges are written {@code from>to:kind}, separated by spaces.
      */
     @ParameterizedTest(name = "{0}-{1}")
     @CsvSource({

@@ -5,8 +5,9 @@ import ai.djl.ndarray.types.DataType;
 import org.kdml.core.tensor.Tensors;
 
 /**
- * The loss terms of DESIGN.md §2 as stateless functions of NDArrays. Every distillation term
- * detaches its source: no gradient flows from a term into the network that teaches.
+ * The loss terms of docs/method.md ("Task losses", "Prediction term", "Feature term") as stateless
+ * functions of NDArrays. Every distillation term detaches its source: no gradient flows from a term
+ * into the network that teaches.
  */
 public final class Terms {
 
