@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -13,29 +15,21 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.io.TempDir;
+import org.kdml.embedded.Await;
+import org.kdml.embedded.EmbeddedStack.Probe;
 import org.kdml.evaluator.Evaluator;
 import org.kdml.orchestrator.Orchestrator;
 import org.kdml.pipeline.CheckpointStore;
@@ -50,14 +44,25 @@ import org.kdml.worker.TrainerWorker;
  * The pipeline end to end against the embedded KRaft broker and S3 server, with real clients:
  * specs in, runs trained, checkpoints with manifests in S3, metrics and CKA on kdml.results;
  * invalid specs to the dead-letter topic; a worker stopped mid-run and the run resumed elsewhere;
- * two workers sharing a grid.
+ * two workers sharing a grid; a broker restart and S3 outages.
+ *
+ * <p>The tests share one stack (orchestrator, evaluator, CKA analyzer; each test starts the
+ * workers it needs and stops them) but not their data: each publishes its own experiment and
+ * checks only that experiment's runs, so that they pass in any order and whatever another left
+ * behind. The broker-restart test starts a stack of its own. Every wait is on progress: it fails
+ * only when nothing is written to any topic for {@link #IDLE}.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PipelineIT {
+
+    /** How long the pipeline may write nothing at all before a wait fails (a worker writes an event per epoch). */
+    private static final Duration IDLE = Duration.ofMinutes(2);
+    private static final Map<String, String> ENV = Map.of("KDML_S3_ACCESS_KEY", "it-access", "KDML_S3_SECRET_KEY",
+            "it-secret-value");
 
     @TempDir
     static Path tmp;
     static Stack stack;
+    static Probe probe;
 
     private static String spec(String name, String modes, String seeds, int epochs) {
         return String.join("\n",
@@ -72,112 +77,42 @@ class PipelineIT {
                 "");
     }
 
+    private static Stack startStack(Path dir) throws Exception {
+        return new Stack(new Stack.Settings(dir, 0, 0, 0, 0, 1, 32)).start(ENV);
+    }
+
     @BeforeAll
     static void up() throws Exception {
-        stack = new Stack(new Stack.Settings(tmp.resolve("stack"), 0, 0, 0, 0, 1, 32)).start(Map.of(
-                "KDML_S3_ACCESS_KEY", "it-access", "KDML_S3_SECRET_KEY", "it-secret-value"));
+        stack = startStack(tmp.resolve("stack"));
+        probe = new Probe(stack.config().bootstrap());
     }
 
     @AfterAll
     static void down() throws Exception {
+        if (probe != null) {
+            probe.close();
+        }
         if (stack != null) {
             stack.close();
         }
     }
 
     /** Publishes a spec as raw bytes, as any Kafka client would; returns where it landed. */
-    private static RecordMetadata publish(byte[] value) throws Exception {
-        try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(Map.of("bootstrap.servers",
-                stack.config().bootstrap()), new org.apache.kafka.common.serialization.ByteArraySerializer(),
-                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
-            return raw.send(new ProducerRecord<>(Topics.SPECS, null, value)).get(60, TimeUnit.SECONDS);
-        }
+    private static RecordMetadata publish(Probe p, byte[] value) {
+        return p.publishBytes(Topics.SPECS, null, value);
     }
 
-    private static List<JsonNode> read(String topic, Predicate<JsonNode> filter) throws Exception {
-        return readAfter(topic, Map.of(), filter);
+    private static RecordMetadata publish(byte[] value) {
+        return publish(probe, value);
     }
 
-    /** The messages of {@code topic} that pass {@code filter}, only those after {@code after} (partition → offset). */
-    private static List<JsonNode> readAfter(String topic, Map<Integer, Long> after, Predicate<JsonNode> filter)
-            throws Exception {
-        List<JsonNode> out = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> r : Clients.readAll(stack.config().bootstrap(), topic,
-                Duration.ofSeconds(60))) {
-            if (r.offset() <= after.getOrDefault(r.partition(), -1L)) {
-                continue;
-            }
-            JsonNode n = Specs.json().readTree(r.value());
-            if (filter.test(n)) {
-                out.add(n);
-            }
-        }
-        return out;
+    private static List<JsonNode> read(String topic, Predicate<JsonNode> filter) {
+        return probe.messages(topic, filter);
     }
 
-    /** Offset of the newest message in each partition of {@code topic} that has one. */
-    private static Map<Integer, Long> lastOffsets(String topic) {
-        Map<Integer, Long> last = new HashMap<>();
-        for (ConsumerRecord<String, byte[]> r : Clients.readAll(stack.config().bootstrap(), topic,
-                Duration.ofSeconds(60))) {
-            last.merge(r.partition(), r.offset(), Math::max);
-        }
-        return last;
-    }
-
-    /** A condition that a wait polls. */
-    @FunctionalInterface
-    private interface Condition {
-        boolean holds() throws Exception;
-    }
-
-    /** Polls {@code condition} until it holds; fails after {@code seconds} naming what was awaited and the state. */
-    private static void await(String what, int seconds, Condition condition, Supplier<String> state)
-            throws Exception {
-        long end = System.nanoTime() + seconds * 1_000_000_000L;
-        while (!condition.holds()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("waited " + seconds + " s for " + what + "; " + state.get());
-            }
-            Thread.sleep(200); // the polling interval of this condition wait, not a wait of its own
-        }
-    }
-
-    private static List<JsonNode> await(String topic, Predicate<JsonNode> filter, int count, int seconds)
-            throws Exception {
-        return awaitAfter(topic, Map.of(), filter, count, seconds);
-    }
-
-    /** Waits for {@code count} messages on {@code topic} after {@code after} that pass {@code filter}. */
-    private static List<JsonNode> awaitAfter(String topic, Map<Integer, Long> after, Predicate<JsonNode> filter,
-            int count, int seconds) throws Exception {
-        List<List<JsonNode>> got = new ArrayList<>(List.of(List.of()));
-        await(count + " messages on " + topic + " after offsets " + after, seconds, () -> {
-            got.set(0, readAfter(topic, after, filter));
-            return got.get(0).size() >= count;
-        }, () -> "got " + got.get(0).size() + ": " + got.get(0));
-        return got.get(0);
-    }
-
-    /**
-     * Waits until consumer group {@code group} has committed offsets past every message now on
-     * {@code topic}. The services commit their offsets in the transaction of what they produce,
-     * so afterwards everything they make of those messages is readable.
-     */
-    private static void awaitProcessed(String group, String topic, int seconds) throws Exception {
-        Map<Integer, Long> last = lastOffsets(topic);
-        Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.config().bootstrap()))) {
-            await(group + " to process " + topic + " up to offsets " + last, seconds, () -> {
-                committed.clear();
-                committed.putAll(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
-                        .get(30, TimeUnit.SECONDS));
-                return last.entrySet().stream().allMatch(e -> {
-                    OffsetAndMetadata c = committed.get(new TopicPartition(topic, e.getKey()));
-                    return c != null && c.offset() > e.getValue();
-                });
-            }, () -> "committed " + committed);
-        }
+    /** Waits for {@code count} messages on {@code topic} that pass {@code filter}, while the pipeline makes progress. */
+    private static List<JsonNode> await(String topic, Predicate<JsonNode> filter, int count, String what) {
+        return probe.await(topic, filter, count, IDLE, what);
     }
 
     /** The dead letter of the spec that landed at {@code spec}. */
@@ -189,23 +124,37 @@ class PipelineIT {
     /**
      * While S3 is stopped, listens on its port and returns once a client has tried to reach it
      * (the connection is reset at once, as a failed server would): the outage has then been met.
+     * Fails only when the pipeline writes nothing for {@link #IDLE} and no client came.
      */
-    private static void awaitS3Attempt(int seconds) throws Exception {
-        int port = URI.create(stack.config().s3Endpoint()).getPort();
+    private static void awaitS3Attempt(Stack s, Probe p) throws Exception {
+        int port = URI.create(s.config().s3Endpoint()).getPort();
         try (ServerSocket trap = new ServerSocket()) {
             trap.setReuseAddress(true);
             trap.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port));
-            trap.setSoTimeout(seconds * 1000);
-            try (Socket client = trap.accept()) {
-                client.setSoLinger(true, 0);
-            } catch (SocketTimeoutException e) {
-                throw new AssertionError("no client tried S3 in the " + seconds + " s it was down");
-            }
+            trap.setSoTimeout(200);
+            Await.until(() -> accepted(trap), p::activity, IDLE,
+                    () -> "a client to try S3 on port " + port + " while it is down");
+        }
+    }
+
+    /** @return whether a client connected (it is reset at once) within the trap's socket timeout */
+    private static boolean accepted(ServerSocket trap) {
+        try (Socket client = trap.accept()) {
+            client.setSoLinger(true, 0);
+            return true;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
     private static Predicate<JsonNode> of(String experiment, String field, String value) {
         return n -> experiment.equals(n.path("experiment").asText()) && value.equals(n.path(field).asText());
+    }
+
+    private static Predicate<JsonNode> event(RunSpec run, String type) {
+        return n -> run.runId().equals(n.path("runId").asText()) && type.equals(n.path("type").asText());
     }
 
     @Test
