@@ -158,30 +158,29 @@ class PipelineIT {
     }
 
     @Test
-    @Order(1)
     void invalidSpecsGoToTheDeadLetterTopicAndTheNextValidSpecCompletes() throws Exception {
-        Map<Integer, Long> dlqBefore = lastOffsets(Topics.DLQ);
         String brokenSpec = "name: broken\ntraining: {epochs: -3}\n";
         byte[] notUtf8 = {(byte) 0xff, (byte) 0xfe, 0x00, 0x41};
         RecordMetadata broken = publish(brokenSpec.getBytes(StandardCharsets.UTF_8));
         RecordMetadata binary = publish(notUtf8);
         String good = spec("grid", "[kd-off, kd-ml]", "[1]", 2);
         publish(good.getBytes(StandardCharsets.UTF_8));
-        // The dead letters of these two inputs, among those written since they were sent.
-        JsonNode brokenLetter = awaitAfter(Topics.DLQ, dlqBefore, deadLetterOf(broken), 1, 60).get(0);
-        JsonNode binaryLetter = awaitAfter(Topics.DLQ, dlqBefore, deadLetterOf(binary), 1, 60).get(0);
+        // The dead letters of these two inputs: each names the offset its input landed at.
+        JsonNode brokenLetter = await(Topics.DLQ, deadLetterOf(broken), 1, "the dead letter of " + broken).get(0);
+        JsonNode binaryLetter = await(Topics.DLQ, deadLetterOf(binary), 1, "the dead letter of " + binary).get(0);
         assertEquals("orchestrator", brokenLetter.path("service").asText(), brokenLetter.toString());
         assertTrue(brokenLetter.path("field").asText().startsWith("training.epochs")
                 || brokenLetter.path("reason").asText().contains("training.epochs"), brokenLetter.toString());
         assertEquals(brokenSpec, brokenLetter.path("input").asText());
         assertEquals("orchestrator", binaryLetter.path("service").asText(), binaryLetter.toString());
         assertTrue(binaryLetter.path("reason").asText().contains("not UTF-8"), binaryLetter.toString());
-        assertEquals("base64:" + Base64.getEncoder().encodeToString(notUtf8), binaryLetter.path("input").asText());
+        assertEquals("base64:" + java.util.Base64.getEncoder().encodeToString(notUtf8),
+                binaryLetter.path("input").asText());
 
         TrainerWorker worker = new TrainerWorker(stack.config(), TrainerWorker.Options.defaults(), "w-grid").start();
         try {
-            List<JsonNode> metrics = await(Topics.RESULTS, of("grid", "kind", "metrics"), 2, 300);
-            List<JsonNode> cka = await(Topics.RESULTS, of("grid", "kind", "cka"), 2, 120);
+            List<JsonNode> metrics = await(Topics.RESULTS, of("grid", "kind", "metrics"), 2, "metrics of grid");
+            List<JsonNode> cka = await(Topics.RESULTS, of("grid", "kind", "cka"), 2, "CKA of grid");
             List<RunSpec> runs = Specs.runs(Specs.parse(good, "grid.yaml"));
             for (RunSpec run : runs) {
                 assertEquals(1, metrics.stream().filter(n -> n.get("runId").asText().equals(run.runId())).count());
@@ -214,7 +213,7 @@ class PipelineIT {
             // Re-publishing the same spec adds no run and no result.
             int before = read(Topics.RUNS, of("grid", "experiment", "grid")).size();
             publish(good.getBytes(StandardCharsets.UTF_8));
-            awaitProcessed(Orchestrator.GROUP, Topics.SPECS, 60);
+            probe.awaitProcessed(Orchestrator.GROUP, Topics.SPECS, IDLE);
             assertEquals(before, read(Topics.RUNS, of("grid", "experiment", "grid")).size());
             assertEquals(2, read(Topics.RESULTS, of("grid", "kind", "metrics")).size());
         } finally {
@@ -223,33 +222,33 @@ class PipelineIT {
     }
 
     @Test
-    @Order(2)
     void aWorkerStoppedMidRunIsResumedFromItsCheckpointByAnotherAndYieldsOneResult() throws Exception {
         String s = spec("resume", "[kd-ml]", "[4]", 6);
         RunSpec run = Specs.runs(Specs.parse(s, "resume.yaml")).get(0);
         TrainerWorker first = new TrainerWorker(stack.config(), TrainerWorker.Options.defaults(), "w-first").start();
-        publish(s.getBytes(StandardCharsets.UTF_8));
-        await(Topics.EVENTS, n -> run.runId().equals(n.path("runId").asText())
-                && "checkpointed".equals(n.path("type").asText()) && n.path("epoch").asInt() >= 2, 1, 300);
-        first.close();
+        try {
+            publish(s.getBytes(StandardCharsets.UTF_8));
+            await(Topics.EVENTS, event(run, "checkpointed").and(n -> n.path("epoch").asInt() >= 2), 1,
+                    "a checkpoint of joint epoch 2 or later");
+        } finally {
+            first.close();
+        }
         TrainerWorker second = new TrainerWorker(stack.config(), TrainerWorker.Options.defaults(), "w-second").start();
         try {
-            await(Topics.RESULTS, of("resume", "kind", "metrics"), 1, 300);
-            List<JsonNode> started = read(Topics.EVENTS, n -> run.runId().equals(n.path("runId").asText())
-                    && "started".equals(n.path("type").asText()));
+            await(Topics.RESULTS, of("resume", "kind", "metrics"), 1, "metrics of resume");
+            List<JsonNode> started = read(Topics.EVENTS, event(run, "started"));
             JsonNode resumed = started.get(started.size() - 1);
             assertEquals("w-second", resumed.get("worker").asText());
             assertTrue(resumed.path("reason").asText().startsWith("resuming from resume/" + run.runId()
                     + "/epoch-joint-000"), resumed.toString());
-            List<JsonNode> completed = read(Topics.EVENTS, n -> run.runId().equals(n.path("runId").asText())
-                    && "completed".equals(n.path("type").asText()));
+            List<JsonNode> completed = read(Topics.EVENTS, event(run, "completed"));
             assertEquals(1, completed.size(), completed.toString());
             // Every event, a duplicate completion included, has been through the evaluator.
-            awaitProcessed(Evaluator.GROUP, Topics.EVENTS, 60);
+            probe.awaitProcessed(Evaluator.GROUP, Topics.EVENTS, IDLE);
             assertEquals(1, read(Topics.RESULTS, of("resume", "kind", "metrics")).size());
             // The epochs before the checkpoint were not trained again.
-            List<JsonNode> epochs = read(Topics.EVENTS, n -> run.runId().equals(n.path("runId").asText())
-                    && "epoch".equals(n.path("type").asText()) && "w-second".equals(n.path("worker").asText()));
+            List<JsonNode> epochs = read(Topics.EVENTS, event(run, "epoch")
+                    .and(n -> "w-second".equals(n.path("worker").asText())));
             assertTrue(epochs.get(0).get("epoch").asInt() >= 3, epochs.get(0).toString());
         } finally {
             second.close();
@@ -257,36 +256,42 @@ class PipelineIT {
     }
 
     @Test
-    @Order(3)
     void twoWorkersShareAGrid() throws Exception {
         TrainerWorker a = new TrainerWorker(stack.config(), TrainerWorker.Options.defaults(), "w-a").start();
         TrainerWorker b = new TrainerWorker(stack.config(), TrainerWorker.Options.defaults(), "w-b").start();
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.config().bootstrap()))) {
-            List<ConsumerGroupDescription> group = new ArrayList<>(List.of(workerGroup(admin)));
-            await("two workers with 3 of the 6 partitions each", 60, () -> {
+        try (Admin admin = Clients.admin(stack.config().bootstrap())) {
+            List<ConsumerGroupDescription> group = new java.util.ArrayList<>(List.of(workerGroup(admin)));
+            // The group settles in a few rebalances; each changes its description.
+            Await.until(() -> splitEvenly(group.get(0)), () -> {
                 group.set(0, workerGroup(admin));
-                return splitEvenly(group.get(0));
-            }, () -> group.get(0).toString());
+                return group.get(0).toString();
+            }, IDLE, () -> "two workers with 3 of the 6 partitions each: " + group.get(0));
             String s = spec("shared", "[ml, kd-on]", "[1, 2, 3]", 1);
             publish(s.getBytes(StandardCharsets.UTF_8));
-            await(Topics.RESULTS, of("shared", "kind", "metrics"), 6, 400);
+            await(Topics.RESULTS, of("shared", "kind", "metrics"), 6, "metrics of shared");
             ConsumerGroupDescription after = workerGroup(admin);
             assertTrue(splitEvenly(after), after.toString());
             Map<String, Integer> perRun = new HashMap<>();
-            read(Topics.EVENTS, of("shared", "type", "completed"))
-                    .forEach(n -> perRun.merge(n.get("runId").asText(), 1, Integer::sum));
+            List<JsonNode> completions = read(Topics.EVENTS, of("shared", "type", "completed"));
+            completions.forEach(n -> perRun.merge(n.get("runId").asText(), 1, Integer::sum));
             assertEquals(6, perRun.size());
             assertTrue(perRun.values().stream().allMatch(c -> c == 1), perRun.toString());
-            assertEquals(6, a.completed() + b.completed());
+            // Both workers of this test, and only they, completed the grid's runs.
+            assertTrue(completions.stream().allMatch(n -> Set.of("w-a", "w-b").contains(n.path("worker").asText())),
+                    completions.toString());
         } finally {
             a.close();
             b.close();
         }
     }
 
-    private static ConsumerGroupDescription workerGroup(Admin admin) throws Exception {
-        return admin.describeConsumerGroups(List.of(TrainerWorker.GROUP)).all().get(30, TimeUnit.SECONDS)
-                .get(TrainerWorker.GROUP);
+    private static ConsumerGroupDescription workerGroup(Admin admin) {
+        try {
+            return admin.describeConsumerGroups(List.of(TrainerWorker.GROUP)).all().get(30, TimeUnit.SECONDS)
+                    .get(TrainerWorker.GROUP);
+        } catch (Exception e) {
+            throw new IllegalStateException("describing group " + TrainerWorker.GROUP + ": " + e, e);
+        }
     }
 
     /** Two members, 3 of {@code kdml.runs}' 6 partitions each. */
@@ -295,51 +300,52 @@ class PipelineIT {
                 && group.members().stream().allMatch(m -> m.assignment().topicPartitions().size() == 3);
     }
 
+    /** The broker is restarted, so this test has a stack of its own. */
     @Test
-    @Order(4)
-    void aBrokerRestartAndAnS3OutageMidGridLoseAndDuplicateNothing() throws Exception {
+    void aBrokerRestartAndAnS3OutageMidGridLoseAndDuplicateNothing(@TempDir Path own) throws Exception {
         String s = spec("outage", "[kd-on, ml]", "[7]", 4);
         List<RunSpec> runs = Specs.runs(Specs.parse(s, "outage.yaml"));
-        TrainerWorker w = new TrainerWorker(stack.config(), TrainerWorker.Options.defaults(), "w-outage").start();
-        try {
-            publish(s.getBytes(StandardCharsets.UTF_8));
-            await(Topics.EVENTS, n -> "outage".equals(n.path("experiment").asText())
-                    && "checkpointed".equals(n.path("type").asText()), 1, 300);
-            stack.restartKafka();
-            long restarted = System.currentTimeMillis();
-            // The worker is back on the broker: an event made after the restart has arrived.
-            await(Topics.EVENTS, n -> "outage".equals(n.path("experiment").asText())
-                    && n.path("time").asLong() >= restarted, 1, 120);
-            stack.stopS3();
+        try (Stack fresh = startStack(own.resolve("stack")); Probe p = new Probe(fresh.config().bootstrap())) {
+            TrainerWorker w = new TrainerWorker(fresh.config(), TrainerWorker.Options.defaults(), "w-outage").start();
             try {
-                awaitS3Attempt(120);
+                publish(p, s.getBytes(StandardCharsets.UTF_8));
+                p.await(Topics.EVENTS, of("outage", "type", "checkpointed"), 1, IDLE, "a checkpoint of outage");
+                fresh.restartKafka();
+                long restarted = System.currentTimeMillis();
+                // The worker is back on the broker: an event made after the restart has arrived.
+                p.await(Topics.EVENTS, n -> "outage".equals(n.path("experiment").asText())
+                        && n.path("time").asLong() >= restarted, 1, IDLE, "an event of outage after the restart");
+                fresh.stopS3();
+                try {
+                    awaitS3Attempt(fresh, p);
+                } finally {
+                    fresh.startS3();
+                }
+                List<JsonNode> metrics = p.await(Topics.RESULTS, of("outage", "kind", "metrics"), 2, IDLE,
+                        "metrics of outage");
+                p.await(Topics.RESULTS, of("outage", "kind", "cka"), 2, IDLE, "CKA of outage");
+                // Nothing is pending that could still duplicate: every run's offset is committed with its
+                // completion, and every event has been through the evaluator.
+                p.awaitProcessed(TrainerWorker.GROUP, Topics.RUNS, IDLE);
+                p.awaitProcessed(Evaluator.GROUP, Topics.EVENTS, IDLE);
+                Map<String, Integer> completions = new HashMap<>();
+                p.messages(Topics.EVENTS, of("outage", "type", "completed"))
+                        .forEach(n -> completions.merge(n.get("runId").asText(), 1, Integer::sum));
+                Map<String, Integer> results = new HashMap<>();
+                p.messages(Topics.RESULTS, of("outage", "kind", "metrics"))
+                        .forEach(n -> results.merge(n.get("runId").asText(), 1, Integer::sum));
+                for (RunSpec run : runs) {
+                    assertEquals(1, completions.getOrDefault(run.runId(), 0), completions.toString());
+                    assertEquals(1, results.getOrDefault(run.runId(), 0), results.toString());
+                }
+                assertEquals(2, metrics.size());
             } finally {
-                stack.startS3();
+                w.close();
             }
-            List<JsonNode> metrics = await(Topics.RESULTS, of("outage", "kind", "metrics"), 2, 400);
-            await(Topics.RESULTS, of("outage", "kind", "cka"), 2, 200);
-            // Nothing is pending that could still duplicate: every run's offset is committed with its
-            // completion, and every event has been through the evaluator.
-            awaitProcessed(TrainerWorker.GROUP, Topics.RUNS, 120);
-            awaitProcessed(Evaluator.GROUP, Topics.EVENTS, 120);
-            Map<String, Integer> completions = new HashMap<>();
-            read(Topics.EVENTS, of("outage", "type", "completed"))
-                    .forEach(n -> completions.merge(n.get("runId").asText(), 1, Integer::sum));
-            Map<String, Integer> results = new HashMap<>();
-            read(Topics.RESULTS, of("outage", "kind", "metrics"))
-                    .forEach(n -> results.merge(n.get("runId").asText(), 1, Integer::sum));
-            for (RunSpec run : runs) {
-                assertEquals(1, completions.getOrDefault(run.runId(), 0), completions.toString());
-                assertEquals(1, results.getOrDefault(run.runId(), 0), results.toString());
-            }
-            assertEquals(2, metrics.size());
-        } finally {
-            w.close();
         }
     }
 
     @Test
-    @Order(5)
     void aPoisonRunIsRetriedWithBackoffThenParkedAsFailedWithoutBlockingTheNextRun() throws Exception {
         Path empty = java.nio.file.Files.createDirectories(tmp.resolve("empty-pcam"));
         String poison = String.join("\n", "name: poison", "dataset: {kind: pcam, root: " + empty + ", imageSize: 32}",
@@ -349,14 +355,13 @@ class PipelineIT {
                 Duration.ofMinutes(1)), "w-poison").start();
         try {
             publish(poison.getBytes(StandardCharsets.UTF_8));
-            List<JsonNode> failed = await(Topics.EVENTS, n -> "poison".equals(n.path("experiment").asText())
-                    && "failed".equals(n.path("type").asText()), 3, 120);
+            List<JsonNode> failed = await(Topics.EVENTS, of("poison", "type", "failed"), 3, "failures of poison");
             assertTrue(failed.get(0).get("reason").asText().startsWith("attempt 1 of 3, retrying: "), failed.toString());
             assertTrue(failed.get(2).get("reason").asText().startsWith("attempt 3 of 3, giving up: "), failed.toString());
             assertTrue(failed.get(2).get("reason").asText().contains(empty.toString()), failed.get(2).toString());
             // The partition is not blocked: the next spec's run completes.
             publish(spec("after-poison", "[ml]", "[1]", 1).getBytes(StandardCharsets.UTF_8));
-            await(Topics.RESULTS, of("after-poison", "kind", "metrics"), 1, 200);
+            await(Topics.RESULTS, of("after-poison", "kind", "metrics"), 1, "metrics of after-poison");
             assertEquals(0, read(Topics.EVENTS, of("poison", "type", "completed")).size());
         } finally {
             w.close();
@@ -364,16 +369,18 @@ class PipelineIT {
     }
 
     @Test
-    @Order(6)
     void aCorruptCheckpointIsRefusedByItsChecksumAndTheRunFallsBackToThePreviousOne() throws Exception {
         String s = spec("corrupt", "[kd-ml]", "[9]", 6);
         RunSpec run = Specs.runs(Specs.parse(s, "corrupt.yaml")).get(0);
         String prefix = CheckpointStore.runPrefix("corrupt", run.runId());
         TrainerWorker first = new TrainerWorker(stack.config(), TrainerWorker.Options.defaults(), "w-c1").start();
-        publish(s.getBytes(StandardCharsets.UTF_8));
-        await(Topics.EVENTS, n -> run.runId().equals(n.path("runId").asText())
-                && "checkpointed".equals(n.path("type").asText()) && n.path("epoch").asInt() >= 3, 1, 300);
-        first.close();
+        try {
+            publish(s.getBytes(StandardCharsets.UTF_8));
+            await(Topics.EVENTS, event(run, "checkpointed").and(n -> n.path("epoch").asInt() >= 3), 1,
+                    "a checkpoint of joint epoch 3 or later");
+        } finally {
+            first.close();
+        }
         String newest;
         try (CheckpointStore store = new CheckpointStore(stack.config(), Duration.ofSeconds(20))) {
             List<String> good = store.epochCheckpoints(prefix);
@@ -385,23 +392,21 @@ class PipelineIT {
         }
         TrainerWorker second = new TrainerWorker(stack.config(), TrainerWorker.Options.defaults(), "w-c2").start();
         try {
-            await(Topics.RESULTS, of("corrupt", "kind", "metrics"), 1, 300);
-            List<JsonNode> started = read(Topics.EVENTS, n -> run.runId().equals(n.path("runId").asText())
-                    && "started".equals(n.path("type").asText()) && "w-c2".equals(n.path("worker").asText()));
+            await(Topics.RESULTS, of("corrupt", "kind", "metrics"), 1, "metrics of corrupt");
+            List<JsonNode> started = read(Topics.EVENTS, event(run, "started")
+                    .and(n -> "w-c2".equals(n.path("worker").asText())));
             assertTrue(started.get(0).get("reason").asText().startsWith("checkpoint refused: " + newest
                     + "s1.params: SHA-256 "), started.toString());
             assertTrue(started.get(0).get("reason").asText().contains("; falling back to "), started.toString());
             assertTrue(started.get(1).get("reason").asText().startsWith("resuming from "), started.toString());
             assertTrue(!started.get(1).get("reason").asText().contains(newest), started.toString());
-            assertEquals(1, read(Topics.EVENTS, n -> run.runId().equals(n.path("runId").asText())
-                    && "completed".equals(n.path("type").asText())).size());
+            assertEquals(1, read(Topics.EVENTS, event(run, "completed")).size());
         } finally {
             second.close();
         }
     }
 
     @Test
-    @Order(7)
     void s3RefusingWritesFailsTheAttemptVisiblyAndTheRunIsRetriedLater() throws Exception {
         String s = spec("refused", "[ml]", "[3]", 3);
         RunSpec run = Specs.runs(Specs.parse(s, "refused.yaml")).get(0);
@@ -409,21 +414,17 @@ class PipelineIT {
                 Duration.ofSeconds(2)), "w-refused").start();
         try {
             publish(s.getBytes(StandardCharsets.UTF_8));
-            await(Topics.EVENTS, n -> run.runId().equals(n.path("runId").asText())
-                    && "started".equals(n.path("type").asText()), 1, 120);
+            await(Topics.EVENTS, event(run, "started"), 1, "the start of " + run.runId());
             stack.stopS3();
             try {
-                List<JsonNode> failed = await(Topics.EVENTS, n -> run.runId().equals(n.path("runId").asText())
-                        && "failed".equals(n.path("type").asText()), 1, 120);
+                List<JsonNode> failed = await(Topics.EVENTS, event(run, "failed"), 1, "a failure of " + run.runId());
                 assertTrue(failed.get(0).get("reason").asText().contains("retrying"), failed.toString());
-                assertEquals(0, read(Topics.EVENTS, n -> run.runId().equals(n.path("runId").asText())
-                        && "completed".equals(n.path("type").asText())).size());
+                assertEquals(0, read(Topics.EVENTS, event(run, "completed")).size());
             } finally {
                 stack.startS3();
             }
-            await(Topics.RESULTS, of("refused", "kind", "metrics"), 1, 300);
-            assertEquals(1, read(Topics.EVENTS, n -> run.runId().equals(n.path("runId").asText())
-                    && "completed".equals(n.path("type").asText())).size());
+            await(Topics.RESULTS, of("refused", "kind", "metrics"), 1, "metrics of refused");
+            assertEquals(1, read(Topics.EVENTS, event(run, "completed")).size());
         } finally {
             w.close();
         }
