@@ -23,6 +23,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.kdml.embedded.Await;
 import org.kdml.pipeline.Clients;
 import org.kdml.pipeline.Topics;
 import org.kdml.spec.Specs;
@@ -81,8 +82,12 @@ class DashboardIT {
 
     @Test
     void aResultPublishedDuringTheTestAppearsInTheOpenPage(@TempDir Path tmp) throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM),
-                "needs Debian's chromium (.ci/run installs it): " + CHROMIUM + " not found");
+        String skip = "DashboardIT skipped: needs Debian's chromium (.ci/run installs it): " + CHROMIUM + " not found";
+        if (!Files.isExecutable(CHROMIUM)) {
+            // Printed as well as reported: a skipped test says why in the build log.
+            System.out.println(skip);
+        }
+        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM), skip);
         try (Stack stack = new Stack(new Stack.Settings(tmp.resolve("stack"), 0, 0, 0, 0, 1, 32)).start(Map.of());
                 Dashboard dashboard = new Dashboard(stack.config(), "127.0.0.1", 0).start()) {
             int debugPort = org.kdml.embedded.EmbeddedKafka.freePort();
@@ -95,29 +100,13 @@ class DashboardIT {
                     .redirectErrorStream(true).redirectOutput(tmp.resolve("chromium.log").toFile()).start();
             try {
                 HttpClient http = HttpClient.newHttpClient();
-                String ws = null;
-                long end = System.nanoTime() + 60_000_000_000L;
-                while (ws == null) {
-                    try {
-                        JsonNode list = Specs.json().readTree(http.send(HttpRequest.newBuilder(
-                                URI.create("http://127.0.0.1:" + debugPort + "/json/list")).build(),
-                                HttpResponse.BodyHandlers.ofString()).body());
-                        for (JsonNode t : list) {
-                            if ("page".equals(t.path("type").asText())) {
-                                ws = t.get("webSocketDebuggerUrl").asText();
-                            }
-                        }
-                    } catch (java.io.IOException e) {
-                        // Not listening yet.
-                    }
-                    if (ws == null) {
-                        assertTrue(System.nanoTime() < end, "Chromium's DevTools did not come up: "
-                                + Files.readString(tmp.resolve("chromium.log")));
-                        Thread.sleep(300);
-                    }
-                }
+                Path log = tmp.resolve("chromium.log");
+                // Chromium writes its log while it starts; the wait fails when it has stopped doing so.
+                String[] ws = new String[1];
+                Await.until(() -> (ws[0] = pageSocket(http, debugPort)) != null, () -> size(log),
+                        Duration.ofSeconds(60), () -> "Chromium's DevTools did not come up: " + read(log));
                 DevTools dt = new DevTools();
-                dt.socket = http.newWebSocketBuilder().buildAsync(URI.create(ws), dt).get(30, TimeUnit.SECONDS);
+                dt.socket = http.newWebSocketBuilder().buildAsync(URI.create(ws[0]), dt).get(30, TimeUnit.SECONDS);
                 waitForText(dt, "No experiments yet", 60);
 
                 try (KafkaProducer<String, String> p = Clients.producer(stack.config().bootstrap(), null)) {
@@ -143,18 +132,60 @@ class DashboardIT {
         }
     }
 
-    private static String waitForText(DevTools dt, String expected, int seconds) throws Exception {
-        long end = System.nanoTime() + seconds * 1_000_000_000L;
-        String text = "";
-        while (System.nanoTime() < end) {
+    /** @return the DevTools WebSocket of Chromium's page, or null while it is not up */
+    private static String pageSocket(HttpClient http, int debugPort) {
+        try {
+            JsonNode list = Specs.json().readTree(http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + debugPort + "/json/list")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body());
+            for (JsonNode t : list) {
+                if ("page".equals(t.path("type").asText())) {
+                    return t.get("webSocketDebuggerUrl").asText();
+                }
+            }
+            return null;
+        } catch (java.io.IOException e) {
+            return null; // Not listening yet.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for Chromium", e);
+        }
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.exists(file) ? Files.size(file) : 0;
+        } catch (java.io.IOException e) {
+            return -1;
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            return "(" + file + " unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    /**
+     * Waits until the page's text contains {@code expected}; fails when the text has not changed
+     * for {@code seconds} (the page updates itself, so a page still rendering keeps the wait alive).
+     */
+    private static String waitForText(DevTools dt, String expected, int seconds) {
+        String[] text = {""};
+        Await.until(() -> (text[0] = pageText(dt)).contains(expected), () -> text[0], Duration.ofSeconds(seconds),
+                () -> "the page to show '" + expected + "'; it shows: " + text[0]);
+        return text[0];
+    }
+
+    private static String pageText(DevTools dt) {
+        try {
             JsonNode r = dt.call("Runtime.evaluate", Map.of("expression", "document.body.innerText",
                     "returnByValue", true));
-            text = r.path("result").path("value").asText("");
-            if (text.contains(expected)) {
-                return text;
-            }
-            Thread.sleep(300);
+            return r.path("result").path("value").asText("");
+        } catch (Exception e) {
+            throw new IllegalStateException("reading the page's text: " + e, e);
         }
-        throw new AssertionError("the page never showed '" + expected + "' within " + seconds + " s; it shows: " + text);
     }
 }

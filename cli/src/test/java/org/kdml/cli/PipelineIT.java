@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -13,29 +15,21 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.io.TempDir;
+import org.kdml.embedded.Await;
+import org.kdml.embedded.EmbeddedStack.Probe;
 import org.kdml.evaluator.Evaluator;
 import org.kdml.orchestrator.Orchestrator;
 import org.kdml.pipeline.CheckpointStore;
@@ -50,14 +44,25 @@ import org.kdml.worker.TrainerWorker;
  * The pipeline end to end against the embedded KRaft broker and S3 server, with real clients:
  * specs in, runs trained, checkpoints with manifests in S3, metrics and CKA on kdml.results;
  * invalid specs to the dead-letter topic; a worker stopped mid-run and the run resumed elsewhere;
- * two workers sharing a grid.
+ * two workers sharing a grid; a broker restart and S3 outages.
+ *
+ * <p>The tests share one stack (orchestrator, evaluator, CKA analyzer; each test starts the
+ * workers it needs and stops them) but not their data: each publishes its own experiment and
+ * checks only that experiment's runs, so that they pass in any order and whatever another left
+ * behind. The broker-restart test starts a stack of its own. Every wait is on progress: it fails
+ * only when nothing is written to any topic for {@link #IDLE}.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PipelineIT {
+
+    /** How long the pipeline may write nothing at all before a wait fails (a worker writes an event per epoch). */
+    private static final Duration IDLE = Duration.ofMinutes(2);
+    private static final Map<String, String> ENV = Map.of("KDML_S3_ACCESS_KEY", "it-access", "KDML_S3_SECRET_KEY",
+            "it-secret-value");
 
     @TempDir
     static Path tmp;
     static Stack stack;
+    static Probe probe;
 
     private static String spec(String name, String modes, String seeds, int epochs) {
         return String.join("\n",
@@ -72,112 +77,42 @@ class PipelineIT {
                 "");
     }
 
+    private static Stack startStack(Path dir) throws Exception {
+        return new Stack(new Stack.Settings(dir, 0, 0, 0, 0, 1, 32)).start(ENV);
+    }
+
     @BeforeAll
     static void up() throws Exception {
-        stack = new Stack(new Stack.Settings(tmp.resolve("stack"), 0, 0, 0, 0, 1, 32)).start(Map.of(
-                "KDML_S3_ACCESS_KEY", "it-access", "KDML_S3_SECRET_KEY", "it-secret-value"));
+        stack = startStack(tmp.resolve("stack"));
+        probe = new Probe(stack.config().bootstrap());
     }
 
     @AfterAll
     static void down() throws Exception {
+        if (probe != null) {
+            probe.close();
+        }
         if (stack != null) {
             stack.close();
         }
     }
 
     /** Publishes a spec as raw bytes, as any Kafka client would; returns where it landed. */
-    private static RecordMetadata publish(byte[] value) throws Exception {
-        try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(Map.of("bootstrap.servers",
-                stack.config().bootstrap()), new org.apache.kafka.common.serialization.ByteArraySerializer(),
-                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
-            return raw.send(new ProducerRecord<>(Topics.SPECS, null, value)).get(60, TimeUnit.SECONDS);
-        }
+    private static RecordMetadata publish(Probe p, byte[] value) {
+        return p.publishBytes(Topics.SPECS, null, value);
     }
 
-    private static List<JsonNode> read(String topic, Predicate<JsonNode> filter) throws Exception {
-        return readAfter(topic, Map.of(), filter);
+    private static RecordMetadata publish(byte[] value) {
+        return publish(probe, value);
     }
 
-    /** The messages of {@code topic} that pass {@code filter}, only those after {@code after} (partition → offset). */
-    private static List<JsonNode> readAfter(String topic, Map<Integer, Long> after, Predicate<JsonNode> filter)
-            throws Exception {
-        List<JsonNode> out = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> r : Clients.readAll(stack.config().bootstrap(), topic,
-                Duration.ofSeconds(60))) {
-            if (r.offset() <= after.getOrDefault(r.partition(), -1L)) {
-                continue;
-            }
-            JsonNode n = Specs.json().readTree(r.value());
-            if (filter.test(n)) {
-                out.add(n);
-            }
-        }
-        return out;
+    private static List<JsonNode> read(String topic, Predicate<JsonNode> filter) {
+        return probe.messages(topic, filter);
     }
 
-    /** Offset of the newest message in each partition of {@code topic} that has one. */
-    private static Map<Integer, Long> lastOffsets(String topic) {
-        Map<Integer, Long> last = new HashMap<>();
-        for (ConsumerRecord<String, byte[]> r : Clients.readAll(stack.config().bootstrap(), topic,
-                Duration.ofSeconds(60))) {
-            last.merge(r.partition(), r.offset(), Math::max);
-        }
-        return last;
-    }
-
-    /** A condition that a wait polls. */
-    @FunctionalInterface
-    private interface Condition {
-        boolean holds() throws Exception;
-    }
-
-    /** Polls {@code condition} until it holds; fails after {@code seconds} naming what was awaited and the state. */
-    private static void await(String what, int seconds, Condition condition, Supplier<String> state)
-            throws Exception {
-        long end = System.nanoTime() + seconds * 1_000_000_000L;
-        while (!condition.holds()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("waited " + seconds + " s for " + what + "; " + state.get());
-            }
-            Thread.sleep(200); // the polling interval of this condition wait, not a wait of its own
-        }
-    }
-
-    private static List<JsonNode> await(String topic, Predicate<JsonNode> filter, int count, int seconds)
-            throws Exception {
-        return awaitAfter(topic, Map.of(), filter, count, seconds);
-    }
-
-    /** Waits for {@code count} messages on {@code topic} after {@code after} that pass {@code filter}. */
-    private static List<JsonNode> awaitAfter(String topic, Map<Integer, Long> after, Predicate<JsonNode> filter,
-            int count, int seconds) throws Exception {
-        List<List<JsonNode>> got = new ArrayList<>(List.of(List.of()));
-        await(count + " messages on " + topic + " after offsets " + after, seconds, () -> {
-            got.set(0, readAfter(topic, after, filter));
-            return got.get(0).size() >= count;
-        }, () -> "got " + got.get(0).size() + ": " + got.get(0));
-        return got.get(0);
-    }
-
-    /**
-     * Waits until consumer group {@code group} has committed offsets past every message now on
-     * {@code topic}. The services commit their offsets in the transaction of what they produce,
-     * so afterwards everything they make of those messages is readable.
-     */
-    private static void awaitProcessed(String group, String topic, int seconds) throws Exception {
-        Map<Integer, Long> last = lastOffsets(topic);
-        Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.config().bootstrap()))) {
-            await(group + " to process " + topic + " up to offsets " + last, seconds, () -> {
-                committed.clear();
-                committed.putAll(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
-                        .get(30, TimeUnit.SECONDS));
-                return last.entrySet().stream().allMatch(e -> {
-                    OffsetAndMetadata c = committed.get(new TopicPartition(topic, e.getKey()));
-                    return c != null && c.offset() > e.getValue();
-                });
-            }, () -> "committed " + committed);
-        }
+    /** Waits for {@code count} messages on {@code topic} that pass {@code filter}, while the pipeline makes progress. */
+    private static List<JsonNode> await(String topic, Predicate<JsonNode> filter, int count, String what) {
+        return probe.await(topic, filter, count, IDLE, what);
     }
 
     /** The dead letter of the spec that landed at {@code spec}. */
@@ -189,18 +124,28 @@ class PipelineIT {
     /**
      * While S3 is stopped, listens on its port and returns once a client has tried to reach it
      * (the connection is reset at once, as a failed server would): the outage has then been met.
+     * Fails only when the pipeline writes nothing for {@link #IDLE} and no client came.
      */
-    private static void awaitS3Attempt(int seconds) throws Exception {
-        int port = URI.create(stack.config().s3Endpoint()).getPort();
+    private static void awaitS3Attempt(Stack s, Probe p) throws Exception {
+        int port = URI.create(s.config().s3Endpoint()).getPort();
         try (ServerSocket trap = new ServerSocket()) {
             trap.setReuseAddress(true);
             trap.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port));
-            trap.setSoTimeout(seconds * 1000);
-            try (Socket client = trap.accept()) {
-                client.setSoLinger(true, 0);
-            } catch (SocketTimeoutException e) {
-                throw new AssertionError("no client tried S3 in the " + seconds + " s it was down");
-            }
+            trap.setSoTimeout(200);
+            Await.until(() -> accepted(trap), p::activity, IDLE,
+                    () -> "a client to try S3 on port " + port + " while it is down");
+        }
+    }
+
+    /** @return whether a client connected (it is reset at once) within the trap's socket timeout */
+    private static boolean accepted(ServerSocket trap) {
+        try (Socket client = trap.accept()) {
+            client.setSoLinger(true, 0);
+            return true;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -208,31 +153,34 @@ class PipelineIT {
         return n -> experiment.equals(n.path("experiment").asText()) && value.equals(n.path(field).asText());
     }
 
+    private static Predicate<JsonNode> event(RunSpec run, String type) {
+        return n -> run.runId().equals(n.path("runId").asText()) && type.equals(n.path("type").asText());
+    }
+
     @Test
-    @Order(1)
     void invalidSpecsGoToTheDeadLetterTopicAndTheNextValidSpecCompletes() throws Exception {
-        Map<Integer, Long> dlqBefore = lastOffsets(Topics.DLQ);
         String brokenSpec = "name: broken\ntraining: {epochs: -3}\n";
         byte[] notUtf8 = {(byte) 0xff, (byte) 0xfe, 0x00, 0x41};
         RecordMetadata broken = publish(brokenSpec.getBytes(StandardCharsets.UTF_8));
         RecordMetadata binary = publish(notUtf8);
         String good = spec("grid", "[kd-off, kd-ml]", "[1]", 2);
         publish(good.getBytes(StandardCharsets.UTF_8));
-        // The dead letters of these two inputs, among those written since they were sent.
-        JsonNode brokenLetter = awaitAfter(Topics.DLQ, dlqBefore, deadLetterOf(broken), 1, 60).get(0);
-        JsonNode binaryLetter = awaitAfter(Topics.DLQ, dlqBefore, deadLetterOf(binary), 1, 60).get(0);
+        // The dead letters of these two inputs: each names the offset its input landed at.
+        JsonNode brokenLetter = await(Topics.DLQ, deadLetterOf(broken), 1, "the dead letter of " + broken).get(0);
+        JsonNode binaryLetter = await(Topics.DLQ, deadLetterOf(binary), 1, "the dead letter of " + binary).get(0);
         assertEquals("orchestrator", brokenLetter.path("service").asText(), brokenLetter.toString());
         assertTrue(brokenLetter.path("field").asText().startsWith("training.epochs")
                 || brokenLetter.path("reason").asText().contains("training.epochs"), brokenLetter.toString());
         assertEquals(brokenSpec, brokenLetter.path("input").asText());
         assertEquals("orchestrator", binaryLetter.path("service").asText(), binaryLetter.toString());
         assertTrue(binaryLetter.path("reason").asText().contains("not UTF-8"), binaryLetter.toString());
-        assertEquals("base64:" + Base64.getEncoder().encodeToString(notUtf8), binaryLetter.path("input").asText());
+        assertEquals("base64:" + java.util.Base64.getEncoder().encodeToString(notUtf8),
+                binaryLetter.path("input").asText());
 
         TrainerWorker worker = new TrainerWorker(stack.config(), TrainerWorker.Options.defaults(), "w-grid").start();
         try {
-            List<JsonNode> metrics = await(Topics.RESULTS, of("grid", "kind", "metrics"), 2, 300);
-            List<JsonNode> cka = await(Topics.RESULTS, of("grid", "kind", "cka"), 2, 120);
+            List<JsonNode> metrics = await(Topics.RESULTS, of("grid", "kind", "metrics"), 2, "metrics of grid");
+            List<JsonNode> cka = await(Topics.RESULTS, of("grid", "kind", "cka"), 2, "CKA of grid");
             List<RunSpec> runs = Specs.runs(Specs.parse(good, "grid.yaml"));
             for (RunSpec run : runs) {
                 assertEquals(1, metrics.stream().filter(n -> n.get("runId").asText().equals(run.runId())).count());
@@ -265,7 +213,7 @@ class PipelineIT {
             // Re-publishing the same spec adds no run and no result.
             int before = read(Topics.RUNS, of("grid", "experiment", "grid")).size();
             publish(good.getBytes(StandardCharsets.UTF_8));
-            awaitProcessed(Orchestrator.GROUP, Topics.SPECS, 60);
+            probe.awaitProcessed(Orchestrator.GROUP, Topics.SPECS, IDLE);
             assertEquals(before, read(Topics.RUNS, of("grid", "experiment", "grid")).size());
             assertEquals(2, read(Topics.RESULTS, of("grid", "kind", "metrics")).size());
         } finally {
@@ -274,33 +222,33 @@ class PipelineIT {
     }
 
     @Test
-    @Order(2)
     void aWorkerStoppedMidRunIsResumedFromItsCheckpointByAnotherAndYieldsOneResult() throws Exception {
         String s = spec("resume", "[kd-ml]", "[4]", 6);
         RunSpec run = Specs.runs(Specs.parse(s, "resume.yaml")).get(0);
         TrainerWorker first = new TrainerWorker(stack.config(), TrainerWorker.Options.defaults(), "w-first").start();
-        publish(s.getBytes(StandardCharsets.UTF_8));
-        await(Topics.EVENTS, n -> run.runId().equals(n.path("runId").asText())
-                && "checkpointed".equals(n.path("type").asText()) && n.path("epoch").asInt() >= 2, 1, 300);
-        first.close();
+        try {
+            publish(s.getBytes(StandardCharsets.UTF_8));
+            await(Topics.EVENTS, event(run, "checkpointed").and(n -> n.path("epoch").asInt() >= 2), 1,
+                    "a checkpoint of joint epoch 2 or later");
+        } finally {
+            first.close();
+        }
         TrainerWorker second = new TrainerWorker(stack.config(), TrainerWorker.Options.defaults(), "w-second").start();
         try {
-            await(Topics.RESULTS, of("resume", "kind", "metrics"), 1, 300);
-            List<JsonNode> started = read(Topics.EVENTS, n -> run.runId().equals(n.path("runId").asText())
-                    && "started".equals(n.path("type").asText()));
+            await(Topics.RESULTS, of("resume", "kind", "metrics"), 1, "metrics of resume");
+            List<JsonNode> started = read(Topics.EVENTS, event(run, "started"));
             JsonNode resumed = started.get(started.size() - 1);
             assertEquals("w-second", resumed.get("worker").asText());
             assertTrue(resumed.path("reason").asText().startsWith("resuming from resume/" + run.runId()
                     + "/epoch-joint-000"), resumed.toString());
-            List<JsonNode> completed = read(Topics.EVENTS, n -> run.runId().equals(n.path("runId").asText())
-                    && "completed".equals(n.path("type").asText()));
+            List<JsonNode> completed = read(Topics.EVENTS, event(run, "completed"));
             assertEquals(1, completed.size(), completed.toString());
             // Every event, a duplicate completion included, has been through the evaluator.
-            awaitProcessed(Evaluator.GROUP, Topics.EVENTS, 60);
+            probe.awaitProcessed(Evaluator.GROUP, Topics.EVENTS, IDLE);
             assertEquals(1, read(Topics.RESULTS, of("resume", "kind", "metrics")).size());
             // The epochs before the checkpoint were not trained again.
-            List<JsonNode> epochs = read(Topics.EVENTS, n -> run.runId().equals(n.path("runId").asText())
-                    && "epoch".equals(n.path("type").asText()) && "w-second".equals(n.path("worker").asText()));
+            List<JsonNode> epochs = read(Topics.EVENTS, event(run, "epoch")
+                    .and(n -> "w-second".equals(n.path("worker").asText())));
             assertTrue(epochs.get(0).get("epoch").asInt() >= 3, epochs.get(0).toString());
         } finally {
             second.close();
@@ -308,36 +256,42 @@ class PipelineIT {
     }
 
     @Test
-    @Order(3)
     void twoWorkersShareAGrid() throws Exception {
         TrainerWorker a = new TrainerWorker(stack.config(), TrainerWorker.Options.defaults(), "w-a").start();
         TrainerWorker b = new TrainerWorker(stack.config(), TrainerWorker.Options.defaults(), "w-b").start();
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.config().bootstrap()))) {
-            List<ConsumerGroupDescription> group = new ArrayList<>(List.of(workerGroup(admin)));
-            await("two workers with 3 of the 6 partitions each", 60, () -> {
+        try (Admin admin = Clients.admin(stack.config().bootstrap())) {
+            List<ConsumerGroupDescription> group = new java.util.ArrayList<>(List.of(workerGroup(admin)));
+            // The group settles in a few rebalances; each changes its description.
+            Await.until(() -> splitEvenly(group.get(0)), () -> {
                 group.set(0, workerGroup(admin));
-                return splitEvenly(group.get(0));
-            }, () -> group.get(0).toString());
+                return group.get(0).toString();
+            }, IDLE, () -> "two workers with 3 of the 6 partitions each: " + group.get(0));
             String s = spec("shared", "[ml, kd-on]", "[1, 2, 3]", 1);
             publish(s.getBytes(StandardCharsets.UTF_8));
-            await(Topics.RESULTS, of("shared", "kind", "metrics"), 6, 400);
+            await(Topics.RESULTS, of("shared", "kind", "metrics"), 6, "metrics of shared");
             ConsumerGroupDescription after = workerGroup(admin);
             assertTrue(splitEvenly(after), after.toString());
             Map<String, Integer> perRun = new HashMap<>();
-            read(Topics.EVENTS, of("shared", "type", "completed"))
-                    .forEach(n -> perRun.merge(n.get("runId").asText(), 1, Integer::sum));
+            List<JsonNode> completions = read(Topics.EVENTS, of("shared", "type", "completed"));
+            completions.forEach(n -> perRun.merge(n.get("runId").asText(), 1, Integer::sum));
             assertEquals(6, perRun.size());
             assertTrue(perRun.values().stream().allMatch(c -> c == 1), perRun.toString());
-            assertEquals(6, a.completed() + b.completed());
+            // Both workers of this test, and only they, completed the grid's runs.
+            assertTrue(completions.stream().allMatch(n -> Set.of("w-a", "w-b").contains(n.path("worker").asText())),
+                    completions.toString());
         } finally {
             a.close();
             b.close();
         }
     }
 
-    private static ConsumerGroupDescription workerGroup(Admin admin) throws Exception {
-        return admin.describeConsumerGroups(List.of(TrainerWorker.GROUP)).all().get(30, TimeUnit.SECONDS)
-                .get(TrainerWorker.GROUP);
+    private static ConsumerGroupDescription workerGroup(Admin admin) {
+        try {
+            return admin.describeConsumerGroups(List.of(TrainerWorker.GROUP)).all().get(30, TimeUnit.SECONDS)
+                    .get(TrainerWorker.GROUP);
+        } catch (Exception e) {
+            throw new IllegalStateException("describing group " + TrainerWorker.GROUP + ": " + e, e);
+        }
     }
 
     /** Two members, 3 of {@code kdml.runs}' 6 partitions each. */
@@ -346,51 +300,52 @@ class PipelineIT {
                 && group.members().stream().allMatch(m -> m.assignment().topicPartitions().size() == 3);
     }
 
+    /** The broker is restarted, so this test has a stack of its own. */
     @Test
-    @Order(4)
-    void aBrokerRestartAndAnS3OutageMidGridLoseAndDuplicateNothing() throws Exception {
+    void aBrokerRestartAndAnS3OutageMidGridLoseAndDuplicateNothing(@TempDir Path own) throws Exception {
         String s = spec("outage", "[kd-on, ml]", "[7]", 4);
         List<RunSpec> runs = Specs.runs(Specs.parse(s, "outage.yaml"));
-        TrainerWorker w = new TrainerWorker(stack.config(), TrainerWorker.Options.defaults(), "w-outage").start();
-        try {
-            publish(s.getBytes(StandardCharsets.UTF_8));
-            await(Topics.EVENTS, n -> "outage".equals(n.path("experiment").asText())
-                    && "checkpointed".equals(n.path("type").asText()), 1, 300);
-            stack.restartKafka();
-            long restarted = System.currentTimeMillis();
-            // The worker is back on the broker: an event made after the restart has arrived.
-            await(Topics.EVENTS, n -> "outage".equals(n.path("experiment").asText())
-                    && n.path("time").asLong() >= restarted, 1, 120);
-            stack.stopS3();
+        try (Stack fresh = startStack(own.resolve("stack")); Probe p = new Probe(fresh.config().bootstrap())) {
+            TrainerWorker w = new TrainerWorker(fresh.config(), TrainerWorker.Options.defaults(), "w-outage").start();
             try {
-                awaitS3Attempt(120);
+                publish(p, s.getBytes(StandardCharsets.UTF_8));
+                p.await(Topics.EVENTS, of("outage", "type", "checkpointed"), 1, IDLE, "a checkpoint of outage");
+                fresh.restartKafka();
+                long restarted = System.currentTimeMillis();
+                // The worker is back on the broker: an event made after the restart has arrived.
+                p.await(Topics.EVENTS, n -> "outage".equals(n.path("experiment").asText())
+                        && n.path("time").asLong() >= restarted, 1, IDLE, "an event of outage after the restart");
+                fresh.stopS3();
+                try {
+                    awaitS3Attempt(fresh, p);
+                } finally {
+                    fresh.startS3();
+                }
+                List<JsonNode> metrics = p.await(Topics.RESULTS, of("outage", "kind", "metrics"), 2, IDLE,
+                        "metrics of outage");
+                p.await(Topics.RESULTS, of("outage", "kind", "cka"), 2, IDLE, "CKA of outage");
+                // Nothing is pending that could still duplicate: every run's offset is committed with its
+                // completion, and every event has been through the evaluator.
+                p.awaitProcessed(TrainerWorker.GROUP, Topics.RUNS, IDLE);
+                p.awaitProcessed(Evaluator.GROUP, Topics.EVENTS, IDLE);
+                Map<String, Integer> completions = new HashMap<>();
+                p.messages(Topics.EVENTS, of("outage", "type", "completed"))
+                        .forEach(n -> completions.merge(n.get("runId").asText(), 1, Integer::sum));
+                Map<String, Integer> results = new HashMap<>();
+                p.messages(Topics.RESULTS, of("outage", "kind", "metrics"))
+                        .forEach(n -> results.merge(n.get("runId").asText(), 1, Integer::sum));
+                for (RunSpec run : runs) {
+                    assertEquals(1, completions.getOrDefault(run.runId(), 0), completions.toString());
+                    assertEquals(1, results.getOrDefault(run.runId(), 0), results.toString());
+                }
+                assertEquals(2, metrics.size());
             } finally {
-                stack.startS3();
+                w.close();
             }
-            List<JsonNode> metrics = await(Topics.RESULTS, of("outage", "kind", "metrics"), 2, 400);
-            await(Topics.RESULTS, of("outage", "kind", "cka"), 2, 200);
-            // Nothing is pending that could still duplicate: every run's offset is committed with its
-            // completion, and every event has been through the evaluator.
-            awaitProcessed(TrainerWorker.GROUP, Topics.RUNS, 120);
-            awaitProcessed(Evaluator.GROUP, Topics.EVENTS, 120);
-            Map<String, Integer> completions = new HashMap<>();
-            read(Topics.EVENTS, of("outage", "type", "completed"))
-                    .forEach(n -> completions.merge(n.get("runId").asText(), 1, Integer::sum));
-            Map<String, Integer> results = new HashMap<>();
-            read(Topics.RESULTS, of("outage", "kind", "metrics"))
-                    .forEach(n -> results.merge(n.get("runId").asText(), 1, Integer::sum));
-            for (RunSpec run : runs) {
-                assertEquals(1, completions.getOrDefault(run.runId(), 0), completions.toString());
-                assertEquals(1, results.getOrDefault(run.runId(), 0), results.toString());
-            }
-            assertEquals(2, metrics.size());
-        } finally {
-            w.close();
         }
     }
 
     @Test
-    @Order(5)
     void aPoisonRunIsRetriedWithBackoffThenParkedAsFailedWithoutBlockingTheNextRun() throws Exception {
         Path empty = java.nio.file.Files.createDirectories(tmp.resolve("empty-pcam"));
         String poison = String.join("\n", "name: poison", "dataset: {kind: pcam, root: " + empty + ", imageSize: 32}",
@@ -400,14 +355,13 @@ class PipelineIT {
                 Duration.ofMinutes(1)), "w-poison").start();
         try {
             publish(poison.getBytes(StandardCharsets.UTF_8));
-            List<JsonNode> failed = await(Topics.EVENTS, n -> "poison".equals(n.path("experiment").asText())
-                    && "failed".equals(n.path("type").asText()), 3, 120);
+            List<JsonNode> failed = await(Topics.EVENTS, of("poison", "type", "failed"), 3, "failures of poison");
             assertTrue(failed.get(0).get("reason").asText().startsWith("attempt 1 of 3, retrying: "), failed.toString());
             assertTrue(failed.get(2).get("reason").asText().startsWith("attempt 3 of 3, giving up: "), failed.toString());
             assertTrue(failed.get(2).get("reason").asText().contains(empty.toString()), failed.get(2).toString());
             // The partition is not blocked: the next spec's run completes.
             publish(spec("after-poison", "[ml]", "[1]", 1).getBytes(StandardCharsets.UTF_8));
-            await(Topics.RESULTS, of("after-poison", "kind", "metrics"), 1, 200);
+            await(Topics.RESULTS, of("after-poison", "kind", "metrics"), 1, "metrics of after-poison");
             assertEquals(0, read(Topics.EVENTS, of("poison", "type", "completed")).size());
         } finally {
             w.close();
@@ -415,16 +369,18 @@ class PipelineIT {
     }
 
     @Test
-    @Order(6)
     void aCorruptCheckpointIsRefusedByItsChecksumAndTheRunFallsBackToThePreviousOne() throws Exception {
         String s = spec("corrupt", "[kd-ml]", "[9]", 6);
         RunSpec run = Specs.runs(Specs.parse(s, "corrupt.yaml")).get(0);
         String prefix = CheckpointStore.runPrefix("corrupt", run.runId());
         TrainerWorker first = new TrainerWorker(stack.config(), TrainerWorker.Options.defaults(), "w-c1").start();
-        publish(s.getBytes(StandardCharsets.UTF_8));
-        await(Topics.EVENTS, n -> run.runId().equals(n.path("runId").asText())
-                && "checkpointed".equals(n.path("type").asText()) && n.path("epoch").asInt() >= 3, 1, 300);
-        first.close();
+        try {
+            publish(s.getBytes(StandardCharsets.UTF_8));
+            await(Topics.EVENTS, event(run, "checkpointed").and(n -> n.path("epoch").asInt() >= 3), 1,
+                    "a checkpoint of joint epoch 3 or later");
+        } finally {
+            first.close();
+        }
         String newest;
         try (CheckpointStore store = new CheckpointStore(stack.config(), Duration.ofSeconds(20))) {
             List<String> good = store.epochCheckpoints(prefix);
@@ -436,23 +392,21 @@ class PipelineIT {
         }
         TrainerWorker second = new TrainerWorker(stack.config(), TrainerWorker.Options.defaults(), "w-c2").start();
         try {
-            await(Topics.RESULTS, of("corrupt", "kind", "metrics"), 1, 300);
-            List<JsonNode> started = read(Topics.EVENTS, n -> run.runId().equals(n.path("runId").asText())
-                    && "started".equals(n.path("type").asText()) && "w-c2".equals(n.path("worker").asText()));
+            await(Topics.RESULTS, of("corrupt", "kind", "metrics"), 1, "metrics of corrupt");
+            List<JsonNode> started = read(Topics.EVENTS, event(run, "started")
+                    .and(n -> "w-c2".equals(n.path("worker").asText())));
             assertTrue(started.get(0).get("reason").asText().startsWith("checkpoint refused: " + newest
                     + "s1.params: SHA-256 "), started.toString());
             assertTrue(started.get(0).get("reason").asText().contains("; falling back to "), started.toString());
             assertTrue(started.get(1).get("reason").asText().startsWith("resuming from "), started.toString());
             assertTrue(!started.get(1).get("reason").asText().contains(newest), started.toString());
-            assertEquals(1, read(Topics.EVENTS, n -> run.runId().equals(n.path("runId").asText())
-                    && "completed".equals(n.path("type").asText())).size());
+            assertEquals(1, read(Topics.EVENTS, event(run, "completed")).size());
         } finally {
             second.close();
         }
     }
 
     @Test
-    @Order(7)
     void s3RefusingWritesFailsTheAttemptVisiblyAndTheRunIsRetriedLater() throws Exception {
         String s = spec("refused", "[ml]", "[3]", 3);
         RunSpec run = Specs.runs(Specs.parse(s, "refused.yaml")).get(0);
@@ -460,21 +414,17 @@ class PipelineIT {
                 Duration.ofSeconds(2)), "w-refused").start();
         try {
             publish(s.getBytes(StandardCharsets.UTF_8));
-            await(Topics.EVENTS, n -> run.runId().equals(n.path("runId").asText())
-                    && "started".equals(n.path("type").asText()), 1, 120);
+            await(Topics.EVENTS, event(run, "started"), 1, "the start of " + run.runId());
             stack.stopS3();
             try {
-                List<JsonNode> failed = await(Topics.EVENTS, n -> run.runId().equals(n.path("runId").asText())
-                        && "failed".equals(n.path("type").asText()), 1, 120);
+                List<JsonNode> failed = await(Topics.EVENTS, event(run, "failed"), 1, "a failure of " + run.runId());
                 assertTrue(failed.get(0).get("reason").asText().contains("retrying"), failed.toString());
-                assertEquals(0, read(Topics.EVENTS, n -> run.runId().equals(n.path("runId").asText())
-                        && "completed".equals(n.path("type").asText())).size());
+                assertEquals(0, read(Topics.EVENTS, event(run, "completed")).size());
             } finally {
                 stack.startS3();
             }
-            await(Topics.RESULTS, of("refused", "kind", "metrics"), 1, 300);
-            assertEquals(1, read(Topics.EVENTS, n -> run.runId().equals(n.path("runId").asText())
-                    && "completed".equals(n.path("type").asText())).size());
+            await(Topics.RESULTS, of("refused", "kind", "metrics"), 1, "metrics of refused");
+            assertEquals(1, read(Topics.EVENTS, event(run, "completed")).size());
         } finally {
             w.close();
         }

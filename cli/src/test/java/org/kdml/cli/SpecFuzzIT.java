@@ -12,14 +12,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.kdml.pipeline.Clients;
+import org.kdml.embedded.Await;
+import org.kdml.embedded.EmbeddedStack;
+import org.kdml.embedded.EmbeddedStack.Probe;
+import org.kdml.orchestrator.Orchestrator;
 import org.kdml.pipeline.Topics;
 import org.kdml.spec.RunSpec;
 import org.kdml.spec.Specs;
@@ -32,11 +34,15 @@ import org.kdml.spec.Specs;
  */
 class SpecFuzzIT {
 
+    /** How long the intake may make no progress before a wait fails. */
+    private static final Duration IDLE = Duration.ofMinutes(2);
+
     @Test
     void thousandsOfMutatedSpecsAreEachAcceptedOrDeadLetteredAndTheIntakeSurvives(@TempDir Path tmp)
             throws Exception {
         int n = Integer.getInteger("kdml.fuzz.count", 2000);
-        try (Stack stack = new Stack(new Stack.Settings(tmp.resolve("stack"), 0, 0, 0, 0, 1, 32)).start(Map.of())) {
+        try (Stack stack = new Stack(new Stack.Settings(tmp.resolve("stack"), 0, 0, 0, 0, 1, 32)).start(Map.of());
+                Probe probe = new Probe(stack.config().bootstrap())) {
             try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers",
                     stack.config().bootstrap(), "max.request.size", 4_000_000, "linger.ms", 5),
                     new ByteArraySerializer(), new ByteArraySerializer())) {
@@ -45,16 +51,15 @@ class SpecFuzzIT {
                 }
                 p.flush();
             }
-            long end = System.nanoTime() + 600_000_000_000L;
-            while (stack.orchestrator().accepted() + stack.orchestrator().rejected() < n) {
-                assertTrue(System.nanoTime() < end, "intake processed only " + (stack.orchestrator().accepted()
-                        + stack.orchestrator().rejected()) + " of " + n);
-                Thread.sleep(200);
-            }
+            Orchestrator intake = stack.orchestrator();
+            Await.until(() -> intake.accepted() + intake.rejected() >= n, () -> intake.accepted() + intake.rejected(),
+                    IDLE, () -> "intake processed only " + (intake.accepted() + intake.rejected()) + " of " + n);
+            // The counters move inside the intake's transaction: its output is all readable once the
+            // offsets committed with it have passed every input.
+            probe.awaitProcessed(Orchestrator.GROUP, Topics.SPECS, IDLE);
             long accepted = stack.orchestrator().accepted();
             long rejected = stack.orchestrator().rejected();
-            List<ConsumerRecord<String, byte[]>> dlq = Clients.readAll(stack.config().bootstrap(), Topics.DLQ,
-                    Duration.ofSeconds(60));
+            List<ConsumerRecord<String, byte[]>> dlq = EmbeddedStack.read(stack.config().bootstrap(), Topics.DLQ, IDLE);
             assertEquals(rejected, dlq.size());
             for (ConsumerRecord<String, byte[]> r : dlq) {
                 JsonNode d = Specs.json().readTree(r.value());
@@ -67,16 +72,10 @@ class SpecFuzzIT {
                     accepted, rejected, Topics.DLQ, stack.orchestrator().restarts());
 
             String valid = SpecFuzzer.BASE.replace("name: fuzz", "name: after-fuzz");
-            try (KafkaProducer<String, String> p = Clients.producer(stack.config().bootstrap(), null)) {
-                p.send(new ProducerRecord<>(Topics.SPECS, null, valid)).get(30, TimeUnit.SECONDS);
-            }
+            probe.publish(Topics.SPECS, null, valid);
             RunSpec run = Specs.runs(Specs.parse(valid, "valid.yaml")).get(0);
-            end = System.nanoTime() + 60_000_000_000L;
-            while (Clients.readAll(stack.config().bootstrap(), Topics.RUNS, Duration.ofSeconds(30)).stream()
-                    .noneMatch(r -> run.runId().equals(r.key()))) {
-                assertTrue(System.nanoTime() < end, "the valid spec after the fuzzing was not expanded");
-                Thread.sleep(300);
-            }
+            probe.await(Topics.RUNS, m -> run.runId().equals(m.path("runId").asText()), 1, IDLE,
+                    "the run of the valid spec after the fuzzing");
         }
     }
 }
