@@ -21,6 +21,9 @@ import org.kdml.core.train.RunResult;
 import org.kdml.core.train.RunTrainer;
 import org.kdml.core.train.TrainingListener;
 import org.kdml.embedded.EmbeddedStack;
+import org.kdml.pipeline.RunKeys;
+import org.kdml.pipeline.ResultKind;
+import org.kdml.pipeline.EventType;
 import org.kdml.pipeline.CheckpointStore;
 import org.kdml.pipeline.Manifest;
 import org.kdml.pipeline.ResultMessage;
@@ -86,31 +89,31 @@ class CkaAnalyzerIT {
                     TrainingListener.NONE, Checkpointer.NONE, false, 1);
         }
         try (CheckpointStore store = stack.store()) {
-            store.put(CheckpointStore.runPrefix(run.experiment(), run.runId()) + "final/", dir, new Manifest(
+            store.put(new RunKeys(run.experiment(), run.runId()).prefix() + "final/", dir, new Manifest(
                     run.runId(), run.experiment(), "final", "final", 0, 1, null,
                     CheckpointStore.provenance(result.provenance()), 0));
         }
     }
 
     private static RunEvent completed(RunSpec run) {
-        String checkpoint = stack.config().bucket() + "/" + CheckpointStore.runPrefix(run.experiment(), run.runId())
+        String checkpoint = stack.config().bucket() + "/" + new RunKeys(run.experiment(), run.runId()).prefix()
                 + "final/";
-        return RunEvent.of(RunEvent.COMPLETED, RunMessage.of(run, 1, 1), 1, "it-worker", null)
+        return RunEvent.of(EventType.COMPLETED, RunMessage.of(run, 1, 1), 1, "it-worker", null)
                 .withEpoch(null, 0, 0, Map.of("checkpoint", checkpoint));
     }
 
     private static List<JsonNode> ckaOf(RunSpec run) {
-        return stack.probe().messages(Topics.RESULTS, n -> ResultMessage.CKA.equals(n.path("kind").asText())
+        return stack.probe().messages(Topics.RESULTS, n -> ResultKind.CKA.wire().equals(n.path("kind").asText())
                 && run.runId().equals(n.path("runId").asText()));
     }
 
     @Test
     void aCompletionYieldsOneCkaResultWithAMatrixAndAHeatmapPerPair() throws Exception {
         RunSpec run = Specs.runs(Specs.parse(spec("analyzed", 1), "analyzed.yaml")).get(0);
-        String prefix = CheckpointStore.runPrefix(run.experiment(), run.runId());
+        String prefix = new RunKeys(run.experiment(), run.runId()).prefix();
         trainAndUpload(run);
         stack.publishJson(Topics.EVENTS, run.runId(), completed(run));
-        JsonNode result = stack.probe().await(Topics.RESULTS, n -> ResultMessage.CKA.equals(n.path("kind").asText())
+        JsonNode result = stack.probe().await(Topics.RESULTS, n -> ResultKind.CKA.wire().equals(n.path("kind").asText())
                 && run.runId().equals(n.path("runId").asText()), 1, IDLE, "the CKA of " + run.runId()).get(0);
         assertEquals("analyzed", result.path("experiment").asText());
         JsonNode payload = result.path("payload");
@@ -165,7 +168,7 @@ class CkaAnalyzerIT {
         assertEquals(Topics.EVENTS, letter.path("source").asText(), letter.toString());
         String reason = letter.path("reason").asText();
         assertTrue(reason.startsWith("cka-analyzer could not process run " + run.runId()
-                + ": CorruptCheckpointException: " + CheckpointStore.runPrefix("missing", run.runId())
+                + ": CorruptCheckpointException: " + new RunKeys("missing", run.runId()).prefix()
                 + "final/: no manifest.json"), reason);
         stack.probe().awaitProcessed(CkaAnalyzer.GROUP, Topics.EVENTS, IDLE);
         assertEquals(List.of(), ckaOf(run));

@@ -3,6 +3,8 @@ package org.kdml.cli;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -49,7 +51,7 @@ class DashboardIT {
             int id = ids.incrementAndGet();
             CompletableFuture<JsonNode> f = new CompletableFuture<>();
             pending.put(id, f);
-            socket.sendText(Clients.json(Map.of("id", id, "method", method, "params", params)), true)
+            socket.sendText(Specs.json().writeValueAsString(Map.of("id", id, "method", method, "params", params)), true)
                     .get(10, TimeUnit.SECONDS);
             JsonNode r = f.get(30, TimeUnit.SECONDS);
             if (r.has("error")) {
@@ -89,7 +91,7 @@ class DashboardIT {
         }
         Assumptions.assumeTrue(Files.isExecutable(CHROMIUM), skip);
         try (Stack stack = new Stack(new Stack.Settings(tmp.resolve("stack"), 0, 0, 0, 0, 1, 32)).start(Map.of());
-                Dashboard dashboard = new Dashboard(stack.config(), "127.0.0.1", 0).start()) {
+                Dashboard dashboard = new Dashboard(stack.config(), stack.view(), "127.0.0.1", 0).start()) {
             int debugPort = org.kdml.embedded.EmbeddedKafka.freePort();
             Process chrome = new ProcessBuilder(CHROMIUM.toString(), "--headless=new", "--no-sandbox", "--disable-gpu",
                     "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
@@ -109,16 +111,15 @@ class DashboardIT {
                 dt.socket = http.newWebSocketBuilder().buildAsync(URI.create(ws[0]), dt).get(30, TimeUnit.SECONDS);
                 waitForText(dt, "No experiments yet", 60);
 
-                try (KafkaProducer<String, String> p = Clients.producer(stack.config().bootstrap(), null)) {
-                    String run = "0123456789abcdef";
-                    p.send(new ProducerRecord<>(Topics.EVENTS, run, "{\"type\":\"queued\",\"runId\":\"" + run
+                // As any producer would write them: the wire's JSON, not kdml's records.
+                String run = "0123456789abcdef";
+                Clients.publishBytes(stack.config().bootstrap(), Topics.EVENTS, List.of(("{\"type\":\"queued\",\"runId\":\"" + run
                             + "\",\"experiment\":\"browser-test\",\"variant\":\"kd-ml-v3\",\"seed\":1,"
-                            + "\"attempt\":0,\"index\":1,\"total\":1,\"time\":1}")).get(30, TimeUnit.SECONDS);
-                    p.send(new ProducerRecord<>(Topics.RESULTS, run, "{\"kind\":\"metrics\",\"runId\":\"" + run
+                            + "\"attempt\":0,\"index\":1,\"total\":1,\"time\":1}").getBytes(StandardCharsets.UTF_8)));
+                Clients.publishBytes(stack.config().bootstrap(), Topics.RESULTS, List.of(("{\"kind\":\"metrics\",\"runId\":\"" + run
                             + "\",\"experiment\":\"browser-test\",\"variant\":\"kd-ml-v3\",\"seed\":1,"
                             + "\"attempt\":1,\"time\":2,\"payload\":{\"networks\":{\"s1\":{\"test\":"
-                            + "{\"accuracy\":0.875}}}}}")).get(30, TimeUnit.SECONDS);
-                }
+                            + "{\"accuracy\":0.875}}}}}").getBytes(StandardCharsets.UTF_8)));
                 String text = waitForText(dt, "0.875 ± 0.000", 60);
                 assertTrue(text.contains("browser-test") && text.contains("evaluated"), text);
                 JsonNode shot = dt.call("Page.captureScreenshot", Map.of("format", "png"));

@@ -32,9 +32,11 @@ import org.kdml.embedded.Await;
 import org.kdml.embedded.EmbeddedStack.Probe;
 import org.kdml.evaluator.Evaluator;
 import org.kdml.orchestrator.Orchestrator;
+import org.kdml.pipeline.RunKeys;
 import org.kdml.pipeline.CheckpointStore;
 import org.kdml.pipeline.Clients;
 import org.kdml.pipeline.Manifest;
+import org.kdml.pipeline.Topic;
 import org.kdml.pipeline.Topics;
 import org.kdml.spec.RunSpec;
 import org.kdml.spec.Specs;
@@ -106,18 +108,18 @@ class PipelineIT {
         return publish(probe, value);
     }
 
-    private static List<JsonNode> read(String topic, Predicate<JsonNode> filter) {
+    private static List<JsonNode> read(Topic<?> topic, Predicate<JsonNode> filter) {
         return probe.messages(topic, filter);
     }
 
     /** Waits for {@code count} messages on {@code topic} that pass {@code filter}, while the pipeline makes progress. */
-    private static List<JsonNode> await(String topic, Predicate<JsonNode> filter, int count, String what) {
+    private static List<JsonNode> await(Topic<?> topic, Predicate<JsonNode> filter, int count, String what) {
         return probe.await(topic, filter, count, IDLE, what);
     }
 
     /** The dead letter of the spec that landed at {@code spec}. */
     private static Predicate<JsonNode> deadLetterOf(RecordMetadata spec) {
-        return n -> Topics.SPECS.equals(n.path("source").asText()) && n.path("partition").asInt() == spec.partition()
+        return n -> Topics.SPECS.name().equals(n.path("source").asText()) && n.path("partition").asInt() == spec.partition()
                 && n.path("offset").asLong() == spec.offset();
     }
 
@@ -204,7 +206,8 @@ class PipelineIT {
                 }
             }
             try (CheckpointStore store = new CheckpointStore(stack.config(), Duration.ofSeconds(20))) {
-                String prefix = CheckpointStore.runPrefix("grid", runs.get(0).runId());
+                RunKeys keys = new RunKeys("grid", runs.get(0).runId());
+                String prefix = keys.prefix();
                 Manifest m = store.get(prefix + "final/", tmp.resolve("final-check"));
                 assertTrue(m.files().containsKey("s1.params") && m.files().containsKey("split.json"), m.files().toString());
                 assertEquals(runs.get(0).specHash(), m.provenance().get("specHash"));
@@ -356,6 +359,9 @@ class PipelineIT {
         try {
             publish(poison.getBytes(StandardCharsets.UTF_8));
             List<JsonNode> failed = await(Topics.EVENTS, of("poison", "type", "failed"), 3, "failures of poison");
+            // The flag, not the reason's prose, says whether another attempt follows.
+            assertEquals(List.of(true, true, false), failed.stream().map(f -> f.get("retrying").asBoolean()).toList(),
+                    failed.toString());
             assertTrue(failed.get(0).get("reason").asText().startsWith("attempt 1 of 3, retrying: "), failed.toString());
             assertTrue(failed.get(2).get("reason").asText().startsWith("attempt 3 of 3, giving up: "), failed.toString());
             assertTrue(failed.get(2).get("reason").asText().contains(empty.toString()), failed.get(2).toString());
@@ -372,7 +378,7 @@ class PipelineIT {
     void aCorruptCheckpointIsRefusedByItsChecksumAndTheRunFallsBackToThePreviousOne() throws Exception {
         String s = spec("corrupt", "[kd-ml]", "[9]", 6);
         RunSpec run = Specs.runs(Specs.parse(s, "corrupt.yaml")).get(0);
-        String prefix = CheckpointStore.runPrefix("corrupt", run.runId());
+        RunKeys keys = new RunKeys("corrupt", run.runId());
         TrainerWorker first = new TrainerWorker(stack.config(), TrainerWorker.Options.defaults(), "w-c1").start();
         try {
             publish(s.getBytes(StandardCharsets.UTF_8));
@@ -383,7 +389,7 @@ class PipelineIT {
         }
         String newest;
         try (CheckpointStore store = new CheckpointStore(stack.config(), Duration.ofSeconds(20))) {
-            List<String> good = store.epochCheckpoints(prefix);
+            List<String> good = store.epochCheckpoints(keys);
             assertTrue(good.size() >= 2, good.toString());
             newest = good.get(good.size() - 1);
             byte[] b = store.getBytes(newest + "s1.params");
@@ -418,7 +424,7 @@ class PipelineIT {
             stack.stopS3();
             try {
                 List<JsonNode> failed = await(Topics.EVENTS, event(run, "failed"), 1, "a failure of " + run.runId());
-                assertTrue(failed.get(0).get("reason").asText().contains("retrying"), failed.toString());
+                assertTrue(failed.get(0).get("retrying").asBoolean(), failed.toString());
                 assertEquals(0, read(Topics.EVENTS, event(run, "completed")).size());
             } finally {
                 stack.startS3();

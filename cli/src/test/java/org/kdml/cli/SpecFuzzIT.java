@@ -13,15 +13,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kdml.embedded.Await;
 import org.kdml.embedded.EmbeddedStack;
 import org.kdml.embedded.EmbeddedStack.Probe;
 import org.kdml.orchestrator.Orchestrator;
+import org.kdml.pipeline.Clients;
 import org.kdml.pipeline.Topics;
 import org.kdml.spec.RunSpec;
 import org.kdml.spec.Specs;
@@ -43,14 +41,11 @@ class SpecFuzzIT {
         int n = Integer.getInteger("kdml.fuzz.count", 2000);
         try (Stack stack = new Stack(new Stack.Settings(tmp.resolve("stack"), 0, 0, 0, 0, 1, 32)).start(Map.of());
                 Probe probe = new Probe(stack.config().bootstrap())) {
-            try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers",
-                    stack.config().bootstrap(), "max.request.size", 4_000_000, "linger.ms", 5),
-                    new ByteArraySerializer(), new ByteArraySerializer())) {
-                for (int i = 0; i < n; i++) {
-                    p.send(new ProducerRecord<>(Topics.SPECS, null, SpecFuzzer.mutate(42, i)));
-                }
-                p.flush();
+            List<byte[]> mutated = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                mutated.add(SpecFuzzer.mutate(42, i));
             }
+            Clients.publishBytes(stack.config().bootstrap(), Topics.SPECS, mutated);
             Orchestrator intake = stack.orchestrator();
             Await.until(() -> intake.accepted() + intake.rejected() >= n, () -> intake.accepted() + intake.rejected(),
                     IDLE, () -> "intake processed only " + (intake.accepted() + intake.rejected()) + " of " + n);

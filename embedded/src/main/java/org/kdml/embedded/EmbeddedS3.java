@@ -3,6 +3,7 @@ package org.kdml.embedded;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
@@ -50,14 +51,8 @@ public final class EmbeddedS3 implements AutoCloseable {
                 .ignoreUnknownHeaders(true)
                 .build();
         proxy.start();
-        long end = System.nanoTime() + 30_000_000_000L;
-        while (!proxy.getState().equals("STARTED")) {
-            if (System.nanoTime() > end) {
-                throw new IllegalStateException("S3 server on " + endpoint() + " did not start within 30 s (state "
-                        + proxy.getState() + ")");
-            }
-            Thread.sleep(20);
-        }
+        Await.until(() -> proxy.getState().equals("STARTED"), proxy::getState, Duration.ofSeconds(30),
+                () -> "the S3 server on " + endpoint() + " to start (state " + proxy.getState() + ")");
         return this;
     }
 

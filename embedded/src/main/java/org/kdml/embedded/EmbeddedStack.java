@@ -31,6 +31,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.kdml.pipeline.CheckpointStore;
 import org.kdml.pipeline.Clients;
 import org.kdml.pipeline.PipelineConfig;
+import org.kdml.pipeline.Topic;
 import org.kdml.pipeline.Topics;
 import org.kdml.spec.Specs;
 
@@ -116,17 +117,17 @@ public final class EmbeddedStack implements AutoCloseable {
     }
 
     /** Publishes {@code text} to {@code topic}; see {@link Probe#publish}. */
-    public RecordMetadata publish(String topic, String key, String text) {
+    public RecordMetadata publish(Topic<?> topic, String key, String text) {
         return probe.publish(topic, key, text);
     }
 
     /** Publishes {@code value} as JSON to {@code topic}; see {@link Probe#publishJson}. */
-    public RecordMetadata publishJson(String topic, String key, Object value) {
+    public RecordMetadata publishJson(Topic<?> topic, String key, Object value) {
         return probe.publishJson(topic, key, value);
     }
 
     /** The committed records of {@code topic}; see {@link Probe#records}. */
-    public List<ConsumerRecord<String, byte[]>> records(String topic) {
+    public List<ConsumerRecord<String, byte[]>> records(Topic<?> topic) {
         return probe.records(topic);
     }
 
@@ -192,40 +193,40 @@ public final class EmbeddedStack implements AutoCloseable {
          * @param key the key, or null
          * @return where it landed
          */
-        public synchronized RecordMetadata publish(String topic, String key, String text) {
+        public synchronized RecordMetadata publish(Topic<?> topic, String key, String text) {
             if (producer == null) {
                 producer = Clients.producer(bootstrap, null);
             }
-            return get(producer.send(new ProducerRecord<>(topic, key, text)), "publishing to " + topic);
+            return get(producer.send(new ProducerRecord<>(topic.name(), key, text)), "publishing to " + topic);
         }
 
         /** Publishes {@code value} as compact JSON ({@link Clients#json}); see {@link #publish}. */
-        public RecordMetadata publishJson(String topic, String key, Object value) {
-            return publish(topic, key, Clients.json(value));
+        public RecordMetadata publishJson(Topic<?> topic, String key, Object value) {
+            return publish(topic, key, json(value));
         }
 
         /** Publishes raw bytes (e.g. input that is not UTF-8), as any Kafka client could; see {@link #publish}. */
-        public synchronized RecordMetadata publishBytes(String topic, String key, byte[] value) {
+        public synchronized RecordMetadata publishBytes(Topic<?> topic, String key, byte[] value) {
             if (raw == null) {
                 Map<String, Object> p = new HashMap<>(Clients.extra());
                 p.put("bootstrap.servers", bootstrap);
                 p.put("acks", "all");
                 raw = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
             }
-            return get(raw.send(new ProducerRecord<>(topic, key, value)), "publishing to " + topic);
+            return get(raw.send(new ProducerRecord<>(topic.name(), key, value)), "publishing to " + topic);
         }
 
         /**
          * Every committed record of {@code topic}, from its beginning to its end now, in partition
          * order then offset order.
          */
-        public synchronized List<ConsumerRecord<String, byte[]>> records(String topic) {
+        public synchronized List<ConsumerRecord<String, byte[]>> records(Topic<?> topic) {
             Map<TopicPartition, Long> end = endOffsets(topic, IsolationLevel.READ_COMMITTED);
-            Read last = reads.get(topic);
+            Read last = reads.get(topic.name());
             if (last == null || !last.end().equals(end)) {
                 // The read goes at least to `end`; keyed by `end`, a later call never misses a record.
                 last = new Read(end, List.copyOf(read(bootstrap, topic, CALL)));
-                reads.put(topic, last);
+                reads.put(topic.name(), last);
             }
             return last.records();
         }
@@ -234,7 +235,7 @@ public final class EmbeddedStack implements AutoCloseable {
          * The committed messages of {@code topic} that are JSON and pass {@code filter}, in
          * partition then offset order; values that are not JSON are left out.
          */
-        public List<JsonNode> messages(String topic, Predicate<JsonNode> filter) {
+        public List<JsonNode> messages(Topic<?> topic, Predicate<JsonNode> filter) {
             List<JsonNode> out = new ArrayList<>();
             for (ConsumerRecord<String, byte[]> r : records(topic)) {
                 JsonNode n = parse(r.value());
@@ -253,7 +254,7 @@ public final class EmbeddedStack implements AutoCloseable {
          * @param what names the messages for the failure
          * @return the messages that pass {@code filter} (at least {@code count})
          */
-        public List<JsonNode> await(String topic, Predicate<JsonNode> filter, int count, Duration idle, String what) {
+        public List<JsonNode> await(Topic<?> topic, Predicate<JsonNode> filter, int count, Duration idle, String what) {
             List<List<JsonNode>> got = new ArrayList<>(List.of(List.of()));
             Await.until(() -> {
                 got.set(0, messages(topic, filter));
@@ -267,12 +268,12 @@ public final class EmbeddedStack implements AutoCloseable {
          * The end offset of each partition of {@code topic}: the offset the next record will get,
          * transactions in progress included.
          */
-        public synchronized Map<TopicPartition, Long> endOffsets(String topic) {
+        public synchronized Map<TopicPartition, Long> endOffsets(Topic<?> topic) {
             return endOffsets(topic, IsolationLevel.READ_UNCOMMITTED);
         }
 
         /** @return the sum of the end offsets of {@code topic} (records written, transaction markers included) */
-        public long written(String topic) {
+        public long written(Topic<?> topic) {
             return endOffsets(topic).values().stream().mapToLong(Long::longValue).sum();
         }
 
@@ -284,19 +285,19 @@ public final class EmbeddedStack implements AutoCloseable {
          */
         public Map<String, Long> activity() {
             Map<String, Long> out = new LinkedHashMap<>();
-            for (String t : Topics.ALL) {
-                out.put(t, written(t));
+            for (Topic<?> t : Topics.ALL) {
+                out.put(t.name(), written(t));
             }
             return out;
         }
 
         /** @return the offsets {@code group} has committed on {@code topic}, by partition (none: empty) */
-        public synchronized Map<TopicPartition, Long> committed(String group, String topic) {
+        public synchronized Map<TopicPartition, Long> committed(String group, Topic<?> topic) {
             Map<TopicPartition, OffsetAndMetadata> all = get(admin.listConsumerGroupOffsets(group)
                     .partitionsToOffsetAndMetadata(), "reading the offsets of group " + group);
             Map<TopicPartition, Long> out = new HashMap<>();
             all.forEach((tp, o) -> {
-                if (o != null && tp.topic().equals(topic)) {
+                if (o != null && tp.topic().equals(topic.name())) {
                     out.put(tp, o.offset());
                 }
             });
@@ -309,7 +310,7 @@ public final class EmbeddedStack implements AutoCloseable {
          * The services commit their offsets in the transaction of what they produce, so
          * afterwards everything they made of those records is readable.
          */
-        public void awaitProcessed(String group, String topic, Duration idle) {
+        public void awaitProcessed(String group, Topic<?> topic, Duration idle) {
             Map<TopicPartition, Long> last = new HashMap<>();
             for (ConsumerRecord<String, byte[]> r : records(topic)) {
                 last.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::max);
@@ -326,7 +327,7 @@ public final class EmbeddedStack implements AutoCloseable {
                     () -> group + " to process " + topic + " past offsets " + last + "; committed " + seen.get(0));
         }
 
-        private Map<TopicPartition, Long> endOffsets(String topic, IsolationLevel isolation) {
+        private Map<TopicPartition, Long> endOffsets(Topic<?> topic, IsolationLevel isolation) {
             Map<TopicPartition, OffsetSpec> query = new HashMap<>();
             for (TopicPartition tp : partitions(topic)) {
                 query.put(tp, OffsetSpec.latest());
@@ -337,8 +338,8 @@ public final class EmbeddedStack implements AutoCloseable {
             return out;
         }
 
-        private List<TopicPartition> partitions(String topic) {
-            return partitions.computeIfAbsent(topic, t -> get(admin.describeTopics(List.of(t)).allTopicNames(),
+        private List<TopicPartition> partitions(Topic<?> topic) {
+            return partitions.computeIfAbsent(topic.name(), t -> get(admin.describeTopics(List.of(t)).allTopicNames(),
                     "describing " + t).get(t).partitions().stream().map(p -> new TopicPartition(t, p.partition()))
                     .toList());
         }
@@ -364,11 +365,11 @@ public final class EmbeddedStack implements AutoCloseable {
      *
      * @return the records, in partition then offset order
      */
-    public static List<ConsumerRecord<String, byte[]>> read(String bootstrap, String topic, Duration idle) {
+    public static List<ConsumerRecord<String, byte[]>> read(String bootstrap, Topic<?> topic, Duration idle) {
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> c = Clients.consumer(bootstrap, null, 500, 300_000)) {
-            List<TopicPartition> parts = c.partitionsFor(topic, idle).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            List<TopicPartition> parts = c.partitionsFor(topic.name(), idle).stream()
+                    .map(p -> new TopicPartition(topic.name(), p.partition())).toList();
             c.assign(parts);
             c.seekToBeginning(parts);
             Map<TopicPartition, Long> end = c.endOffsets(parts, idle);
@@ -383,6 +384,14 @@ public final class EmbeddedStack implements AutoCloseable {
         out.sort((a, b) -> a.partition() != b.partition() ? Integer.compare(a.partition(), b.partition())
                 : Long.compare(a.offset(), b.offset()));
         return out;
+    }
+
+    private static String json(Object value) {
+        try {
+            return Specs.json().writeValueAsString(value);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write " + value + " as JSON", e);
+        }
     }
 
     /** @return {@code bytes} as JSON, or null when they are not */

@@ -19,6 +19,9 @@ import org.kdml.core.train.RunResult;
 import org.kdml.core.train.RunTrainer;
 import org.kdml.core.train.TrainingListener;
 import org.kdml.embedded.EmbeddedStack;
+import org.kdml.pipeline.RunKeys;
+import org.kdml.pipeline.ResultKind;
+import org.kdml.pipeline.EventType;
 import org.kdml.pipeline.CheckpointStore;
 import org.kdml.pipeline.Manifest;
 import org.kdml.pipeline.ResultMessage;
@@ -84,21 +87,21 @@ class EvaluatorIT {
                     TrainingListener.NONE, Checkpointer.NONE, false, 1);
         }
         try (CheckpointStore store = stack.store()) {
-            store.put(CheckpointStore.runPrefix(run.experiment(), run.runId()) + "final/", dir, new Manifest(
+            store.put(new RunKeys(run.experiment(), run.runId()).prefix() + "final/", dir, new Manifest(
                     run.runId(), run.experiment(), "final", "final", 0, 1, null,
                     CheckpointStore.provenance(result.provenance()), 0));
         }
     }
 
     private static RunEvent completed(RunSpec run) {
-        String checkpoint = stack.config().bucket() + "/" + CheckpointStore.runPrefix(run.experiment(), run.runId())
+        String checkpoint = stack.config().bucket() + "/" + new RunKeys(run.experiment(), run.runId()).prefix()
                 + "final/";
-        return RunEvent.of(RunEvent.COMPLETED, RunMessage.of(run, 1, 1), 1, "it-worker", null)
+        return RunEvent.of(EventType.COMPLETED, RunMessage.of(run, 1, 1), 1, "it-worker", null)
                 .withEpoch(null, 0, 0, Map.of("checkpoint", checkpoint));
     }
 
     private static List<JsonNode> metricsOf(RunSpec run) {
-        return stack.probe().messages(Topics.RESULTS, n -> ResultMessage.METRICS.equals(n.path("kind").asText())
+        return stack.probe().messages(Topics.RESULTS, n -> ResultKind.METRICS.wire().equals(n.path("kind").asText())
                 && run.runId().equals(n.path("runId").asText()));
     }
 
@@ -107,7 +110,7 @@ class EvaluatorIT {
         RunSpec run = Specs.runs(Specs.parse(spec("evaluated", 1), "evaluated.yaml")).get(0);
         trainAndUpload(run);
         stack.publishJson(Topics.EVENTS, run.runId(), completed(run));
-        JsonNode result = stack.probe().await(Topics.RESULTS, n -> ResultMessage.METRICS.equals(n.path("kind")
+        JsonNode result = stack.probe().await(Topics.RESULTS, n -> ResultKind.METRICS.wire().equals(n.path("kind")
                 .asText()) && run.runId().equals(n.path("runId").asText()), 1, IDLE, "metrics of " + run.runId()).get(0);
         assertEquals("evaluated", result.path("experiment").asText());
         assertEquals(run.variant().key(), result.path("variant").asText());
@@ -122,7 +125,7 @@ class EvaluatorIT {
         }
         assertTrue(networks.path("s1").has("fidelity"), networks.path("s1").toString());
         try (CheckpointStore store = stack.store()) {
-            byte[] kept = store.getBytes(CheckpointStore.runPrefix(run.experiment(), run.runId())
+            byte[] kept = store.getBytes(new RunKeys(run.experiment(), run.runId()).prefix()
                     + "results/result.json");
             assertNotNull(kept, "results/result.json beside the checkpoints");
             assertEquals(result.path("payload"), Specs.json().readTree(kept));
@@ -146,7 +149,7 @@ class EvaluatorIT {
         assertEquals("runId", letter.path("field").asText(), letter.toString());
         String reason = letter.path("reason").asText();
         assertTrue(reason.startsWith("evaluator could not process run " + run.runId() + ": CorruptCheckpointException: "
-                + CheckpointStore.runPrefix("missing", run.runId()) + "final/: no manifest.json"), reason);
+                + new RunKeys("missing", run.runId()).prefix() + "final/: no manifest.json"), reason);
         stack.probe().awaitProcessed(Evaluator.GROUP, Topics.EVENTS, IDLE);
         assertEquals(List.of(), metricsOf(run));
     }

@@ -49,6 +49,9 @@ public final class Orchestrator extends ServiceLoop implements AutoCloseable {
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong restarts = new AtomicLong();
+    /** Specs accepted and rejected in the transaction in progress (the loop's thread only). */
+    private int batchAccepted;
+    private int batchRejected;
 
     /** An intake with the structural check ({@link ArchitectureShapes#check}). */
     public Orchestrator(String bootstrap) {
@@ -72,7 +75,7 @@ public final class Orchestrator extends ServiceLoop implements AutoCloseable {
         return this;
     }
 
-    /** @return specs accepted so far */
+    /** @return specs accepted so far (in committed intake transactions) */
     public long accepted() {
         return accepted.get();
     }
@@ -85,7 +88,7 @@ public final class Orchestrator extends ServiceLoop implements AutoCloseable {
         return restarts.get();
     }
 
-    /** @return specs rejected so far */
+    /** @return specs rejected so far (in committed intake transactions) */
     public long rejected() {
         return rejected.get();
     }
@@ -115,8 +118,13 @@ public final class Orchestrator extends ServiceLoop implements AutoCloseable {
                     continue;
                 }
                 Set<String> added = new HashSet<>();
+                batchAccepted = 0;
+                batchRejected = 0;
                 Transactions.step(producer, consumer, records, r -> intake(r, producer, added));
+                // Counted once committed: a transaction that fails is read again and counted then.
                 known.addAll(added);
+                accepted.addAndGet(batchAccepted);
+                rejected.addAndGet(batchRejected);
             }
         }
     }
@@ -157,12 +165,12 @@ public final class Orchestrator extends ServiceLoop implements AutoCloseable {
                 producer.send(Topics.EVENTS.record(run.runId(), RunEvent.of(EventType.QUEUED, m, 0, null, null)));
             }
         }
-        accepted.incrementAndGet();
+        batchAccepted++;
     }
 
     private void reject(KafkaProducer<String, String> producer, ConsumerRecord<String, byte[]> r, String field,
             String reason) {
-        rejected.incrementAndGet();
+        batchRejected++;
         producer.send(Topics.DLQ.record(r.key(), DeadLetter.of(r, field, reason, "orchestrator")));
     }
 

@@ -197,25 +197,32 @@ public final class Clients {
     /**
      * Reads {@code topic} from the beginning to its current end with a group-less consumer.
      *
-     * @param timeout the longest the whole read may take
+     * @param idle the longest the read may go without receiving a record while records are still
+     *     due (a long topic on a busy machine takes as long as it takes)
+     * @throws TimeoutException naming the topic when no record came for {@code idle}
      */
-    public static List<ConsumerRecord<String, byte[]>> readAll(String bootstrap, Topic<?> topic, Duration timeout) {
+    public static List<ConsumerRecord<String, byte[]>> readAll(String bootstrap, Topic<?> topic, Duration idle) {
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> c = consumer(bootstrap, null, 500, 300_000)) {
-            List<TopicPartition> parts = c.partitionsFor(topic.name(), timeout).stream()
+            List<TopicPartition> parts = c.partitionsFor(topic.name(), idle).stream()
                     .map(p -> new TopicPartition(topic.name(), p.partition())).toList();
             c.assign(parts);
             c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts, timeout);
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (parts.stream().anyMatch(tp -> c.position(tp, timeout) < end.get(tp))) {
-                if (System.nanoTime() > deadline) {
-                    throw new TimeoutException("reading " + topic + " to its end took"
-                            + " longer than " + timeout);
+            Map<TopicPartition, Long> end = c.endOffsets(parts, idle);
+            long lastProgress = System.nanoTime();
+            while (parts.stream().anyMatch(tp -> c.position(tp, idle) < end.get(tp))) {
+                if (System.nanoTime() - lastProgress > idle.toNanos()) {
+                    throw new TimeoutException("reading " + topic + " to its end " + end + ": no record for " + idle
+                            + " (" + out.size() + " read)");
                 }
+                int before = out.size();
                 c.poll(Duration.ofMillis(200)).forEach(out::add);
+                if (out.size() > before) {
+                    lastProgress = System.nanoTime();
+                }
             }
         }
         return out;
     }
+
 }

@@ -12,6 +12,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kdml.embedded.EmbeddedStack;
+import org.kdml.pipeline.RunKeys;
+import org.kdml.pipeline.EventType;
 import org.kdml.pipeline.CheckpointStore;
 import org.kdml.pipeline.Manifest;
 import org.kdml.pipeline.RunEvent;
@@ -67,16 +69,16 @@ class TrainerWorkerIT {
         RunSpec run = Specs.runs(Specs.parse(SPEC, "worker-it.yaml")).get(0);
         stack.publishJson(Topics.RUNS, run.runId(), RunMessage.of(run, 1, 1));
         JsonNode done = stack.probe().await(Topics.EVENTS, n -> run.runId().equals(n.path("runId").asText())
-                && RunEvent.COMPLETED.equals(n.path("type").asText()), 1, IDLE, "the completion of " + run.runId())
+                && EventType.COMPLETED.wire().equals(n.path("type").asText()), 1, IDLE, "the completion of " + run.runId())
                 .get(0);
-        String prefix = CheckpointStore.runPrefix("worker-it", run.runId());
+        String prefix = new RunKeys("worker-it", run.runId()).prefix();
         assertEquals("it-worker", done.path("worker").asText(), done.toString());
         assertEquals(1, done.path("attempt").asInt(), done.toString());
         assertEquals(stack.config().bucket() + "/" + prefix + "final/", done.path("metrics").path("checkpoint").asText(),
                 done.toString());
         // Progress came before it: the last epoch event is the one joint epoch of the spec.
         List<JsonNode> epochs = stack.probe().messages(Topics.EVENTS, n -> run.runId().equals(n.path("runId").asText())
-                && RunEvent.EPOCH.equals(n.path("type").asText()));
+                && EventType.EPOCH.wire().equals(n.path("type").asText()));
         JsonNode last = epochs.get(epochs.size() - 1);
         assertEquals("joint", last.path("phase").asText(), epochs.toString());
         assertEquals(1, last.path("epoch").asInt(), epochs.toString());
