@@ -8,9 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,13 +24,12 @@ import org.kdml.core.train.RunResult;
 import org.kdml.core.train.RunTrainer;
 import org.kdml.core.train.TrainingListener;
 import org.kdml.embedded.EmbeddedStack;
-import org.kdml.pipeline.RunKeys;
-import org.kdml.pipeline.ResultKind;
-import org.kdml.pipeline.EventType;
 import org.kdml.pipeline.CheckpointStore;
+import org.kdml.pipeline.EventType;
 import org.kdml.pipeline.Manifest;
-import org.kdml.pipeline.ResultMessage;
+import org.kdml.pipeline.ResultKind;
 import org.kdml.pipeline.RunEvent;
+import org.kdml.pipeline.RunKeys;
 import org.kdml.pipeline.RunMessage;
 import org.kdml.pipeline.Topics;
 import org.kdml.spec.RunSpec;
@@ -120,7 +122,7 @@ class CkaAnalyzerIT {
         int examples = payload.path("examples").asInt();
         assertTrue(examples >= 4 && examples <= 32, "at most the sample of 32 test images: " + payload);
         JsonNode pairs = payload.path("pairs");
-        assertEquals(java.util.Set.of("teacher-s1", "teacher-s2", "s1-s2"), java.util.Set.copyOf(iterate(pairs.fieldNames())),
+        assertEquals(Set.of("teacher-s1", "teacher-s2", "s1-s2"), Set.copyOf(iterate(pairs.fieldNames())),
                 pairs.toString());
         try (CheckpointStore store = stack.store()) {
             for (String name : List.of("teacher-s1", "teacher-s2", "s1-s2")) {
@@ -174,8 +176,8 @@ class CkaAnalyzerIT {
         assertEquals(List.of(), ckaOf(run));
     }
 
-    private static List<String> iterate(java.util.Iterator<String> names) {
-        List<String> out = new java.util.ArrayList<>();
+    private static List<String> iterate(Iterator<String> names) {
+        List<String> out = new ArrayList<>();
         names.forEachRemaining(out::add);
         return out;
     }

@@ -1,6 +1,8 @@
 package org.kdml.cli;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,17 +11,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.kdml.core.train.TrainingState;
-import org.kdml.pipeline.CheckpointStore;
 import org.kdml.embedded.Await;
+import org.kdml.pipeline.CheckpointStore;
 import org.kdml.pipeline.Clients;
 import org.kdml.pipeline.EventType;
 import org.kdml.pipeline.ResultKind;
@@ -91,8 +93,8 @@ final class Chaos {
         env.put("KDML_S3_ACCESS_KEY", "chaos");
         env.put("KDML_S3_SECRET_KEY", secret);
         List<Row> rows = new ArrayList<>();
-        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
-        PrintStream tee = new PrintStream(new java.io.OutputStream() {
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream tee = new PrintStream(new OutputStream() {
             @Override
             public void write(int b) {
                 out.write(b);
@@ -275,7 +277,7 @@ final class Chaos {
 
     private Row kills(int runs, int kills, Map<String, String> env) throws Exception {
         int seeds = Math.max(1, runs / 4);
-        String seedList = java.util.stream.IntStream.rangeClosed(1, seeds).mapToObj(String::valueOf)
+        String seedList = IntStream.rangeClosed(1, seeds).mapToObj(String::valueOf)
                 .reduce((a, b) -> a + ", " + b).orElse("1");
         ExperimentSpec spec = Specs.parse(spec("chaos-kill", "[kd-off, kd-on, ml, kd-ml]", "[v3]", "[" + seedList
                 + "]", 300), "chaos");

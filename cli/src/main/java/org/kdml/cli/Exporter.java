@@ -1,6 +1,7 @@
 package org.kdml.cli;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import java.io.IOException;
@@ -107,7 +108,7 @@ final class Exporter {
         NDArray first = arrays.get(0);
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("file", name);
-        entry.put("dtype", first.getDataType() == ai.djl.ndarray.types.DataType.INT64 ? "int64" : "float32");
+        entry.put("dtype", first.getDataType() == DataType.INT64 ? "int64" : "float32");
         entry.put("shape", arrays.size() == 1 ? first.getShape().getShape() : new long[] {-1});
         return entry;
     }

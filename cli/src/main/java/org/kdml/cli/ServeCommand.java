@@ -13,7 +13,6 @@ import org.kdml.evaluator.Evaluator;
 import org.kdml.orchestrator.ExperimentView;
 import org.kdml.orchestrator.Orchestrator;
 import org.kdml.orchestrator.StatusServer;
-import org.kdml.pipeline.Clients;
 import org.kdml.pipeline.CompletionService;
 import org.kdml.pipeline.PipelineConfig;
 import org.kdml.pipeline.Topics;

@@ -2,6 +2,7 @@ package org.kdml.cli;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -72,7 +73,7 @@ public final class SpecFuzzer {
             }
             case 7 -> { // truncated
                 byte[] b = BASE.getBytes(StandardCharsets.UTF_8);
-                return java.util.Arrays.copyOf(b, r.nextInt(b.length));
+                return Arrays.copyOf(b, r.nextInt(b.length));
             }
             case 8 -> { // negative or zero epochs / batch
                 return BASE.replace("epochs: 1", "epochs: " + (-r.nextInt(5))).getBytes(StandardCharsets.UTF_8);
@@ -82,7 +83,7 @@ public final class SpecFuzzer {
                     case 0 -> ("# a comment\n" + BASE).getBytes(StandardCharsets.UTF_8);
                     case 1 -> BASE.replace(": ", ":   ").getBytes(StandardCharsets.UTF_8);
                     default -> (lines[1] + "\n" + lines[0] + "\n" + String.join("\n",
-                            java.util.Arrays.copyOfRange(lines, 2, lines.length)) + "\n")
+                            Arrays.copyOfRange(lines, 2, lines.length)) + "\n")
                             .getBytes(StandardCharsets.UTF_8);
                 };
             }

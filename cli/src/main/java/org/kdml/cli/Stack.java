@@ -1,19 +1,22 @@
 package org.kdml.cli;
 
 import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.kdml.cka.CkaAnalyzer;
+import org.kdml.core.train.ExperimentRunner;
+import org.kdml.embedded.EmbeddedKafka;
+import org.kdml.embedded.EmbeddedS3;
 import org.kdml.evaluator.Evaluator;
 import org.kdml.orchestrator.ExperimentView;
 import org.kdml.orchestrator.Orchestrator;
 import org.kdml.orchestrator.StatusServer;
-import org.kdml.core.train.ExperimentRunner;
-import org.kdml.embedded.EmbeddedKafka;
-import org.kdml.embedded.EmbeddedS3;
 import org.kdml.pipeline.PipelineConfig;
 import org.kdml.worker.TrainerWorker;
 
@@ -46,11 +49,11 @@ final class Stack implements AutoCloseable {
     }
 
     /** @return the port, or a free one (with a note) when it is taken */
-    static int portOrFree(int port, String what, java.io.PrintStream out) throws IOException {
+    static int portOrFree(int port, String what, PrintStream out) throws IOException {
         if (port == 0) {
             return EmbeddedKafka.freePort();
         }
-        try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
             return port;
         } catch (IOException e) {
             int free = EmbeddedKafka.freePort();
@@ -77,7 +80,7 @@ final class Stack implements AutoCloseable {
         analyzer.start();
         for (int i = 0; i < settings.workers(); i++) {
             workers.add(new TrainerWorker(config, new TrainerWorker.Options(settings.checkpointEvery(), 3,
-                    java.time.Duration.ofSeconds(2), java.time.Duration.ofMinutes(5)), "embedded-" + ProcessHandle.current().pid() + "-" + i).start());
+                    Duration.ofSeconds(2), Duration.ofMinutes(5)), "embedded-" + ProcessHandle.current().pid() + "-" + i).start());
         }
         return this;
     }

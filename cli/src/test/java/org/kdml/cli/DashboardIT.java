@@ -3,29 +3,29 @@ package org.kdml.cli;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kdml.embedded.Await;
+import org.kdml.embedded.EmbeddedKafka;
 import org.kdml.pipeline.Clients;
 import org.kdml.pipeline.Topics;
 import org.kdml.spec.Specs;
@@ -72,7 +72,7 @@ class DashboardIT {
                             f.complete(n);
                         }
                     }
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     // Events we do not use.
                 }
                 frame.setLength(0);
@@ -92,7 +92,7 @@ class DashboardIT {
         Assumptions.assumeTrue(Files.isExecutable(CHROMIUM), skip);
         try (Stack stack = new Stack(new Stack.Settings(tmp.resolve("stack"), 0, 0, 0, 0, 1, 32)).start(Map.of());
                 Dashboard dashboard = new Dashboard(stack.config(), stack.view(), "127.0.0.1", 0).start()) {
-            int debugPort = org.kdml.embedded.EmbeddedKafka.freePort();
+            int debugPort = EmbeddedKafka.freePort();
             Process chrome = new ProcessBuilder(CHROMIUM.toString(), "--headless=new", "--no-sandbox", "--disable-gpu",
                     "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
                     "--disable-sync", "--disable-dev-shm-usage", "--user-data-dir=" + tmp.resolve("profile"),
@@ -145,7 +145,7 @@ class DashboardIT {
                 }
             }
             return null;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return null; // Not listening yet.
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -156,7 +156,7 @@ class DashboardIT {
     private static long size(Path file) {
         try {
             return Files.exists(file) ? Files.size(file) : 0;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return -1;
         }
     }
@@ -164,7 +164,7 @@ class DashboardIT {
     private static String read(Path file) {
         try {
             return Files.readString(file);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return "(" + file + " unreadable: " + e.getMessage() + ")";
         }
     }

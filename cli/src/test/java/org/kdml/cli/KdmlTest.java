@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.kdml.core.cka.Npy;
+import org.kdml.spec.Specs;
 
 class KdmlTest {
 
@@ -40,7 +43,7 @@ class KdmlTest {
         String res = Path.of("..", "core", "src", "test", "resources", "cka").toString();
         assertEquals(0, kdml("cka", "--x", res + "/kornblith_x.npy", "--y", res + "/kornblith_y.npy", "--minibatch", "25",
                 "--json"));
-        var json = org.kdml.spec.Specs.json().readTree(out.toString(StandardCharsets.UTF_8));
+        var json = Specs.json().readTree(out.toString(StandardCharsets.UTF_8));
         assertEquals(0.55761, json.get("linear").asDouble(), 1e-4);
         assertTrue(json.get("minibatch").isNumber(), json.toString());
         assertEquals(0, json.get("undefined").size(), json.toString());
@@ -50,8 +53,8 @@ class KdmlTest {
     void ckaOfAConstantMatrixIsNullWithTheReason(@TempDir Path dir) throws Exception {
         Path constant = dir.resolve("constant.npy");
         double[] rows = new double[100 * 3];
-        java.util.Arrays.fill(rows, 0.7);
-        org.kdml.core.cka.Npy.write(constant, 100, 3, rows);
+        Arrays.fill(rows, 0.7);
+        Npy.write(constant, 100, 3, rows);
         String res = Path.of("..", "core", "src", "test", "resources", "cka").toString();
         assertEquals(0, kdml("cka", "--x", constant.toString(), "--y", res + "/kornblith_y.npy", "--minibatch", "25",
                 "--json"));

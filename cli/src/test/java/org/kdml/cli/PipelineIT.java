@@ -13,8 +13,11 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,10 +35,10 @@ import org.kdml.embedded.Await;
 import org.kdml.embedded.EmbeddedStack.Probe;
 import org.kdml.evaluator.Evaluator;
 import org.kdml.orchestrator.Orchestrator;
-import org.kdml.pipeline.RunKeys;
 import org.kdml.pipeline.CheckpointStore;
 import org.kdml.pipeline.Clients;
 import org.kdml.pipeline.Manifest;
+import org.kdml.pipeline.RunKeys;
 import org.kdml.pipeline.Topic;
 import org.kdml.pipeline.Topics;
 import org.kdml.spec.RunSpec;
@@ -176,7 +179,7 @@ class PipelineIT {
         assertEquals(brokenSpec, brokenLetter.path("input").asText());
         assertEquals("orchestrator", binaryLetter.path("service").asText(), binaryLetter.toString());
         assertTrue(binaryLetter.path("reason").asText().contains("not UTF-8"), binaryLetter.toString());
-        assertEquals("base64:" + java.util.Base64.getEncoder().encodeToString(notUtf8),
+        assertEquals("base64:" + Base64.getEncoder().encodeToString(notUtf8),
                 binaryLetter.path("input").asText());
 
         TrainerWorker worker = new TrainerWorker(stack.config(), TrainerWorker.Options.defaults(), "w-grid").start();
@@ -263,7 +266,7 @@ class PipelineIT {
         TrainerWorker a = new TrainerWorker(stack.config(), TrainerWorker.Options.defaults(), "w-a").start();
         TrainerWorker b = new TrainerWorker(stack.config(), TrainerWorker.Options.defaults(), "w-b").start();
         try (Admin admin = Clients.admin(stack.config().bootstrap())) {
-            List<ConsumerGroupDescription> group = new java.util.ArrayList<>(List.of(workerGroup(admin)));
+            List<ConsumerGroupDescription> group = new ArrayList<>(List.of(workerGroup(admin)));
             // The group settles in a few rebalances; each changes its description.
             Await.until(() -> splitEvenly(group.get(0)), () -> {
                 group.set(0, workerGroup(admin));
@@ -350,7 +353,7 @@ class PipelineIT {
 
     @Test
     void aPoisonRunIsRetriedWithBackoffThenParkedAsFailedWithoutBlockingTheNextRun() throws Exception {
-        Path empty = java.nio.file.Files.createDirectories(tmp.resolve("empty-pcam"));
+        Path empty = Files.createDirectories(tmp.resolve("empty-pcam"));
         String poison = String.join("\n", "name: poison", "dataset: {kind: pcam, root: " + empty + ", imageSize: 32}",
                 "students: [resnet18-tiny, resnet18-tiny]", "modes: [ml]", "versions: [v1]", "seeds: [1]",
                 "training: {epochs: 1, batchSize: 16}", "");

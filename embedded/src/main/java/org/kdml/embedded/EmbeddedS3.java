@@ -1,5 +1,6 @@
 package org.kdml.embedded;
 
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +25,7 @@ public final class EmbeddedS3 implements AutoCloseable {
      * @param dir where objects are kept (one sub-folder per bucket)
      * @param port the port (0 = any free port)
      */
-    public EmbeddedS3(Path dir, int port, String accessKey, String secretKey) throws java.io.IOException {
+    public EmbeddedS3(Path dir, int port, String accessKey, String secretKey) throws IOException {
         this.dir = dir;
         this.port = port == 0 ? EmbeddedKafka.freePort() : port;
         this.accessKey = accessKey;

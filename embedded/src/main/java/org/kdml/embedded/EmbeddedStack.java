@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
@@ -406,7 +407,7 @@ public final class EmbeddedStack implements AutoCloseable {
         }
     }
 
-    private static <T> T get(java.util.concurrent.Future<T> f, String what) {
+    private static <T> T get(Future<T> f, String what) {
         try {
             return f.get(CALL.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {

@@ -138,7 +138,7 @@ public final class Clients {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while publishing to " + topic, e);
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {  // qualified: Kafka's TimeoutException is imported
             throw new IllegalStateException("publishing to " + topic + " failed: " + e.getMessage(), e);
         }
     }
@@ -166,7 +166,7 @@ public final class Clients {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while publishing to " + topic, e);
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {  // qualified: Kafka's TimeoutException is imported
             throw new IllegalStateException("publishing to " + topic + " failed: " + e.getMessage(), e);
         }
     }

@@ -3,10 +3,12 @@ package org.kdml.spec;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,8 +17,10 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Reads, hashes and expands experiment specs. YAML and JSON are both accepted (JSON is YAML);
@@ -76,27 +80,27 @@ public final class Specs {
      * @throws SpecException naming the field that is wrong
      */
     public static List<ExperimentSpec> grid(String text, String source) {
-        com.fasterxml.jackson.databind.JsonNode tree;
+        JsonNode tree;
         try {
             tree = YAML.readTree(text);
         } catch (JsonProcessingException e) {
             throw new SpecException("spec", source + " is not valid YAML/JSON: " + e.getOriginalMessage());
         }
-        com.fasterxml.jackson.databind.JsonNode training = tree == null ? null : tree.get("training");
+        JsonNode training = tree == null ? null : tree.get("training");
         if (training == null || !training.isObject()) {
             return List.of(parse(text, source));
         }
         List<String> fields = new ArrayList<>();
-        List<List<com.fasterxml.jackson.databind.JsonNode>> values = new ArrayList<>();
+        List<List<JsonNode>> values = new ArrayList<>();
         long points = 1;
         for (var it = training.fields(); it.hasNext();) {
             var e = it.next();
             if (e.getValue().isArray()) {
-                List<com.fasterxml.jackson.databind.JsonNode> vs = new ArrayList<>();
+                List<JsonNode> vs = new ArrayList<>();
                 e.getValue().forEach(vs::add);
-                SpecException.check(!vs.isEmpty() && vs.stream().allMatch(com.fasterxml.jackson.databind.JsonNode::isValueNode),
+                SpecException.check(!vs.isEmpty() && vs.stream().allMatch(JsonNode::isValueNode),
                         "training." + e.getKey(), "a grid needs a non-empty list of plain values, got " + e.getValue());
-                SpecException.check(new java.util.HashSet<>(vs).size() == vs.size(), "training." + e.getKey(),
+                SpecException.check(new HashSet<>(vs).size() == vs.size(), "training." + e.getKey(),
                         "grid values must be distinct, got " + e.getValue());
                 fields.add(e.getKey());
                 values.add(vs);
@@ -112,14 +116,14 @@ public final class Specs {
         List<ExperimentSpec> out = new ArrayList<>();
         int[] at = new int[fields.size()];
         for (long p = 0; p < points; p++) {
-            com.fasterxml.jackson.databind.node.ObjectNode copy = tree.deepCopy();
-            com.fasterxml.jackson.databind.node.ObjectNode t = (com.fasterxml.jackson.databind.node.ObjectNode) copy.get("training");
+            ObjectNode copy = tree.deepCopy();
+            ObjectNode t = (ObjectNode) copy.get("training");
             StringBuilder suffix = new StringBuilder();
             for (int i = 0; i < fields.size(); i++) {
-                com.fasterxml.jackson.databind.JsonNode v = values.get(i).get(at[i]);
+                JsonNode v = values.get(i).get(at[i]);
                 t.set(fields.get(i), v);
-                suffix.append('.').append(fields.get(i).toLowerCase(java.util.Locale.ROOT)).append('-')
-                        .append(v.asText().toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9.-]", "_"));
+                suffix.append('.').append(fields.get(i).toLowerCase(Locale.ROOT)).append('-')
+                        .append(v.asText().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9.-]", "_"));
             }
             String pointName = name + suffix;
             SpecException.check(pointName.length() <= 64, "name", "grid point name '" + pointName

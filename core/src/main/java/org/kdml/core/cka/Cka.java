@@ -1,5 +1,7 @@
 package org.kdml.core.cka;
 
+import java.util.Arrays;
+
 /**
  * Centered Kernel Alignment in double precision.
  *
@@ -201,7 +203,7 @@ public final class Cka {
         double total = 0;
         double[] col = new double[q];
         for (int i = 0; i < p; i++) {
-            java.util.Arrays.fill(col, 0);
+            Arrays.fill(col, 0);
             for (int r = 0; r < n; r++) {
                 double v = a[r * p + i];
                 if (v != 0) {

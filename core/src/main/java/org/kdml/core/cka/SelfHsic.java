@@ -1,5 +1,7 @@
 package org.kdml.core.cka;
 
+import java.util.Arrays;
+
 /**
  * One representation's side of a minibatch CKA: ΣHSIC₁(K, K) over the minibatches (its factor of
  * the denominator), and whether its examples were all equal. A representation that is constant
@@ -98,7 +100,7 @@ final class SelfHsic {
                 }
             }
         }
-        return java.util.Arrays.copyOfRange(data, first, first + cols);
+        return Arrays.copyOfRange(data, first, first + cols);
     }
 
     /** Equal as numbers (so 0.0 equals -0.0), element by element. */

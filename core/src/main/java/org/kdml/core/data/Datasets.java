@@ -75,7 +75,7 @@ public final class Datasets {
                 throw new SpecException("dataset.root", "'" + root + "' leads outside the data root ("
                         + DATA_ROOT_ENV + ") through a symbolic link");
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new SpecException("dataset.root", "'" + root + "' cannot be resolved: " + e.getMessage());
         }
         return resolved;

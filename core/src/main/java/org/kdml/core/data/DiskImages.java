@@ -2,14 +2,17 @@ package org.kdml.core.data;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -116,7 +119,7 @@ public final class DiskImages implements LabeledImages, AutoCloseable {
             throw new IllegalStateException("interrupted while decoding " + source.kind(), e);
         } catch (TimeoutException e) {
             throw new IllegalStateException("decoding " + source.kind() + " made no progress for a long time", e);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new IllegalStateException("decoding " + source.kind() + " failed: " + e.getCause(), e.getCause());
         } finally {
             pool.shutdownNow();
@@ -238,7 +241,7 @@ public final class DiskImages implements LabeledImages, AutoCloseable {
             Collections.shuffle(members, r);
             out.addAll(members.subList(0, per));
         }
-        out.sort(java.util.Comparator.comparing(Item::id));
+        out.sort(Comparator.comparing(Item::id));
         return out;
     }
 
@@ -362,7 +365,7 @@ public final class DiskImages implements LabeledImages, AutoCloseable {
     private static String sha256(String text) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

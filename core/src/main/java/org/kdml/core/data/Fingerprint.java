@@ -1,5 +1,6 @@
 package org.kdml.core.data;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +38,7 @@ final class Fingerprint {
     private static long size(Path p) {
         try {
             return Files.size(p);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return -1;
         }
     }

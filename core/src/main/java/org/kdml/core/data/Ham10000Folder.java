@@ -3,11 +3,13 @@ package org.kdml.core.data;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
@@ -75,12 +77,12 @@ public final class Ham10000Folder extends IndexedSource {
             }
             items.add(new Item(id, row.get("lesion_id"), label, image, mask, -1));
         }
-        for (String id : new java.util.TreeSet<>(images.keySet())) {
+        for (String id : new TreeSet<>(images.keySet())) {
             if (!rows.contains(id)) {
                 problems.report(DatasetException.of(images.get(id), "image has no row in " + csv.getFileName()));
             }
         }
-        items.sort(java.util.Comparator.comparing(Item::id));
+        items.sort(Comparator.comparing(Item::id));
         indexed(root);
     }
 

@@ -21,7 +21,7 @@ public final class ImageFiles {
      * @return the raster
      * @throws DatasetException naming the file when it is missing, unreadable, corrupt or truncated
      */
-    public static org.kdml.core.data.Raster read(Path file, int channels) {
+    public static org.kdml.core.data.Raster read(Path file, int channels) {  // qualified: java.awt.image.Raster is imported
         BufferedImage img;
         try {
             if (!Files.isRegularFile(file)) {
@@ -53,11 +53,11 @@ public final class ImageFiles {
                 }
             }
         }
-        return new org.kdml.core.data.Raster(channels, h, w, out);
+        return new org.kdml.core.data.Raster(channels, h, w, out);  // qualified: java.awt.image.Raster is imported
     }
 
     /** Writes an RGB raster (values in [0, 1]) as {@code format} ("tiff", "png", "jpg"). */
-    public static void writeRgb(org.kdml.core.data.Raster raster, Path file, String format) throws IOException {
+    public static void writeRgb(org.kdml.core.data.Raster raster, Path file, String format) throws IOException {  // qualified: java.awt.image.Raster is imported
         int h = raster.height();
         int w = raster.width();
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
@@ -75,7 +75,7 @@ public final class ImageFiles {
     }
 
     /** Writes a one-channel mask (0 or 1) as an 8-bit grey image with values 0/255. */
-    public static void writeMask(org.kdml.core.data.Raster mask, Path file, String format) throws IOException {
+    public static void writeMask(org.kdml.core.data.Raster mask, Path file, String format) throws IOException {  // qualified: java.awt.image.Raster is imported
         BufferedImage img = new BufferedImage(mask.width(), mask.height(), BufferedImage.TYPE_BYTE_GRAY);
         for (int y = 0; y < mask.height(); y++) {
             for (int x = 0; x < mask.width(); x++) {

@@ -2,6 +2,7 @@ package org.kdml.core.data;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.IntStream;
 
 /**
  * A classification data set as the trainer sees it: square RGB images of one size, channel-first,
@@ -19,7 +20,7 @@ public interface LabeledImages {
 
     /** @return class names, index = label */
     default List<String> classNames() {
-        return java.util.stream.IntStream.range(0, classes()).mapToObj(c -> "class-" + c).toList();
+        return IntStream.range(0, classes()).mapToObj(c -> "class-" + c).toList();
     }
 
     /** @return the side of every image, in pixels */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -70,7 +71,7 @@ public final class LggFolder extends IndexedSource {
                 }
             }
         }
-        items.sort(java.util.Comparator.comparing(Item::id));
+        items.sort(Comparator.comparing(Item::id));
         indexed(root);
     }
 

@@ -5,13 +5,15 @@ import io.jhdf.api.Dataset;
 import io.jhdf.api.dataset.ChunkedDataset;
 import io.jhdf.api.dataset.ContiguousDataset;
 import java.io.IOException;
+import java.lang.reflect.Array;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
-import java.lang.reflect.Array;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,7 +88,7 @@ public final class PcamHdf5 extends IndexedSource implements AutoCloseable {
             int[] xd = xs.getDimensions();
             int[] yd = ys.getDimensions();
             if (xd.length != 4 || xd[1] != PcamFolder.SIDE || xd[2] != PcamFolder.SIDE || xd[3] != 3) {
-                throw DatasetException.of(x, "dataset 'x' has shape " + java.util.Arrays.toString(xd)
+                throw DatasetException.of(x, "dataset 'x' has shape " + Arrays.toString(xd)
                         + ", expected N x 96 x 96 x 3");
             }
             if (yd.length < 1 || yd[0] != xd[0]) {
@@ -121,7 +123,7 @@ public final class PcamHdf5 extends IndexedSource implements AutoCloseable {
     /** @return the published splits as kdml's {@code train}, {@code val}, {@code test} with official splitting; else empty */
     @Override
     public Map<String, List<Item>> officialSplits() {
-        return java.util.Collections.unmodifiableMap(official);
+        return Collections.unmodifiableMap(official);
     }
 
     private synchronized Dataset dataset(Path file, String name) {

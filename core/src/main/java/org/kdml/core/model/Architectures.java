@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntFunction;
 import org.kdml.spec.SpecException;
 
 /**
@@ -38,7 +39,7 @@ public final class Architectures {
     }
 
     private static final Map<String, Architecture> REGISTRY = new LinkedHashMap<>();
-    private static final Map<String, java.util.function.IntFunction<UNet>> UNETS = new LinkedHashMap<>();
+    private static final Map<String, IntFunction<UNet>> UNETS = new LinkedHashMap<>();
     private static final int[] DECODER = {256, 128, 64, 32, 16};
     private static final int[] TINY_DECODER = {64, 32, 16, 16, 8};
 

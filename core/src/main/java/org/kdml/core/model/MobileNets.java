@@ -5,6 +5,7 @@ import ai.djl.nn.SequentialBlock;
 import ai.djl.util.Pair;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 /**
  * MobileNet v1 (Howard et al. 2017): a 3×3/2 stem, then depthwise-separable blocks
@@ -49,7 +50,7 @@ final class MobileNets {
     }
 
     private static int blocks(List<Pair<String, Block>> blocks, int divisor, int repeats,
-            java.util.function.BiConsumer<Integer, Integer> strideEnd) {
+            BiConsumer<Integer, Integer> strideEnd) {
         blocks.add(new Pair<>("stem", Layers.convBnRelu(32 / divisor, 3, 2, 1, 1)));
         int in = 32 / divisor;
         int middle = 0;

@@ -1,10 +1,13 @@
 package org.kdml.core.model;
 
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.pooling.Pool;
 import ai.djl.util.Pair;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 /**
  * torchvision-equivalent ResNets: 7×7/2 stem and 3×3/2 max-pool, stride on the 3×3 convolution,
@@ -29,8 +32,8 @@ final class ResNets {
         List<Pair<String, Block>> blocks = new ArrayList<>();
         blocks.add(new Pair<>("stem", new SequentialBlock()
                 .add(Layers.convBnRelu(width, 7, 2, 3, 1))
-                .add(ai.djl.nn.pooling.Pool.maxPool2dBlock(new ai.djl.ndarray.types.Shape(3, 3),
-                        new ai.djl.ndarray.types.Shape(2, 2), new ai.djl.ndarray.types.Shape(1, 1)))));
+                .add(Pool.maxPool2dBlock(new Shape(3, 3),
+                        new Shape(2, 2), new Shape(1, 1)))));
         int in = stages(blocks, layers, bottleneck, width, null);
         return new KdNetwork(key, blocks, in, adapterChannels, classes);
     }
@@ -46,8 +49,8 @@ final class ResNets {
         blocks.add(new Pair<>("conv1", Layers.convBnRelu(width, 7, 2, 3, 1)));
         taps.add(0);
         channels.add(width);
-        blocks.add(new Pair<>("pool", ai.djl.nn.pooling.Pool.maxPool2dBlock(new ai.djl.ndarray.types.Shape(3, 3),
-                new ai.djl.ndarray.types.Shape(2, 2), new ai.djl.ndarray.types.Shape(1, 1))));
+        blocks.add(new Pair<>("pool", Pool.maxPool2dBlock(new Shape(3, 3),
+                new Shape(2, 2), new Shape(1, 1))));
         stages(blocks, layers, bottleneck, width, (index, ch) -> {
             taps.add(index);
             channels.add(ch);
@@ -57,7 +60,7 @@ final class ResNets {
 
     /** Appends the residual stages; reports the block index and channels at the end of each stage. */
     private static int stages(List<Pair<String, Block>> blocks, int[] layers, boolean bottleneck, int width,
-            java.util.function.BiConsumer<Integer, Integer> stageEnd) {
+            BiConsumer<Integer, Integer> stageEnd) {
         int expansion = bottleneck ? 4 : 1;
         int in = width;
         for (int stage = 0; stage < layers.length; stage++) {

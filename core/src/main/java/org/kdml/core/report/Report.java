@@ -15,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -217,13 +218,13 @@ public final class Report {
         return out;
     }
 
-    private java.util.Optional<String> compare(String a, String b, String node, Function<NetworkResult, Double> metric,
+    private Optional<String> compare(String a, String b, String node, Function<NetworkResult, Double> metric,
             String name) {
         Map<Long, Double> va = bySeed(a, node, metric);
         Map<Long, Double> vb = bySeed(b, node, metric);
         List<Long> seeds = va.keySet().stream().filter(vb::containsKey).sorted().toList();
         if (seeds.isEmpty()) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         double[] x = seeds.stream().mapToDouble(va::get).toArray();
         double[] y = seeds.stream().mapToDouble(vb::get).toArray();
@@ -237,7 +238,7 @@ public final class Report {
             verdict = String.format("paired t(%d) = %.2f, p = %.3f%s", p.df(), p.t(), p.p(),
                     p.p() < 0.05 ? "" : " — within noise");
         }
-        return java.util.Optional.of(String.format("%s %s: %s − %s = %+.3f %s; %s", label(node), name, header(a),
+        return Optional.of(String.format("%s %s: %s − %s = %+.3f %s; %s", label(node), name, header(a),
                 header(b), p.meanDiff(), "over seeds " + seeds, verdict));
     }
 

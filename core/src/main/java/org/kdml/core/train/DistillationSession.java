@@ -7,6 +7,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.ParameterList;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
@@ -103,12 +105,12 @@ public final class DistillationSession implements AutoCloseable {
      */
     public static void noGradOnThisThread() {
         Engine.getInstance();
-        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+        JniUtils.setGradMode(false);
         // The intra-op thread count is per calling thread with OpenMP, too: give this thread the
         // configured count (DJL applies it only to the thread that loaded the engine).
         String threads = System.getProperty("ai.djl.pytorch.num_threads");
         if (threads != null) {
-            ai.djl.pytorch.jni.JniUtils.setNumThreads(Integer.parseInt(threads));
+            JniUtils.setNumThreads(Integer.parseInt(threads));
         }
     }
 
@@ -328,7 +330,7 @@ public final class DistillationSession implements AutoCloseable {
     private void clearGradients(String node) {
         for (Pair<String, Parameter> p : nets.get(node).getParameters()) {
             if (p.getValue().requiresGradient()) {
-                ai.djl.pytorch.jni.JniUtils.zeroGrad((ai.djl.pytorch.engine.PtNDArray) p.getValue().getArray());
+                JniUtils.zeroGrad((PtNDArray) p.getValue().getArray());
             }
         }
     }

@@ -2,6 +2,7 @@ package org.kdml.core.train;
 
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +11,7 @@ import org.kdml.core.data.DiskImages;
 import org.kdml.core.model.Architectures;
 import org.kdml.spec.ExperimentSpec;
 import org.kdml.spec.RunSpec;
+import org.kdml.spec.SpecException;
 import org.kdml.spec.Specs;
 import org.kdml.spec.Task;
 import org.kdml.spec.TeacherTraining;
@@ -37,8 +39,8 @@ public final class ExperimentRunner {
         }
         Datasets.check(spec.dataset(), spec.task());
         for (var w : spec.weights().entrySet()) {
-            if (!java.nio.file.Files.isRegularFile(Path.of(w.getValue()))) {
-                throw new org.kdml.spec.SpecException("weights." + w.getKey(), "file not found: " + w.getValue());
+            if (!Files.isRegularFile(Path.of(w.getValue()))) {
+                throw new SpecException("weights." + w.getKey(), "file not found: " + w.getValue());
             }
         }
         for (Variant v : spec.variants()) {

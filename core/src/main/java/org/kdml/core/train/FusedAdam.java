@@ -2,17 +2,21 @@ package org.kdml.core.train;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import org.kdml.core.tensor.Tensors;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
+import ai.djl.nn.ParameterList;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.util.Pair;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
@@ -26,6 +30,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.kdml.core.model.DistillNet;
+import org.kdml.core.tensor.Tensors;
 
 /**
  * Adam as {@code torch.optim.Adam} computes it (β₁ 0.9, β₂ 0.999, ε 1e-8, no weight decay):
@@ -155,22 +160,22 @@ public final class FusedAdam implements AutoCloseable {
         return mv[0].getDevice().equals(Device.cpu()) && mv[1].getDevice().equals(Device.cpu());
     }
 
-    private static final java.lang.invoke.MethodHandle IS_CONTIGUOUS;
+    private static final MethodHandle IS_CONTIGUOUS;
     private static final Object LIB;
 
     static {
         // DJL's toByteBuffer(true) silently copies a non-contiguous tensor, and writes into the copy
         // would be lost: ask libtorch directly (the binding is package-private in DJL 0.29).
-        java.lang.invoke.MethodHandle handle = null;
+        MethodHandle handle = null;
         Object lib = null;
         try {
             Class<?> type = Class.forName("ai.djl.pytorch.jni.PyTorchLibrary");
-            java.lang.reflect.Field field = type.getDeclaredField("LIB");
+            Field field = type.getDeclaredField("LIB");
             field.setAccessible(true);
-            java.lang.reflect.Method m = type.getDeclaredMethod("torchIsContiguous", long.class);
+            Method m = type.getDeclaredMethod("torchIsContiguous", long.class);
             m.setAccessible(true);
             lib = field.get(null);
-            handle = java.lang.invoke.MethodHandles.lookup().unreflect(m);
+            handle = MethodHandles.lookup().unreflect(m);
         } catch (ReflectiveOperationException | RuntimeException e) {
             // DJL's binding changed: every update takes the libtorch path, correct but slower.
             handle = null;
@@ -322,7 +327,7 @@ public final class FusedAdam implements AutoCloseable {
             }
             int t = in.readInt();
             int n = in.readInt();
-            ai.djl.nn.ParameterList params = net.getParameters();
+            ParameterList params = net.getParameters();
             if (n != params.size() || t < 0) {
                 throw new IOException(file + ": optimiser state for " + n + " parameters, the network has "
                         + params.size());

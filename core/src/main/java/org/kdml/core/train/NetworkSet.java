@@ -1,8 +1,10 @@
 package org.kdml.core.train;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,8 +78,8 @@ public final class NetworkSet {
      * an int: seeds 2³² apart would give the same weights), and DJL's own generator with their hash.
      */
     public static void seedEngine(long seed) {
-        ai.djl.engine.Engine.getInstance().setRandomSeed(Long.hashCode(seed));
-        ai.djl.pytorch.jni.JniUtils.setSeed(seed);
+        Engine.getInstance().setRandomSeed(Long.hashCode(seed));
+        JniUtils.setSeed(seed);
     }
 
     /** Serialises every initialisation in the process (see {@link #buildSeeded}). */

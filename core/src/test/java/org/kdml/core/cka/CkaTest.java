@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -240,7 +241,7 @@ class CkaTest {
                 assertThrows(IllegalArgumentException.class, () -> Npy.read(notNpy)).getMessage());
         Path truncated = dir.resolve("c.npy");
         byte[] bytes = Files.readAllBytes(good);
-        Files.write(truncated, java.util.Arrays.copyOf(bytes, bytes.length - 8));
+        Files.write(truncated, Arrays.copyOf(bytes, bytes.length - 8));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Npy.read(truncated)).getMessage()
                 .startsWith(truncated + ": truncated"));
         double[] withNan = a.data().clone();

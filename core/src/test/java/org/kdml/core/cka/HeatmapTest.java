@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.awt.Color;
 import java.awt.Rectangle;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
@@ -28,7 +29,7 @@ class HeatmapTest {
         return out;
     }
 
-    private static int rgb(java.awt.Color c) {
+    private static int rgb(Color c) {
         return c.getRGB() & 0xFFFFFF;
     }
 

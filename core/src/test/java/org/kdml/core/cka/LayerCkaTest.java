@@ -13,6 +13,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.awt.Rectangle;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.List;
@@ -128,7 +129,7 @@ class LayerCkaTest {
             Path png = dir.resolve("h.png");
             Heatmap.write(cka, "teacher (resnet18-tiny)", "s1 (resnet18-tiny)", "test", png);
             BufferedImage img = ImageIO.read(png.toFile());
-            java.awt.Rectangle cell = Heatmap.cell(cka, logits, 0);
+            Rectangle cell = Heatmap.cell(cka, logits, 0);
             int centre = img.getRGB(cell.x + cell.width / 2, cell.y + cell.height / 2) & 0xFFFFFF;
             assertTrue(centre == (Heatmap.UNDEFINED.getRGB() & 0xFFFFFF) || centre == (Heatmap.HATCH.getRGB() & 0xFFFFFF),
                     Integer.toHexString(centre));

@@ -7,12 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -86,7 +90,7 @@ class DatasetsTest {
         DiskImages d = openH5(dir, null, "pooled");
         assertEquals(16, d.size());
         assertEquals(Set.of("train:0", "valid:3"), Set.of(d.id(0), d.id(15)).stream().filter(s -> s.equals("train:0")
-                || s.equals("valid:3")).collect(java.util.stream.Collectors.toSet()));
+                || s.equals("valid:3")).collect(Collectors.toSet()));
         int ones = 0;
         for (int i = 0; i < d.size(); i++) {
             ones += d.label(i);
@@ -141,12 +145,12 @@ class DatasetsTest {
 
     /** {@code "split:0" … "split:(n-1)"}: every row of one published split. */
     private static Set<String> rows(String split, int n) {
-        return java.util.stream.IntStream.range(0, n).mapToObj(i -> split + ":" + i)
-                .collect(java.util.stream.Collectors.toSet());
+        return IntStream.range(0, n).mapToObj(i -> split + ":" + i)
+                .collect(Collectors.toSet());
     }
 
     private static Set<String> ids(LabeledImages d, List<Integer> indices) {
-        return indices.stream().map(d::id).collect(java.util.stream.Collectors.toSet());
+        return indices.stream().map(d::id).collect(Collectors.toSet());
     }
 
     @Test
@@ -177,8 +181,8 @@ class DatasetsTest {
         assertTrue(rows("valid", 6).containsAll(ids(d, s.val())), ids(d, s.val()).toString());
         assertTrue(rows("test", 6).containsAll(ids(d, s.test())), ids(d, s.test()).toString());
         DiskImages again = openH5(dir, 40, null);
-        assertEquals(java.util.stream.IntStream.range(0, d.size()).mapToObj(d::id).toList(),
-                java.util.stream.IntStream.range(0, again.size()).mapToObj(again::id).toList());
+        assertEquals(IntStream.range(0, d.size()).mapToObj(d::id).toList(),
+                IntStream.range(0, again.size()).mapToObj(again::id).toList());
         assertEquals(d.fingerprint(), again.fingerprint());
         assertNotEquals(d.fingerprint(), openH5(dir, 40, "pooled").fingerprint());
     }
@@ -202,7 +206,7 @@ class DatasetsTest {
     }
 
     private static List<Integer> boxed(int[] a) {
-        return java.util.Arrays.stream(a).boxed().toList();
+        return Arrays.stream(a).boxed().toList();
     }
 
     @Test
@@ -257,10 +261,10 @@ class DatasetsTest {
             assertEquals(List.of(16, 2, 2), splits.values().stream().map(List::size).toList());
             Set<String> train = new HashSet<>();
             for (Item it : splits.get("train")) {
-                train.add(java.util.Arrays.toString(src.read(it).data()));
+                train.add(Arrays.toString(src.read(it).data()));
             }
             for (Item it : List.of(splits.get("val").get(0), splits.get("test").get(1))) {
-                assertTrue(!train.contains(java.util.Arrays.toString(src.read(it).data())), it.id() + " repeats a training image");
+                assertTrue(!train.contains(Arrays.toString(src.read(it).data())), it.id() + " repeats a training image");
             }
         }
     }
@@ -321,7 +325,7 @@ class DatasetsTest {
     @Test
     void balancingTouchesCountsOnly() {
         SyntheticPatches d = new SyntheticPatches(40, 32, 2);
-        List<Integer> unbalanced = new java.util.ArrayList<>();
+        List<Integer> unbalanced = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
             if (d.label(i) == 0 || i < 20) {
                 unbalanced.add(i); // 20 of class 0, 10 of class 1
@@ -366,7 +370,7 @@ class DatasetsTest {
         // Seeded: the same seed gives the same images.
         float[] a = aug.apply(img, null, s, new Random(9))[0];
         float[] b = aug.apply(img, null, s, new Random(9))[0];
-        assertTrue(java.util.Arrays.equals(a, b));
+        assertTrue(Arrays.equals(a, b));
     }
 
     @Test
@@ -403,7 +407,7 @@ class DatasetsTest {
         Path p = copy(pcam, dir.resolve("p"));
         Path f = p.resolve("train/syn000007.tif");
         byte[] bytes = Files.readAllBytes(f);
-        Files.write(f, java.util.Arrays.copyOf(bytes, 200));
+        Files.write(f, Arrays.copyOf(bytes, 200));
         DatasetException e = assertThrows(DatasetException.class, () -> open("pcam", p));
         assertTrue(e.getMessage().startsWith(f + ": "), e.getMessage());
         Files.write(f, new byte[] {1, 2, 3});
@@ -514,7 +518,7 @@ class DatasetsTest {
     void aBalancedSubsetTakesEqualClassesAndFailsWhenAClassIsShort() {
         DiskImages d = Datasets.open(new DatasetSpec("pcam", pcam.toString(), 32, 20, null, null, null, null, null,
                 null, 2, null));
-        assertEquals(List.of(10L, 10L), counts(d, java.util.stream.IntStream.range(0, d.size()).boxed().toList()));
+        assertEquals(List.of(10L, 10L), counts(d, IntStream.range(0, d.size()).boxed().toList()));
         DatasetException e = assertThrows(DatasetException.class, () -> Datasets.open(new DatasetSpec("pcam",
                 pcam.toString(), 32, 60, null, null, null, null, null, null, 2, null)));
         assertEquals("pcam: a balanced subset of 60 needs 30 images of class 'normal', there are 20", e.getMessage());

@@ -8,6 +8,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import java.util.Arrays;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class SegTermsTest {
@@ -68,7 +70,7 @@ class SegTermsTest {
                 gc.backward(loss);
             }
             float[] g = z.getGradient().toFloatArray();
-            assertTrue(Float.isFinite(g[0]) && Float.isFinite(g[1]), java.util.Arrays.toString(g));
+            assertTrue(Float.isFinite(g[0]) && Float.isFinite(g[1]), Arrays.toString(g));
             assertEquals(0.0, g[0], 1e-6);
             assertEquals(0.318084, g[1], 1e-5);
             assertEquals(0.384254, loss.getFloat(), 1e-5);
@@ -79,7 +81,7 @@ class SegTermsTest {
     void aNegativeFocalGammaIsRefused() {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray z = m.zeros(new Shape(1, 1, 2, 2));
-            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+            IllegalArgumentException e = Assertions.assertThrows(IllegalArgumentException.class,
                     () -> SegTerms.focal(z, z, -1));
             assertEquals("focal gamma must be >= 0, got -1.0", e.getMessage());
         }

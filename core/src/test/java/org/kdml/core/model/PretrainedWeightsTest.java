@@ -13,6 +13,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,7 +93,7 @@ class PretrainedWeightsTest {
             assertTrue(e.getMessage().startsWith(file + " holds "), e.getMessage());
             assertTrue(e.getMessage().contains("mobilenet-tiny needs"), e.getMessage());
             Path missing = dir.resolve("none.npz");
-            Exception io = assertThrows(java.io.IOException.class, () -> PretrainedWeights.load(mobile, missing));
+            Exception io = assertThrows(IOException.class, () -> PretrainedWeights.load(mobile, missing));
             assertEquals("weights file not found: " + missing, io.getMessage());
         }
     }

@@ -8,10 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.GradientCollector;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -98,7 +100,7 @@ class FusedAdamTest {
             for (int s = 0; s < steps; s++) {
                 gradient(w, g);
                 gradient(small, new float[] {0.5f, -0.5f});
-                adam.update(new java.util.LinkedHashMap<>(Map.of("w", w, "small", small)));
+                adam.update(new LinkedHashMap<>(Map.of("w", w, "small", small)));
             }
             return w.toFloatArray();
         }
@@ -164,7 +166,7 @@ class FusedAdamTest {
         var src = from.getParameters();
         var dst = to.getParameters();
         for (int i = 0; i < src.size(); i++) {
-            dst.get(i).getValue().getArray().set(new ai.djl.ndarray.index.NDIndex("..."), src.get(i).getValue().getArray());
+            dst.get(i).getValue().getArray().set(new NDIndex("..."), src.get(i).getValue().getArray());
         }
     }
 

@@ -10,8 +10,11 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +50,7 @@ class GradientIsolationTest {
             List<float[]> studentAfter = Fixtures.weights(s.networks().get("s1"));
             boolean moved = false;
             for (int i = 0; i < studentBefore.size(); i++) {
-                moved |= !java.util.Arrays.equals(studentBefore.get(i), studentAfter.get(i));
+                moved |= !Arrays.equals(studentBefore.get(i), studentAfter.get(i));
             }
             assertTrue(moved, "the student should have learned");
         }
@@ -122,7 +125,7 @@ class GradientIsolationTest {
         try (DistillationSession s = Fixtures.session(graph, 9); NDManager m = NDManager.newBaseManager()) {
             List<Integer> b = Fixtures.firstBatch(8);
             NDArray x = batches.images(b, m);
-            x.set(new ai.djl.ndarray.index.NDIndex("0, 0, 0, 0"), Float.NaN);
+            x.set(new NDIndex("0, 0, 0, 0"), Float.NaN);
             List<float[]> before = Fixtures.weights(s.networks().get("s1"));
             assertEquals(Map.of(), s.jointStep(x, batches.labels(b, m)));
             assertEquals(Map.of("s1", 1, "s2", 1), s.skippedUpdates());
@@ -141,7 +144,7 @@ class GradientIsolationTest {
     }
 
     private static List<float[]> gradients(DistillNet net) {
-        List<float[]> out = new java.util.ArrayList<>();
+        List<float[]> out = new ArrayList<>();
         for (var p : net.getParameters()) {
             if (p.getValue().requiresGradient()) {
                 try (NDArray g = p.getValue().getArray().getGradient()) {

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -132,7 +133,7 @@ class SegmentationIT {
         Path png = out.resolve("seg-e2e").resolve(r.runId()).resolve("hardest.png");
         assertTrue(Files.size(png) > 0);
         // Columns: image, truth, teacher, s1, s2, ensemble; 64 px each plus a 4 px gap.
-        assertEquals(6 * 68, javax.imageio.ImageIO.read(png.toFile()).getWidth());
+        assertEquals(6 * 68, ImageIO.read(png.toFile()).getWidth());
     }
 
     @Test
