@@ -81,6 +81,49 @@ public final class DiskImages implements LabeledImages, AutoCloseable {
                 : selectWithinSplits(source, official, samples, selectedSplits);
         boolean fits = (long) selected.size() * (withMasks ? 4 : 3) * size * size <= cacheBudgetBytes;
         long t0 = System.nanoTime();
+        Decoded d = decodeAll(source, selected, size, withMasks, fits, threads);
+        this.verifySeconds = (System.nanoTime() - t0) / 1e9;
+        List<Item> kept = new ArrayList<>();
+        List<byte[]> keptCache = new ArrayList<>();
+        List<byte[]> keptMasks = new ArrayList<>();
+        Map<String, List<Integer>> keptSplits = new LinkedHashMap<>();
+        official.keySet().forEach(name -> keptSplits.put(name, new ArrayList<>()));
+        for (int i = 0; i < selected.size(); i++) {
+            if (d.errors()[i] != null) {
+                if (!skipBad) {
+                    throw d.errors()[i];
+                }
+                skipped.add(d.errors()[i].getMessage());
+            } else {
+                if (!official.isEmpty()) {
+                    keptSplits.get(selectedSplits.get(i)).add(kept.size());
+                }
+                kept.add(selected.get(i));
+                keptCache.add(d.images()[i]);
+                keptMasks.add(d.masks()[i]);
+            }
+        }
+        this.items = List.copyOf(kept);
+        this.cache = fits ? keptCache.toArray(new byte[0][]) : null;
+        this.maskCache = fits && withMasks ? keptMasks.toArray(new byte[0][]) : null;
+        this.officialSplit = official.isEmpty() ? null : officialSplit(source, keptSplits, samples);
+        this.fingerprint = sha256(source.fingerprint() + "|samples=" + samples + "|size=" + size + "|kept="
+                + items.size() + (official.isEmpty() ? "" : "|split=official"));
+    }
+
+    /**
+     * What the verification pass produced for each selected item: its bytes (when kept in memory)
+     * or the error that it failed with.
+     */
+    private record Decoded(byte[][] images, byte[][] masks, DatasetException[] errors) {
+    }
+
+    /**
+     * Decodes and resizes every selected item once on {@code threads} threads, keeping the bytes
+     * when {@code fits}; a pass that makes no progress for a long time fails.
+     */
+    private static Decoded decodeAll(Source source, List<Item> selected, int size, boolean withMasks, boolean fits,
+            int threads) {
         byte[][] decoded = new byte[selected.size()][];
         byte[][] decodedMasks = new byte[selected.size()][];
         DatasetException[] errors = new DatasetException[selected.size()];
@@ -124,33 +167,7 @@ public final class DiskImages implements LabeledImages, AutoCloseable {
         } finally {
             pool.shutdownNow();
         }
-        this.verifySeconds = (System.nanoTime() - t0) / 1e9;
-        List<Item> kept = new ArrayList<>();
-        List<byte[]> keptCache = new ArrayList<>();
-        List<byte[]> keptMasks = new ArrayList<>();
-        Map<String, List<Integer>> keptSplits = new LinkedHashMap<>();
-        official.keySet().forEach(name -> keptSplits.put(name, new ArrayList<>()));
-        for (int i = 0; i < selected.size(); i++) {
-            if (errors[i] != null) {
-                if (!skipBad) {
-                    throw errors[i];
-                }
-                skipped.add(errors[i].getMessage());
-            } else {
-                if (!official.isEmpty()) {
-                    keptSplits.get(selectedSplits.get(i)).add(kept.size());
-                }
-                kept.add(selected.get(i));
-                keptCache.add(decoded[i]);
-                keptMasks.add(decodedMasks[i]);
-            }
-        }
-        this.items = List.copyOf(kept);
-        this.cache = fits ? keptCache.toArray(new byte[0][]) : null;
-        this.maskCache = fits && withMasks ? keptMasks.toArray(new byte[0][]) : null;
-        this.officialSplit = official.isEmpty() ? null : officialSplit(source, keptSplits, samples);
-        this.fingerprint = sha256(source.fingerprint() + "|samples=" + samples + "|size=" + size + "|kept="
-                + items.size() + (official.isEmpty() ? "" : "|split=official"));
+        return new Decoded(decoded, decodedMasks, errors);
     }
 
     /**

@@ -22,8 +22,10 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.kdml.core.train.EpochRecord;
 import org.kdml.core.train.NetworkResult;
+import org.kdml.core.train.ResultNames;
 import org.kdml.core.train.RunFiles;
 import org.kdml.core.train.RunResult;
+import org.kdml.spec.ExperimentSpec;
 import org.kdml.spec.RunLayout;
 import org.kdml.spec.SharingGraph;
 import org.kdml.spec.Summary;
@@ -42,8 +44,6 @@ import org.kdml.spec.Summary;
 public final class Report {
 
     private static final List<String> MODES = List.of("ml", "kd-off", "kd-on", "kd-ml");
-    private static final Map<String, String> MODE_NAMES = Map.of("ml", "ML", "kd-off", "KD off", "kd-on", "KD on",
-            "kd-ml", "KD+ML");
 
     private final String experiment;
     private final List<RunResult> runs;
@@ -59,8 +59,8 @@ public final class Report {
         this.runs = List.copyOf(runs);
         this.segmentation = runs.get(0).networks().values().iterator().next().segmentation() != null;
         Set<String> vs = new LinkedHashSet<>();
-        if (runs.stream().anyMatch(r -> r.variant().equals(BASELINE))) {
-            vs.add(BASELINE);
+        if (runs.stream().anyMatch(r -> r.variant().equals(ExperimentSpec.BASELINE))) {
+            vs.add(ExperimentSpec.BASELINE);
         }
         for (String mode : MODES) {
             for (String v : List.of("v1", "v2", "v3")) {
@@ -103,18 +103,7 @@ public final class Report {
 
     /** The metrics by table name; each gives null where a network has no value. */
     private Map<String, Function<NetworkResult, Double>> metrics() {
-        Map<String, Function<NetworkResult, Double>> m = new LinkedHashMap<>();
-        if (segmentation) {
-            m.put("IoU", n -> n.segmentation().iou());
-            m.put("F-score", n -> n.segmentation().fscore());
-        } else {
-            m.put("Accuracy", n -> n.test().accuracy());
-            m.put("Precision", n -> n.test().precision());
-            m.put("Recall", n -> n.test().recall());
-            m.put("F1", n -> n.test().f1());
-            m.put("AUC", n -> n.test().auc());
-        }
-        return m;
+        return ResultNames.metrics(segmentation);
     }
 
     private List<RunResult> runsOf(String variant) {
@@ -135,35 +124,15 @@ public final class Report {
 
     private static final Function<NetworkResult, Double> FIDELITY = NetworkResult::fidelity;
 
-    private static String label(String node) {
-        return node.equals(SharingGraph.TEACHER) ? "T"
-                : node.startsWith("ensemble") ? node.replace("ensemble", "Ensemble")
-                : node.toUpperCase();
-    }
-
-    /** The variant of networks trained alone (spec {@code baseline: true}). */
-    private static final String BASELINE = "baseline";
-
-    private static String header(String variant) {
-        if (variant.equals(BASELINE)) {
-            return "Baseline (alone)";
-        }
-        int dash = variant.lastIndexOf('-');
-        if (dash > 0 && MODE_NAMES.containsKey(variant.substring(0, dash))) {
-            return MODE_NAMES.get(variant.substring(0, dash)) + " " + variant.substring(dash + 1).toUpperCase();
-        }
-        return variant;
-    }
-
     /** One table: rows = networks, columns = variants; null cells are absent networks. */
     private List<List<String>> table(Function<NetworkResult, Double> metric, boolean markBest, String bold0,
             String bold1) {
         List<List<String>> rows = new ArrayList<>();
         List<String> head = new ArrayList<>(List.of("network"));
-        variants.forEach(v -> head.add(header(v)));
+        variants.forEach(v -> head.add(ResultNames.header(v)));
         rows.add(head);
         for (String node : nodes) {
-            List<String> row = new ArrayList<>(List.of(label(node)));
+            List<String> row = new ArrayList<>(List.of(ResultNames.label(node)));
             double best = Double.NEGATIVE_INFINITY;
             for (String v : variants) {
                 Summary s = cell(v, node, metric);
@@ -206,12 +175,12 @@ public final class Report {
         }
         // Each distilled student and ensemble against the same network trained alone.
         for (String v : variants) {
-            if (v.equals(BASELINE)) {
+            if (v.equals(ExperimentSpec.BASELINE)) {
                 continue;
             }
             for (String node : nodes) {
                 if (!node.equals(SharingGraph.TEACHER)) {
-                    compare(v, BASELINE, node, primary, name).ifPresent(out::add);
+                    compare(v, ExperimentSpec.BASELINE, node, primary, name).ifPresent(out::add);
                 }
             }
         }
@@ -238,8 +207,8 @@ public final class Report {
             verdict = String.format("paired t(%d) = %.2f, p = %.3f%s", p.df(), p.t(), p.p(),
                     p.p() < 0.05 ? "" : " — within noise");
         }
-        return Optional.of(String.format("%s %s: %s − %s = %+.3f %s; %s", label(node), name, header(a),
-                header(b), p.meanDiff(), "over seeds " + seeds, verdict));
+        return Optional.of(String.format("%s %s: %s − %s = %+.3f %s; %s", ResultNames.label(node), name,
+                ResultNames.header(a), ResultNames.header(b), p.meanDiff(), "over seeds " + seeds, verdict));
     }
 
     private Map<Long, Double> bySeed(String variant, String node, Function<NetworkResult, Double> metric) {
@@ -266,7 +235,7 @@ public final class Report {
         for (String node : nodes) {
             NetworkResult n = any.get(node);
             if (n != null) {
-                rows.add(List.of(label(node), n.architecture(), String.format("%,d", n.parameters())));
+                rows.add(List.of(ResultNames.label(node), n.architecture(), String.format("%,d", n.parameters())));
                 students += node.equals(SharingGraph.TEACHER) ? 0 : n.parameters();
             }
         }

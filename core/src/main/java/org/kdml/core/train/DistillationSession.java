@@ -173,19 +173,7 @@ public final class DistillationSession implements AutoCloseable {
         Map<String, Double> metrics = new LinkedHashMap<>();
         long t = System.nanoTime();
         boolean finite = true;
-        // Batch norm updates its running statistics during the forward pass: keep them, so that a
-        // skipped step can put them back.
-        Map<Parameter, NDArray> stats = new HashMap<>();
-        for (String node : active.keySet()) {
-            for (Pair<String, Parameter> p : nets.get(node).getParameters()) {
-                Parameter.Type type = p.getValue().getType();
-                if (type == Parameter.Type.RUNNING_MEAN || type == Parameter.Type.RUNNING_VAR) {
-                    NDArray copy = p.getValue().getArray().duplicate();
-                    copy.attach(x.getManager());
-                    stats.put(p.getValue(), copy);
-                }
-            }
-        }
+        Map<Parameter, NDArray> stats = runningStatistics(active.keySet(), x.getManager());
         t = phase("statistics", t);
         NDManager caller = x.getManager();
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -234,15 +222,39 @@ public final class DistillationSession implements AutoCloseable {
         }
         for (String node : active.keySet()) {
             if (!update(node)) {
-                for (Pair<String, Parameter> p : nets.get(node).getParameters()) {
-                    NDArray saved = stats.get(p.getValue());
-                    if (saved != null) {
-                        Tensors.copyInto(p.getValue().getArray(), saved);
-                    }
-                }
+                restoreStatistics(node, stats);
             }
         }
         return metrics;
+    }
+
+    /**
+     * Copies of the batch-norm running statistics of {@code nodes}, in {@code manager}: the forward
+     * pass updates them, and a skipped step puts them back.
+     */
+    private Map<Parameter, NDArray> runningStatistics(Iterable<String> nodes, NDManager manager) {
+        Map<Parameter, NDArray> stats = new HashMap<>();
+        for (String node : nodes) {
+            for (Pair<String, Parameter> p : nets.get(node).getParameters()) {
+                Parameter.Type type = p.getValue().getType();
+                if (type == Parameter.Type.RUNNING_MEAN || type == Parameter.Type.RUNNING_VAR) {
+                    NDArray copy = p.getValue().getArray().duplicate();
+                    copy.attach(manager);
+                    stats.put(p.getValue(), copy);
+                }
+            }
+        }
+        return stats;
+    }
+
+    /** Puts {@code node}'s running statistics back as {@link #runningStatistics} saved them. */
+    private void restoreStatistics(String node, Map<Parameter, NDArray> stats) {
+        for (Pair<String, Parameter> p : nets.get(node).getParameters()) {
+            NDArray saved = stats.get(p.getValue());
+            if (saved != null) {
+                Tensors.copyInto(p.getValue().getArray(), saved);
+            }
+        }
     }
 
     /**

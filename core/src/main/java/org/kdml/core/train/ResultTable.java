@@ -4,13 +4,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.ToDoubleFunction;
-import org.kdml.spec.SharingGraph;
+import java.util.Objects;
+import java.util.function.Function;
 import org.kdml.spec.Summary;
 
 /**
- * A plain-text table of test metrics per variant and network (T, S1, S2, …, ensemble), each as
- * mean ± sample std over the seeds that ran.
+ * A plain-text table of test metrics per variant and network (T, S1, S2, …, Ensemble), each as
+ * mean ± sample std over the seeds that ran. Variants, networks and metrics carry the names
+ * {@link Report} prints ({@link Report#header}, {@link Report#label}, {@link Report#metrics}); a
+ * segmentation table adds pixel accuracy and the mean per-image IoU.
  */
 public final class ResultTable {
 
@@ -25,23 +27,17 @@ public final class ResultTable {
         }
         boolean segmentation = !results.isEmpty()
                 && results.get(0).networks().values().iterator().next().segmentation() != null;
-        Map<String, ToDoubleFunction<NetworkResult>> columns = new LinkedHashMap<>();
+        Map<String, Function<NetworkResult, Double>> columns = new LinkedHashMap<>(ResultNames.metrics(segmentation));
         if (segmentation) {
-            // IoU, F-score (Dice) and pixel accuracy over all test pixels, mean per-image IoU.
-            columns.put("iou", n -> n.segmentation().iou());
-            columns.put("f-score", n -> n.segmentation().fscore());
-            columns.put("pixel-acc", n -> n.segmentation().pixelAccuracy());
-            columns.put("mean-img-iou", n -> n.segmentation().meanIou());
-        } else {
-            columns.put("accuracy", n -> n.test().accuracy());
-            columns.put("precision", n -> n.test().precision());
-            columns.put("recall", n -> n.test().recall());
-            columns.put("f1", n -> n.test().f1());
+            // Pixel accuracy over all test pixels, and the mean of the per-image IoUs.
+            columns.put("Pixel accuracy", n -> n.segmentation().pixelAccuracy());
+            columns.put("Mean image IoU", n -> n.segmentation().meanIou());
         }
-        String row = "%-10s %-" + (segmentation ? 13 : 9) + "s %-15s" + " %-13s".repeat(columns.size() + 1) + " %5s%n";
+        columns.put("Fidelity", NetworkResult::fidelity);
+        String row = "%-16s %-13s %-15s" + " %-15s".repeat(columns.size()) + " %5s%n";
         List<Object> head = new ArrayList<>(List.of("variant", "network", "arch"));
         head.addAll(columns.keySet());
-        head.addAll(List.of("fidelity", "seeds"));
+        head.add("seeds");
         String header = String.format(row, head.toArray());
         StringBuilder sb = new StringBuilder(header);
         sb.append("-".repeat(header.length() - 1)).append('\n');
@@ -49,24 +45,24 @@ public final class ResultTable {
             List<RunResult> runs = v.getValue();
             for (String node : runs.get(0).networks().keySet()) {
                 NetworkResult first = runs.get(0).networks().get(node);
-                List<Object> cells = new ArrayList<>(List.of(v.getKey(), label(node), first.architecture()));
+                List<Object> cells = new ArrayList<>(List.of(ResultNames.header(v.getKey()), ResultNames.label(node),
+                        first.architecture()));
                 columns.values().forEach(m -> cells.add(summary(runs, node, m)));
-                cells.add(first.fidelity() == null ? "-" : summary(runs, node, NetworkResult::fidelity));
                 cells.add(runs.size());
                 sb.append(String.format(row, cells.toArray()));
             }
         }
         if (segmentation) {
-            sb.append("ensemble = union of the students' masks; ensemble-mean = mean of their probabilities >= 0.5\n");
+            sb.append(ResultNames.label(RunTrainer.ENSEMBLE) + " = union of the students' masks; "
+                    + ResultNames.label(SegmentationEval.ENSEMBLE_MEAN) + " = mean of their probabilities >= 0.5\n");
         }
         return sb.toString();
     }
 
-    private static String label(String node) {
-        return node.equals(SharingGraph.TEACHER) ? "T" : node.startsWith(RunTrainer.ENSEMBLE) ? node : node.toUpperCase();
-    }
-
-    private static String summary(List<RunResult> runs, String node, ToDoubleFunction<NetworkResult> metric) {
-        return Summary.of(runs.stream().map(r -> metric.applyAsDouble(r.networks().get(node))).toList()).toString();
+    /** @return the mean ± std of {@code metric} over the runs that have it, or {@code -} when none has */
+    private static String summary(List<RunResult> runs, String node, Function<NetworkResult, Double> metric) {
+        List<Double> values = runs.stream().map(r -> metric.apply(r.networks().get(node))).filter(Objects::nonNull)
+                .toList();
+        return values.isEmpty() ? "-" : Summary.of(values).toString();
     }
 }
