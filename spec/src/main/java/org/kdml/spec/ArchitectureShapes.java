@@ -84,7 +84,7 @@ public final class ArchitectureShapes {
      * @throws SpecException naming the field that is wrong
      */
     public static void check(ExperimentSpec spec, Variant variant) {
-        boolean seg = spec.task().equals("segmentation");
+        boolean seg = spec.task() == Task.SEGMENTATION;
         List<String> students = spec.students();
         for (int i = 0; i < students.size(); i++) {
             of("students[" + i + "]", students.get(i));

@@ -25,8 +25,8 @@ class NativeMemoryRuleTest {
                 .filter(v -> v.startsWith(Offender.class.getName() + " "))
                 .toList();
         assertEquals(List.of(
-                Offender.class.getName() + " → NDArray.mul(Ljava/lang/Number;)Lai/djl/ndarray/NDArray;",
-                Offender.class.getName() + " → NDManager.create([F)Lai/djl/ndarray/NDArray;"),
+                Offender.class.getName() + " → ai.djl.ndarray.NDArray.mul(Ljava/lang/Number;)Lai/djl/ndarray/NDArray;",  // qualified: the rule's message
+                Offender.class.getName() + " → ai.djl.ndarray.NDManager.create([F)Lai/djl/ndarray/NDArray;"),  // qualified: the rule's message
                 found.stream().sorted().toList());
     }
 
