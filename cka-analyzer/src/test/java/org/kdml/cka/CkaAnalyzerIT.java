@@ -167,7 +167,7 @@ class CkaAnalyzerIT {
         JsonNode letter = stack.probe().await(Topics.DLQ, n -> n.path("reason").asText().contains(run.runId()), 1,
                 IDLE, "the dead letter of run " + run.runId()).get(0);
         assertEquals("cka-analyzer", letter.path("service").asText(), letter.toString());
-        assertEquals(Topics.EVENTS, letter.path("source").asText(), letter.toString());
+        assertEquals(Topics.EVENTS.name(), letter.path("source").asText(), letter.toString());
         String reason = letter.path("reason").asText();
         assertTrue(reason.startsWith("cka-analyzer could not process run " + run.runId()
                 + ": CorruptCheckpointException: " + new RunKeys("missing", run.runId()).prefix()

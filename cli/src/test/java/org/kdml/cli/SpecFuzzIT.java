@@ -57,7 +57,7 @@ class SpecFuzzIT {
                 JsonNode d = Specs.json().readTree(r.value());
                 assertFalse(d.path("reason").asText().isBlank(), d.toString());
                 assertFalse(d.path("field").asText().isBlank(), d.toString());
-                assertEquals(Topics.SPECS, d.path("source").asText());
+                assertEquals(Topics.SPECS.name(), d.path("source").asText());
             }
             assertEquals(0, stack.orchestrator().restarts(), "the intake crashed");
             System.out.printf("spec fuzzing: %d mutated inputs, %d accepted, %d rejected to %s, %d crashes%n", n,

@@ -144,7 +144,7 @@ class EvaluatorIT {
         JsonNode letter = stack.probe().await(Topics.DLQ, n -> n.path("reason").asText().contains(run.runId()), 1,
                 IDLE, "the dead letter of run " + run.runId()).get(0);
         assertEquals("evaluator", letter.path("service").asText(), letter.toString());
-        assertEquals(Topics.EVENTS, letter.path("source").asText(), letter.toString());
+        assertEquals(Topics.EVENTS.name(), letter.path("source").asText(), letter.toString());
         assertEquals("runId", letter.path("field").asText(), letter.toString());
         String reason = letter.path("reason").asText();
         assertTrue(reason.startsWith("evaluator could not process run " + run.runId() + ": CorruptCheckpointException: "

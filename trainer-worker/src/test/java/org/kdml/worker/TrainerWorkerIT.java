@@ -105,7 +105,7 @@ class TrainerWorkerIT {
         JsonNode letter = stack.probe().await(Topics.DLQ, n -> input.equals(n.path("input").asText()), 1, IDLE,
                 "the dead letter of '" + input + "'").get(0);
         assertEquals("trainer-worker", letter.path("service").asText(), letter.toString());
-        assertEquals(Topics.RUNS, letter.path("source").asText(), letter.toString());
+        assertEquals(Topics.RUNS.name(), letter.path("source").asText(), letter.toString());
         assertEquals("run", letter.path("field").asText(), letter.toString());
         assertTrue(!letter.path("reason").asText().isBlank(), letter.toString());
         stack.probe().awaitProcessed(TrainerWorker.GROUP, Topics.RUNS, IDLE);
