@@ -90,7 +90,7 @@ class KdmlTest {
                 "--work"));
         m.put("chaos", List.of("--runs", "--kills", "--workers", "--fuzz", "--s3-outage", "--epochs", "--seed",
                 "--timeout-minutes", "--report"));
-        m.put("dashboard", List.of("--bootstrap", "--s3", "--host", "--port"));
+        m.put("dashboard", List.of("--orchestrator", "--s3", "--host", "--port"));
         m.put("serve", List.of("SERVICE", "--bootstrap", "--s3", "--status-host", "--status-port", "--cka-sample",
                 "--work"));
         m.put("status", List.of("EXPERIMENT", "--orchestrator", "--json", "--watch"));
