@@ -237,11 +237,16 @@ final class Chaos {
     /** Waits until every run of {@code spec} has a metrics result (or is parked as failed). */
     private void awaitGrid(ExperimentSpec spec) {
         List<RunSpec> runs = Specs.runs(spec);
-        Await.until(() -> runs.stream().allMatch(r -> finished(spec.name()).contains(r.runId())),
-                () -> events(e -> spec.name().equals(e.experiment())).size(), timeout,
-                () -> "chaos: every run of " + spec.name() + " finished (" + finished(spec.name()).size() + " of "
-                        + runs.size() + " so far)");
+        int[] seen = new int[2];
+        Await.until(() -> {
+            Set<String> done = finished(spec.name());
+            seen[0] = done.size();
+            seen[1] = events(e -> spec.name().equals(e.experiment())).size();
+            return runs.stream().allMatch(r -> done.contains(r.runId()));
+        }, () -> seen[1], timeout, () -> "chaos: every run of " + spec.name() + " finished (" + seen[0] + " of "
+                + runs.size() + " so far)");
     }
+
 
     /** Completed, lost and duplicated runs of a grid, and epochs trained more than once. */
     private Row count(String scenario, ExperimentSpec spec, int faults, String notes) throws Exception {

@@ -13,8 +13,10 @@ import java.util.function.Supplier;
  */
 public final class Await {
 
-    /** How often the condition is evaluated. */
-    private static final long POLL_MILLIS = 50;
+    /** The first pause between evaluations; it doubles up to {@link #MAX_POLL_MILLIS}. */
+    private static final long FIRST_POLL_MILLIS = 10;
+    /** The longest pause between evaluations, so that an expensive condition (a topic read) stays cheap. */
+    private static final long MAX_POLL_MILLIS = 500;
 
     private Await() {
     }
@@ -43,6 +45,7 @@ public final class Await {
             Supplier<String> message) {
         Object last = progress.get();
         long lastChange = System.nanoTime();
+        long pause = FIRST_POLL_MILLIS;
         while (!condition.getAsBoolean()) {
             Object now = progress.get();
             if (!Objects.equals(now, last)) {
@@ -52,7 +55,8 @@ public final class Await {
                 throw new IllegalStateException("timed out after " + idle + " without progress (last: " + now + ") waiting"
                         + " for " + message.get());
             }
-            pause();
+            pause(pause);
+            pause = Math.min(MAX_POLL_MILLIS, pause * 2);
         }
     }
 
@@ -70,9 +74,9 @@ public final class Await {
         return t;
     }
 
-    private static void pause() {
+    private static void pause(long millis) {
         try {
-            Thread.sleep(POLL_MILLIS);
+            Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting", e);
