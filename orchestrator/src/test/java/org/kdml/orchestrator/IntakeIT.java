@@ -57,7 +57,7 @@ class IntakeIT {
                 p.send(Topics.SPECS.record(null, SPEC.replace("STUDENT2", "mobilenet-tiny")))
                         .get(60, TimeUnit.SECONDS);
             }
-            // The counters move inside the intake's transaction; the topics show what was committed.
+            // What was committed, on the topics themselves.
             Await.until(() -> committed(kafka, Topics.RUNS).size() == 2 && committed(kafka, Topics.DLQ).size() == 1,
                     () -> committed(kafka, Topics.RUNS).size() + committed(kafka, Topics.DLQ).size(),
                     Duration.ofMinutes(1), () -> "2 runs and 1 dead letter committed");
