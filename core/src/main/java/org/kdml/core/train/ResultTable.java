@@ -1,17 +1,20 @@
 package org.kdml.core.train;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
+import org.kdml.spec.SharingGraph;
 import org.kdml.spec.Summary;
 
 /**
  * A plain-text table of test metrics per variant and network (T, S1, S2, …, Ensemble), each as
  * mean ± sample std over the seeds that ran. Variants, networks and metrics carry the names
- * {@link Report} prints ({@link Report#header}, {@link Report#label}, {@link Report#metrics}); a
+ * the report prints ({@link ResultNames}), networks in the order T, S1, S2, …, then the ensembles; a
  * segmentation table adds pixel accuracy and the mean per-image IoU.
  */
 public final class ResultTable {
@@ -43,7 +46,7 @@ public final class ResultTable {
         sb.append("-".repeat(header.length() - 1)).append('\n');
         for (Map.Entry<String, List<RunResult>> v : byVariant.entrySet()) {
             List<RunResult> runs = v.getValue();
-            for (String node : runs.get(0).networks().keySet()) {
+            for (String node : ordered(runs.get(0).networks().keySet())) {
                 NetworkResult first = runs.get(0).networks().get(node);
                 List<Object> cells = new ArrayList<>(List.of(ResultNames.header(v.getKey()), ResultNames.label(node),
                         first.architecture()));
@@ -57,6 +60,21 @@ public final class ResultTable {
                     + ResultNames.label(SegmentationEval.ENSEMBLE_MEAN) + " = mean of their probabilities >= 0.5\n");
         }
         return sb.toString();
+    }
+
+    /**
+     * The teacher, the students by number, then the rest (the ensembles) by name: a result read
+     * back from JSON has its networks sorted by name.
+     */
+    static List<String> ordered(Collection<String> nodes) {
+        return nodes.stream().sorted(Comparator.comparingInt(ResultTable::rank).thenComparing(n -> n)).toList();
+    }
+
+    private static int rank(String node) {
+        if (node.equals(SharingGraph.TEACHER)) {
+            return 0;
+        }
+        return node.matches("s[0-9]+") ? Integer.parseInt(node.substring(1)) : Integer.MAX_VALUE;
     }
 
     /** @return the mean ± std of {@code metric} over the runs that have it, or {@code -} when none has */

@@ -23,6 +23,13 @@ class ResultTableTest {
     }
 
     @Test
+    void networksAreListedTeacherThenStudentsThenEnsembles() {
+        // As a result read back from JSON has them: sorted by name.
+        assertEquals(List.of("teacher", "s1", "s2", "s10", "ensemble", "ensemble-mean"),
+                ResultTable.ordered(List.of("ensemble", "ensemble-mean", "s1", "s10", "s2", "teacher")));
+    }
+
+    @Test
     void networksVariantsAndMetricsAreNamedAsInTheReport() {
         assertEquals("T", ResultNames.label("teacher"));
         assertEquals("S2", ResultNames.label("s2"));
