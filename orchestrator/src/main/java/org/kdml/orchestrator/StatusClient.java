@@ -42,7 +42,8 @@ public final class StatusClient implements ExperimentSource {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while reading " + base + path, e);
         } catch (IOException e) {
-            throw new IOException("orchestrator status endpoint " + base + path + " unreachable: " + e.getMessage(), e);
+            throw new IOException("orchestrator status endpoint " + base + path + " unreachable ("
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")", e);
         }
     }
 
