@@ -225,6 +225,15 @@ public final class TrainerWorker extends ServiceLoop implements AutoCloseable {
 
     private void finish(Current c, KafkaConsumer<String, byte[]> consumer, KafkaProducer<String, String> events,
             Completion completion) throws Exception {
+        if (!consumer.assignment().contains(new TopicPartition(c.record.topic(), c.record.partition()))) {
+            // The partition went to another member (a rebalance, or this loop restarted with a new
+            // consumer) while the attempt ran. The broker checks only our generation, not that we
+            // own the partition, so committing here would let the run complete twice: its new
+            // owner redelivers it and, the final checkpoint being in S3, completes it once.
+            System.err.println("worker " + id + ": run " + c.record.key() + " was reassigned while its attempt "
+                    + c.attempt + " ran; its new owner completes it");
+            return;
+        }
         Attempt.Outcome outcome;
         try {
             outcome = c.future.get();
