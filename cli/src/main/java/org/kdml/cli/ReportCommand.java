@@ -45,6 +45,12 @@ final class ReportCommand extends KdmlCommand {
                 String csv = report.csv();
                 Files.writeString(target.resolve(RunLayout.report("csv")), csv);
                 out.print(csv);
+                String methods = report.methodsCsv();
+                if (!methods.isEmpty()) {
+                    Path file = target.resolve(RunLayout.METHODS_CSV);
+                    Files.writeString(file, methods);
+                    out.println("comparison with existing methods: " + file.toAbsolutePath());
+                }
             }
             default -> out.println("wrote " + report.html(dir, target).toAbsolutePath());
         }

@@ -98,7 +98,7 @@ public final class ArchitectureShapes {
             throw new SpecException("dataset.imageSize", "U-Nets need a multiple of 32, got "
                     + spec.dataset().imageSize());
         }
-        if (students.size() != graph.students()) {
+        if (students.size() < graph.students()) {
             throw new SpecException("students", "the graph has " + graph.students() + " students, the spec lists "
                     + students.size());
         }
@@ -139,6 +139,13 @@ public final class ArchitectureShapes {
         if (fed.size() > 1) {
             throw new SpecException(graphField, "the teacher shares features with students of different channel "
                     + "counts " + fed + "; its single adapter can match only one");
+        }
+        boolean methods = graph.edges().stream().anyMatch(e -> e.knowledge().isMethod()
+                && e.from().equals(SharingGraph.TEACHER));
+        if (fed.isEmpty() && methods) {
+            // The existing methods read the teacher's own stages and classifier: no adapter (as NetworkSet).
+            out.put(SharingGraph.TEACHER, teacher.classificationChannels());
+            return out;
         }
         if (fed.isEmpty()) {
             fed.addAll(out.values());

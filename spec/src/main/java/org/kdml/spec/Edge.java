@@ -12,7 +12,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param from the teaching node
  * @param to the learning node
  * @param knowledge what travels on the edge
- * @param weight the edge's weight {@code w_edge} in the learner's loss (≥ 0)
+ * @param weight the edge's weight {@code w_edge} in the learner's loss (≥ 0; in spec data it
+ *     defaults to 1, or to an existing method's usual weight β)
  */
 public record Edge(String from, String to, Knowledge knowledge, double weight) {
 
@@ -37,8 +38,8 @@ public record Edge(String from, String to, Knowledge knowledge, double weight) {
     @JsonCreator
     static Edge fromJson(@JsonProperty("from") String from, @JsonProperty("to") String to,
             @JsonProperty("knowledge") String knowledge, @JsonProperty("weight") Double weight) {
-        return new Edge(from, to, Knowledge.of("edge.knowledge", knowledge),
-                weight == null ? 1.0 : weight);
+        Knowledge k = Knowledge.of("edge.knowledge", knowledge);
+        return new Edge(from, to, k, weight == null ? k.defaultWeight() : weight);
     }
 
     /** @return the metric name of this edge's term, e.g. {@code predictions<-teacher} */

@@ -29,10 +29,14 @@ import java.util.stream.IntStream;
  *     {@code .npz} files holding a torchvision {@code state_dict} (see core's {@code PretrainedWeights})
  * @param baseline when true, one more variant, {@code baseline}: the teacher and every student
  *     trained alone on the task (no edges), the reference rows of the paper's tables
+ * @param methods existing distillation methods to compare against ({@link Knowledge#isMethod()}),
+ *     one more variant each, {@code baseline-<key>}: the teacher trained first and frozen, the
+ *     first student taught by the method (see {@link #methodVariant})
  */
 public record ExperimentSpec(String name, Task task, DatasetSpec dataset, String teacher, List<String> students,
         List<String> modes, List<String> versions, List<Edge> sharing, List<Long> seeds, TrainingSpec training,
-        Map<String, String> weights, @JsonInclude(JsonInclude.Include.NON_NULL) Boolean baseline) {
+        Map<String, String> weights, @JsonInclude(JsonInclude.Include.NON_NULL) Boolean baseline,
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<String> methods) {
 
     /** Applies defaults and validates everything that does not need the engine. */
     public ExperimentSpec {
@@ -71,6 +75,20 @@ public record ExperimentSpec(String name, Task task, DatasetSpec dataset, String
         boolean needsTeacher = expanded.stream().anyMatch(v -> v.graph().teacher() != TeacherTraining.NONE);
         SpecException.check(!needsTeacher || (teacher != null && !teacher.isBlank()), "teacher",
                 "is required by the modes " + modes);
+        methods = methods == null || methods.isEmpty() ? null : List.copyOf(methods);
+        if (methods != null) {
+            SpecException.check(teacher != null && !teacher.isBlank(), "teacher", "is required by methods " + methods);
+            SpecException.check(new HashSet<>(methods).size() == methods.size(), "methods",
+                    "methods must be distinct, got " + methods);
+            for (int i = 0; i < methods.size(); i++) {
+                checkTask("methods[" + i + "]", Knowledge.method("methods[" + i + "]", methods.get(i)), task);
+            }
+        }
+        if (sharing != null) {
+            for (int i = 0; i < sharing.size(); i++) {
+                checkTask("sharing[" + i + "].knowledge", sharing.get(i).knowledge(), task);
+            }
+        }
         weights = weights == null ? Map.of() : new TreeMap<>(weights);
         for (Map.Entry<String, String> w : weights.entrySet()) {
             String node = w.getKey();
@@ -91,14 +109,53 @@ public record ExperimentSpec(String name, Task task, DatasetSpec dataset, String
     /** Key of the baseline variant. */
     public static final String BASELINE = "baseline";
 
-    /** @return the variants this experiment runs, in spec order (modes outer, versions inner) */
+    /** Prefix of the methods variants' keys, e.g. {@code baseline-at}. */
+    public static final String METHOD_PREFIX = "baseline-";
+
+    private static void checkTask(String field, Knowledge k, Task task) {
+        SpecException.check(k.appliesTo(task), field, k.key() + " is not a " + task + " method; valid for " + task
+                + ": predictions, features, " + Knowledge.methodKeys(task));
+    }
+
+    /**
+     * @return the variants this experiment runs, in spec order (modes outer, versions inner), then
+     *     {@code baseline}, then one per method
+     */
     public List<Variant> variants() {
         List<Variant> out = new ArrayList<>(expandVariants(modes, versions, sharing, students.size(), training));
         if (Boolean.TRUE.equals(baseline)) {
             out.add(new Variant(BASELINE, new SharingGraph(students.size(),
                     teacher == null || teacher.isBlank() ? TeacherTraining.NONE : TeacherTraining.JOINT, List.of())));
         }
+        if (methods != null) {
+            for (int i = 0; i < methods.size(); i++) {
+                out.add(methodVariant(Knowledge.method("methods[" + i + "]", methods.get(i)), training));
+            }
+        }
         return out;
+    }
+
+    /**
+     * The variant that reproduces an existing method: the teacher trained first and frozen (as
+     * {@code kd-off}), one student ({@code s1}) whose loss is {@code task + β·method}, with vanilla KD
+     * ({@code + predictions<-teacher}) under {@code training.protocol: with-kd}. SimKD trains on its
+     * feature term alone, as its authors do (no task loss, no KD).
+     *
+     * @param method an existing method ({@link Knowledge#isMethod()})
+     */
+    public static Variant methodVariant(Knowledge method, TrainingSpec training) {
+        if (!method.isMethod()) {
+            throw new IllegalArgumentException(method.key() + " is not an existing method");
+        }
+        double beta = training.methodParams(method).get("weight");
+        List<Edge> edges = new ArrayList<>();
+        edges.add(new Edge(SharingGraph.TEACHER, SharingGraph.student(1), method, beta));
+        boolean simkd = method == Knowledge.SIMKD;
+        if (!simkd && TrainingSpec.WITH_KD.equals(training.protocolOrDefault())) {
+            edges.add(Edge.of(SharingGraph.TEACHER, SharingGraph.student(1), Knowledge.PREDICTIONS));
+        }
+        return new Variant(METHOD_PREFIX + method.key(), new SharingGraph(1, TeacherTraining.FROZEN, edges,
+                simkd ? 0.0 : 1.0));
     }
 
     private static List<Variant> expandVariants(List<String> modes, List<String> versions, List<Edge> sharing,

@@ -49,6 +49,9 @@ public final class RunLayout {
     /** Folder of an experiment's report. */
     public static final String REPORT_DIR = "report";
 
+    /** The comparison with existing methods as CSV, in an experiment's report folder. */
+    public static final String METHODS_CSV = "methods.csv";
+
     private RunLayout() {
     }
 
@@ -65,6 +68,19 @@ public final class RunLayout {
     /** @return the optimiser moments of {@code node} in a training state, e.g. {@code s1.adam} */
     public static String adam(String node) {
         return node + ".adam";
+    }
+
+    /**
+     * @return the parameters of the edge modules into {@code node} (FitNets' regressor, VID's,
+     *     SRRL's connector) in a training state, e.g. {@code s1.edges.params}
+     */
+    public static String edgeParams(String node) {
+        return node + ".edges.params";
+    }
+
+    /** @return the optimiser moments of the edge modules into {@code node}, e.g. {@code s1.edges.adam} */
+    public static String edgeAdam(String node) {
+        return node + ".edges.adam";
     }
 
     /** @return the CKA heatmap of {@code pair}, e.g. {@code cka-teacher-s1.png} */

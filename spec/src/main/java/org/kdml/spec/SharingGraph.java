@@ -1,5 +1,6 @@
 package org.kdml.spec;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -13,8 +14,12 @@ import java.util.Set;
  * @param students the number of students (nodes {@code s1..sN})
  * @param teacher how the teacher is trained; {@link TeacherTraining#NONE} means no teacher node
  * @param edges the edges; every node they name must exist
+ * @param taskWeight null for kdml's blend {@code (1-α)·task + α·Σ w·term}; otherwise each
+ *     learner's loss is {@code taskWeight·task + Σ w·term}, the form the existing methods'
+ *     reference implementations use (1, or 0 for SimKD, which drops the task loss)
  */
-public record SharingGraph(int students, TeacherTraining teacher, List<Edge> edges) {
+public record SharingGraph(int students, TeacherTraining teacher, List<Edge> edges,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Double taskWeight) {
 
     /** The teacher's node name. */
     public static final String TEACHER = "teacher";
@@ -25,6 +30,8 @@ public record SharingGraph(int students, TeacherTraining teacher, List<Edge> edg
         SpecException.check(teacher != null, "teacher", "teacher training is required");
         SpecException.check(edges != null, "sharing", "edges are required");
         edges = List.copyOf(edges);
+        SpecException.check(taskWeight == null || (Double.isFinite(taskWeight) && taskWeight >= 0), "taskWeight",
+                "must be a finite number >= 0, got " + taskWeight);
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < edges.size(); i++) {
             Edge e = edges.get(i);
@@ -89,9 +96,14 @@ public record SharingGraph(int students, TeacherTraining teacher, List<Edge> edg
         return new SharingGraph(n, mode.defaultTeacher(), edges);
     }
 
+    /** A graph in kdml's blend form (no {@code taskWeight}). */
+    public SharingGraph(int students, TeacherTraining teacher, List<Edge> edges) {
+        this(students, teacher, edges, null);
+    }
+
     /** @return the same graph with another teacher training (for KD+ML with a frozen teacher) */
     public SharingGraph withTeacher(TeacherTraining training) {
-        return new SharingGraph(students, training, edges);
+        return new SharingGraph(students, training, edges, taskWeight);
     }
 
     /** @return the edges that point at {@code node}, in order */

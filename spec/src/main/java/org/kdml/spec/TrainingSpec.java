@@ -1,5 +1,10 @@
 package org.kdml.spec;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+
 /**
  * Training hyper-parameters of a run. Every field has a default; the paper's values are Adam,
  * temperature 2 and 3 seeds.
@@ -16,9 +21,22 @@ package org.kdml.spec;
  *     {@code ml} none) and ignore this field, so a spec listing every mode may set it for kd-ml
  *     alone; it must still be a known key, and kd-ml refuses {@code none}
  * @param focalGamma γ of the segmentation focal loss (≥ 0, default 2)
+ * @param protocol how a methods variant ({@code methods: [...]}) trains its student:
+ *     {@code method-only} (the default: cross-entropy + β·method, as RepDistiller's scripts) or
+ *     {@code with-kd} (vanilla KD from the teacher's predictions added, as mdistiller does for some)
+ * @param methods hyper-parameters of existing methods by key, e.g. {@code {at: {weight: 500}}},
+ *     merged over {@link Knowledge#defaults()}
  */
 public record TrainingSpec(Integer epochs, Integer teacherEpochs, Integer batchSize, Double learningRate,
-        Double temperature, Double alpha, String teacherTraining, Double focalGamma) {
+        Double temperature, Double alpha, String teacherTraining, Double focalGamma,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String protocol,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, Map<String, Double>> methods) {
+
+    /** The default protocol of methods variants: cross-entropy and the method's term. */
+    public static final String METHOD_ONLY = "method-only";
+
+    /** The protocol that adds vanilla KD from the teacher's predictions. */
+    public static final String WITH_KD = "with-kd";
 
     /** Applies defaults and validates. */
     public TrainingSpec {
@@ -42,6 +60,42 @@ public record TrainingSpec(Integer epochs, Integer teacherEpochs, Integer batchS
         if (teacherTraining != null) {
             TeacherTraining.of("training.teacherTraining", teacherTraining);
         }
+        // Absent and the default are the same spec (and hash the same).
+        protocol = METHOD_ONLY.equals(protocol) ? null : protocol;
+        SpecException.check(protocol == null || protocol.equals(WITH_KD), "training.protocol",
+                "unknown protocol '" + protocol + "'; valid: " + METHOD_ONLY + ", " + WITH_KD);
+        if (methods != null && methods.isEmpty()) {
+            methods = null;
+        }
+        if (methods != null) {
+            Map<String, Map<String, Double>> copy = new TreeMap<>();
+            for (Map.Entry<String, Map<String, Double>> m : methods.entrySet()) {
+                String field = "training.methods." + m.getKey();
+                Knowledge k = Knowledge.method(field, m.getKey());
+                k.resolve(field, m.getValue());
+                copy.put(m.getKey(), m.getValue() == null ? Map.of() : Collections.unmodifiableMap(
+                        new TreeMap<>(m.getValue())));
+            }
+            methods = Collections.unmodifiableMap(copy);
+        }
+    }
+
+    /** A spec without a protocol or method hyper-parameters. */
+    public TrainingSpec(Integer epochs, Integer teacherEpochs, Integer batchSize, Double learningRate,
+            Double temperature, Double alpha, String teacherTraining, Double focalGamma) {
+        this(epochs, teacherEpochs, batchSize, learningRate, temperature, alpha, teacherTraining, focalGamma,
+                null, null);
+    }
+
+    /** @return the protocol of methods variants ({@link #METHOD_ONLY} unless the spec says {@link #WITH_KD}) */
+    public String protocolOrDefault() {
+        return protocol == null ? METHOD_ONLY : protocol;
+    }
+
+    /** @return {@code method}'s hyper-parameters: the spec's over the defaults */
+    public Map<String, Double> methodParams(Knowledge method) {
+        return method.resolve("training.methods." + method.key(), methods == null ? null
+                : methods.get(method.key()));
     }
 
     /** @return the defaults */

@@ -6,12 +6,15 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
+import ai.djl.util.PairList;
 import java.util.List;
 
 /**
- * A network that takes part in distillation: its forward pass returns {@code [logits, feature]}
- * (class logits (N, C) for classification, per-pixel logits (N, C, H, W) for segmentation; the
- * shared feature map), and {@link #forwardAll} also returns every block's output for CKA.
+ * A network that takes part in distillation: its forward pass returns {@code [logits, feature,
+ * stage1..stage4]} (class logits (N, C) for classification, per-pixel logits (N, C, H, W) for
+ * segmentation; the shared feature map; the four stages that multi-layer methods read: a ResNet's
+ * layer1..layer4 outputs, a MobileNet's ends of strides /4../32, a U-Net's encoder taps at the
+ * same strides), and {@link #forwardAll} also returns every block's output for CKA.
  */
 public abstract class DistillNet extends AbstractBlock {
 
@@ -38,10 +41,30 @@ public abstract class DistillNet extends AbstractBlock {
     /** @return the classifier's parameters (weight, bias), or none where the head is not a torchvision one */
     public abstract List<Parameter> headParameters();
 
+    /** Index of the first stage in the forward pass's output ({@code [logits, feature, stage1..]}). */
+    public static final int FIRST_STAGE = 2;
+
+    /** Stages in the forward pass's output. */
+    public static final int STAGES = 4;
+
+    /**
+     * The network's own classifier applied to a feature map shaped as its head's input.
+     *
+     * @throws UnsupportedOperationException for networks without a classifier (U-Nets)
+     */
+    public NDArray classify(ParameterStore ps, NDArray feature, boolean training) {
+        throw new UnsupportedOperationException(architecture() + " has no classifier head");
+    }
+
     /** @return the number of trainable parameters (batch-norm running statistics excluded) */
     public long trainableParameterCount() {
+        return countTrainable(getParameters());
+    }
+
+    /** @return the number of values in {@code params}, batch-norm running statistics excluded */
+    static long countTrainable(PairList<String, Parameter> params) {
         long n = 0;
-        for (Pair<String, Parameter> p : getParameters()) {
+        for (Pair<String, Parameter> p : params) {
             Parameter param = p.getValue();
             if (param.getType() != Parameter.Type.RUNNING_MEAN && param.getType() != Parameter.Type.RUNNING_VAR) {
                 n += param.getShape().size();

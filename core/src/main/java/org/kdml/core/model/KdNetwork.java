@@ -32,11 +32,14 @@ public final class KdNetwork extends DistillNet {
     private final int featureChannels;
     private final int backboneChannels;
     private final Block head;
+    /** Indices (in {@link #blocks}) of the blocks whose outputs are the four stages. */
+    private final List<Integer> stageEnds;
 
-    KdNetwork(String architecture, List<Pair<String, Block>> features, int backboneChannels, int adapterChannels,
-            int classes) {
+    KdNetwork(String architecture, List<Pair<String, Block>> features, List<Integer> stageEnds, int backboneChannels,
+            int adapterChannels, int classes) {
         super(VERSION);
         this.architecture = architecture;
+        this.stageEnds = List.copyOf(stageEnds);
         this.backboneChannels = backboneChannels;
         for (Pair<String, Block> p : features) {
             blockNames.add(p.getKey());
@@ -103,17 +106,37 @@ public final class KdNetwork extends DistillNet {
         return out;
     }
 
-    /** Returns {@code [logits, feature]}. */
+    /** Returns {@code [logits, feature, stage1..stage4]} (the stages as ResNet's layer1..layer4 outputs). */
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
             PairList<String, Object> params) {
         NDList x = inputs;
-        for (Block b : blocks) {
-            x = b.forward(ps, x, training);
+        NDList stages = new NDList();
+        for (int i = 0; i < blocks.size(); i++) {
+            x = blocks.get(i).forward(ps, x, training);
+            if (stageEnds.contains(i)) {
+                stages.add(x.singletonOrThrow());
+            }
         }
         NDArray feature = x.singletonOrThrow();
         NDArray logits = head.forward(ps, x, training).singletonOrThrow();
-        return new NDList(logits, feature);
+        NDList out = new NDList(logits, feature);
+        out.addAll(stages);
+        return out;
+    }
+
+    /**
+     * The classifier on a feature map of the head's input channels: global average pool, then the
+     * linear layer (SimKD and SRRL apply the teacher's to the student's projected feature).
+     */
+    @Override
+    public NDArray classify(ParameterStore ps, NDArray feature, boolean training) {
+        return head.forward(ps, new NDList(feature), training).singletonOrThrow();
+    }
+
+    /** @return channels of the head's input (the adapter's, when there is one) */
+    public int headChannels() {
+        return featureChannels;
     }
 
     /**

@@ -33,8 +33,11 @@ final class MobileNets {
      */
     static KdNetwork build(String key, int divisor, int repeats, int classes, int adapterChannels) {
         List<Pair<String, Block>> blocks = new ArrayList<>();
-        int in = blocks(blocks, divisor, repeats, null);
-        return new KdNetwork(key, blocks, in, adapterChannels, classes);
+        List<Integer> strideEnds = new ArrayList<>();
+        int in = blocks(blocks, divisor, repeats, (index, ch) -> strideEnds.add(index));
+        // The stages read by multi-layer methods: the ends of strides /4, /8, /16 and /32 (as ResNet's layer1..4).
+        return new KdNetwork(key, blocks, strideEnds.subList(strideEnds.size() - 4, strideEnds.size()), in,
+                adapterChannels, classes);
     }
 
     /** The U-Net encoder: taps after the last block at each stride /2, /4, /8, /16 and /32. */

@@ -34,8 +34,9 @@ final class ResNets {
                 .add(Layers.convBnRelu(width, 7, 2, 3, 1))
                 .add(Pool.maxPool2dBlock(new Shape(3, 3),
                         new Shape(2, 2), new Shape(1, 1)))));
-        int in = stages(blocks, layers, bottleneck, width, null);
-        return new KdNetwork(key, blocks, in, adapterChannels, classes);
+        List<Integer> stageEnds = new ArrayList<>();
+        int in = stages(blocks, layers, bottleneck, width, (index, ch) -> stageEnds.add(index));
+        return new KdNetwork(key, blocks, stageEnds, in, adapterChannels, classes);
     }
 
     /**

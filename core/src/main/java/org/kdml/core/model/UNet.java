@@ -116,7 +116,9 @@ public final class UNet extends DistillNet {
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
             PairList<String, Object> params) {
         NDList all = run(ps, inputs.singletonOrThrow(), training, false);
-        return new NDList(all.get(1), all.get(0));
+        NDList out = new NDList(all.get(1), all.get(0));
+        out.addAll(all.subList(2, all.size()));
+        return out;
     }
 
     @Override
@@ -124,7 +126,7 @@ public final class UNet extends DistillNet {
         return run(ps, input, training, true);
     }
 
-    /** With {@code all}: every block's output then the logits; else {@code [feature, logits]}. */
+    /** With {@code all}: every block's output then the logits; else {@code [feature, logits, taps /4../32]}. */
     private NDList run(ParameterStore ps, NDArray input, boolean training, boolean all) {
         long h = input.getShape().get(2);
         long w = input.getShape().get(3);
@@ -164,7 +166,11 @@ public final class UNet extends DistillNet {
             out.add(logits);
             return out;
         }
-        return new NDList(feature, logits);
+        NDList result = new NDList(feature, logits);
+        for (int i = 1; i < 5; i++) {
+            result.add(skips[i]);
+        }
+        return result;
     }
 
     @Override

@@ -254,9 +254,21 @@ public final class Report {
                 .append('\n'));
         sb.append("## Fidelity (agreement with the teacher)\n\n").append(md(table(FIDELITY, false, "", ""))).append('\n');
         sb.append("## Parameters\n\n").append(md(parameters())).append('\n');
+        MethodComparison methods = new MethodComparison(runs, metrics());
+        if (methods.present()) {
+            sb.append("## Comparison with existing methods\n\n").append(md(methods.table())).append('\n');
+            methods.tests().forEach(c -> sb.append("- ").append(c).append('\n'));
+            sb.append('\n');
+        }
         sb.append("## Comparisons (paired over seeds)\n\n");
         comparisons().forEach(c -> sb.append("- ").append(c).append('\n'));
         return sb.toString();
+    }
+
+    /** @return the comparison with existing methods as CSV (empty when the experiment ran none) */
+    public String methodsCsv() {
+        MethodComparison methods = new MethodComparison(runs, metrics());
+        return methods.present() ? methods.csv() : "";
     }
 
     /** @return long-format CSV: variant, network, metric, mean, std, seeds, best */
@@ -298,6 +310,12 @@ public final class Report {
                 "</b>"))));
         sb.append("<h2>Fidelity</h2>").append(html(table(FIDELITY, false, "", "")));
         sb.append("<h2>Parameters</h2>").append(html(parameters()));
+        MethodComparison methods = new MethodComparison(runs, metrics());
+        if (methods.present()) {
+            sb.append("<h2>Comparison with existing methods</h2>").append(html(methods.table())).append("<ul>");
+            methods.tests().forEach(c -> sb.append("<li>").append(esc(c)).append("</li>"));
+            sb.append("</ul>");
+        }
         sb.append("<h2>Comparisons (paired over seeds)</h2><ul>");
         comparisons().forEach(c -> sb.append("<li>").append(esc(c)).append("</li>"));
         sb.append("</ul><h2>Runs</h2>");

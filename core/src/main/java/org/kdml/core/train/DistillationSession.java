@@ -24,10 +24,15 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.kdml.core.distill.Methods;
+import org.kdml.core.loss.EdgeTerm;
 import org.kdml.core.loss.NodeLoss;
 import org.kdml.core.loss.TaskLoss;
 import org.kdml.core.model.DistillNet;
+import org.kdml.core.model.EdgeModuleSet;
+import org.kdml.core.model.SimKdStudent;
 import org.kdml.core.tensor.Tensors;
+import org.kdml.spec.Edge;
 import org.kdml.spec.RunLayout;
 import org.kdml.spec.SharingGraph;
 import org.kdml.spec.TeacherTraining;
@@ -48,6 +53,9 @@ public final class DistillationSession implements AutoCloseable {
     private final Map<String, DistillNet> nets;
     private final Map<String, FusedAdam> optimizers = new HashMap<>();
     private final Map<String, NodeLoss> losses = new LinkedHashMap<>();
+    /** The trainable modules of the edges into each learner (FitNets' regressor, VID's, SRRL's connector). */
+    private final Map<String, EdgeModuleSet> modules;
+    private final Map<String, FusedAdam> moduleOptimizers = new HashMap<>();
     private final Map<String, NDManager> snapshots = new HashMap<>();
     private final ParameterStore ps;
     private final TaskLoss taskLoss;
@@ -82,18 +90,57 @@ public final class DistillationSession implements AutoCloseable {
      */
     public DistillationSession(NDManager manager, SharingGraph graph, Map<String, DistillNet> nets,
             double learningRate, double alpha, double temperature, TaskLoss taskLoss) {
+        this(manager, graph, nets, learningRate, alpha, taskLoss, styles(graph, temperature, taskLoss));
+    }
+
+    /**
+     * A session whose edges may carry existing methods.
+     *
+     * @param built every edge's term and the learners' edge modules ({@code Methods.build})
+     */
+    public DistillationSession(NDManager manager, SharingGraph graph, Map<String, DistillNet> nets,
+            double learningRate, double alpha, TaskLoss taskLoss, Methods.Built built) {
         this.taskLoss = taskLoss;
         this.manager = manager;
         this.graph = graph;
         this.nets = new LinkedHashMap<>(nets);
         this.ps = new ParameterStore(manager, false);
+        this.modules = new LinkedHashMap<>(built.modules());
         for (String node : graph.nodes()) {
             if (!nets.containsKey(node)) {
                 throw new IllegalArgumentException("no network for node " + node);
             }
             optimizers.put(node, new FusedAdam(manager, learningRate));
-            losses.put(node, new NodeLoss(node, graph.edgesInto(node), alpha, temperature, taskLoss));
+            losses.put(node, new NodeLoss(node, graph.edgesInto(node), built.terms().get(node), alpha,
+                    graph.taskWeight(), taskLoss));
         }
+        for (String node : modules.keySet()) {
+            moduleOptimizers.put(node, new FusedAdam(manager, learningRate));
+        }
+    }
+
+    /**
+     * kdml's two styles on every edge; an edge that carries an existing method gets a term that
+     * refuses to run (such a session only evaluates: its modules were not built).
+     */
+    private static Methods.Built styles(SharingGraph graph, double temperature, TaskLoss taskLoss) {
+        Map<String, List<EdgeTerm>> terms = new LinkedHashMap<>();
+        for (String node : graph.nodes()) {
+            List<EdgeTerm> list = new ArrayList<>();
+            for (Edge e : graph.edgesInto(node)) {
+                list.add(e.knowledge().isMethod() ? (outputs, labels, ps, training) -> {
+                    throw new IllegalStateException("edge " + e + ": this session was built without its module");
+                } : NodeLoss.styles(List.of(e), temperature, taskLoss).get(0));
+            }
+            terms.put(node, list);
+        }
+        return new Methods.Built(terms, Map.of());
+    }
+
+    /** @return the trainable parameters of the edge modules into {@code node} (0 when none) */
+    public long edgeModuleParameters(String node) {
+        EdgeModuleSet set = modules.get(node);
+        return set == null ? 0 : set.parameterCount();
     }
 
     /**
@@ -191,7 +238,7 @@ public final class DistillationSession implements AutoCloseable {
                     }
                     t = phase("forward", t);
                     for (NodeLoss loss : active.values()) {
-                        Map<String, NDArray> terms = loss.compute(outputs, y);
+                        Map<String, NDArray> terms = loss.compute(outputs, y, ps, true);
                         for (Map.Entry<String, NDArray> term : terms.entrySet()) {
                             double v = term.getValue().getFloat();
                             finite &= Double.isFinite(v);
@@ -235,7 +282,7 @@ public final class DistillationSession implements AutoCloseable {
     private Map<Parameter, NDArray> runningStatistics(Iterable<String> nodes, NDManager manager) {
         Map<Parameter, NDArray> stats = new HashMap<>();
         for (String node : nodes) {
-            for (Pair<String, Parameter> p : nets.get(node).getParameters()) {
+            for (Pair<String, Parameter> p : parametersOf(node)) {
                 Parameter.Type type = p.getValue().getType();
                 if (type == Parameter.Type.RUNNING_MEAN || type == Parameter.Type.RUNNING_VAR) {
                     NDArray copy = p.getValue().getArray().duplicate();
@@ -249,7 +296,7 @@ public final class DistillationSession implements AutoCloseable {
 
     /** Puts {@code node}'s running statistics back as {@link #runningStatistics} saved them. */
     private void restoreStatistics(String node, Map<Parameter, NDArray> stats) {
-        for (Pair<String, Parameter> p : nets.get(node).getParameters()) {
+        for (Pair<String, Parameter> p : parametersOf(node)) {
             NDArray saved = stats.get(p.getValue());
             if (saved != null) {
                 Tensors.copyInto(p.getValue().getArray(), saved);
@@ -315,6 +362,9 @@ public final class DistillationSession implements AutoCloseable {
         }
         skippedInARow.put(node, 0);
         optimizers.get(node).update(nets.get(node));
+        if (modules.containsKey(node)) {
+            moduleOptimizers.get(node).update(modules.get(node));
+        }
         phase("optimizer", t);
         return true;
     }
@@ -323,7 +373,7 @@ public final class DistillationSession implements AutoCloseable {
     private boolean gradientsFinite(String node) {
         try (NDManager tmp = manager.newSubManager()) {
             NDArray total = null;
-            for (Pair<String, Parameter> p : nets.get(node).getParameters()) {
+            for (Pair<String, Parameter> p : parametersOf(node)) {
                 Parameter param = p.getValue();
                 if (param.requiresGradient()) {
                     try (NDArray g = param.getArray().getGradient()) {
@@ -340,11 +390,22 @@ public final class DistillationSession implements AutoCloseable {
 
     /** Sets {@code node}'s gradients to zero (a fill: multiplying by 0 would keep NaN). */
     private void clearGradients(String node) {
-        for (Pair<String, Parameter> p : nets.get(node).getParameters()) {
+        for (Pair<String, Parameter> p : parametersOf(node)) {
             if (p.getValue().requiresGradient()) {
                 JniUtils.zeroGrad((PtNDArray) p.getValue().getArray());
             }
         }
+    }
+
+    /** The parameters an optimiser step of {@code node} changes: its network's, then its edge modules'. */
+    private List<Pair<String, Parameter>> parametersOf(String node) {
+        List<Pair<String, Parameter>> out = new ArrayList<>();
+        nets.get(node).getParameters().forEach(out::add);
+        EdgeModuleSet set = modules.get(node);
+        if (set != null) {
+            set.getParameters().forEach(out::add);
+        }
+        return out;
     }
 
     /** Sets the skipped-step counts (from a checkpoint). */
@@ -375,8 +436,14 @@ public final class DistillationSession implements AutoCloseable {
 
     /** Freezes the teacher: no gradient, no optimiser step, inference-mode batch norm from now on. */
     public void freezeTeacher() {
-        nets.get(SharingGraph.TEACHER).freezeParameters(true);
+        DistillNet teacher = nets.get(SharingGraph.TEACHER);
+        teacher.freezeParameters(true);
         teacherFrozen = true;
+        for (DistillNet net : nets.values()) {
+            if (net instanceof SimKdStudent simkd) {
+                simkd.adoptTeacherHead(teacher.headParameters());
+            }
+        }
     }
 
     /** @return the manager that owns the networks; sub-managers of it hold per-step arrays */
@@ -446,6 +513,13 @@ public final class DistillationSession implements AutoCloseable {
             if (opt != null) {
                 opt.write(nets.get(node), dir.resolve(RunLayout.adam(node)));
             }
+            EdgeModuleSet set = modules.get(node);
+            if (set != null) {
+                NDList list = new NDList();
+                set.getParameters().forEach(p -> list.add(p.getValue().getArray()));
+                Files.write(dir.resolve(RunLayout.edgeParams(node)), list.encode());
+                moduleOptimizers.get(node).write(set, dir.resolve(RunLayout.edgeAdam(node)));
+            }
         }
     }
 
@@ -488,7 +562,34 @@ public final class DistillationSession implements AutoCloseable {
             if (optimizers.containsKey(node) && Files.isRegularFile(adam)) {
                 optimizers.get(node).read(nets.get(node), adam);
             }
+            loadModules(dir, node);
         }
+    }
+
+    /** Reads {@code node}'s edge modules and their optimiser written by {@link #saveState}. */
+    private void loadModules(Path dir, String node) throws IOException {
+        EdgeModuleSet set = modules.get(node);
+        if (set == null) {
+            return;
+        }
+        Path file = dir.resolve(RunLayout.edgeParams(node));
+        ParameterList params = set.getParameters();
+        try (NDManager tmp = manager.newSubManager()) {
+            NDList list = Tensors.decode(tmp, Files.readAllBytes(file));
+            if (list.size() != params.size()) {
+                throw new IOException(file + ": " + list.size() + " arrays for " + params.size()
+                        + " edge-module parameters");
+            }
+            for (int i = 0; i < list.size(); i++) {
+                NDArray w = params.get(i).getValue().getArray();
+                if (!w.getShape().equals(list.get(i).getShape())) {
+                    throw new IOException(file + ": " + params.get(i).getKey() + " is " + list.get(i).getShape()
+                            + ", expected " + w.getShape());
+                }
+                Tensors.copyInto(w, list.get(i));
+            }
+        }
+        moduleOptimizers.get(node).read(set, dir.resolve(RunLayout.edgeAdam(node)));
     }
 
     private static Map<String, NDArray> byName(NDManager keep) {
@@ -502,6 +603,7 @@ public final class DistillationSession implements AutoCloseable {
     @Override
     public void close() {
         optimizers.values().forEach(FusedAdam::close);
+        moduleOptimizers.values().forEach(FusedAdam::close);
         for (NDManager m : snapshots.values()) {
             m.close();
         }

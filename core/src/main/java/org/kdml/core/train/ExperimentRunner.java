@@ -6,9 +6,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.kdml.core.data.Datasets;
 import org.kdml.core.data.DiskImages;
+import org.kdml.core.distill.Methods;
+import org.kdml.core.loss.TaskLoss;
 import org.kdml.core.model.Architectures;
+import org.kdml.core.model.DistillNet;
 import org.kdml.spec.ExperimentSpec;
 import org.kdml.spec.RunSpec;
 import org.kdml.spec.SpecException;
@@ -44,10 +48,17 @@ public final class ExperimentRunner {
             }
         }
         for (Variant v : spec.variants()) {
+            boolean methods = v.graph().edges().stream().anyMatch(e -> e.knowledge().isMethod());
+            int size = spec.task() == Task.SEGMENTATION || methods ? spec.dataset().imageSize() : 32;
             try (NDManager m = NDManager.newBaseManager()) {
-                NetworkSet.build(spec.task(), spec.teacher(), spec.students(), v.graph(),
-                        v.key().equals("custom") ? "sharing" : "students", spec.dataset().classes() == null ? 2 : spec.dataset().classes(),
-                        spec.task() == Task.SEGMENTATION ? spec.dataset().imageSize() : 32, m);
+                Map<String, DistillNet> nets = NetworkSet.build(spec.task(), spec.teacher(), spec.students(), v.graph(),
+                        v.key().equals("custom") ? "sharing" : "students",
+                        spec.dataset().classes() == null ? 2 : spec.dataset().classes(), size, spec.training(), m);
+                if (methods) {
+                    // The edge modules join the shapes they read: build them once to check.
+                    Methods.build(v.graph(), nets, spec.training(), spec.task() == Task.SEGMENTATION
+                            ? TaskLoss.segmentation(spec.training().focalGamma()) : TaskLoss.CLASSIFICATION, size, m);
+                }
             }
         }
     }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.ParameterList;
 import ai.djl.pytorch.engine.PtNDArray;
@@ -29,7 +30,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.kdml.core.model.DistillNet;
 import org.kdml.core.tensor.Tensors;
 
 /**
@@ -135,7 +135,7 @@ public final class FusedAdam implements AutoCloseable {
      * Applies one update to every parameter of {@code net} that requires a gradient, and zeroes its
      * gradient. Parameters are matched to their moments by id.
      */
-    public void update(DistillNet net) {
+    public void update(Block net) {
         Map<String, NDArray> weights = new LinkedHashMap<>();
         for (Pair<String, Parameter> p : net.getParameters()) {
             if (p.getValue().requiresGradient()) {
@@ -288,7 +288,7 @@ public final class FusedAdam implements AutoCloseable {
      * Writes the step count and the moments of {@code net}'s parameters (in its parameter order) to
      * {@code file}.
      */
-    public void write(DistillNet net, Path file) throws IOException {
+    public void write(Block net, Path file) throws IOException {
         NDList list = new NDList();
         List<Integer> has = new ArrayList<>();
         for (Pair<String, Parameter> p : net.getParameters()) {
@@ -313,7 +313,7 @@ public final class FusedAdam implements AutoCloseable {
     }
 
     /** Replaces this optimiser's state with one written by {@link #write} for the same architecture. */
-    public void read(DistillNet net, Path file) throws IOException {
+    public void read(Block net, Path file) throws IOException {
         try (DataInputStream in = new DataInputStream(Files.newInputStream(file))) {
             String magic;
             try {

@@ -1,5 +1,6 @@
 package org.kdml.core.train;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import org.kdml.core.metrics.ClassificationMetrics;
 import org.kdml.core.metrics.SegmentationMetrics;
 
@@ -14,7 +15,23 @@ import org.kdml.core.metrics.SegmentationMetrics;
  * @param segmentation overlap metrics on the test split (null for classification)
  * @param fidelity share of test images (segmentation: pixels) where its prediction equals the
  *     teacher's; null without teacher
+ * @param trainingOnlyParameters parameters of the edge modules that trained it and are not
+ *     deployed (FitNets' regressor, VID's, SRRL's connector); null when none. {@code parameters}
+ *     counts what is deployed (for SimKD: the projector and the teacher's classifier included)
  */
 public record NetworkResult(String architecture, long parameters, int bestEpoch, double bestValAccuracy,
-        ClassificationMetrics test, SegmentationMetrics segmentation, Double fidelity) {
+        ClassificationMetrics test, SegmentationMetrics segmentation, Double fidelity,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Long trainingOnlyParameters) {
+
+    /** A result without edge modules. */
+    public NetworkResult(String architecture, long parameters, int bestEpoch, double bestValAccuracy,
+            ClassificationMetrics test, SegmentationMetrics segmentation, Double fidelity) {
+        this(architecture, parameters, bestEpoch, bestValAccuracy, test, segmentation, fidelity, null);
+    }
+
+    /** @return this result with {@code trainingOnlyParameters} (kept null when 0) */
+    public NetworkResult withTrainingOnly(Long count) {
+        return new NetworkResult(architecture, parameters, bestEpoch, bestValAccuracy, test, segmentation, fidelity,
+                count == null || count == 0 ? null : count);
+    }
 }

@@ -9,15 +9,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import org.kdml.core.model.Architectures;
 import org.kdml.core.model.Architectures.Architecture;
 import org.kdml.core.model.DistillNet;
+import org.kdml.core.model.KdNetwork;
+import org.kdml.core.model.SimKdStudent;
 import org.kdml.spec.Edge;
 import org.kdml.spec.Knowledge;
 import org.kdml.spec.SharingGraph;
 import org.kdml.spec.SpecException;
 import org.kdml.spec.Task;
 import org.kdml.spec.TeacherTraining;
+import org.kdml.spec.TrainingSpec;
 
 /**
  * Builds and initialises the networks of one run, by node name, and checks that every feature
@@ -53,8 +57,21 @@ public final class NetworkSet {
      */
     public static Map<String, DistillNet> build(Task task, String teacherKey, List<String> studentKeys,
             SharingGraph graph, String graphField, int classes, int imageSize, NDManager manager) {
+        return build(task, teacherKey, studentKeys, graph, graphField, classes, imageSize, TrainingSpec.defaults(),
+                manager);
+    }
+
+    /**
+     * Builds the networks of a run whose edges may carry existing methods: a student taught by
+     * SimKD is a {@link SimKdStudent} (its projector's width from {@code training.methods.simkd}).
+     * A graph with fewer students than {@code studentKeys} (a methods variant) takes the first.
+     */
+    public static Map<String, DistillNet> build(Task task, String teacherKey, List<String> studentKeys,
+            SharingGraph graph, String graphField, int classes, int imageSize, TrainingSpec training,
+            NDManager manager) {
         synchronized (INIT_LOCK) {
-            return buildUnlocked(task, teacherKey, studentKeys, graph, graphField, classes, imageSize, manager);
+            return buildUnlocked(task, teacherKey, studentKeys, graph, graphField, classes, imageSize, training,
+                    manager);
         }
     }
 
@@ -67,9 +84,29 @@ public final class NetworkSet {
     public static Map<String, DistillNet> buildSeeded(long seed, Task task, String teacherKey,
             List<String> studentKeys, SharingGraph graph, String graphField, int classes, int imageSize,
             NDManager manager) {
+        return buildSeeded(seed, task, teacherKey, studentKeys, graph, graphField, classes, imageSize,
+                TrainingSpec.defaults(), manager);
+    }
+
+    /** {@link #buildSeeded} for a run whose edges may carry existing methods (see {@link #build}). */
+    public static Map<String, DistillNet> buildSeeded(long seed, Task task, String teacherKey,
+            List<String> studentKeys, SharingGraph graph, String graphField, int classes, int imageSize,
+            TrainingSpec training, NDManager manager) {
         synchronized (INIT_LOCK) {
             seedEngine(seed);
-            return buildUnlocked(task, teacherKey, studentKeys, graph, graphField, classes, imageSize, manager);
+            return buildUnlocked(task, teacherKey, studentKeys, graph, graphField, classes, imageSize, training,
+                    manager);
+        }
+    }
+
+    /**
+     * Runs {@code init} seeded with {@code seed}, as one step no other thread's initialisation can
+     * interleave with (the edge modules of a run, say).
+     */
+    public static <T> T seeded(long seed, Supplier<T> init) {
+        synchronized (INIT_LOCK) {
+            seedEngine(seed);
+            return init.get();
         }
     }
 
@@ -86,15 +123,17 @@ public final class NetworkSet {
     private static final Object INIT_LOCK = new Object();
 
     private static Map<String, DistillNet> buildUnlocked(Task task, String teacherKey, List<String> studentKeys,
-            SharingGraph graph, String graphField, int classes, int imageSize, NDManager manager) {
+            SharingGraph graph, String graphField, int classes, int imageSize, TrainingSpec training,
+            NDManager manager) {
         boolean seg = task == Task.SEGMENTATION;
         if (seg && imageSize % 32 != 0) {
             throw new SpecException("dataset.imageSize", "U-Nets need a multiple of 32, got " + imageSize);
         }
-        if (studentKeys.size() != graph.students()) {
+        if (studentKeys.size() < graph.students()) {
             throw new SpecException("students", "the graph has " + graph.students() + " students, the spec lists "
                     + studentKeys.size());
         }
+        studentKeys = studentKeys.subList(0, graph.students());
         Map<String, DistillNet> nets = new LinkedHashMap<>();
         Architecture[] students = new Architecture[studentKeys.size()];
         for (int i = 0; i < students.length; i++) {
@@ -106,8 +145,18 @@ public final class NetworkSet {
                     : teacher.factory().create(classes, adapterChannels(teacher, students, graph, graphField)));
         }
         for (int i = 0; i < students.length; i++) {
-            nets.put(SharingGraph.student(i + 1), seg ? Architectures.unet("students[" + i + "]", studentKeys.get(i), 1)
-                    : students[i].create(classes));
+            String node = SharingGraph.student(i + 1);
+            DistillNet net = seg ? Architectures.unet("students[" + i + "]", studentKeys.get(i), 1)
+                    : students[i].create(classes);
+            boolean simkd = graph.edgesInto(node).stream().anyMatch(e -> e.knowledge() == Knowledge.SIMKD);
+            if (simkd) {
+                if (seg || !(nets.get(SharingGraph.TEACHER) instanceof KdNetwork teacher)) {
+                    throw new SpecException(graphField, "simkd teaches a classification student from the teacher");
+                }
+                int factor = (int) Math.round(training.methodParams(Knowledge.SIMKD).get("factor"));
+                net = new SimKdStudent((KdNetwork) net, teacher.headChannels(), classes, factor);
+            }
+            nets.put(node, net);
         }
         Shape input = new Shape(1, 3, imageSize, imageSize);
         for (DistillNet net : nets.values()) {
@@ -142,6 +191,12 @@ public final class NetworkSet {
         if (fed.size() > 1) {
             throw new SpecException(graphField, "the teacher shares features with students of different channel "
                     + "counts " + fed + "; its single adapter can match only one");
+        }
+        boolean methods = graph.edges().stream().anyMatch(e -> e.knowledge().isMethod()
+                && e.from().equals(SharingGraph.TEACHER));
+        if (fed.isEmpty() && methods) {
+            // The existing methods read the teacher's own stages and classifier: no adapter.
+            return 0;
         }
         if (fed.isEmpty()) {
             for (Architecture s : students) {

@@ -16,6 +16,11 @@ public final class ResultNames {
     private static final Map<String, String> MODE_NAMES = Map.of("ml", "ML", "kd-off", "KD off", "kd-on", "KD on",
             "kd-ml", "KD+ML");
 
+    private static final Map<String, String> METHOD_NAMES = Map.ofEntries(Map.entry("fitnet", "FitNets"),
+            Map.entry("at", "AT"), Map.entry("sp", "SP"), Map.entry("vid", "VID"), Map.entry("srrl", "SRRL"),
+            Map.entry("simkd", "SimKD"), Map.entry("semckd", "SemCKD"), Map.entry("skd", "SKD"),
+            Map.entry("ifvd", "IFVD"), Map.entry("cwd", "CWD"), Map.entry("emkd", "EMKD"));
+
     private ResultNames() {
     }
 
@@ -29,10 +34,14 @@ public final class ResultNames {
                 : node.toUpperCase();
     }
 
-    /** @return the name results and reports give a variant, e.g. {@code KD+ML V3}, {@code Baseline (alone)} */
+    /** @return the name results and reports give a variant, e.g. {@code KD+ML V3}, {@code Baseline (alone)}, {@code SimKD} */
     public static String header(String variant) {
         if (variant.equals(ExperimentSpec.BASELINE)) {
             return "Baseline (alone)";
+        }
+        if (variant.startsWith(ExperimentSpec.METHOD_PREFIX)) {
+            String key = variant.substring(ExperimentSpec.METHOD_PREFIX.length());
+            return METHOD_NAMES.getOrDefault(key, key);
         }
         int dash = variant.lastIndexOf('-');
         if (dash > 0 && MODE_NAMES.containsKey(variant.substring(0, dash))) {

@@ -64,7 +64,8 @@ public record RunFiles(ExperimentSpec spec, Variant variant, RunResult trained, 
             test.add(index);
         }
         Map<String, DistillNet> nets = NetworkSet.build(spec.task(), spec.teacher(), spec.students(), variant.graph(),
-                variant.key().equals("custom") ? "sharing" : "students", data.classes(), data.imageSize(), manager);
+                variant.key().equals("custom") ? "sharing" : "students", data.classes(), data.imageSize(), spec.training(),
+                manager);
         for (Map.Entry<String, DistillNet> e : nets.entrySet()) {
             Path file = runDir.resolve(RunLayout.params(e.getKey()));
             try (InputStream in = Files.newInputStream(file)) {

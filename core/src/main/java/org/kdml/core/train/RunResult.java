@@ -1,5 +1,6 @@
 package org.kdml.core.train;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import java.util.Map;
 import org.kdml.core.data.Normalization;
@@ -25,9 +26,21 @@ import org.kdml.core.data.Normalization;
  * @param skippedUpdates optimiser steps skipped per network because a gradient was NaN or
  *     infinite (normally empty)
  * @param provenance where the result came from
+ * @param protocol for a methods variant ({@code baseline-<key>}): {@code method-only} or
+ *     {@code with-kd}; null otherwise
  */
 public record RunResult(String runId, String experiment, String variant, long seed, String teacherTraining,
         List<String> edges, Map<String, NetworkResult> networks, List<EpochRecord> history,
         Map<String, Integer> splitSizes, Normalization normalization, double trainSeconds, double imagesPerSecond,
-        Map<String, Object> dataLoading, Map<String, Integer> skippedUpdates, Provenance provenance) {
+        Map<String, Object> dataLoading, Map<String, Integer> skippedUpdates, Provenance provenance,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String protocol) {
+
+    /** A result of one of kdml's own variants (no protocol). */
+    public RunResult(String runId, String experiment, String variant, long seed, String teacherTraining,
+            List<String> edges, Map<String, NetworkResult> networks, List<EpochRecord> history,
+            Map<String, Integer> splitSizes, Normalization normalization, double trainSeconds, double imagesPerSecond,
+            Map<String, Object> dataLoading, Map<String, Integer> skippedUpdates, Provenance provenance) {
+        this(runId, experiment, variant, seed, teacherTraining, edges, networks, history, splitSizes, normalization,
+                trainSeconds, imagesPerSecond, dataLoading, skippedUpdates, provenance, null);
+    }
 }

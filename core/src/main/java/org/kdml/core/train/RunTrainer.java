@@ -8,12 +8,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
 import org.kdml.core.data.Augmenter;
 import org.kdml.core.data.Balancing;
 import org.kdml.core.data.DiskImages;
 import org.kdml.core.data.LabeledImages;
 import org.kdml.core.data.Normalization;
 import org.kdml.core.data.Split;
+import org.kdml.core.distill.Methods;
 import org.kdml.core.loss.TaskLoss;
 import org.kdml.core.model.DistillNet;
 import org.kdml.core.model.PretrainedWeights;
@@ -82,8 +84,13 @@ public final class RunTrainer {
         NDManager manager = NDManager.newBaseManager();
         boolean seg = spec.task() == Task.SEGMENTATION;
         Map<String, DistillNet> nets = NetworkSet.buildSeeded(run.seed(), spec.task(), spec.teacher(), spec.students(),
-                graph, graphField(run.variant()), data.classes(), data.imageSize(), manager);
-        try (DistillationSession session = newSession(manager, graph, nets, t, seg)) {
+                graph, graphField(run.variant()), data.classes(), data.imageSize(), t, manager);
+        TaskLoss taskLoss = taskLoss(t, seg);
+        // The edge modules get a seed of their own, so that adding one leaves the networks' initial weights alone.
+        Methods.Built built = NetworkSet.seeded(run.seed() * 31 + 17, () -> Methods.build(graph, nets, t, taskLoss,
+                data.imageSize(), manager));
+        try (DistillationSession session = new DistillationSession(manager, graph, nets, t.learningRate(), t.alpha(),
+                taskLoss, built)) {
             RunSetup setup = new RunSetup(run, session, batches, split, train, data, t.batchSize(), pool, 2 * threads,
                     listener, checkpoints);
             for (Map.Entry<String, String> w : spec.weights().entrySet()) {
@@ -100,16 +107,17 @@ public final class RunTrainer {
             EpochLoop loop = new EpochLoop(setup, best, start, resumed);
             trainPhases(loop, session, graph, t, resumed);
             double seconds = loop.seconds();
-            Map<String, NetworkResult> results = test
+            Map<String, NetworkResult> results = withTrainingOnly(test
                     ? setup.evaluation().test(seg, split.test(), best, runDir)
-                    : untested(session, best);
+                    : untested(session, best), session::edgeModuleParameters);
             List<String> edges = graph.edges().stream().map(Edge::toString).toList();
             RunResult result = new RunResult(run.runId(), run.experiment(), run.variant().key(), run.seed(),
                     graph.teacher().key(), edges, results, best.history(),
                     Map.of("train", split.train().size(), "val", split.val().size(), "test", split.test().size()),
                     norm, seconds, loop.trainedImages() / seconds,
                     dataLoading(data, batches, loop, train.size(), seconds), session.skippedUpdates(),
-                    Provenance.current(run.runId(), run.specHash(), run.seed(), data, attempt));
+                    Provenance.current(run.runId(), run.specHash(), run.seed(), data, attempt),
+                    run.variant().key().startsWith(ExperimentSpec.METHOD_PREFIX) ? t.protocolOrDefault() : null);
             if (runDir != null) {
                 write(runDir, session, result, split, data, spec);
             }
@@ -166,19 +174,34 @@ public final class RunTrainer {
         TrainingSpec t = spec.training();
         try (DistillationSession session = newSession(manager, run.variant().graph(), run.nets(), t, seg)) {
             Batches batches = new Batches(data, trained.normalization(), new Augmenter(spec.dataset().augmentation()));
-            Map<String, NetworkResult> results = new Evaluation(session, batches, data, t.batchSize())
-                    .test(seg, run.test(), BestEpochs.of(trained), outDir);
+            Map<String, NetworkResult> results = withTrainingOnly(new Evaluation(session, batches, data,
+                    t.batchSize()).test(seg, run.test(), BestEpochs.of(trained), outDir), node -> {
+                        NetworkResult r = trained.networks().get(node);
+                        return r == null ? null : r.trainingOnlyParameters();
+                    });
             return new RunResult(trained.runId(), trained.experiment(), trained.variant(), trained.seed(),
                     trained.teacherTraining(), trained.edges(), results, trained.history(), trained.splitSizes(),
                     trained.normalization(), trained.trainSeconds(), trained.imagesPerSecond(), trained.dataLoading(),
-                    trained.skippedUpdates(), trained.provenance());
+                    trained.skippedUpdates(), trained.provenance(), trained.protocol());
         }
     }
 
     private static DistillationSession newSession(NDManager manager, SharingGraph graph, Map<String, DistillNet> nets,
             TrainingSpec t, boolean seg) {
-        TaskLoss taskLoss = seg ? TaskLoss.segmentation(t.focalGamma()) : TaskLoss.CLASSIFICATION;
-        return new DistillationSession(manager, graph, nets, t.learningRate(), t.alpha(), t.temperature(), taskLoss);
+        return new DistillationSession(manager, graph, nets, t.learningRate(), t.alpha(), t.temperature(),
+                taskLoss(t, seg));
+    }
+
+    private static TaskLoss taskLoss(TrainingSpec t, boolean seg) {
+        return seg ? TaskLoss.segmentation(t.focalGamma()) : TaskLoss.CLASSIFICATION;
+    }
+
+    /** {@code results} with each network's edge-module parameter count from {@code count}. */
+    private static Map<String, NetworkResult> withTrainingOnly(Map<String, NetworkResult> results,
+            Function<String, Long> count) {
+        Map<String, NetworkResult> out = new LinkedHashMap<>();
+        results.forEach((node, r) -> out.put(node, r.withTrainingOnly(count.apply(node))));
+        return out;
     }
 
     /** The spec field that defines a variant's edges, for errors. */

@@ -1,0 +1,236 @@
+package org.kdml.core.loss;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import org.kdml.core.tensor.Tensors;
+
+/**
+ * Loss terms of existing segmentation distillation methods (docs/method.md, "Existing methods"),
+ * as stateless functions of NDArrays. Logits are (N, C, H, W), C = 1 for binary masks; masks are
+ * (N, 1, H, W) of 0/1 at the input's size. Every term detaches its source (the first argument,
+ * the teaching network's map). Formulas follow CIRKD (CWD, IFVD) and EMKD's reference code.
+ */
+public final class SegMethodTerms {
+
+    /** Guards the cosine's denominator (torch's {@code CosineSimilarity} default). */
+    public static final double COS_EPS = 1e-8;
+
+    /** Guards a class centre's denominator when the class is absent (CIRKD's IFVD). */
+    public static final double CENTRE_EPS = 1e-6;
+
+    /** Added to a region's pixel count (EMKD's {@code smooth}), so that an absent region gives 0, not 0/0. */
+    public static final double REGION_SMOOTH = 1.0;
+
+    private SegMethodTerms() {
+    }
+
+    /**
+     * Channel-wise distillation (Shu et al., ICCV 2021): each channel's map becomes a distribution
+     * over the H·W positions, {@code p_c = softmax_HW(y_c/τ)}, and
+     * {@code τ²/(N·C) · Σ_{n,c} Σ_hw p^S_c·(log p^S_c − log p^T_c)} with S the source. On binary
+     * logits (C = 1) the single channel is the foreground logit.
+     *
+     * @param source the teacher's map (N, C, H, W), detached
+     * @param target the student's map of the same shape
+     * @param tau the temperature τ > 0
+     */
+    public static NDArray cwd(NDArray source, NDArray target, double tau) {
+        sameShape("cwd", source, target);
+        if (!(tau > 0)) {
+            throw new IllegalArgumentException("cwd: tau must be > 0, got " + tau);
+        }
+        Shape s = source.getShape();
+        long n = s.get(0);
+        long c = s.get(1);
+        Shape flat = new Shape(n, c, s.get(2) * s.get(3));
+        NDArray logPs = Tensors.div(source.stopGradient().reshape(flat), tau).logSoftmax(2);
+        NDArray logPt = Tensors.div(target.reshape(flat), tau).logSoftmax(2);
+        NDArray kl = logPs.exp().mul(logPs.sub(logPt)).sum();
+        return Tensors.mul(kl, (double) ((float) tau * (float) tau) / (n * c));
+    }
+
+    /**
+     * Intra-class feature variation distillation (Wang et al., ECCV 2020; CIRKD's
+     * {@code CriterionIFV}): masks downsampled to the feature's size by nearest neighbour; per image
+     * and class k (background, foreground) the centre {@code c_k = Σ f·m_k / (Σ m_k + 1e-6)}; each
+     * pixel's similarity {@code cos(f_hw, c_{y_hw})}; the loss is the mean over pixels of
+     * {@code (cos_S − cos_T)²}. Teacher and student may have different channel counts.
+     *
+     * @param source the teacher's feature (N, C_T, h, w), detached
+     * @param target the student's feature (N, C_S, h, w)
+     * @param mask the truth (N, 1, H, W), H a whole multiple of h
+     */
+    public static NDArray ifvd(NDArray source, NDArray target, NDArray mask) {
+        sameSides("ifvd", source, target);
+        NDArray m = downsample(mask, source).toType(source.getDataType(), false);
+        NDArray cs = centreSimilarity(source.stopGradient(), m);
+        NDArray ct = centreSimilarity(target, m);
+        return ct.sub(cs).square().mean();
+    }
+
+    /** Per pixel (N, h, w): the cosine between the feature and its class's centre. */
+    private static NDArray centreSimilarity(NDArray f, NDArray fg) {
+        NDArray bg = Tensors.rsub(1, fg);
+        NDArray centre = centre(f, bg, CENTRE_EPS, 0).mul(bg).add(centre(f, fg, CENTRE_EPS, 0).mul(fg));
+        return cosine(f, centre, 1);
+    }
+
+    /** {@code Σ_hw f·m / (Σ_hw m + eps + smooth)} as (N, C, 1, 1). */
+    private static NDArray centre(NDArray f, NDArray m, double eps, double smooth) {
+        int[] hw = {2, 3};
+        NDArray sum = f.mul(m).sum(hw, true);
+        return sum.div(Tensors.add(m.sum(hw, true), eps + smooth));
+    }
+
+    /**
+     * Cosine similarity along {@code axis}, {@code a·b / sqrt(max(|a|²·|b|², 1e-16))} — torch's
+     * {@code max(|a|·|b|, 1e-8)} in value, with a finite gradient where a vector is zero (the
+     * square root's derivative at 0 is infinite).
+     */
+    static NDArray cosine(NDArray a, NDArray b, int axis) {
+        NDArray dot = a.mul(b).sum(new int[] {axis});
+        NDArray squares = a.square().sum(new int[] {axis}).mul(b.square().sum(new int[] {axis}));
+        return dot.div(Tensors.maximum(squares, COS_EPS * COS_EPS).sqrt());
+    }
+
+    /** {@code max(‖x‖₂, eps)} along {@code axis} (kept), with a finite gradient at zero. */
+    private static NDArray norm(NDArray x, int axis, double eps) {
+        return Tensors.maximum(x.square().sum(new int[] {axis}, true), eps * eps).sqrt();
+    }
+
+    /**
+     * EMKD's importance maps (attention transfer with exponent p): {@code at(x) =
+     * normalise(mean_c(x^p))} flattened to (N, h·w), L2-normalised (ε 1e-12); the loss is
+     * {@code mean_n Σ_hw (at_S − at_T)²}.
+     *
+     * @param source the teacher's map (N, C_T, h, w), detached
+     * @param target the student's map (N, C_S, h, w), same sides
+     * @param p the exponent (4 in EMKD)
+     */
+    public static NDArray importanceMaps(NDArray source, NDArray target, double p) {
+        sameSides("importanceMaps", source, target);
+        NDArray as = attention(source.stopGradient(), p);
+        NDArray at = attention(target, p);
+        return at.sub(as).square().sum(new int[] {1}).mean();
+    }
+
+    private static NDArray attention(NDArray f, double p) {
+        long n = f.getShape().get(0);
+        NDArray a = Tensors.pow(f, p).mean(new int[] {1}).reshape(n, -1);
+        return a.div(norm(a, 1, 1e-12));
+    }
+
+    /**
+     * EMKD's region affinity: with the mask downsampled (nearest) to the map's size, the
+     * background and foreground prototypes {@code r_k = Σ f·m_k / (Σ m_k + 1)}, their cosine per
+     * image, and the loss {@code mean_n (cos_S − cos_T)²}.
+     *
+     * @param source the teacher's map (N, C_T, h, w), detached
+     * @param target the student's map (N, C_S, h, w), same sides
+     * @param mask the truth (N, 1, H, W)
+     */
+    public static NDArray regionAffinity(NDArray source, NDArray target, NDArray mask) {
+        sameSides("regionAffinity", source, target);
+        NDArray fg = downsample(mask, source).toType(source.getDataType(), false);
+        NDArray bg = Tensors.rsub(1, fg);
+        return contrast(target, fg, bg).sub(contrast(source.stopGradient(), fg, bg)).square().mean();
+    }
+
+    private static NDArray contrast(NDArray f, NDArray fg, NDArray bg) {
+        NDArray rb = centre(f, bg, 0, REGION_SMOOTH).squeeze(new int[] {2, 3});
+        NDArray rf = centre(f, fg, 0, REGION_SMOOTH).squeeze(new int[] {2, 3});
+        return cosine(rb, rf, 1);
+    }
+
+    /** Pixel-wise KD {@code τ²·KL(p_S(τ) ‖ p_T(τ))} per pixel, as {@link SegTerms#softKl}. */
+    public static NDArray pixelKl(NDArray source, NDArray target, double tau) {
+        return SegTerms.softKl(source, target, tau);
+    }
+
+    /**
+     * SKD's pair-wise term (Liu et al., CVPR 2019; CIRKD's {@code CriterionPairWiseforWholeFeatAfterPool}):
+     * both maps average-pooled with kernel = stride = {@code pool}, each node's channel vector
+     * L2-normalised (divided by {@code max(‖x‖, 1e-8)}), the affinity {@code A = Xᵀ X} (N, M, M) of the M nodes, and
+     * {@code Σ (A_S − A_T)² / M² / N}.
+     *
+     * @throws IllegalArgumentException when the sides are not whole multiples of {@code pool}
+     */
+    public static NDArray pairwise(NDArray source, NDArray target, int pool) {
+        sameSides("pairwise", source, target);
+        NDArray as = affinity(source.stopGradient(), pool);
+        NDArray at = affinity(target, pool);
+        long n = as.getShape().get(0);
+        long m = as.getShape().get(1);
+        return Tensors.div(at.sub(as).square().sum(), (double) m * m * n);
+    }
+
+    private static NDArray affinity(NDArray f, int pool) {
+        Shape s = f.getShape();
+        if (pool < 1 || s.get(2) % pool != 0 || s.get(3) % pool != 0) {
+            throw new IllegalArgumentException("pairwise: a " + s.get(2) + "x" + s.get(3) + " map does not pool by "
+                    + pool);
+        }
+        NDArray x = pool == 1 ? f : avgPool(f, pool);
+        long n = x.getShape().get(0);
+        long c = x.getShape().get(1);
+        NDArray flat = x.reshape(n, c, -1);
+        NDArray unit = flat.div(norm(flat, 1, COS_EPS));
+        return unit.transpose(0, 2, 1).matMul(unit);
+    }
+
+    private static NDArray avgPool(NDArray f, int k) {
+        Shape s = f.getShape();
+        return f.reshape(s.get(0), s.get(1), s.get(2) / k, k, s.get(3) / k, k).mean(new int[] {3, 5});
+    }
+
+    /** SKD's holistic term for the student: {@code −mean(D(S))}. */
+    public static NDArray hingeGenerator(NDArray fakeScores) {
+        return fakeScores.mean().neg();
+    }
+
+    /** SKD's discriminator loss: {@code mean(relu(1 − D(T))) + mean(relu(1 + D(S)))}. */
+    public static NDArray hingeDiscriminator(NDArray realScores, NDArray fakeScores) {
+        NDArray real = Tensors.maximum(Tensors.rsub(1, realScores), 0).mean();
+        NDArray fake = Tensors.maximum(Tensors.add(fakeScores, 1), 0).mean();
+        return real.add(fake);
+    }
+
+    /**
+     * {@code mask} at {@code like}'s sides by nearest neighbour, as torch's
+     * {@code F.interpolate(mode='nearest')} for whole ratios: every r-th pixel from the first.
+     */
+    static NDArray downsample(NDArray mask, NDArray like) {
+        long h = mask.getShape().get(2);
+        long w = mask.getShape().get(3);
+        long th = like.getShape().get(2);
+        long tw = like.getShape().get(3);
+        if (h == th && w == tw) {
+            return mask;
+        }
+        if (h % th != 0 || w % tw != 0) {
+            throw new IllegalArgumentException("a " + h + "x" + w + " mask does not downsample to a " + th + "x" + tw
+                    + " map");
+        }
+        long rh = h / th;
+        long rw = w / tw;
+        return mask.toType(DataType.FLOAT32, false).get(":, :, ::" + rh + ", ::" + rw);
+    }
+
+    private static void sameShape(String term, NDArray a, NDArray b) {
+        if (!a.getShape().equals(b.getShape())) {
+            throw new IllegalArgumentException(term + ": shapes differ: source " + a.getShape() + " vs target "
+                    + b.getShape());
+        }
+    }
+
+    private static void sameSides(String term, NDArray a, NDArray b) {
+        Shape s = a.getShape();
+        Shape t = b.getShape();
+        if (s.dimension() != 4 || t.dimension() != 4 || s.get(0) != t.get(0) || s.get(2) != t.get(2)
+                || s.get(3) != t.get(3)) {
+            throw new IllegalArgumentException(term + ": maps must be (N, C, h, w) of equal N, h, w: source " + s
+                    + " vs target " + t);
+        }
+    }
+}
