@@ -17,15 +17,19 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.kdml.core.distill.Methods;
 import org.kdml.core.model.DistillNet;
 import org.kdml.core.loss.TaskLoss;
 import org.kdml.core.tensor.Tensors;
 import org.kdml.core.train.DistillationSession;
 import org.kdml.core.train.NetworkSet;
+import org.kdml.spec.ExperimentSpec;
+import org.kdml.spec.Knowledge;
 import org.kdml.spec.SharingGraph;
 import org.kdml.spec.Specs;
 import org.kdml.spec.Task;
 import org.kdml.spec.TeacherTraining;
+import org.kdml.spec.TrainingSpec;
 import org.kdml.spec.Variant;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -49,8 +53,8 @@ final class Bench extends KdmlCommand {
     @Option(names = "--task", paramLabel = "TASK", description = "classification or segmentation (U-Nets)")
     private String task = "classification";
 
-    @Option(names = "--variant", paramLabel = "VARIANT", description = "a variant key, or alone: the students without"
-            + " teacher or edges")
+    @Option(names = "--variant", paramLabel = "VARIANT", description = "a variant key, alone (the students without"
+            + " teacher or edges), or baseline-<method> (an existing method: one student, frozen teacher)")
     private String variant = "kd-ml-v3";
 
     @Option(names = "--teacher", paramLabel = "ARCH", description = "the teacher's architecture")
@@ -103,17 +107,25 @@ final class Bench extends KdmlCommand {
         atLeast("--batch", batch, 1);
         List<String> studentKeys = Collections.nCopies(atLeast("--count", count, 1), student);
         // "alone": the students without teacher or edges (plain supervised training of each).
+        // "baseline-<key>": an existing method's variant (one student, frozen teacher, default hyper-parameters).
+        TrainingSpec training = TrainingSpec.defaults();
         SharingGraph graph = variant.equals("alone") ? new SharingGraph(count, TeacherTraining.NONE, List.of())
+                : variant.startsWith(ExperimentSpec.METHOD_PREFIX) ? ExperimentSpec.methodVariant(Knowledge.method(
+                        "--variant", variant.substring(ExperimentSpec.METHOD_PREFIX.length())), training).graph()
                 : Variant.parse("--variant", variant, count).graph();
         Engine.getInstance().setRandomSeed(1);
         NDManager manager = NDManager.newBaseManager();
-        Map<String, DistillNet> nets = NetworkSet.build(Task.of("--task", task), teacher, studentKeys, graph, "--students", classes, size,
-                manager);
+        Task t = Task.of("--task", task);
+        Map<String, DistillNet> nets = NetworkSet.build(t, teacher, studentKeys, graph, "--students", classes, size,
+                training, manager);
+        TaskLoss taskLoss = seg ? TaskLoss.segmentation(2.0) : TaskLoss.CLASSIFICATION;
+        Methods.Built built = Methods.build(graph, nets, training, taskLoss, size, manager);
         Map<String, Long> parameters = new LinkedHashMap<>();
         nets.forEach((node, net) -> parameters.put(node, net.trainableParameterCount()));
+        built.modules().forEach((node, set) -> parameters.put(node + ".edges", set.parameterCount()));
         Timings timings;
-        try (DistillationSession s = new DistillationSession(manager, graph, nets, LEARNING_RATE, ALPHA, TEMPERATURE,
-                seg ? TaskLoss.segmentation(2.0) : TaskLoss.CLASSIFICATION);
+        try (DistillationSession s = new DistillationSession(manager, graph, nets, LEARNING_RATE, ALPHA, taskLoss,
+                built);
                 NDManager data = manager.newSubManager()) {
             NDArray x = data.randomNormal(new Shape(batch, 3, size, size));
             NDArray y = labels(data, seg ? new Shape(batch, 1, size, size) : new Shape(batch), seg);

@@ -25,6 +25,7 @@ import org.kdml.spec.Edge;
 import org.kdml.spec.Knowledge;
 import org.kdml.spec.SharingGraph;
 import org.kdml.spec.SpecException;
+import org.kdml.spec.TeacherTraining;
 import org.kdml.spec.TrainingSpec;
 
 /**
@@ -68,7 +69,7 @@ public final class Methods {
             EdgeModuleSet set = new EdgeModuleSet();
             List<EdgeTerm> list = new ArrayList<>();
             for (Edge e : graph.edgesInto(node)) {
-                list.add(term(e, nets, shapes, training, taskLoss, set, manager));
+                list.add(term(graph, e, nets, shapes, training, taskLoss, set, manager));
             }
             terms.put(node, list);
             if (!set.isEmpty()) {
@@ -95,13 +96,18 @@ public final class Methods {
         return out;
     }
 
-    private static EdgeTerm term(Edge e, Map<String, DistillNet> nets, Map<String, List<Shape>> shapes,
+    private static EdgeTerm term(SharingGraph graph, Edge e, Map<String, DistillNet> nets, Map<String, List<Shape>> shapes,
             TrainingSpec training, TaskLoss taskLoss, EdgeModuleSet set, NDManager manager) {
         Knowledge k = e.knowledge();
         if (!k.isMethod()) {
             return NodeLoss.styles(List.of(e), training.temperature(), taskLoss).get(0);
         }
         Map<String, Double> p = training.methodParams(k);
+        if ((k == Knowledge.SRRL || k == Knowledge.SIMKD)
+                && (!e.from().equals(SharingGraph.TEACHER) || graph.teacher() != TeacherTraining.FROZEN)) {
+            throw new SpecException("training.teacherTraining", "edge " + e + ": " + k.key() + " reuses the"
+                    + " teacher's classifier, which must be frozen (teacherTraining: frozen, or a methods variant)");
+        }
         String from = e.from();
         String to = e.to();
         List<Shape> src = shapes.get(from);

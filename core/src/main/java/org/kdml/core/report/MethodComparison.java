@@ -37,7 +37,7 @@ final class MethodComparison {
         this.runs = runs;
         this.metrics = metrics;
         this.methods = runs.stream().map(RunResult::variant).filter(v -> v.startsWith(ExperimentSpec.METHOD_PREFIX))
-                .distinct().toList();
+                .distinct().sorted(Comparator.comparingInt(MethodComparison::order)).toList();
     }
 
     /** @return whether there is anything to compare */
@@ -62,6 +62,17 @@ final class MethodComparison {
             }
         }
         return out;
+    }
+
+    /** Registry order (the order of docs/method.md's table); unknown keys last. */
+    private static int order(String variant) {
+        String key = variant.substring(ExperimentSpec.METHOD_PREFIX.length());
+        for (Knowledge k : Knowledge.values()) {
+            if (k.key().equals(key)) {
+                return k.ordinal();
+            }
+        }
+        return Integer.MAX_VALUE;
     }
 
     private static String reference(String key) {

@@ -18,12 +18,24 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.kdml.core.distill.Methods;
 import org.kdml.core.loss.NodeLoss;
+import org.kdml.core.loss.TaskLoss;
 import org.kdml.core.loss.Terms;
 import org.kdml.core.model.DistillNet;
+import org.kdml.spec.Edge;
+import org.kdml.spec.Knowledge;
 import org.kdml.spec.Mode;
 import org.kdml.spec.SharingGraph;
+import org.kdml.spec.SpecException;
+import org.kdml.spec.Task;
+import org.kdml.spec.TeacherTraining;
+import org.kdml.spec.TrainingSpec;
 import org.kdml.spec.Version;
 
 class GradientIsolationTest {
@@ -153,5 +165,63 @@ class GradientIsolationTest {
             }
         }
         return out;
+    }
+
+    /**
+     * Every existing method's term, on an edge from a teacher that is itself trainable: back-
+     * propagating the term alone gives the teacher no gradient (its stages, features and logits are
+     * detached), the student one, and the edge module (FitNets', VID's) one.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"fitnet", "at", "sp", "vid"})
+    void anExistingMethodsTermGivesTheTeacherNoGradient(String key) {
+        Knowledge k = Knowledge.method("method", key);
+        SharingGraph graph = new SharingGraph(1, TeacherTraining.JOINT, List.of(Edge.of("teacher", "s1", k)));
+        TrainingSpec t = TrainingSpec.defaults();
+        Batches batches = Fixtures.batches();
+        try (NDManager manager = NDManager.newBaseManager(); NDManager m = NDManager.newBaseManager()) {
+            Map<String, DistillNet> nets = NetworkSet.buildSeeded(9, Task.CLASSIFICATION, "resnet50-tiny",
+                    List.of("resnet18-tiny"), graph, "sharing", 2, 32, t, manager);
+            Methods.Built built = Methods.build(graph, nets, t, TaskLoss.CLASSIFICATION, 32, manager);
+            List<Integer> b = Fixtures.firstBatch(8);
+            NDArray x = batches.images(b, m);
+            NDArray y = batches.labels(b, m);
+            ParameterStore ps = new ParameterStore(m, false);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                Map<String, NDList> out = new HashMap<>();
+                out.put("teacher", nets.get("teacher").forward(ps, new NDList(x), true));
+                out.put("s1", nets.get("s1").forward(ps, new NDList(x), true));
+                gc.backward(built.terms().get("s1").get(0).compute(out, y, ps, true));
+            }
+            assertEquals(0.0, Fixtures.gradientMass(nets.get("teacher")), key + " leaked a gradient into the teacher");
+            assertTrue(Fixtures.gradientMass(nets.get("s1")) > 0, key + ": no gradient reached the student");
+            if (built.modules().containsKey("s1")) {
+                double mass = 0;
+                for (Pair<String, Parameter> p : built.modules().get("s1").getParameters()) {
+                    if (p.getValue().requiresGradient()) {
+                        try (NDArray g = p.getValue().getArray().getGradient()) {
+                            mass += g.abs().sum().getFloat();
+                        }
+                    }
+                }
+                assertTrue(mass > 0, key + ": no gradient reached the edge module");
+            }
+        }
+    }
+
+    /** SRRL and SimKD reuse the teacher's classifier: a teacher that still trains is refused, naming the edge. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"srrl", "simkd"})
+    void aClassifierReusingMethodNeedsAFrozenTeacher(String key) {
+        SharingGraph graph = new SharingGraph(1, TeacherTraining.JOINT, List.of(Edge.of("teacher", "s1",
+                Knowledge.method("method", key))));
+        TrainingSpec t = TrainingSpec.defaults();
+        try (NDManager manager = NDManager.newBaseManager()) {
+            SpecException e = assertThrows(SpecException.class, () -> Methods.build(graph, NetworkSet.build(
+                    Task.CLASSIFICATION, "resnet50-tiny", List.of("resnet18-tiny"), graph, "sharing", 2, 32, t,
+                    manager), t, TaskLoss.CLASSIFICATION, 32, manager));
+            assertTrue(e.getMessage().contains("training.teacherTraining") && e.getMessage().contains(
+                    "teacher->s1:" + key), e.getMessage());
+        }
     }
 }

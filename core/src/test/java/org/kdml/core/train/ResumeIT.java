@@ -77,8 +77,17 @@ class ResumeIT {
 
     @Test
     void resumedRunEqualsUninterruptedRun(@TempDir Path tmp) throws Exception {
-        ExperimentSpec spec = Specs.parse(SPEC, "resume.yaml");
-        RunSpec run = Specs.runs(spec).get(0);
+        resumes(Specs.parse(SPEC, "resume.yaml"), "kd-off-v3", tmp);
+    }
+
+    /** An existing method with a trainable edge module (VID's regressors and variances) resumes bit for bit too. */
+    @Test
+    void aMethodWithAnEdgeModuleResumesBitForBit(@TempDir Path tmp) throws Exception {
+        resumes(Specs.parse(SPEC + "methods: [vid]\n", "resume.yaml"), "baseline-vid", tmp);
+    }
+
+    private static void resumes(ExperimentSpec spec, String variant, Path tmp) throws Exception {
+        RunSpec run = Specs.runs(spec).stream().filter(r -> r.variant().key().equals(variant)).findFirst().orElseThrow();
         try (DiskImages data = Datasets.open(spec.dataset(), spec.task())) {
             RunResult straight = RunTrainer.train(run, data, null, TrainingListener.NONE, Checkpointer.NONE, true, 1);
             for (int crashAfter : new int[] {1, 3}) {
