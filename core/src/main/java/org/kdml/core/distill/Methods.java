@@ -125,14 +125,8 @@ public final class Methods {
                     out.get(to).get(1), y), p.get("variation")).add(Tensors.mul(SegMethodTerms.pixelKl(
                     out.get(from).get(0), out.get(to).get(0), p.get("temperature")), p.get("pixel")));
             case EMKD -> emkd(from, to, p);
-            default -> throw new SpecException("sharing", "edge " + e + ": the method " + k.key()
-                    + " is not implemented yet; implemented: " + implemented());
+            case PREDICTIONS, FEATURES -> throw new IllegalStateException("not a method: " + k);
         };
-    }
-
-    /** @return the keys of the existing methods this registry builds */
-    public static String implemented() {
-        return "fitnet, at, sp, vid, srrl, simkd, cwd, ifvd, emkd";
     }
 
     private static EdgeTerm fitnet(Edge e, Map<String, Double> p, List<Shape> src, List<Shape> dst,

@@ -12,8 +12,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kdml.core.metrics.ClassificationMetrics;
+import org.kdml.core.train.EpochRecord;
 import org.kdml.core.train.NetworkResult;
 import org.kdml.core.train.RunResult;
+import org.kdml.spec.Phase;
 
 class ReportTest {
 
@@ -54,5 +56,49 @@ class ReportTest {
         String page = Files.readString(report.html(dir, dir.resolve("report")));
         assertTrue(page.contains("<h2>F1</h2>") && page.contains("<h2>AUC</h2>"), page);
         assertTrue(page.contains("<td><b>0.750 (1 of 2 seeds)</b></td>"), page);
+    }
+
+    /** A result of accuracy {@code acc} for every network of {@code nodes}, with joint epochs of 2 s and 4 s. */
+    private static RunResult accuracy(String variant, long seed, double acc, Long trainingOnly, String protocol,
+            String... nodes) {
+        Map<String, NetworkResult> nets = new LinkedHashMap<>();
+        for (String n : nodes) {
+            nets.put(n, new NetworkResult(n.equals("ensemble") ? "ensemble" : "resnet18-tiny", n.equals("ensemble")
+                    ? 0 : 100, 1, acc, new ClassificationMetrics(acc, acc, acc, acc, acc, new long[][] {{1, 1}, {1, 1}}),
+                    null, null, n.equals("s1") ? trainingOnly : null));
+        }
+        List<EpochRecord> history = List.of(new EpochRecord(Phase.TEACHER, 1, Map.of(), Map.of(), 9),
+                new EpochRecord(Phase.JOINT, 1, Map.of(), Map.of(), 2), new EpochRecord(Phase.JOINT, 2, Map.of(),
+                        Map.of(), 4));
+        return new RunResult(variant + "-" + seed, "cmp", variant, seed, "frozen", List.of(), nets, history, Map.of(),
+                null, 1, 1, Map.of(), Map.of(), null, protocol);
+    }
+
+    /**
+     * The comparison with existing methods, by hand: AT's S1 has accuracy 0.6 and 0.7 (mean 0.65, sample
+     * std √0.005 = 0.071), 50 training-only parameters, 3 s per joint epoch ((2 + 4) / 2; the teacher's
+     * 9 s epoch left out); KD+ML V3's ensemble 0.8 and 0.8 (deployed: its two students, 200). The
+     * ensemble minus AT is +0.2 and +0.1: mean +0.15, sd of the differences √0.005, t = 0.15 / (0.0707 /
+     * √2) = 3.00 with 1 degree of freedom.
+     */
+    @Test
+    void theComparisonWithExistingMethodsHasTheirRowsThenKdmlsAndPairedTests() {
+        Report report = Report.of("cmp", List.of(accuracy("baseline-at", 1, 0.6, 50L, "method-only", "teacher", "s1",
+                "ensemble"), accuracy("baseline-at", 2, 0.7, 50L, "method-only", "teacher", "s1", "ensemble"),
+                accuracy("kd-ml-v3", 1, 0.8, null, null, "teacher", "s1", "s2", "ensemble"),
+                accuracy("kd-ml-v3", 2, 0.8, null, null, "teacher", "s1", "s2", "ensemble")));
+        String md = report.markdown();
+        String table = md.substring(md.indexOf("## Comparison with existing methods"), md.indexOf("## Comparisons"));
+        assertTrue(table.contains("| AT (Zagoruyko & Komodakis, ICLR 2017) | 0.650±0.071 |"), table);
+        assertTrue(table.contains("| 100 | 50 | 3.00 | method-only |"), table);
+        assertTrue(table.contains("| KD+ML V3 Ensemble | 0.800±0.000 |") && table.contains("| 200 | 0 | 3.00 | – |"),
+                table);
+        assertTrue(table.indexOf("| AT") < table.indexOf("| KD+ML V3 S1") && table.indexOf("| KD+ML V3 S1")
+                < table.indexOf("| KD+ML V3 S2"), table);
+        assertTrue(table.contains("KD+ML V3 Ensemble Accuracy − AT S1 = +0.150 over seeds [1, 2]; paired t(1) = 3.00"),
+                table);
+        assertTrue(report.methodsCsv().startsWith("method,Accuracy,Precision,Recall,F1,AUC,deployed parameters,"),
+                report.methodsCsv());
+        assertTrue(Report.of("rep", List.of(run("ml-v1", 1, 0.6, 0.75, null))).methodsCsv().isEmpty());
     }
 }
