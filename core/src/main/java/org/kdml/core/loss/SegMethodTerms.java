@@ -145,6 +145,7 @@ public final class SegMethodTerms {
 
     /** Pixel-wise KD {@code τ²·KL(p_S(τ) ‖ p_T(τ))} per pixel, as {@link SegTerms#softKl}. */
     public static NDArray pixelKl(NDArray source, NDArray target, double tau) {
+        sameShape("pixelKl", source, target);
         return SegTerms.softKl(source, target, tau);
     }
 
@@ -181,7 +182,8 @@ public final class SegMethodTerms {
 
     private static NDArray avgPool(NDArray f, int k) {
         Shape s = f.getShape();
-        return f.reshape(s.get(0), s.get(1), s.get(2) / k, k, s.get(3) / k, k).mean(new int[] {3, 5});
+        // DJL's PyTorch mean takes one axis at a time.
+        return f.reshape(s.get(0), s.get(1), s.get(2) / k, k, s.get(3) / k, k).mean(new int[] {5}).mean(new int[] {3});
     }
 
     /** SKD's holistic term for the student: {@code −mean(D(S))}. */
