@@ -39,6 +39,14 @@ public enum Knowledge {
     /** SimKD (Chen et al., CVPR 2022): a projector, and the teacher's classifier reused at test time. */
     SIMKD("simkd", "Chen et al., CVPR 2022", Set.of(Task.CLASSIFICATION),
             Param.of("weight", 1, 0, 1e9), Param.integer("factor", 2, 1, 8)),
+    /**
+     * Semantic calibration (Chen et al., AAAI 2021): every student stage to every teacher stage,
+     * weighted by learnt attention. The projectors' middle width is {@code min(2·C_T, maxWidth)}
+     * (the reference's 2·C_T comes to about 850 M parameters for a ResNet-50 teacher).
+     */
+    SEMCKD("semckd", "Chen et al., AAAI 2021", Set.of(Task.CLASSIFICATION),
+            Param.of("weight", 400, 0, 1e9), Param.integer("maxWidth", 256, 1, 1 << 16),
+            Param.integer("factor", 4, 1, 64)),
     /** Intra-class feature variation distillation (Wang et al., ECCV 2020). */
     IFVD("ifvd", "Wang et al., ECCV 2020", Set.of(Task.SEGMENTATION),
             Param.of("weight", 1, 0, 1e9), Param.of("variation", 200, 0, 1e9), Param.of("pixel", 10, 0, 1e9),

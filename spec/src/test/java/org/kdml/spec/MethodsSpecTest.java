@@ -77,7 +77,7 @@ class MethodsSpecTest {
         SpecException unknown = assertThrows(SpecException.class, () -> Specs.parse(BASE + "methods: [crd]\n",
                 "x.yaml"));
         assertTrue(unknown.getMessage().contains("methods[0]") && unknown.getMessage().contains("unknown method 'crd';"
-                + " valid: fitnet, at, sp, vid, srrl, simkd, ifvd, cwd, emkd"), unknown.getMessage());
+                + " valid: fitnet, at, sp, vid, srrl, simkd, semckd, ifvd, cwd, emkd"), unknown.getMessage());
         SpecException param = assertThrows(SpecException.class, () -> Specs.parse(BASE
                 + "training: {methods: {fitnet: {layer: 2}}}\n", "x.yaml"));
         assertTrue(param.getMessage().contains("training.methods.fitnet.layer")

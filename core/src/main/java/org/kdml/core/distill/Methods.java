@@ -120,6 +120,7 @@ public final class Methods {
             case VID -> vid(e, p, src, dst, set, manager);
             case SRRL -> srrl(e, nets, src, dst, set, manager);
             case SIMKD -> simkd(e, nets, src, dst);
+            case SEMCKD -> semckd(e, p, src, dst, training.batchSize(), set, manager);
             case CWD -> (out, y, ps, tr) -> SegMethodTerms.cwd(out.get(from).get(0), out.get(to).get(0), p.get("tau"));
             case IFVD -> (out, y, ps, tr) -> Tensors.mul(SegMethodTerms.ifvd(out.get(from).get(1),
                     out.get(to).get(1), y), p.get("variation")).add(Tensors.mul(SegMethodTerms.pixelKl(
@@ -190,6 +191,70 @@ public final class Methods {
             NDArray predicted = teacher.classify(ps, c, false);
             NDArray target = Pool.globalAvgPool2d(out.get(e.from()).get(1));
             return MethodTerms.srrl(c.squeeze(new int[] {2, 3}), target, predicted, out.get(e.from()).get(0));
+        };
+    }
+
+    /**
+     * SemCKD: a projector per (student stage i, teacher stage j) onto the teacher's channels at the
+     * smaller of the two sides (the larger map average-pooled), and per-sample attention over the
+     * teacher stages from query / key embeddings of the batch's similarity matrices. The embeddings
+     * read a row of a B×B matrix, so they fit the spec's batch size; a batch of another size (an
+     * epoch's last, shorter one) weighs the teacher stages uniformly, and its embeddings learn
+     * nothing from it.
+     */
+    private static EdgeTerm semckd(Edge e, Map<String, Double> p, List<Shape> src, List<Shape> dst, int batch,
+            EdgeModuleSet set, NDManager manager) {
+        int n = DistillNet.STAGES;
+        int dim = Math.max(1, batch / (int) Math.round(p.get("factor")));
+        int maxWidth = (int) Math.round(p.get("maxWidth"));
+        List<Block> queries = new ArrayList<>();
+        List<Block> keys = new ArrayList<>();
+        List<Block> projectors = new ArrayList<>();
+        for (int l = 0; l < n; l++) {
+            queries.add(set.add(e.termName() + ".query" + (l + 1), EdgeModules.semckdEmbedding(dim), manager,
+                    new Shape(batch, batch)));
+            keys.add(set.add(e.termName() + ".key" + (l + 1), EdgeModules.semckdEmbedding(dim), manager,
+                    new Shape(batch, batch)));
+        }
+        for (int i = 0; i < n; i++) {
+            Shape s = dst.get(DistillNet.FIRST_STAGE + i);
+            for (int j = 0; j < n; j++) {
+                Shape t = src.get(DistillNet.FIRST_STAGE + j);
+                long side = Math.min(s.get(2), t.get(2));
+                int tc = (int) t.get(1);
+                projectors.add(set.add(e.termName() + ".proj" + (i + 1) + (j + 1), EdgeModules.semckdProjector(
+                        Math.min(2 * tc, maxWidth), tc), manager, new Shape(s.get(0), s.get(1), side, side)));
+            }
+        }
+        return (out, y, ps, tr) -> {
+            List<NDArray> s = stages(out.get(e.to()));
+            List<NDArray> t = stages(out.get(e.from()));
+            long b = s.get(0).getShape().get(0);
+            NDArray attention;
+            if (b == batch) {
+                List<NDArray> q = new ArrayList<>();
+                List<NDArray> k = new ArrayList<>();
+                for (int l = 0; l < n; l++) {
+                    q.add(MethodTerms.l2RowNormalize(queries.get(l).forward(ps, new NDList(MethodTerms.gram(s.get(l))),
+                            tr).singletonOrThrow()));
+                    k.add(MethodTerms.l2RowNormalize(keys.get(l).forward(ps, new NDList(MethodTerms.gram(
+                            t.get(l).stopGradient())), tr).singletonOrThrow()));
+                }
+                attention = MethodTerms.semckdAttention(q, k, 1.0);
+            } else {
+                attention = Tensors.div(s.get(0).getManager().ones(new Shape(b, n, n)), n);
+            }
+            List<NDArray> projected = new ArrayList<>();
+            List<NDArray> targets = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < n; j++) {
+                    long side = Math.min(s.get(i).getShape().get(2), t.get(j).getShape().get(2));
+                    projected.add(projectors.get(i * n + j).forward(ps, new NDList(pooledTo(s.get(i), side, e)), tr)
+                            .singletonOrThrow());
+                    targets.add(pooledTo(t.get(j), side, e));
+                }
+            }
+            return MethodTerms.semckd(projected, targets, attention);
         };
     }
 

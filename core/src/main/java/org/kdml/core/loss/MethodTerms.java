@@ -297,7 +297,7 @@ public final class MethodTerms {
      * computed as {@code sqrt(max(Σx², ε²))}: the same value, and a finite gradient at a zero row
      * (the square root's derivative at 0 is infinite, and ∞·0 would be NaN).
      */
-    static NDArray l2RowNormalize(NDArray x) {
+    public static NDArray l2RowNormalize(NDArray x) {
         NDArray norm = Tensors.maximum(x.square().sum(new int[] {1}, true), NORM_EPS * NORM_EPS).sqrt();
         return x.div(norm);
     }

@@ -9,6 +9,7 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
@@ -75,6 +76,30 @@ public final class EdgeModules {
      */
     public static Block vidVariance(int channels, double initVariance, double eps) {
         return new Variance(channels, (float) Math.log(Math.expm1(initVariance - eps)));
+    }
+
+    /**
+     * SemCKD's query or key embedding ({@code MLPEmbed}): a linear layer to {@code 2·dim}, ReLU, a
+     * linear layer to {@code dim} (the caller L2-normalises the rows). Its input is a row of the
+     * batch's similarity matrix, so its input width is the batch size.
+     */
+    public static Block semckdEmbedding(int dim) {
+        return Initialization.torchvision(new SequentialBlock()
+                .add(Linear.builder().setUnits(2L * dim).optBias(true).build()).add(Activation.reluBlock())
+                .add(Linear.builder().setUnits(dim).optBias(true).build()));
+    }
+
+    /**
+     * SemCKD's projector of one student stage onto one teacher stage ({@code AAEmbed}): 1×1 to the
+     * middle width, BN, ReLU, 3×3, BN, ReLU, 1×1 to the teacher's channels.
+     *
+     * @param mid the middle width: the reference's {@code 2·C_T}, capped by the caller
+     */
+    public static Block semckdProjector(int mid, int teacherChannels) {
+        return Initialization.torchvision(new SequentialBlock()
+                .add(Layers.convBnRelu(mid, 1, 1, 0, 1))
+                .add(Layers.convBnRelu(mid, 3, 1, 1, 1))
+                .add(Layers.conv(teacherChannels, 1, 1, 0, 1)));
     }
 
     /** Initialises {@code module} for inputs of {@code shape}. */

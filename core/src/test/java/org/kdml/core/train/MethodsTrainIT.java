@@ -50,10 +50,11 @@ class MethodsTrainIT {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"fitnet", "at", "sp", "vid", "srrl", "simkd"})
+    @ValueSource(strings = {"fitnet", "at", "sp", "vid", "srrl", "simkd", "semckd"})
     void aClassificationMethodTrainsItsStudentAndLeavesTheTeacherAlone(String key) {
         Knowledge method = Knowledge.method("method", key);
-        TrainingSpec t = TrainingSpec.defaults();
+        // The batch below: SemCKD's embeddings read rows of the batch's B×B similarity matrix.
+        TrainingSpec t = new TrainingSpec(null, null, 16, null, null, null, null, null);
         SharingGraph graph = ExperimentSpec.methodVariant(method, t).graph();
         NDManager manager = NDManager.newBaseManager();
         Map<String, DistillNet> nets = NetworkSet.buildSeeded(5, Task.CLASSIFICATION, "resnet50-tiny",
