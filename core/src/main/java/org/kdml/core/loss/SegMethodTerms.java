@@ -3,13 +3,16 @@ package org.kdml.core.loss;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.pooling.Pool;
 import org.kdml.core.tensor.Tensors;
 
 /**
  * Loss terms of existing segmentation distillation methods (docs/method.md, "Existing methods"),
  * as stateless functions of NDArrays. Logits are (N, C, H, W), C = 1 for binary masks; masks are
  * (N, 1, H, W) of 0/1 at the input's size. Every term detaches its source (the first argument,
- * the teaching network's map). Formulas follow CIRKD (CWD, IFVD) and EMKD's reference code.
+ * the teaching network's map). Formulas follow the reference code of CIRKD (CWD, IFVD, SKD's
+ * hinge terms), SKD (pair-wise) and EMKD (importance maps, region affinity); each method's
+ * javadoc names where it departs from it.
  */
 public final class SegMethodTerms {
 
@@ -28,8 +31,12 @@ public final class SegMethodTerms {
     /**
      * Channel-wise distillation (Shu et al., ICCV 2021): each channel's map becomes a distribution
      * over the H·W positions, {@code p_c = softmax_HW(y_c/τ)}, and
-     * {@code τ²/(N·C) · Σ_{n,c} Σ_hw p^S_c·(log p^S_c − log p^T_c)} with S the source. On binary
-     * logits (C = 1) the single channel is the foreground logit.
+     * {@code τ²/(N·C) · Σ_{n,c} Σ_hw p^S_c·(log p^S_c − log p^T_c)} with S the source (CIRKD's
+     * {@code CriterionCWD} with {@code norm_type='channel'}, {@code divergence='kl'}). On binary logits
+     * (C = 1) the sum is over the single channel, the foreground logit z: no background channel −z is
+     * added (its spatial softmax would be a second, different distribution), and the divisor is N.
+     * Works on any map, logits or features, of equal shapes (CIRKD's 1×1 conv for unequal channels
+     * is not part of the term).
      *
      * @param source the teacher's map (N, C, H, W), detached
      * @param target the student's map of the same shape
@@ -102,11 +109,13 @@ public final class SegMethodTerms {
     /**
      * EMKD's importance maps (attention transfer with exponent p): {@code at(x) =
      * normalise(mean_c(x^p))} flattened to (N, h·w), L2-normalised (ε 1e-12); the loss is
-     * {@code mean_n Σ_hw (at_S − at_T)²}.
+     * {@code mean_n Σ_hw (at_S − at_T)²}. EMKD resizes a student's map of other sides bilinearly to
+     * the teacher's; here the sides must be equal (the caller resizes).
      *
      * @param source the teacher's map (N, C_T, h, w), detached
      * @param target the student's map (N, C_S, h, w), same sides
-     * @param p the exponent (4 in EMKD)
+     * @param p the exponent (EMKD's {@code exp}, 4 there); a non-integer p needs non-negative maps
+     * @throws IllegalArgumentException when N, h or w differ
      */
     public static NDArray importanceMaps(NDArray source, NDArray target, double p) {
         sameSides("importanceMaps", source, target);
@@ -122,9 +131,15 @@ public final class SegMethodTerms {
     }
 
     /**
-     * EMKD's region affinity: with the mask downsampled (nearest) to the map's size, the
-     * background and foreground prototypes {@code r_k = Σ f·m_k / (Σ m_k + 1)}, their cosine per
-     * image, and the loss {@code mean_n (cos_S − cos_T)²}.
+     * EMKD's region affinity ({@code region_affinity_distillation}): with the mask downsampled
+     * (nearest) to the map's size, the background and foreground prototypes
+     * {@code r_k = Σ_hw f·m_k / (Σ_hw m_k + 1)} (C), their cosine per image, and the loss
+     * {@code mean_n (cos_S − cos_T)²}.
+     *
+     * <p>EMKD's {@code region_contrast} adds its {@code smooth = 1} to the foreground's count only and
+     * divides the background's sum by its bare count. Each prototype is one vector and the cosine
+     * ignores a positive scale, so the value is the same wherever the background is present; where it
+     * is absent (an all-foreground mask) EMKD's 0/0 is NaN, and here {@code r_bg = 0} and the cosine 0.
      *
      * @param source the teacher's map (N, C_T, h, w), detached
      * @param target the student's map (N, C_S, h, w), same sides
@@ -143,22 +158,47 @@ public final class SegMethodTerms {
         return cosine(rb, rf, 1);
     }
 
-    /** Pixel-wise KD {@code τ²·KL(p_S(τ) ‖ p_T(τ))} per pixel, as {@link SegTerms#softKl}. */
+    /**
+     * Pixel-wise KD (SKD's, IFVD's and EMKD's {@code prediction_map_distillation}):
+     * {@code τ²·KL(p_S(τ) ‖ p_T(τ))} per pixel, summed over the classes (background {@code σ(−z)} and
+     * foreground {@code σ(z)} for C = 1), averaged over pixels and the batch, as
+     * {@link SegTerms#softKl}. SKD's pixel-wise term is the cross-entropy {@code −Σ p_S log p_T}: it
+     * differs by the source's entropy, a constant, so the gradient is the same.
+     *
+     * @param source the teacher's logits (N, C, H, W), detached
+     * @param target the student's logits of the same shape
+     * @param tau the temperature τ > 0
+     * @throws IllegalArgumentException when the shapes differ or τ ≤ 0
+     */
     public static NDArray pixelKl(NDArray source, NDArray target, double tau) {
         sameShape("pixelKl", source, target);
         return SegTerms.softKl(source, target, tau);
     }
 
     /**
-     * SKD's pair-wise term (Liu et al., CVPR 2019; CIRKD's {@code CriterionPairWiseforWholeFeatAfterPool}):
-     * both maps average-pooled with kernel = stride = {@code pool}, each node's channel vector
-     * L2-normalised (divided by {@code max(‖x‖, 1e-8)}), the affinity {@code A = Xᵀ X} (N, M, M) of the M nodes, and
-     * {@code Σ (A_S − A_T)² / M² / N}.
+     * SKD's pair-wise term (Liu et al., CVPR 2019; {@code CriterionPairWiseforWholeFeatAfterPool} in
+     * SKD's code, {@code CriterionStructuralKD} in CIRKD's): both maps max-pooled with kernel = stride
+     * = {@code pool} and {@code ceil_mode} (a partial window at the right or bottom edge is a node of
+     * its own), flattened to the M nodes' channel vectors {@code X} (N, C, M), each L2-normalised
+     * ({@code x / max(‖x‖, 1e-8)}), the affinity {@code A = Xᵀ X} (N, M, M), and
+     * {@code Σ (A_S − A_T)² / M² / N}. Teacher and student may have different channel counts.
      *
-     * @throws IllegalArgumentException when the sides are not whole multiples of {@code pool}
+     * <p>Both reference codes pool by maximum. SKD's divides by {@code ‖x‖ + 1e-8} with the norm
+     * detached (gradient through the division only); CIRKD's ({@code F.normalize}) and this one
+     * differentiate through the norm too. The values agree to the epsilon.
+     *
+     * @param source the teacher's map (N, C_T, h, w), detached
+     * @param target the student's map (N, C_S, h, w), same sides
+     * @param pool the node's side β, 1 ≤ β ≤ min(h, w) (SKD: β = h/2, CIRKD: 2)
+     * @throws IllegalArgumentException when the sides differ or {@code pool} is out of range
      */
     public static NDArray pairwise(NDArray source, NDArray target, int pool) {
         sameSides("pairwise", source, target);
+        Shape s = source.getShape();
+        if (pool < 1 || pool > s.get(2) || pool > s.get(3)) {
+            throw new IllegalArgumentException("pairwise: a " + s.get(2) + "x" + s.get(3) + " map does not pool by "
+                    + pool);
+        }
         NDArray as = affinity(source.stopGradient(), pool);
         NDArray at = affinity(target, pool);
         long n = as.getShape().get(0);
@@ -166,13 +206,10 @@ public final class SegMethodTerms {
         return Tensors.div(at.sub(as).square().sum(), (double) m * m * n);
     }
 
+    /** The nodes' cosine affinity (N, M, M) after a {@code pool}×{@code pool} max pooling (ceil mode). */
     private static NDArray affinity(NDArray f, int pool) {
-        Shape s = f.getShape();
-        if (pool < 1 || s.get(2) % pool != 0 || s.get(3) % pool != 0) {
-            throw new IllegalArgumentException("pairwise: a " + s.get(2) + "x" + s.get(3) + " map does not pool by "
-                    + pool);
-        }
-        NDArray x = pool == 1 ? f : avgPool(f, pool);
+        Shape k = new Shape(pool, pool);
+        NDArray x = pool == 1 ? f : Pool.maxPool2d(f, k, k, new Shape(0, 0), true);
         long n = x.getShape().get(0);
         long c = x.getShape().get(1);
         NDArray flat = x.reshape(n, c, -1);
@@ -180,19 +217,35 @@ public final class SegMethodTerms {
         return unit.transpose(0, 2, 1).matMul(unit);
     }
 
-    private static NDArray avgPool(NDArray f, int k) {
-        Shape s = f.getShape();
-        // DJL's PyTorch mean takes one axis at a time.
-        return f.reshape(s.get(0), s.get(1), s.get(2) / k, k, s.get(3) / k, k).mean(new int[] {5}).mean(new int[] {3});
-    }
-
-    /** SKD's holistic term for the student: {@code −mean(D(S))}. */
+    /**
+     * SKD's holistic term for the student (CIRKD's {@code CriterionAdvForG}, hinge):
+     * {@code −mean(D(S))}. The scores keep their gradient (the discriminator's weights are the
+     * caller's to freeze or not).
+     *
+     * @param fakeScores the discriminator's scores of the student's maps, any non-empty shape
+     * @throws IllegalArgumentException when there are no scores
+     */
     public static NDArray hingeGenerator(NDArray fakeScores) {
+        if (fakeScores.size() == 0) {
+            throw new IllegalArgumentException("hingeGenerator: no scores, shape " + fakeScores.getShape());
+        }
         return fakeScores.mean().neg();
     }
 
-    /** SKD's discriminator loss: {@code mean(relu(1 − D(T))) + mean(relu(1 + D(S)))}. */
+    /**
+     * SKD's discriminator loss (CIRKD's {@code CriterionAdv}, hinge):
+     * {@code mean(relu(1 − D(T))) + mean(relu(1 + D(S)))}. Both scores keep their gradient: the caller
+     * detaches the maps it feeds the discriminator.
+     *
+     * @param realScores the scores of the teacher's maps
+     * @param fakeScores the scores of the student's maps, of the same shape (as CIRKD asserts)
+     * @throws IllegalArgumentException when the shapes differ or there are no scores
+     */
     public static NDArray hingeDiscriminator(NDArray realScores, NDArray fakeScores) {
+        if (!realScores.getShape().equals(fakeScores.getShape()) || realScores.size() == 0) {
+            throw new IllegalArgumentException("hingeDiscriminator: real " + realScores.getShape() + " and fake "
+                    + fakeScores.getShape() + " scores must be of one non-empty shape");
+        }
         NDArray real = Tensors.maximum(Tensors.rsub(1, realScores), 0).mean();
         NDArray fake = Tensors.maximum(Tensors.add(fakeScores, 1), 0).mean();
         return real.add(fake);

@@ -75,6 +75,21 @@ class SegMethodTermsTest {
         }
     }
 
+    /**
+     * Binary logits (1, 1, 2, 2), τ = 2: the single channel is the first channel above, KL 0.130812,
+     * τ²/(N·C) = 4/1 → 0.523248. Had a background channel −z been added, its softmax of
+     * (0, 0, 0, −ln 3) = (0.3, 0.3, 0.3, 0.1) would add ¼(3 ln(0.25/0.3) + ln(0.25/0.1)) = 0.092332
+     * and give (0.130812 + 0.092332)·4/2 = 0.446289.
+     */
+    @Test
+    void cwdOfBinaryLogitsUsesTheSingleChannel() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray src = m.zeros(new Shape(1, 1, 2, 2));
+            NDArray dst = a(m, new Shape(1, 1, 2, 2), 0, 0, 0, TWO_LN3);
+            assertEquals(0.523248, SegMethodTerms.cwd(src, dst, 2).getFloat(), TOL);
+        }
+    }
+
     @Test
     void cwdOfIdenticalMapsIsZero() {
         try (NDManager m = NDManager.newBaseManager()) {
@@ -238,7 +253,7 @@ class SegMethodTermsTest {
      * Target of one channel (1, −3, 1, 2): Σ_fg = 3, Σ_bg = −2 → cos_T = −1 → (−1.447214)² =
      * 2.094427.
      * No foreground at all: r_fg = 0/(0 + 1) = 0 and both cosines are 0 (the smoothing keeps 0/0
-     * out) → 0.
+     * out) → 0; no background likewise.
      */
     @Test
     void regionAffinityOfAWorkedExample() {
@@ -249,6 +264,9 @@ class SegMethodTermsTest {
             NDArray dst1 = a(m, new Shape(1, 1, 2, 2), 1, -3, 1, 2);
             assertEquals(2.094427, SegMethodTerms.regionAffinity(src, dst1, mask4(m)).getFloat(), TOL);
             assertEquals(0.0, SegMethodTerms.regionAffinity(src, dst, m.zeros(new Shape(1, 1, 4, 4))).getFloat(),
+                    0.0);
+            // No background: EMKD's bare Σ m_bg gives 0/0 = NaN; r_bg = 0/(0 + 1) = 0 → both cosines 0.
+            assertEquals(0.0, SegMethodTerms.regionAffinity(src, dst, m.ones(new Shape(1, 1, 4, 4))).getFloat(),
                     0.0);
         }
     }
@@ -319,13 +337,15 @@ class SegMethodTermsTest {
         }
     }
 
-    /** pixelKl validates only the temperature (there is no shape check in SegTerms.softKl). */
+    /** pixelKl checks the shapes itself (SegTerms.softKl does not), then the temperature. */
     @Test
-    void pixelKlRefusesABadTemperature() {
+    void pixelKlRefusesMismatchedShapesAndABadTemperature() {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray s = m.zeros(new Shape(1, 1, 2, 2));
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> SegMethodTerms.pixelKl(s, s, 0));
+                    () -> SegMethodTerms.pixelKl(s, m.zeros(new Shape(1, 2, 2, 2)), 2));
+            assertEquals("pixelKl: shapes differ: source (1, 1, 2, 2) vs target (1, 2, 2, 2)", e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> SegMethodTerms.pixelKl(s, s, 0));
             assertEquals("temperature must be > 0, got 0.0", e.getMessage());
             e = assertThrows(IllegalArgumentException.class, () -> SegMethodTerms.pixelKl(s, s, -1));
             assertEquals("temperature must be > 0, got -1.0", e.getMessage());
@@ -367,23 +387,40 @@ class SegMethodTermsTest {
     }
 
     /**
-     * pool = 2 on (1, 2, 2, 4) maps: M = 2 nodes (left and right 2×2 blocks), pooled to the maps of
-     * the second case above. Source channel 0 blocks all 1 and all 0, channel 1 all 0 and all 2 →
-     * nodes (1, 0), (0, 2). Target channel 0 rows (0, 2, 3, −1), (1, 1, 0, 2) → block means 1 and 1
-     * (max pooling would give 2 and 3); channel 1 rows (1, 1, 0, 0), (2, 0, 0, 0) → 1 and 0. Nodes
-     * (1, 1), (1, 0) → 0.25 as above. Identical maps give 0; the source gets no gradient.
+     * pool = 2 on (1, 2, 2, 4) maps: M = 2 nodes (left and right 2×2 blocks). Source channel 0
+     * blocks all 1 and all 0, channel 1 all 0 and all 2 → nodes (1, 0), (0, 2) (by maximum or mean),
+     * A_S = I. Target channel 0 rows (0, 2, 3, −1), (1, 1, 0, 2) → block maxima 2 and 3; channel 1
+     * rows (0, 0, 0, 0), (0, 4, 0, 0) → 4 and 0. Nodes (2, 4), (3, 0), unit (1, 2)/√5 and (1, 0) →
+     * A_T off-diagonal 1/√5: Σ(A_S − A_T)² = 2·⅕ = 0.4, / M² = 4 / N = 1 → 0.1. (Block means (1, 1),
+     * (1, 0) would give 2·½/4 = 0.25.) Identical maps give 0; the source gets no gradient.
      */
     @Test
-    void pairwisePoolsByAveragingBeforeTheAffinity() {
+    void pairwisePoolsByMaximumBeforeTheAffinity() {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray src = a(m, new Shape(1, 2, 2, 4), 1, 1, 0, 0, 1, 1, 0, 0, 0, 0, 2, 2, 0, 0, 2, 2);
-            NDArray dst = a(m, new Shape(1, 2, 2, 4), 0, 2, 3, -1, 1, 1, 0, 2, 1, 1, 0, 0, 2, 0, 0, 0);
-            assertEquals(0.25, SegMethodTerms.pairwise(src, dst, 2).getFloat(), TOL);
+            NDArray dst = a(m, new Shape(1, 2, 2, 4), 0, 2, 3, -1, 1, 1, 0, 2, 0, 0, 0, 0, 0, 4, 0, 0);
+            assertEquals(0.1, SegMethodTerms.pairwise(src, dst, 2).getFloat(), TOL);
             assertEquals(0.0, SegMethodTerms.pairwise(dst, dst.duplicate(), 2).getFloat(), TOL);
             requireGradient(src, dst);
             backward(() -> SegMethodTerms.pairwise(src, dst, 2));
             assertEquals(0f, gradientMass(src));
             assertTrue(gradientMass(dst) > 0);
+        }
+    }
+
+    /**
+     * Ceil mode: pool = 2 on (1, 1, 3, 3) gives 2×2 nodes, the windows rows/columns {0, 1} and {2}.
+     * Source all 1 → units +1, A_S all 1. Target rows (1, −1, 5), (−2, −3, 5), (−1, −1, −4): window
+     * maxima 1, 5, −1, −4 → signs (+, +, −, −) → A_T = s_i·s_j is −1 in the 8 entries pairing a + with
+     * a −: 8·(1 − (−1))² = 32, / M² = 16 → 2. (Means −1.25, 5, −1, −4 would give 6·4/16 = 1.5; floor
+     * mode one node and 0.)
+     */
+    @Test
+    void pairwiseKeepsPartialWindowsAsNodes() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray src = m.ones(new Shape(1, 1, 3, 3));
+            NDArray dst = a(m, new Shape(1, 1, 3, 3), 1, -1, 5, -2, -3, 5, -1, -1, -4);
+            assertEquals(2.0, SegMethodTerms.pairwise(src, dst, 2).getFloat(), TOL);
         }
     }
 
@@ -444,8 +481,7 @@ class SegMethodTermsTest {
     /**
      * Real (2, 0.5, −1, 1.5): 1 − x = (−1, 0.5, 2, −0.5), relu (0, 0.5, 2, 0), mean 0.625. Fake
      * (−2, 0, 0.5, −0.5): 1 + x = (−1, 1, 1.5, 0.5), relu (0, 1, 1.5, 0.5), mean 0.75. Sum 1.375.
-     * The two means are separate, so the fake scores may have another shape: the same four as
-     * (4, 1) give the same 1.375. A discriminator past both margins (real ≥ 1, fake ≤ −1) scores 0.
+     * A discriminator past both margins (real ≥ 1, fake ≤ −1) scores 0.
      */
     @Test
     void hingeDiscriminatorOfAWorkedExample() {
@@ -453,9 +489,26 @@ class SegMethodTermsTest {
             NDArray real = a(m, new Shape(1, 1, 2, 2), 2, 0.5f, -1, 1.5f);
             NDArray fake = a(m, new Shape(1, 1, 2, 2), -2, 0, 0.5f, -0.5f);
             assertEquals(1.375, SegMethodTerms.hingeDiscriminator(real, fake).getFloat(), TOL);
-            assertEquals(1.375, SegMethodTerms.hingeDiscriminator(real, fake.reshape(4, 1)).getFloat(), TOL);
             NDArray sure = a(m, new Shape(1, 1, 2, 2), 1, 2, 3, 1.5f);
             assertEquals(0.0, SegMethodTerms.hingeDiscriminator(sure, sure.neg()).getFloat(), TOL);
+        }
+    }
+
+    /** As CIRKD asserts, real and fake scores are of one shape; no scores at all are refused. */
+    @Test
+    void hingeTermsRefuseMismatchedOrEmptyScores() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray real = m.ones(new Shape(1, 1, 2, 2));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> SegMethodTerms.hingeDiscriminator(real, m.ones(new Shape(4, 1))));
+            assertEquals("hingeDiscriminator: real (1, 1, 2, 2) and fake (4, 1) scores must be of one non-empty"
+                    + " shape", e.getMessage());
+            NDArray none = m.zeros(new Shape(0, 1));
+            e = assertThrows(IllegalArgumentException.class, () -> SegMethodTerms.hingeDiscriminator(none, none));
+            assertEquals("hingeDiscriminator: real (0, 1) and fake (0, 1) scores must be of one non-empty shape",
+                    e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> SegMethodTerms.hingeGenerator(none));
+            assertEquals("hingeGenerator: no scores, shape (0, 1)", e.getMessage());
         }
     }
 
