@@ -47,6 +47,11 @@ public enum Knowledge {
     SEMCKD("semckd", "Chen et al., AAAI 2021", Set.of(Task.CLASSIFICATION),
             Param.of("weight", 400, 0, 1e9), Param.integer("maxWidth", 256, 1, 1 << 16),
             Param.integer("factor", 4, 1, 64)),
+    /** Structured KD (Liu et al., CVPR 2019): pixel-wise, pair-wise and holistic (adversarial). */
+    SKD("skd", "Liu et al., CVPR 2019", Set.of(Task.SEGMENTATION),
+            Param.of("weight", 1, 0, 1e9), Param.of("pixel", 10, 0, 1e9), Param.of("pair", 0.5, 0, 1e9),
+            Param.of("adversarial", 0.001, 0, 1e9), Param.of("discriminator", 0.1, 0, 1e9),
+            Param.of("temperature", 1, 1e-3, 1e3), Param.integer("pool", 2, 1, 64)),
     /** Intra-class feature variation distillation (Wang et al., ECCV 2020). */
     IFVD("ifvd", "Wang et al., ECCV 2020", Set.of(Task.SEGMENTATION),
             Param.of("weight", 1, 0, 1e9), Param.of("variation", 200, 0, 1e9), Param.of("pixel", 10, 0, 1e9),

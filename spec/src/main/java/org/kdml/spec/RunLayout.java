@@ -83,6 +83,16 @@ public final class RunLayout {
         return node + ".edges.adam";
     }
 
+    /** @return the parameters of the run's {@code i}-th discriminator (SKD; 1-based), e.g. {@code discriminator1.params} */
+    public static String discriminatorParams(int i) {
+        return "discriminator" + i + ".params";
+    }
+
+    /** @return the optimiser moments of the run's {@code i}-th discriminator, e.g. {@code discriminator1.adam} */
+    public static String discriminatorAdam(int i) {
+        return "discriminator" + i + ".adam";
+    }
+
     /** @return the CKA heatmap of {@code pair}, e.g. {@code cka-teacher-s1.png} */
     public static String heatmap(String pair) {
         return "cka-" + pair + ".png";

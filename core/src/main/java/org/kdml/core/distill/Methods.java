@@ -48,8 +48,15 @@ public final class Methods {
      *
      * @param terms each learner's terms, one per incoming edge in graph order
      * @param modules each learner's edge modules (only learners with at least one)
+     * @param adversaries SKD's discriminators, each with an optimiser of its own
      */
-    public record Built(Map<String, List<EdgeTerm>> terms, Map<String, EdgeModuleSet> modules) {
+    public record Built(Map<String, List<EdgeTerm>> terms, Map<String, EdgeModuleSet> modules,
+            List<Adversary> adversaries) {
+
+        /** Terms and modules without discriminators. */
+        public Built(Map<String, List<EdgeTerm>> terms, Map<String, EdgeModuleSet> modules) {
+            this(terms, modules, List.of());
+        }
     }
 
     /**
@@ -65,18 +72,19 @@ public final class Methods {
         Map<String, List<Shape>> shapes = shapes(nets, imageSize, manager);
         Map<String, List<EdgeTerm>> terms = new LinkedHashMap<>();
         Map<String, EdgeModuleSet> modules = new LinkedHashMap<>();
+        List<Adversary> adversaries = new ArrayList<>();
         for (String node : graph.nodes()) {
             EdgeModuleSet set = new EdgeModuleSet();
             List<EdgeTerm> list = new ArrayList<>();
             for (Edge e : graph.edgesInto(node)) {
-                list.add(term(graph, e, nets, shapes, training, taskLoss, set, manager));
+                list.add(term(graph, e, nets, shapes, training, taskLoss, set, adversaries, manager));
             }
             terms.put(node, list);
             if (!set.isEmpty()) {
                 modules.put(node, set);
             }
         }
-        return new Built(terms, modules);
+        return new Built(terms, modules, adversaries);
     }
 
     /** Every network's output shapes at batch 2 ({@code [logits, feature, stage1..stage4]}). */
@@ -96,8 +104,9 @@ public final class Methods {
         return out;
     }
 
-    private static EdgeTerm term(SharingGraph graph, Edge e, Map<String, DistillNet> nets, Map<String, List<Shape>> shapes,
-            TrainingSpec training, TaskLoss taskLoss, EdgeModuleSet set, NDManager manager) {
+    private static EdgeTerm term(SharingGraph graph, Edge e, Map<String, DistillNet> nets,
+            Map<String, List<Shape>> shapes, TrainingSpec training, TaskLoss taskLoss, EdgeModuleSet set,
+            List<Adversary> adversaries, NDManager manager) {
         Knowledge k = e.knowledge();
         if (!k.isMethod()) {
             return NodeLoss.styles(List.of(e), training.temperature(), taskLoss).get(0);
@@ -126,6 +135,7 @@ public final class Methods {
                     out.get(to).get(1), y), p.get("variation")).add(Tensors.mul(SegMethodTerms.pixelKl(
                     out.get(from).get(0), out.get(to).get(0), p.get("temperature")), p.get("pixel")));
             case EMKD -> emkd(from, to, p);
+            case SKD -> skd(e, p, dst, adversaries, manager);
             case PREDICTIONS, FEATURES -> throw new IllegalStateException("not a method: " + k);
         };
     }
@@ -264,6 +274,31 @@ public final class Methods {
                     + " and the projected student feature " + dst.get(1) + "; they must have equal shapes");
         }
         return (out, y, ps, tr) -> MethodTerms.mse(out.get(e.from()).get(1), out.get(e.to()).get(1));
+    }
+
+    /**
+     * SKD: pixel-wise KD on the logits, pair-wise affinity of the shared decoder feature's pooled
+     * nodes, and the holistic term from a discriminator of the predicted foreground maps (its own
+     * step: {@link Adversary}).
+     */
+    private static EdgeTerm skd(Edge e, Map<String, Double> p, List<Shape> dst, List<Adversary> adversaries,
+            NDManager manager) {
+        Block d = EdgeModules.skdDiscriminator();
+        EdgeModules.initialize(d, manager, dst.get(0));
+        Adversary adversary = new Adversary(e.to(), e.toString(), d, p.get("discriminator"), manager);
+        adversaries.add(adversary);
+        int pool = (int) Math.round(p.get("pool"));
+        return (out, y, ps, tr) -> {
+            NDList s = out.get(e.from());
+            NDList t = out.get(e.to());
+            NDArray pixel = SegMethodTerms.pixelKl(s.get(0), t.get(0), p.get("temperature"));
+            NDArray pair = SegMethodTerms.pairwise(s.get(1), t.get(1), pool);
+            NDArray scores = adversary.generatorScores(ps, s.get(0).getNDArrayInternal().sigmoid(),
+                    t.get(0).getNDArrayInternal().sigmoid(), tr);
+            NDArray holistic = SegMethodTerms.hingeGenerator(scores);
+            return Tensors.mul(pixel, p.get("pixel")).add(Tensors.mul(pair, p.get("pair")))
+                    .add(Tensors.mul(holistic, p.get("adversarial")));
+        };
     }
 
     private static EdgeTerm emkd(String from, String to, Map<String, Double> p) {

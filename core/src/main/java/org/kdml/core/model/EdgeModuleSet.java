@@ -42,7 +42,12 @@ public final class EdgeModuleSet extends AbstractBlock {
 
     /** @return the number of trainable parameters (batch-norm running statistics excluded) */
     public long parameterCount() {
-        return DistillNet.countTrainable(getParameters());
+        return count(this);
+    }
+
+    /** @return the number of trainable parameters of {@code block} (batch-norm running statistics excluded) */
+    public static long count(Block block) {
+        return DistillNet.countTrainable(block.getParameters());
     }
 
     @Override

@@ -8,7 +8,10 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import ai.djl.nn.Blocks;
 import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.pooling.Pool;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
@@ -100,6 +103,23 @@ public final class EdgeModules {
                 .add(Layers.convBnRelu(mid, 1, 1, 0, 1))
                 .add(Layers.convBnRelu(mid, 3, 1, 1, 1))
                 .add(Layers.conv(teacherChannels, 1, 1, 0, 1)));
+    }
+
+    /**
+     * SKD's discriminator of predicted maps: three 3×3 stride-2 convolutions (16, 32, 64 channels,
+     * with bias) each followed by LeakyReLU(0.2), global average pooling and a linear score. (SKD's
+     * own adds spectral normalisation and self-attention; see docs/method.md.)
+     */
+    public static Block skdDiscriminator() {
+        SequentialBlock d = new SequentialBlock();
+        for (int c : new int[] {16, 32, 64}) {
+            d.add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optStride(new Shape(2, 2))
+                    .optPadding(new Shape(1, 1)).setFilters(c).optBias(true).build())
+                    .add(Activation.leakyReluBlock(0.2f));
+        }
+        d.add(Pool.globalAvgPool2dBlock()).add(Blocks.batchFlattenBlock())
+                .add(Linear.builder().setUnits(1).optBias(true).build());
+        return Initialization.torchvision(d);
     }
 
     /** Initialises {@code module} for inputs of {@code shape}. */

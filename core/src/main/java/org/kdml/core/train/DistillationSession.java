@@ -5,6 +5,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.ParameterList;
 import ai.djl.pytorch.engine.PtNDArray;
@@ -24,6 +25,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.kdml.core.distill.Adversary;
 import org.kdml.core.distill.Methods;
 import org.kdml.core.loss.EdgeTerm;
 import org.kdml.core.loss.NodeLoss;
@@ -56,6 +58,9 @@ public final class DistillationSession implements AutoCloseable {
     /** The trainable modules of the edges into each learner (FitNets' regressor, VID's, SRRL's connector). */
     private final Map<String, EdgeModuleSet> modules;
     private final Map<String, FusedAdam> moduleOptimizers = new HashMap<>();
+    /** SKD's discriminators, each with an optimiser of its own, trained after their learner's step. */
+    private final List<Adversary> adversaries;
+    private final List<FusedAdam> adversaryOptimizers = new ArrayList<>();
     private final Map<String, NDManager> snapshots = new HashMap<>();
     private final ParameterStore ps;
     private final TaskLoss taskLoss;
@@ -106,6 +111,10 @@ public final class DistillationSession implements AutoCloseable {
         this.nets = new LinkedHashMap<>(nets);
         this.ps = new ParameterStore(manager, false);
         this.modules = new LinkedHashMap<>(built.modules());
+        this.adversaries = List.copyOf(built.adversaries());
+        for (int i = 0; i < adversaries.size(); i++) {
+            adversaryOptimizers.add(new FusedAdam(manager, learningRate));
+        }
         for (String node : graph.nodes()) {
             if (!nets.containsKey(node)) {
                 throw new IllegalArgumentException("no network for node " + node);
@@ -140,7 +149,13 @@ public final class DistillationSession implements AutoCloseable {
     /** @return the trainable parameters of the edge modules into {@code node} (0 when none) */
     public long edgeModuleParameters(String node) {
         EdgeModuleSet set = modules.get(node);
-        return set == null ? 0 : set.parameterCount();
+        long n = set == null ? 0 : set.parameterCount();
+        for (Adversary a : adversaries) {
+            if (a.node().equals(node)) {
+                n += EdgeModuleSet.count(a.discriminator());
+            }
+        }
+        return n;
     }
 
     /**
@@ -271,6 +286,18 @@ public final class DistillationSession implements AutoCloseable {
             if (!update(node)) {
                 restoreStatistics(node, stats);
             }
+        }
+        long ta = System.nanoTime();
+        for (int i = 0; i < adversaries.size(); i++) {
+            Adversary a = adversaries.get(i);
+            if (active.containsKey(a.node())) {
+                FusedAdam opt = adversaryOptimizers.get(i);
+                double d = a.train(ps, () -> opt.update(a.discriminator()));
+                metrics.put(a.node() + "/discriminator" + (i == 0 ? "" : String.valueOf(i + 1)), d);
+            }
+        }
+        if (!adversaries.isEmpty()) {
+            phase("adversary", ta);
         }
         return metrics;
     }
@@ -515,12 +542,21 @@ public final class DistillationSession implements AutoCloseable {
             }
             EdgeModuleSet set = modules.get(node);
             if (set != null) {
-                NDList list = new NDList();
-                set.getParameters().forEach(p -> list.add(p.getValue().getArray()));
-                Files.write(dir.resolve(RunLayout.edgeParams(node)), list.encode());
+                writeArrays(set, dir.resolve(RunLayout.edgeParams(node)));
                 moduleOptimizers.get(node).write(set, dir.resolve(RunLayout.edgeAdam(node)));
             }
         }
+        for (int i = 0; i < adversaries.size(); i++) {
+            Block d = adversaries.get(i).discriminator();
+            writeArrays(d, dir.resolve(RunLayout.discriminatorParams(i + 1)));
+            adversaryOptimizers.get(i).write(d, dir.resolve(RunLayout.discriminatorAdam(i + 1)));
+        }
+    }
+
+    private static void writeArrays(Block block, Path file) throws IOException {
+        NDList list = new NDList();
+        block.getParameters().forEach(p -> list.add(p.getValue().getArray()));
+        Files.write(file, list.encode());
     }
 
     /**
@@ -564,6 +600,11 @@ public final class DistillationSession implements AutoCloseable {
             }
             loadModules(dir, node);
         }
+        for (int i = 0; i < adversaries.size(); i++) {
+            Block d = adversaries.get(i).discriminator();
+            readArrays(d, dir.resolve(RunLayout.discriminatorParams(i + 1)));
+            adversaryOptimizers.get(i).read(d, dir.resolve(RunLayout.discriminatorAdam(i + 1)));
+        }
     }
 
     /** Reads {@code node}'s edge modules and their optimiser written by {@link #saveState}. */
@@ -572,8 +613,13 @@ public final class DistillationSession implements AutoCloseable {
         if (set == null) {
             return;
         }
-        Path file = dir.resolve(RunLayout.edgeParams(node));
-        ParameterList params = set.getParameters();
+        readArrays(set, dir.resolve(RunLayout.edgeParams(node)));
+        moduleOptimizers.get(node).read(set, dir.resolve(RunLayout.edgeAdam(node)));
+    }
+
+    /** Copies the arrays {@link #writeArrays} wrote into {@code block}'s parameters, shapes checked. */
+    private void readArrays(Block block, Path file) throws IOException {
+        ParameterList params = block.getParameters();
         try (NDManager tmp = manager.newSubManager()) {
             NDList list = Tensors.decode(tmp, Files.readAllBytes(file));
             if (list.size() != params.size()) {
@@ -589,7 +635,6 @@ public final class DistillationSession implements AutoCloseable {
                 Tensors.copyInto(w, list.get(i));
             }
         }
-        moduleOptimizers.get(node).read(set, dir.resolve(RunLayout.edgeAdam(node)));
     }
 
     private static Map<String, NDArray> byName(NDManager keep) {
@@ -604,6 +649,7 @@ public final class DistillationSession implements AutoCloseable {
     public void close() {
         optimizers.values().forEach(FusedAdam::close);
         moduleOptimizers.values().forEach(FusedAdam::close);
+        adversaryOptimizers.forEach(FusedAdam::close);
         for (NDManager m : snapshots.values()) {
             m.close();
         }

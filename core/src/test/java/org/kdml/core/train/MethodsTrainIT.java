@@ -23,6 +23,7 @@ import org.kdml.core.data.DiskImages;
 import org.kdml.core.data.LggFolder;
 import org.kdml.core.data.Normalization;
 import org.kdml.core.data.SyntheticScans;
+import org.kdml.core.distill.Adversary;
 import org.kdml.core.distill.Methods;
 import org.kdml.core.loss.TaskLoss;
 import org.kdml.core.model.DistillNet;
@@ -70,7 +71,7 @@ class MethodsTrainIT {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"cwd", "ifvd", "emkd"})
+    @ValueSource(strings = {"cwd", "ifvd", "emkd", "skd"})
     void aSegmentationMethodTrainsItsStudentAndLeavesTheTeacherAlone(String key) {
         Knowledge method = Knowledge.method("method", key);
         TrainingSpec t = TrainingSpec.defaults();
@@ -121,6 +122,10 @@ class MethodsTrainIT {
             assertFalse(same(moduleBefore, weights(built.modules().get("s1").getParameters())),
                     key + ": the edge module did not train");
             assertTrue(s.edgeModuleParameters("s1") > 0);
+        }
+        for (Adversary a : built.adversaries()) {
+            assertTrue(first.containsKey("s1/discriminator"), "the discriminator's loss is logged: " + first.keySet());
+            assertTrue(s.edgeModuleParameters("s1") > 0, "the discriminator counts as training-only");
         }
         if (student instanceof SimKdStudent simkd) {
             List<Parameter> mine = simkd.headParameters();
