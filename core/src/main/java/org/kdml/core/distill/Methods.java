@@ -69,7 +69,9 @@ public final class Methods {
      */
     public static Built build(SharingGraph graph, Map<String, DistillNet> nets, TrainingSpec training,
             TaskLoss taskLoss, int imageSize, NDManager manager) {
-        Map<String, List<Shape>> shapes = shapes(nets, imageSize, manager);
+        // kdml's own styles need no shapes: only a graph with a method runs the networks once to learn them.
+        Map<String, List<Shape>> shapes = graph.edges().stream().anyMatch(e -> e.knowledge().isMethod())
+                ? shapes(nets, imageSize, manager) : Map.of();
         Map<String, List<EdgeTerm>> terms = new LinkedHashMap<>();
         Map<String, EdgeModuleSet> modules = new LinkedHashMap<>();
         List<Adversary> adversaries = new ArrayList<>();

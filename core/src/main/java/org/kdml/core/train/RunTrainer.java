@@ -86,9 +86,12 @@ public final class RunTrainer {
         Map<String, DistillNet> nets = NetworkSet.buildSeeded(run.seed(), spec.task(), spec.teacher(), spec.students(),
                 graph, graphField(run.variant()), data.classes(), data.imageSize(), t, manager);
         TaskLoss taskLoss = taskLoss(t, seg);
-        // The edge modules get a seed of their own, so that adding one leaves the networks' initial weights alone.
-        Methods.Built built = NetworkSet.seeded(run.seed() * 31 + 17, () -> Methods.build(graph, nets, t, taskLoss,
-                data.imageSize(), manager));
+        // The edge modules get a seed of their own, so that adding one leaves the networks' initial weights
+        // alone; a graph without methods builds nothing and reseeds nothing (its runs stay as they were).
+        boolean methods = graph.edges().stream().anyMatch(e -> e.knowledge().isMethod());
+        Methods.Built built = methods ? NetworkSet.seeded(run.seed() * 31 + 17, () -> Methods.build(graph, nets, t,
+                taskLoss, data.imageSize(), manager)) : Methods.build(graph, nets, t, taskLoss, data.imageSize(),
+                manager);
         try (DistillationSession session = new DistillationSession(manager, graph, nets, t.learningRate(), t.alpha(),
                 taskLoss, built)) {
             RunSetup setup = new RunSetup(run, session, batches, split, train, data, t.batchSize(), pool, 2 * threads,
