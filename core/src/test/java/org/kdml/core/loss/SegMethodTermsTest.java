@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.kdml.core.loss.LossTests.backward;
+import static org.kdml.core.loss.LossTests.gradientMass;
+import static org.kdml.core.loss.LossTests.requireGradient;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.kdml.core.tensor.Tensors;
 
@@ -36,23 +36,6 @@ class SegMethodTermsTest {
                 0, 0, 0, 0,
                 0, 0, 1, 1,
                 0, 0, 1, 1);
-    }
-
-    /** Runs backward on the loss the supplier builds inside a gradient collector. */
-    private static void backward(Supplier<NDArray> loss) {
-        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            gc.backward(loss.get());
-        }
-    }
-
-    private static void requireGradient(NDArray... arrays) {
-        for (NDArray x : arrays) {
-            x.setRequiresGradient(true);
-        }
-    }
-
-    private static float gradientMass(NDArray x) {
-        return x.getGradient().abs().sum().getFloat();
     }
 
     // ---- CWD ----
