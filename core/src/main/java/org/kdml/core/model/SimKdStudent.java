@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.Pair;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,9 +78,10 @@ public final class SimKdStudent extends DistillNet {
 
     @Override
     public NDList forwardAll(ParameterStore ps, NDArray input, boolean training) {
+        // The student's blocks once; its last block's output (the backbone's) is what the projector reads.
         NDList outs = student.forwardAll(ps, input, training);
-        NDList out = forward(ps, new NDList(input), training);
-        outs.set(outs.size() - 1, out.get(0));
+        NDArray projected = projector.forward(ps, new NDList(outs.get(outs.size() - 2)), training).singletonOrThrow();
+        outs.set(outs.size() - 1, teacherHead.forward(ps, new NDList(projected), training).singletonOrThrow());
         return outs;
     }
 
@@ -135,10 +135,6 @@ public final class SimKdStudent extends DistillNet {
         Shape p = projector.getOutputShapes(new Shape[] {f})[0];
         teacherHead.initialize(manager, dataType, p);
         teacherHead.freezeParameters(true);
-        for (Pair<String, Parameter> unused : student.getParameters()) {
-            if (student.headParameters().contains(unused.getValue())) {
-                unused.getValue().freeze(true);
-            }
-        }
+        student.headParameters().forEach(unused -> unused.freeze(true));
     }
 }

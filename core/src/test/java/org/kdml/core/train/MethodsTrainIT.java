@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -128,6 +130,12 @@ class MethodsTrainIT {
             assertTrue(s.edgeModuleParameters("s1") > 0, "the discriminator counts as training-only");
         }
         if (student instanceof SimKdStudent simkd) {
+            try (NDManager tmp = NDManager.newBaseManager()) {
+                ParameterStore ps = new ParameterStore(tmp, false);
+                NDList all = simkd.forwardAll(ps, x, false);
+                assertArrayEquals(simkd.forward(ps, new NDList(x), false).get(0).toFloatArray(),
+                        all.get(all.size() - 1).toFloatArray(), 1e-6f, "forwardAll's logits are the deployed prediction");
+            }
             List<Parameter> mine = simkd.headParameters();
             List<Parameter> theirs = teacher.headParameters();
             for (int i = 0; i < mine.size(); i++) {
