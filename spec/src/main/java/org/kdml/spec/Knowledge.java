@@ -59,6 +59,13 @@ public enum Knowledge {
     /** Channel-wise distillation (Shu et al., ICCV 2021) on the logits. */
     CWD("cwd", "Shu et al., ICCV 2021", Set.of(Task.SEGMENTATION),
             Param.of("weight", 3, 0, 1e9), Param.of("tau", 4, 1e-3, 1e3)),
+    /**
+     * Double similarity distillation (Feng et al., IEEE TIP 2021): residual attention between the
+     * shared decoder feature and the logits, and the class similarity of the softened maps.
+     */
+    DSD("dsd", "Feng et al., IEEE TIP 2021", Set.of(Task.SEGMENTATION),
+            Param.of("weight", 1, 0, 1e9), Param.of("pixelSimilarity", 1000, 0, 1e9),
+            Param.of("classSimilarity", 10, 0, 1e9), Param.of("tau", 4, 1e-3, 1e3)),
     /** Efficient medical-image KD (Qin et al., IEEE TMI 2021): pixel KL, importance maps, region affinity. */
     EMKD("emkd", "Qin et al., IEEE TMI 2021", Set.of(Task.SEGMENTATION),
             Param.of("weight", 1, 0, 1e9), Param.of("pixel", 0.1, 0, 1e9), Param.of("importance", 0.9, 0, 1e9),
@@ -162,6 +169,22 @@ public enum Knowledge {
 
     private static String format(double v) {
         return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.valueOf(v);
+    }
+
+    /**
+     * What a reader of a comparison must know about this method as kdml runs it, where it departs
+     * from its reference or is weak on kdml's tasks; empty for most.
+     */
+    public String caveat() {
+        return switch (this) {
+            case SEMCKD -> "SemCKD: the projectors' middle width is capped at maxWidth (the reference's 2·C_T is"
+                    + " about 850 M parameters for a ResNet-50 teacher)";
+            case SIMKD -> "SimKD: its projector and the teacher's classifier are part of the deployed student";
+            case DSD -> "DSD: its class-similarity term compares classes, and binary masks have one output channel;"
+                    + " kdml reads it on the two-class logits (−z/2, z/2), whose softmax is the sigmoid. On the"
+                    + " single channel it would be a 1×1 matrix (Σp²), with no class relation in it";
+            default -> "";
+        };
     }
 
     /** @return the other kind of kdml's two styles */

@@ -65,7 +65,7 @@ class MethodsSpecTest {
                 "name: cmp\ntask: segmentation") + "methods: [cwd, at]\n", "seg.yaml"));
         assertTrue(e.getMessage().contains("methods[1]"), e.getMessage());
         assertTrue(e.getMessage().contains("at is not a segmentation method; valid for segmentation: predictions,"
-                + " features, skd, ifvd, cwd, emkd"), e.getMessage());
+                + " features, skd, ifvd, cwd, dsd, emkd"), e.getMessage());
         SpecException custom = assertThrows(SpecException.class, () -> Specs.parse(String.join("\n", "name: c",
                 "dataset: {kind: synthetic-patches, imageSize: 32, samples: 100}", "teacher: resnet50",
                 "students: [resnet18]", "sharing: [{from: teacher, to: s1, knowledge: cwd}]", ""), "c.yaml"));
@@ -77,7 +77,7 @@ class MethodsSpecTest {
         SpecException unknown = assertThrows(SpecException.class, () -> Specs.parse(BASE + "methods: [crd]\n",
                 "x.yaml"));
         assertTrue(unknown.getMessage().contains("methods[0]") && unknown.getMessage().contains("unknown method 'crd';"
-                + " valid: fitnet, at, sp, vid, srrl, simkd, semckd, skd, ifvd, cwd, emkd"), unknown.getMessage());
+                + " valid: fitnet, at, sp, vid, srrl, simkd, semckd, skd, ifvd, cwd, dsd, emkd"), unknown.getMessage());
         SpecException param = assertThrows(SpecException.class, () -> Specs.parse(BASE
                 + "training: {methods: {fitnet: {layer: 2}}}\n", "x.yaml"));
         assertTrue(param.getMessage().contains("training.methods.fitnet.layer")

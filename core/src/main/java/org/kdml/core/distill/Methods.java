@@ -36,7 +36,8 @@ import org.kdml.spec.TrainingSpec;
  * {@code NetworkSet}). Where each method reads the networks: classification methods read the
  * four stages (a ResNet's layer1..layer4), the last stage, or the logits; segmentation methods
  * read a U-Net's logits, its shared decoder feature (the first decoder block, stride 16) and its
- * encoder taps (stage1 = stride 4 as "low", stage4 = stride 32 as "high").
+ * encoder taps (stage1 = stride 4 as "low", stage4 = stride 32 as "high"); DSD reads the shared
+ * feature and the logits as its two levels.
  */
 public final class Methods {
 
@@ -136,6 +137,7 @@ public final class Methods {
             case IFVD -> (out, y, ps, tr) -> Tensors.mul(SegMethodTerms.ifvd(out.get(from).get(1),
                     out.get(to).get(1), y), p.get("variation")).add(Tensors.mul(SegMethodTerms.pixelKl(
                     out.get(from).get(0), out.get(to).get(0), p.get("temperature")), p.get("pixel")));
+            case DSD -> dsd(from, to, p);
             case EMKD -> emkd(from, to, p);
             case SKD -> skd(e, p, dst, adversaries, manager);
             case PREDICTIONS, FEATURES -> throw new IllegalStateException("not a method: " + k);
@@ -300,6 +302,22 @@ public final class Methods {
             NDArray holistic = SegMethodTerms.hingeGenerator(scores);
             return Tensors.mul(pixel, p.get("pixel")).add(Tensors.mul(pair, p.get("pair")))
                     .add(Tensors.mul(holistic, p.get("adversarial")));
+        };
+    }
+
+    /**
+     * DSD on a U-Net: residual attention between its two levels, the shared decoder feature (stride
+     * 16) and the logits (CIRKD's DSD script reads the same pair, feature then logits), with AT's
+     * exponent 2; and the class similarity of the logits.
+     */
+    private static EdgeTerm dsd(String from, String to, Map<String, Double> p) {
+        return (out, y, ps, tr) -> {
+            NDList s = out.get(from);
+            NDList t = out.get(to);
+            NDArray pixel = SegMethodTerms.residualAttention(List.of(s.get(1), s.get(0)), List.of(t.get(1), t.get(0)),
+                    2);
+            NDArray classes = SegMethodTerms.classSimilarity(s.get(0), t.get(0), p.get("tau"));
+            return Tensors.mul(pixel, p.get("pixelSimilarity")).add(Tensors.mul(classes, p.get("classSimilarity")));
         };
     }
 

@@ -1,9 +1,13 @@
 package org.kdml.core.loss;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.pooling.Pool;
+import java.util.ArrayList;
+import java.util.List;
 import org.kdml.core.tensor.Tensors;
 
 /**
@@ -249,6 +253,107 @@ public final class SegMethodTerms {
         NDArray real = Tensors.maximum(Tensors.rsub(1, realScores), 0).mean();
         NDArray fake = Tensors.maximum(Tensors.add(fakeScores, 1), 0).mean();
         return real.add(fake);
+    }
+
+    /**
+     * DSD's pixel-wise similarity (Feng et al., IEEE TIP 2021; {@code CriterionPSD} in CIRKD's DSD
+     * code): per level l an attention map {@code v_l = mean_c(f_l^p)}, block-averaged to the
+     * smallest level's sides (the maps' own sides differ: DSD interpolates them to one size), flattened
+     * and L2-normalised to {@code A_l} (N, h·w); for every pair of levels n < m the residual attention
+     * {@code R_nm = (A_m − A_n) / max(‖A_m − A_n‖, 1e-12)} per image; the loss is the mean over the K
+     * pairs of {@code mean_{n,hw}(R^S − R^T)²}. The reference normalises R a second time, which
+     * changes nothing. Channel counts may differ between levels and networks.
+     *
+     * @param source the teacher's levels, each (N, C_l, H_l, W_l), detached
+     * @param target the student's levels, as many, with the same sides as the source's
+     * @param p the exponent of the attention maps (2 in the reference)
+     * @throws IllegalArgumentException when there are fewer than two levels, the lists differ in
+     *     length, or a level's sides differ between the networks or are not a whole multiple of the
+     *     smallest
+     */
+    public static NDArray residualAttention(List<NDArray> source, List<NDArray> target, double p) {
+        if (source.size() != target.size() || source.size() < 2) {
+            throw new IllegalArgumentException("residualAttention: needs two or more levels, as many in source and"
+                    + " target, got " + source.size() + " and " + target.size());
+        }
+        long h = Long.MAX_VALUE;
+        long w = Long.MAX_VALUE;
+        for (int l = 0; l < source.size(); l++) {
+            sameSides("residualAttention level " + l, source.get(l), target.get(l));
+            h = Math.min(h, source.get(l).getShape().get(2));
+            w = Math.min(w, source.get(l).getShape().get(3));
+        }
+        List<NDArray> rs = residuals(source.stream().map(NDArray::stopGradient).toList(), h, w, p);
+        List<NDArray> rt = residuals(target, h, w, p);
+        NDArray sum = null;
+        for (int k = 0; k < rs.size(); k++) {
+            NDArray term = rt.get(k).sub(rs.get(k)).square().mean();
+            sum = sum == null ? term : sum.add(term);
+        }
+        return Tensors.div(sum, rs.size());
+    }
+
+    /** The normalised residual attention maps of one network's levels, pairs (n, m) with n < m in order. */
+    private static List<NDArray> residuals(List<NDArray> levels, long h, long w, double p) {
+        List<NDArray> maps = new ArrayList<>();
+        for (NDArray f : levels) {
+            Shape s = f.getShape();
+            long fh = s.get(2);
+            long fw = s.get(3);
+            if (fh % h != 0 || fw % w != 0) {
+                throw new IllegalArgumentException("residualAttention: a " + fh + "x" + fw + " level does not"
+                        + " average down to " + h + "x" + w);
+            }
+            NDArray v = Tensors.pow(f, p).mean(new int[] {1});
+            // One axis at a time: DJL's PyTorch engine reduces a mean over one axis only.
+            NDArray pooled = v.reshape(s.get(0), h, fh / h, w, fw / w).mean(new int[] {4}).mean(new int[] {2});
+            NDArray flat = pooled.reshape(s.get(0), h * w);
+            maps.add(flat.div(norm(flat, 1, MethodTerms.NORM_EPS)));
+        }
+        List<NDArray> out = new ArrayList<>();
+        for (int n = 0; n < maps.size() - 1; n++) {
+            for (int m = n + 1; m < maps.size(); m++) {
+                NDArray r = maps.get(m).sub(maps.get(n));
+                out.add(r.div(norm(r, 1, MethodTerms.NORM_EPS)));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * DSD's class-wise similarity ({@code CriterionCSD}): both logit maps average-pooled 2×2 (stride
+     * 2, ceil mode), each class's map softened into a distribution over the positions,
+     * {@code P_c = softmax_hw(z_c/τ)}, the class similarity {@code P·Pᵀ} (N, C, C), and the mean of
+     * the squared differences of the two networks' matrices.
+     *
+     * <p>Binary masks have one output channel, where the class similarity would be the 1×1 matrix
+     * {@code Σ_hw P²} — a measure of how peaked one map is, with no relation between classes in it.
+     * Here a single channel z becomes the two-class logits (−z/2, z/2), whose softmax over the
+     * classes is the sigmoid that kdml's binary U-Nets predict with; the matrix is then 2×2.
+     *
+     * @param source the teacher's logits (N, C, H, W), detached
+     * @param target the student's logits of the same shape
+     * @param tau the temperature τ > 0 (4 in the reference)
+     * @throws IllegalArgumentException when the shapes differ or τ ≤ 0
+     */
+    public static NDArray classSimilarity(NDArray source, NDArray target, double tau) {
+        sameShape("classSimilarity", source, target);
+        if (!(tau > 0)) {
+            throw new IllegalArgumentException("classSimilarity: tau must be > 0, got " + tau);
+        }
+        NDArray ss = classMatrix(source.stopGradient(), tau);
+        NDArray st = classMatrix(target, tau);
+        return st.sub(ss).square().mean();
+    }
+
+    private static NDArray classMatrix(NDArray z, double tau) {
+        NDArray classes = z.getShape().get(1) == 1
+                ? NDArrays.concat(new NDList(Tensors.mul(z, -0.5), Tensors.mul(z, 0.5)), 1) : z;
+        Shape k = new Shape(2, 2);
+        NDArray pooled = Pool.avgPool2d(classes, k, k, new Shape(0, 0), true, true);
+        Shape s = pooled.getShape();
+        NDArray prob = Tensors.div(pooled.reshape(s.get(0), s.get(1), s.get(2) * s.get(3)), tau).softmax(2);
+        return prob.matMul(prob.transpose(0, 2, 1));
     }
 
     /**

@@ -171,6 +171,20 @@ final class MethodComparison {
         return out;
     }
 
+    /** @return what a reader must know about the methods in the table ({@link Knowledge#caveat()}) */
+    List<String> caveats() {
+        List<String> out = new ArrayList<>();
+        for (String m : methods) {
+            String key = m.substring(ExperimentSpec.METHOD_PREFIX.length());
+            for (Knowledge k : Knowledge.values()) {
+                if (k.isMethod() && k.key().equals(key) && !k.caveat().isEmpty()) {
+                    out.add(k.caveat());
+                }
+            }
+        }
+        return out;
+    }
+
     /** @return the table as CSV rows (method, metric columns, parameters, seconds, protocol) */
     String csv() {
         StringBuilder sb = new StringBuilder();

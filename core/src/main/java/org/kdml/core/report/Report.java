@@ -258,6 +258,7 @@ public final class Report {
         if (methods.present()) {
             sb.append("## Comparison with existing methods\n\n").append(md(methods.table())).append('\n');
             methods.tests().forEach(c -> sb.append("- ").append(c).append('\n'));
+            methods.caveats().forEach(c -> sb.append("- Note — ").append(c).append(".\n"));
             sb.append('\n');
         }
         sb.append("## Comparisons (paired over seeds)\n\n");
@@ -314,6 +315,7 @@ public final class Report {
         if (methods.present()) {
             sb.append("<h2>Comparison with existing methods</h2>").append(html(methods.table())).append("<ul>");
             methods.tests().forEach(c -> sb.append("<li>").append(esc(c)).append("</li>"));
+            methods.caveats().forEach(c -> sb.append("<li>Note — ").append(esc(c)).append(".</li>"));
             sb.append("</ul>");
         }
         sb.append("<h2>Comparisons (paired over seeds)</h2><ul>");

@@ -67,11 +67,14 @@ final class ClassificationEval {
                     best.bestEpoch(node), best.bestScore(node),
                     ClassificationMetrics.of(truth, pred, p.getValue(), classes), null, fidelity));
         }
-        float[] ensembleProbs = ensemble(probs);
-        int[] ens = argmax(ensembleProbs, classes);
-        out.put(RunTrainer.ENSEMBLE, new NetworkResult(RunTrainer.ENSEMBLE, 0, 0, 0.0,
-                ClassificationMetrics.of(truth, ens, ensembleProbs, classes), null,
-                teacher == null ? null : ClassificationMetrics.agreement(ens, teacher)));
+        // An ensemble needs two students or more (one student's "ensemble" would repeat its row).
+        if (probs.size() > (probs.containsKey(SharingGraph.TEACHER) ? 2 : 1)) {
+            float[] ensembleProbs = ensemble(probs);
+            int[] ens = argmax(ensembleProbs, classes);
+            out.put(RunTrainer.ENSEMBLE, new NetworkResult(RunTrainer.ENSEMBLE, 0, 0, 0.0,
+                    ClassificationMetrics.of(truth, ens, ensembleProbs, classes), null,
+                    teacher == null ? null : ClassificationMetrics.agreement(ens, teacher)));
+        }
         return out;
     }
 

@@ -19,7 +19,8 @@ public final class ResultNames {
     private static final Map<String, String> METHOD_NAMES = Map.ofEntries(Map.entry("fitnet", "FitNets"),
             Map.entry("at", "AT"), Map.entry("sp", "SP"), Map.entry("vid", "VID"), Map.entry("srrl", "SRRL"),
             Map.entry("simkd", "SimKD"), Map.entry("semckd", "SemCKD"), Map.entry("skd", "SKD"),
-            Map.entry("ifvd", "IFVD"), Map.entry("cwd", "CWD"), Map.entry("emkd", "EMKD"));
+            Map.entry("ifvd", "IFVD"), Map.entry("cwd", "CWD"), Map.entry("dsd", "DSD"),
+            Map.entry("emkd", "EMKD"));
 
     private ResultNames() {
     }

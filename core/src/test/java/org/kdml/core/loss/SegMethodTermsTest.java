@@ -11,6 +11,7 @@ import static org.kdml.core.loss.LossTests.requireGradient;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.kdml.core.tensor.Tensors;
 
@@ -508,6 +509,169 @@ class SegMethodTermsTest {
             backward(() -> SegMethodTerms.hingeDiscriminator(real, fake));
             assertArrayEquals(new float[] {0, -0.25f, -0.25f, 0}, real.getGradient().toFloatArray(), 1e-6f);
             assertArrayEquals(new float[] {0, 0.25f, 0.25f, 0.25f}, fake.getGradient().toFloatArray(), 1e-6f);
+        }
+    }
+
+    // ---- DSD: residual attention ----
+
+    /**
+     * p = 2, two levels of 1 channel, 2×2. Source: level 0 (1, 0, 0, 0) → A = (1, 0, 0, 0); level 1
+     * (0, 1, 0, 0) → A = (0, 1, 0, 0); R = (A_1 − A_0)/‖·‖ = (−1, 1, 0, 0)/√2. Target: level 0
+     * (1, 0, 0, 0) → (1, 0, 0, 0); level 1 (1, 1, 1, 1) → A = ½(1, 1, 1, 1); A_1 − A_0 =
+     * ½(−1, 1, 1, 1), norm 1. Σ(R_T − R_S)² = 1 + 1 − 2·(½/√2 + ½/√2) = 2 − √2 = 0.585786; mean over
+     * the 4 positions 0.146447; one pair, K = 1.
+     */
+    @Test
+    void residualAttentionOfAWorkedExample() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Shape s = new Shape(1, 1, 2, 2);
+            List<NDArray> src = List.of(a(m, s, 1, 0, 0, 0), a(m, s, 0, 1, 0, 0));
+            List<NDArray> dst = List.of(a(m, s, 1, 0, 0, 0), a(m, s, 1, 1, 1, 1));
+            assertEquals(0.146447, SegMethodTerms.residualAttention(src, dst, 2).getFloat(), TOL);
+        }
+    }
+
+    /**
+     * The larger level is brought to the smaller one's sides by averaging its attention map, after
+     * the power: the target's level 1 as a 4×4 map whose 2×2 blocks are (1, −1, −1, 1) has squares 1
+     * everywhere, so its pooled map is (1, 1, 1, 1) and the loss is the worked example's 0.146447
+     * (averaging the values first would give 0). Three levels make three pairs, averaged.
+     */
+    @Test
+    void residualAttentionAveragesLargerLevelsAfterThePower() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Shape s = new Shape(1, 1, 2, 2);
+            NDArray checker = a(m, new Shape(1, 1, 4, 4),
+                    1, -1, 1, -1,
+                    -1, 1, -1, 1,
+                    1, -1, 1, -1,
+                    -1, 1, -1, 1);
+            NDArray zero = m.zeros(new Shape(1, 1, 4, 4));
+            List<NDArray> src = List.of(a(m, s, 1, 0, 0, 0), a(m, new Shape(1, 1, 4, 4),
+                    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
+            List<NDArray> dst = List.of(a(m, s, 1, 0, 0, 0), checker);
+            // The source's 4×4 level pools to (0, ¼, 0, 0), normalised (0, 1, 0, 0): the worked example.
+            assertEquals(0.146447, SegMethodTerms.residualAttention(src, dst, 2).getFloat(), TOL);
+            List<NDArray> three = List.of(src.get(0), src.get(1), src.get(1));
+            List<NDArray> threeT = List.of(dst.get(0), dst.get(1), dst.get(1));
+            // Pairs (0,1), (0,2): 0.146447 each; pair (1,2): A_2 − A_1 = 0 in both → R = 0 → 0.
+            assertEquals(2 * 0.146447 / 3, SegMethodTerms.residualAttention(three, threeT, 2).getFloat(), TOL);
+            assertEquals(0.0, SegMethodTerms.residualAttention(List.of(zero, checker), List.of(zero.duplicate(),
+                    checker.duplicate()), 2).getFloat(), TOL);
+        }
+    }
+
+    @Test
+    void residualAttentionRefusesTooFewOrMismatchedLevels() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x = m.ones(new Shape(1, 1, 2, 2));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> SegMethodTerms.residualAttention(List.of(x), List.of(x), 2));
+            assertEquals("residualAttention: needs two or more levels, as many in source and target, got 1 and 1",
+                    e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> SegMethodTerms.residualAttention(
+                    List.of(x, x), List.of(x, m.ones(new Shape(1, 1, 4, 4))), 2));
+            assertEquals("residualAttention level 1: maps must be (N, C, h, w) of equal N, h, w: source"
+                    + " (1, 1, 2, 2) vs target (1, 1, 4, 4)", e.getMessage());
+            NDArray odd = m.ones(new Shape(1, 1, 3, 3));
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> SegMethodTerms.residualAttention(List.of(x, odd), List.of(x, odd), 2));
+            assertEquals("residualAttention: a 3x3 level does not average down to 2x2", e.getMessage());
+        }
+    }
+
+    @Test
+    void residualAttentionSourceGetsNoGradient() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Shape s = new Shape(1, 2, 2, 2);
+            NDArray s0 = a(m, s, 1, 0, 2, 0, 1, 1, 0, 3);
+            NDArray s1 = a(m, new Shape(1, 1, 4, 4), 0, 1, 2, 3, 1, 0, 1, 0, 2, 1, 0, 1, 3, 2, 1, 0);
+            NDArray t0 = a(m, s, 0, 1, 1, 2, 3, 0, 1, 1);
+            NDArray t1 = a(m, new Shape(1, 1, 4, 4), 1, 1, 0, 2, 0, 1, 3, 1, 1, 2, 0, 0, 1, 0, 2, 1);
+            requireGradient(s0, s1, t0, t1);
+            backward(() -> SegMethodTerms.residualAttention(List.of(s0, s1), List.of(t0, t1), 2));
+            assertEquals(0f, gradientMass(s0) + gradientMass(s1));
+            assertTrue(gradientMass(t0) > 0);
+            assertTrue(gradientMass(t1) > 0);
+        }
+    }
+
+    // ---- DSD: class similarity ----
+
+    /** (1, C, 4, 4) logits constant on each 2×2 block, so that the 2×2 average pool gives {@code blocks}. */
+    private static NDArray blocks(NDManager m, float[]... channels) {
+        float[] v = new float[channels.length * 16];
+        for (int c = 0; c < channels.length; c++) {
+            for (int i = 0; i < 4; i++) {
+                for (int j = 0; j < 4; j++) {
+                    v[c * 16 + i * 4 + j] = channels[c][(i / 2) * 2 + j / 2];
+                }
+            }
+        }
+        return a(m, new Shape(1, channels.length, 4, 4), v);
+    }
+
+    /**
+     * C = 2, τ = 2. Source pooled channel 0 all 0 → P_0 = ¼(1, 1, 1, 1); channel 1 (0, 0, 0, 2 ln 3)
+     * → /τ (0, 0, 0, ln 3) → P_1 = (1, 1, 1, 3)/6. P·Pᵀ = ((¼, ¼), (¼, 12/36)). Target all 0 → every
+     * entry ¼. Mean of squared differences over the 4 entries: (1/3 − 1/4)²/4 = (1/12)²/4 = 1/576 =
+     * 0.00173611.
+     */
+    @Test
+    void classSimilarityOfAWorkedExample() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray src = blocks(m, new float[] {0, 0, 0, 0}, new float[] {0, 0, 0, TWO_LN3});
+            NDArray dst = m.zeros(new Shape(1, 2, 4, 4));
+            assertEquals(1.0 / 576, SegMethodTerms.classSimilarity(src, dst, 2).getFloat(), 1e-7);
+        }
+    }
+
+    /**
+     * One channel z becomes (−z/2, z/2). τ = 1, pooled z = (0, 0, 0, 2 ln 3): foreground z/2 →
+     * P_fg = (1, 1, 1, 3)/6; background −z/2 → exp (1, 1, 1, ⅓), sum 10/3 → P_bg = (0.3, 0.3, 0.3,
+     * 0.1). Entries: bg·bg = 3·0.09 + 0.01 = 0.28, fg·fg = 12/36 = ⅓, bg·fg = 3·0.3/6 + 0.1·3/6 = 0.2.
+     * Target z = 0: every entry ¼. Squared differences 0.03², 2·0.05², (1/12)²: (0.0009 + 0.005 +
+     * 0.00694444)/4 = 0.00321111. On the bare single channel the 1×1 matrix would give
+     * (⅓ − ¼)² = 0.00694444.
+     */
+    @Test
+    void classSimilarityOfBinaryLogitsUsesTheTwoClassForm() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray src = blocks(m, new float[] {0, 0, 0, TWO_LN3});
+            NDArray dst = m.zeros(new Shape(1, 1, 4, 4));
+            assertEquals(0.00321111, SegMethodTerms.classSimilarity(src, dst, 1).getFloat(), 1e-7);
+        }
+    }
+
+    @Test
+    void classSimilarityOfIdenticalMapsIsZero() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray z = blocks(m, new float[] {1, -2, 0, 3});
+            assertEquals(0.0, SegMethodTerms.classSimilarity(z, z.duplicate(), 4).getFloat(), 1e-9);
+        }
+    }
+
+    @Test
+    void classSimilarityRefusesMismatchedShapesAndTemperature() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray z = m.zeros(new Shape(1, 1, 4, 4));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> SegMethodTerms.classSimilarity(z, m.zeros(new Shape(1, 2, 4, 4)), 4));
+            assertEquals("classSimilarity: shapes differ: source (1, 1, 4, 4) vs target (1, 2, 4, 4)", e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> SegMethodTerms.classSimilarity(z, z, 0));
+            assertEquals("classSimilarity: tau must be > 0, got 0.0", e.getMessage());
+        }
+    }
+
+    @Test
+    void classSimilaritySourceGetsNoGradient() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray src = blocks(m, new float[] {0, 1, 0, TWO_LN3});
+            NDArray dst = blocks(m, new float[] {2, 0, -1, 0});
+            requireGradient(src, dst);
+            backward(() -> SegMethodTerms.classSimilarity(src, dst, 1));
+            assertEquals(0f, gradientMass(src));
+            assertTrue(gradientMass(dst) > 0);
         }
     }
 }

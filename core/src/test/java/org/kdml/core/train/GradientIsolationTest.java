@@ -10,6 +10,8 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
@@ -173,7 +175,7 @@ class GradientIsolationTest {
      * detached), the student one, and the edge module (FitNets', VID's) one.
      */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"fitnet", "at", "sp", "vid"})
+    @ValueSource(strings = {"fitnet", "at", "sp", "vid", "semckd"})
     void anExistingMethodsTermGivesTheTeacherNoGradient(String key) {
         Knowledge k = Knowledge.method("method", key);
         SharingGraph graph = new SharingGraph(1, TeacherTraining.JOINT, List.of(Edge.of("teacher", "s1", k)));
@@ -206,6 +208,35 @@ class GradientIsolationTest {
                 }
                 assertTrue(mass > 0, key + ": no gradient reached the edge module");
             }
+        }
+    }
+
+    /**
+     * The segmentation methods' terms on an edge from a jointly trained U-Net teacher, on random
+     * images and masks: the teacher gets no gradient from the term, the student one.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"skd", "ifvd", "cwd", "dsd", "emkd"})
+    void aSegmentationMethodsTermGivesTheTeacherNoGradient(String key) {
+        Knowledge k = Knowledge.method("method", key);
+        SharingGraph graph = new SharingGraph(1, TeacherTraining.JOINT, List.of(Edge.of("teacher", "s1", k)));
+        TrainingSpec t = TrainingSpec.defaults();
+        try (NDManager manager = NDManager.newBaseManager(); NDManager m = NDManager.newBaseManager()) {
+            Map<String, DistillNet> nets = NetworkSet.buildSeeded(9, Task.SEGMENTATION, "resnet50-tiny",
+                    List.of("resnet18-tiny"), graph, "sharing", 2, 32, t, manager);
+            Methods.Built built = Methods.build(graph, nets, t, TaskLoss.segmentation(2.0), 32, manager);
+            m.getEngine().setRandomSeed(11);
+            NDArray x = m.randomNormal(new Shape(4, 3, 32, 32));
+            NDArray y = m.randomUniform(0, 1, new Shape(4, 1, 32, 32)).gt(0.7).toType(DataType.FLOAT32, false);
+            ParameterStore ps = new ParameterStore(m, false);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                Map<String, NDList> out = new HashMap<>();
+                out.put("teacher", nets.get("teacher").forward(ps, new NDList(x), true));
+                out.put("s1", nets.get("s1").forward(ps, new NDList(x), true));
+                gc.backward(built.terms().get("s1").get(0).compute(out, y, ps, true));
+            }
+            assertEquals(0.0, Fixtures.gradientMass(nets.get("teacher")), key + " leaked a gradient into the teacher");
+            assertTrue(Fixtures.gradientMass(nets.get("s1")) > 0, key + ": no gradient reached the student");
         }
     }
 

@@ -73,7 +73,7 @@ class MethodsTrainIT {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"cwd", "ifvd", "emkd", "skd"})
+    @ValueSource(strings = {"cwd", "ifvd", "dsd", "emkd", "skd"})
     void aSegmentationMethodTrainsItsStudentAndLeavesTheTeacherAlone(String key) {
         Knowledge method = Knowledge.method("method", key);
         TrainingSpec t = TrainingSpec.defaults();
