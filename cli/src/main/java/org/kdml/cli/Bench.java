@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import org.kdml.core.distill.Methods;
 import org.kdml.core.model.DistillNet;
+import org.kdml.core.model.EdgeModuleSet;
 import org.kdml.core.loss.TaskLoss;
 import org.kdml.core.tensor.Tensors;
 import org.kdml.core.train.DistillationSession;
@@ -123,6 +124,8 @@ final class Bench extends KdmlCommand {
         Map<String, Long> parameters = new LinkedHashMap<>();
         nets.forEach((node, net) -> parameters.put(node, net.trainableParameterCount()));
         built.modules().forEach((node, set) -> parameters.put(node + ".edges", set.parameterCount()));
+        built.adversaries().forEach(a -> parameters.merge(a.node() + ".discriminator",
+                EdgeModuleSet.count(a.discriminator()), Long::sum));
         Timings timings;
         try (DistillationSession s = new DistillationSession(manager, graph, nets, LEARNING_RATE, ALPHA, taskLoss,
                 built);

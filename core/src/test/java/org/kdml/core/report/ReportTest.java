@@ -1,5 +1,6 @@
 package org.kdml.core.report;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,6 +16,7 @@ import org.kdml.core.metrics.ClassificationMetrics;
 import org.kdml.core.train.EpochRecord;
 import org.kdml.core.train.NetworkResult;
 import org.kdml.core.train.RunResult;
+import org.kdml.spec.Knowledge;
 import org.kdml.spec.Phase;
 
 class ReportTest {
@@ -100,5 +102,20 @@ class ReportTest {
         assertTrue(report.methodsCsv().startsWith("method,Accuracy,Precision,Recall,F1,AUC,deployed parameters,"),
                 report.methodsCsv());
         assertTrue(Report.of("rep", List.of(run("ml-v1", 1, 0.6, 0.75, null))).methodsCsv().isEmpty());
+        assertFalse(table.contains("Note —"), "AT has no caveat: " + table);
+    }
+
+    /** A method the reader must know something about gets its note under the table (md and html). */
+    @Test
+    void aMethodsCaveatIsPrintedUnderTheComparison(@TempDir Path dir) throws Exception {
+        Report report = Report.of("cmp", List.of(accuracy("baseline-semckd", 1, 0.6, 50L, "method-only", "teacher",
+                "s1")));
+        String md = report.markdown();
+        assertTrue(md.contains("- Note — SemCKD: the projectors' middle width is capped at maxWidth"), md);
+        String html = Files.readString(report.html(dir, dir.resolve("out")));
+        assertTrue(html.contains("<li>Note — SemCKD: the projectors"), html);
+        assertEquals("DSD: its class-similarity term compares classes, and binary masks have one output channel;"
+                + " kdml reads it on the two-class logits (−z/2, z/2), whose softmax is the sigmoid. On the single"
+                + " channel it would be a 1×1 matrix (Σp²), with no class relation in it", Knowledge.DSD.caveat());
     }
 }
