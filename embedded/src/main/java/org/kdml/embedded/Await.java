@@ -52,6 +52,7 @@ public final class Await {
                 last = now;
                 lastChange = System.nanoTime();
             } else if (System.nanoTime() - lastChange > idle.toNanos()) {
+                dumpServiceThreads();
                 throw new IllegalStateException("timed out after " + idle + " without progress (last: " + now + ") waiting"
                         + " for " + message.get());
             }
@@ -81,5 +82,22 @@ public final class Await {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting", e);
         }
+    }
+
+    /**
+     * Prints the stacks of the pipeline's threads (names holding "kdml") to stderr: a wait that
+     * stalls says where each service stood.
+     */
+    static void dumpServiceThreads() {
+        StringBuilder sb = new StringBuilder("stalled; the pipeline's threads:\n");
+        Thread.getAllStackTraces().forEach((t, stack) -> {
+            if (t.getName().contains("kdml")) {
+                sb.append("  thread ").append(t.getName()).append(" (").append(t.getState()).append(")\n");
+                for (StackTraceElement e : stack) {
+                    sb.append("    at ").append(e).append('\n');
+                }
+            }
+        });
+        System.err.print(sb);
     }
 }

@@ -134,6 +134,16 @@ public final class KdNetwork extends DistillNet {
         return head.forward(ps, new NDList(feature), training).singletonOrThrow();
     }
 
+    /** @return the feature blocks in forward order (the adapter last, when there is one), for exporters */
+    public List<Block> featureBlocks() {
+        return List.copyOf(blocks);
+    }
+
+    /** @return the head: global average pool, flatten, linear (for exporters) */
+    public Block head() {
+        return head;
+    }
+
     /** @return channels of the head's input (the adapter's, when there is one) */
     public int headChannels() {
         return featureChannels;

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
+import ai.djl.nn.LambdaBlock;
 import ai.djl.nn.ParallelBlock;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
@@ -15,9 +16,75 @@ import ai.djl.nn.pooling.Pool;
 import java.util.List;
 
 /** Building blocks shared by the architectures, written to match torchvision's layers. */
-final class Layers {
+public final class Layers {
+
+    /** Every batch norm's epsilon (PyTorch's default). */
+    public static final float BN_EPSILON = 1e-5f;
 
     private Layers() {
+    }
+
+    /**
+     * A residual block, {@code relu(main(x) + shortcut(x))}: a typed {@link ParallelBlock}, so that
+     * an exporter can tell it from other parallel blocks. Serialised as a {@code ParallelBlock}.
+     */
+    public static final class Residual extends ParallelBlock {
+
+        Residual(SequentialBlock main, Block shortcut) {
+            super(list -> {
+                NDArray sum = list.get(0).singletonOrThrow().add(list.get(1).singletonOrThrow());
+                return new NDList(Activation.relu(sum));
+            }, List.of(main, shortcut));
+        }
+
+        /** @return the main branch */
+        public Block main() {
+            return getChildren().get(0).getValue();
+        }
+
+        /** @return the shortcut branch (an identity block or a 1×1 conv + BN) */
+        public Block shortcut() {
+            return getChildren().get(1).getValue();
+        }
+    }
+
+    /**
+     * Max pooling with its geometry readable (DJL's pooling blocks hide it in a lambda); square
+     * kernel, stride and padding, floor mode. Serialised as a {@code LambdaBlock}.
+     */
+    public static final class MaxPool extends LambdaBlock {
+
+        private final int kernel;
+        private final int stride;
+        private final int padding;
+
+        MaxPool(int kernel, int stride, int padding) {
+            super(list -> new NDList(Pool.maxPool2d(list.singletonOrThrow(), new Shape(kernel, kernel),
+                    new Shape(stride, stride), new Shape(padding, padding), false)), "maxPool2d");
+            this.kernel = kernel;
+            this.stride = stride;
+            this.padding = padding;
+        }
+
+        /** @return the kernel's side */
+        public int kernel() {
+            return kernel;
+        }
+
+        /** @return the stride */
+        public int stride() {
+            return stride;
+        }
+
+        /** @return the padding on every side */
+        public int padding() {
+            return padding;
+        }
+    }
+
+    /** torchvision's stem pooling: 3×3, stride 2, padding 1. */
+    static Block stemPool() {
+        return new MaxPool(3, 2, 1);
     }
 
     /** A bias-free convolution (torchvision convention before batch norm). */
@@ -34,7 +101,7 @@ final class Layers {
 
     /** Batch norm with PyTorch's defaults (DJL momentum 0.9 = PyTorch momentum 0.1, eps 1e-5). */
     static Block batchNorm() {
-        return BatchNorm.builder().optMomentum(0.9f).optEpsilon(1e-5f).build();
+        return BatchNorm.builder().optMomentum(0.9f).optEpsilon(BN_EPSILON).build();
     }
 
     /** conv → BN → ReLU. */
@@ -47,12 +114,7 @@ final class Layers {
 
     /** A residual block: {@code relu(main(x) + shortcut(x))}. */
     static Block residual(SequentialBlock main, Block shortcut) {
-        return new ParallelBlock(
-                list -> {
-                    NDArray sum = list.get(0).singletonOrThrow().add(list.get(1).singletonOrThrow());
-                    return new NDList(Activation.relu(sum));
-                },
-                List.of(main, shortcut));
+        return new Residual(main, shortcut);
     }
 
     /** 1×1 strided conv + BN projection, or identity when shapes already agree. */

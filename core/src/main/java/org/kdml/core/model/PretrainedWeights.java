@@ -24,7 +24,8 @@ import java.util.List;
  * weight, bias, running mean, running var; …), each shape checked. The last two entries are the
  * classifier ({@code fc.weight}, {@code fc.bias}): loaded when their shapes match, otherwise left at
  * their random initialisation (a different number of classes). The teacher's adapter is never in
- * such a file and keeps its random initialisation.
+ * such a file and keeps its random initialisation. A file with an entry for every parameter of the
+ * network (a U-Net's or a SimKD student's {@code weights.npz} from {@code kdml export}) loads whole.
  */
 public final class PretrainedWeights {
 
@@ -59,10 +60,20 @@ public final class PretrainedWeights {
             }
             List<Parameter> backbone = net.backboneParameters();
             List<Parameter> head = net.headParameters();
+            List<Parameter> whole = new ArrayList<>();
+            net.getParameters().forEach(p -> whole.add(p.getValue()));
+            if (entries.size() == whole.size() && entries.size() != backbone.size() + head.size()) {
+                // A whole network's state_dict (kdml export's weights.npz of a U-Net or a SimKD student).
+                for (int i = 0; i < whole.size(); i++) {
+                    copy(file, entries.get(i), whole.get(i));
+                }
+                return true;
+            }
             if (entries.size() != backbone.size() + head.size()) {
                 throw new IllegalArgumentException(file + " holds " + entries.size() + " tensors (without "
                         + "num_batches_tracked); " + net.architecture() + " needs " + backbone.size()
-                        + " for its backbone plus " + head.size() + " for its classifier");
+                        + " for its backbone plus " + head.size() + " for its classifier, or " + whole.size()
+                        + " for the whole network");
             }
             for (int i = 0; i < backbone.size(); i++) {
                 copy(file, entries.get(i), backbone.get(i));

@@ -1,9 +1,7 @@
 package org.kdml.core.model;
 
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
-import ai.djl.nn.pooling.Pool;
 import ai.djl.util.Pair;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,8 +30,7 @@ final class ResNets {
         List<Pair<String, Block>> blocks = new ArrayList<>();
         blocks.add(new Pair<>("stem", new SequentialBlock()
                 .add(Layers.convBnRelu(width, 7, 2, 3, 1))
-                .add(Pool.maxPool2dBlock(new Shape(3, 3),
-                        new Shape(2, 2), new Shape(1, 1)))));
+                .add(Layers.stemPool())));
         List<Integer> stageEnds = new ArrayList<>();
         int in = stages(blocks, layers, bottleneck, width, (index, ch) -> stageEnds.add(index));
         return new KdNetwork(key, blocks, stageEnds, in, adapterChannels, classes);
@@ -50,8 +47,7 @@ final class ResNets {
         blocks.add(new Pair<>("conv1", Layers.convBnRelu(width, 7, 2, 3, 1)));
         taps.add(0);
         channels.add(width);
-        blocks.add(new Pair<>("pool", Pool.maxPool2dBlock(new Shape(3, 3),
-                new Shape(2, 2), new Shape(1, 1))));
+        blocks.add(new Pair<>("pool", Layers.stemPool()));
         stages(blocks, layers, bottleneck, width, (index, ch) -> {
             taps.add(index);
             channels.add(ch);

@@ -61,6 +61,21 @@ public final class SimKdStudent extends DistillNet {
         }
     }
 
+    /** @return the student network whose backbone this wraps */
+    public KdNetwork student() {
+        return student;
+    }
+
+    /** @return the projector onto the teacher's last-stage channels */
+    public Block projector() {
+        return projector;
+    }
+
+    /** @return the teacher classifier's frozen copy (global average pool, flatten, linear) */
+    public Block teacherHead() {
+        return teacherHead;
+    }
+
     @Override
     public String architecture() {
         return student.architecture() + "+simkd";

@@ -87,6 +87,29 @@ public final class UNet extends DistillNet {
         return outputs;
     }
 
+    /** @return the encoder's blocks in forward order (for exporters) */
+    public List<Block> encoderBlocks() {
+        return List.copyOf(encoder);
+    }
+
+    /** @return the indices of the encoder blocks whose outputs are the skips at strides 2, 4, 8, 16 and the deepest (32) */
+    public List<Integer> taps() {
+        return taps;
+    }
+
+    /**
+     * @return the five decoder blocks (each applied after a 2× nearest upsampling and, for the first
+     *     four, the concatenation of the skip at that scale)
+     */
+    public List<Block> decoderBlocks() {
+        return List.copyOf(decoder);
+    }
+
+    /** @return the 3×3 convolution to the logits */
+    public Block head() {
+        return head;
+    }
+
     @Override
     public List<String> layerNames() {
         List<String> names = new ArrayList<>();

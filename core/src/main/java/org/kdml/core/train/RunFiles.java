@@ -49,20 +49,7 @@ public record RunFiles(ExperimentSpec spec, Variant variant, RunResult trained, 
         RunResult trained = readResult(runDir);
         Variant variant = spec.variants().stream().filter(v -> v.key().equals(trained.variant())).findFirst()
                 .orElseThrow(() -> new IOException(runDir + ": variant " + trained.variant() + " is not in its spec"));
-        Map<String, Integer> byId = new HashMap<>();
-        for (int i = 0; i < data.size(); i++) {
-            byId.put(data.id(i), i);
-        }
-        List<Integer> test = new ArrayList<>();
-        Path splitFile = runDir.resolve(RunLayout.SPLIT);
-        for (JsonNode id : Specs.json().readTree(splitFile.toFile()).get("test")) {
-            Integer index = byId.get(id.asText());
-            if (index == null) {
-                throw new IOException(splitFile + ": test item " + id.asText()
-                        + " is not in the data set (different data than the run was trained on?)");
-            }
-            test.add(index);
-        }
+        List<Integer> test = split(runDir, data, "test");
         Map<String, DistillNet> nets = NetworkSet.build(spec.task(), spec.teacher(), spec.students(), variant.graph(),
                 variant.key().equals("custom") ? "sharing" : "students", data.classes(), data.imageSize(), spec.training(),
                 manager);
@@ -75,6 +62,34 @@ public record RunFiles(ExperimentSpec spec, Variant variant, RunResult trained, 
             }
         }
         return new RunFiles(spec, variant, trained, test, nets);
+    }
+
+    /**
+     * One part of a run's {@code split.json} as indices into {@code data}.
+     *
+     * @param part {@code train}, {@code val} or {@code test}
+     * @throws IOException naming the file and the item when an id is not in {@code data}
+     */
+    public static List<Integer> split(Path runDir, LabeledImages data, String part) throws IOException {
+        Map<String, Integer> byId = new HashMap<>();
+        for (int i = 0; i < data.size(); i++) {
+            byId.put(data.id(i), i);
+        }
+        List<Integer> out = new ArrayList<>();
+        Path splitFile = runDir.resolve(RunLayout.SPLIT);
+        JsonNode ids = Specs.json().readTree(splitFile.toFile()).get(part);
+        if (ids == null) {
+            throw new IOException(splitFile + ": no '" + part + "' part");
+        }
+        for (JsonNode id : ids) {
+            Integer index = byId.get(id.asText());
+            if (index == null) {
+                throw new IOException(splitFile + ": " + part + " item " + id.asText()
+                        + " is not in the data set (different data than the run was trained on?)");
+            }
+            out.add(index);
+        }
+        return out;
     }
 
     /**

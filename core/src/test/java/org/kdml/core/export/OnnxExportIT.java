@@ -1,0 +1,197 @@
+package org.kdml.core.export;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.kdml.core.data.Normalization;
+import org.kdml.core.model.Architectures;
+import org.kdml.core.model.DistillNet;
+import org.kdml.core.model.KdNetwork;
+import org.kdml.core.model.SimKdStudent;
+import org.kdml.core.tensor.Tensors;
+import org.kdml.spec.Task;
+
+/**
+ * ONNX Runtime runs every exported network as kdml's own forward pass does: the probabilities of
+ * both within 1e-4 (max absolute) for every architecture, both tasks, SimKD's deployed student
+ * and the ensembles. Batch norms get random affine weights and running statistics of their own
+ * (training-mode passes over random images, as a trained network's are of its data), so that
+ * folding them into the convolutions is exercised, not a no-op.
+ */
+class OnnxExportIT {
+
+    private static final Normalization NORM = new Normalization(new double[] {0.5, 0.4, 0.3},
+            new double[] {0.2, 0.25, 0.3});
+    private static final float TOLERANCE = 1e-4f;
+
+    static Stream<Arguments> architectures() {
+        return Architectures.keys().stream().flatMap(k -> Stream.of(Arguments.of(k, Task.CLASSIFICATION),
+                Arguments.of(k, Task.SEGMENTATION)));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("architectures")
+    void onnxRuntimeAgreesWithTheForwardPass(String key, Task task) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            DistillNet net = build(m, key, task, 3, 7);
+            check(m, Map.of("net", net), task, 3, false);
+        }
+    }
+
+    @Test
+    void simKdsDeployedStudentExportsWithItsProjectorAndTheTeachersClassifier() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            KdNetwork student = Architectures.of("s", "resnet18-tiny").create(3);
+            SimKdStudent simkd = new SimKdStudent(student, 512, 3, 2);
+            simkd.initialize(m, DataType.FLOAT32, new Shape(2, 3, 32, 32));
+            randomise(simkd, 11);
+            settle(m, simkd, 11);
+            check(m, Map.of("s1", simkd), Task.CLASSIFICATION, 3, false);
+        }
+    }
+
+    @Test
+    void ensemblesCombineAsTheEvaluationDoes() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Map<String, DistillNet> cls = new LinkedHashMap<>();
+            cls.put("s1", build(m, "resnet18-tiny", Task.CLASSIFICATION, 2, 1));
+            cls.put("s2", build(m, "mobilenet-tiny", Task.CLASSIFICATION, 2, 2));
+            check(m, cls, Task.CLASSIFICATION, 2, true);
+            Map<String, DistillNet> seg = new LinkedHashMap<>();
+            seg.put("s1", build(m, "resnet18-tiny", Task.SEGMENTATION, 1, 3));
+            seg.put("s2", build(m, "resnet18-tiny", Task.SEGMENTATION, 1, 4));
+            check(m, seg, Task.SEGMENTATION, 1, true);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.ensemble(
+                    Map.of("s1", cls.get("s1")), meta(Task.CLASSIFICATION, 2)));
+            assertEquals("an ensemble needs two students or more, got [s1]", e.getMessage());
+        }
+    }
+
+    private static DistillNet build(NDManager m, String key, Task task, int classes, long seed) {
+        DistillNet net = task == Task.SEGMENTATION ? Architectures.unet("arch", key, 1)
+                : Architectures.of("arch", key).create(classes);
+        net.initialize(m, DataType.FLOAT32, new Shape(2, 3, 32, 32));
+        randomise(net, seed);
+        settle(m, net, seed);
+        return net;
+    }
+
+    /** Batch norms' affine weights: γ in [0.5, 1.5], β in [−0.2, 0.2]. */
+    private static void randomise(DistillNet net, long seed) {
+        Random r = new Random(seed);
+        for (Pair<String, Parameter> p : net.getParameters()) {
+            String name = p.getKey();
+            float lo;
+            float hi;
+            if (name.endsWith("gamma")) {
+                lo = 0.5f;
+                hi = 1.5f;
+            } else if (name.endsWith("beta")) {
+                lo = -0.2f;
+                hi = 0.2f;
+            } else {
+                continue;
+            }
+            NDArray a = p.getValue().getArray();
+            float[] v = new float[(int) a.size()];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = lo + (hi - lo) * r.nextFloat();
+            }
+            Tensors.copyInto(a, Tensors.floats(a.getManager(), v, a.getShape()));
+        }
+    }
+
+    /** Training-mode passes over random images: the batch norms' running statistics become their inputs'. */
+    private static void settle(NDManager m, DistillNet net, long seed) {
+        try (NDManager tmp = m.newSubManager()) {
+            tmp.getEngine().setRandomSeed((int) seed);
+            ParameterStore ps = new ParameterStore(tmp, false);
+            for (int i = 0; i < 30; i++) {
+                NDArray x = tmp.randomNormal(new Shape(4, 3, 32, 32));
+                net.forward(ps, new NDList(x), true);
+            }
+        }
+    }
+
+    private static OnnxExport.Meta meta(Task task, int classes) {
+        return new OnnxExport.Meta(task, 32, classes, NORM, "test", Map.of());
+    }
+
+    private static void check(NDManager m, Map<String, DistillNet> nets, Task task, int classes, boolean ensemble) {
+        int n = 3;
+        Random r = new Random(5);
+        float[] images = new float[n * 3 * 32 * 32];
+        for (int i = 0; i < images.length; i++) {
+            images[i] = r.nextFloat();
+        }
+        float[] normalised = new float[images.length];
+        int per = 3 * 32 * 32;
+        for (int i = 0; i < n; i++) {
+            float[] one = new float[per];
+            System.arraycopy(images, i * per, one, 0, per);
+            NORM.apply(one, normalised, i * per);
+        }
+        Map<String, float[]> expected = new LinkedHashMap<>();
+        try (NDManager tmp = m.newSubManager()) {
+            NDArray x = Tensors.floats(tmp, normalised, new Shape(n, 3, 32, 32));
+            ParameterStore ps = new ParameterStore(tmp, false);
+            for (Map.Entry<String, DistillNet> e : nets.entrySet()) {
+                NDArray logits = e.getValue().forward(ps, new NDList(x), false).get(0);
+                NDArray p = task == Task.SEGMENTATION ? logits.getNDArrayInternal().sigmoid() : logits.softmax(1);
+                expected.put(e.getKey(), p.toFloatArray());
+            }
+        }
+        byte[] model = (ensemble ? OnnxExport.ensemble(nets, meta(task, classes))
+                : OnnxExport.network(nets.values().iterator().next(), meta(task, classes))).toByteArray();
+        try (OnnxRunner runner = OnnxRunner.of(model, 2)) {
+            Map<String, float[]> got = runner.run(images, n, 32);
+            String main = task == Task.SEGMENTATION ? OnnxExport.FOREGROUND : OnnxExport.PROBABILITIES;
+            if (!ensemble) {
+                assertClose(expected.values().iterator().next(), got.get(main), main);
+                return;
+            }
+            List<float[]> each = List.copyOf(expected.values());
+            float[] combined = new float[each.get(0).length];
+            for (int i = 0; i < combined.length; i++) {
+                combined[i] = task == Task.SEGMENTATION ? Math.max(each.get(0)[i], each.get(1)[i])
+                        : (each.get(0)[i] + each.get(1)[i]) / 2;
+            }
+            assertClose(combined, got.get(main), main);
+            expected.forEach((node, p) -> assertClose(p, got.get(node), node));
+            if (task == Task.SEGMENTATION) {
+                float[] mean = new float[combined.length];
+                for (int i = 0; i < mean.length; i++) {
+                    mean[i] = (each.get(0)[i] + each.get(1)[i]) / 2;
+                }
+                assertClose(mean, got.get(OnnxExport.FOREGROUND_MEAN), OnnxExport.FOREGROUND_MEAN);
+            }
+        }
+    }
+
+    private static void assertClose(float[] expected, float[] actual, String what) {
+        assertEquals(expected.length, actual.length, what + ": length");
+        float max = 0;
+        for (int i = 0; i < expected.length; i++) {
+            max = Math.max(max, Math.abs(expected[i] - actual[i]));
+        }
+        assertTrue(max <= TOLERANCE, what + ": max |ONNX Runtime − kdml| = " + max);
+    }
+}
