@@ -14,6 +14,7 @@ import java.util.Map;
 import org.kdml.core.train.RunResult;
 import org.kdml.pipeline.CheckpointStore;
 import org.kdml.pipeline.Clients;
+import org.kdml.pipeline.Manifest;
 import org.kdml.pipeline.PipelineConfig;
 import org.kdml.pipeline.ResultMessage;
 import org.kdml.pipeline.Topics;
@@ -65,13 +66,20 @@ record CollectedResults(List<RunResult> results, int cka, int duplicates, double
         return new CollectedResults(list, cka.size(), duplicates, ckaSeconds, evaluationSeconds);
     }
 
-    /** Writes each run's result, spec, hardest examples and CKA (JSON and heatmaps) to {@code outDir/EXPERIMENT/RUN}. */
+    /**
+     * Writes each run's final checkpoint (weights, split), result, spec, hardest examples and CKA
+     * (JSON and heatmaps) to {@code outDir/EXPERIMENT/RUN}.
+     */
     private static void keep(PipelineConfig config, ExperimentSpec spec, Collection<RunResult> results,
             Map<String, JsonNode> cka, Path outDir) throws Exception {
         try (CheckpointStore store = new CheckpointStore(config, Duration.ofMinutes(1))) {
             for (RunResult r : results) {
                 Path dir = outDir.resolve(spec.name()).resolve(r.runId());
                 Files.createDirectories(dir);
+                // The final checkpoint's weights and split, so that kdml export and evaluate work on the
+                // local folder once the stack is gone; then the evaluated result over its training result.
+                store.get(new RunKeys(spec.name(), r.runId()).finalCheckpoint(), dir);
+                Files.deleteIfExists(dir.resolve(Manifest.FILE));
                 Specs.json().writerWithDefaultPrettyPrinter().writeValue(dir.resolve(RunLayout.RESULT).toFile(), r);
                 Files.writeString(dir.resolve(RunLayout.SPEC), Specs.canonicalJson(spec));
                 byte[] hardest = store.getBytes(new RunKeys(spec.name(), r.runId()).hardest());
