@@ -1,19 +1,36 @@
 package org.kdml.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.kdml.core.export.ModelExport;
 import org.kdml.core.train.RunFiles;
+import org.kdml.pipeline.CheckpointStore;
+import org.kdml.pipeline.Clients;
+import org.kdml.pipeline.Manifest;
+import org.kdml.pipeline.PipelineConfig;
+import org.kdml.pipeline.ResultKind;
+import org.kdml.pipeline.ResultMessage;
+import org.kdml.pipeline.RunKeys;
+import org.kdml.pipeline.Topics;
+import org.kdml.spec.RunLayout;
+import org.kdml.spec.Specs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code kdml export RUN [--network s1|s2|teacher|ensemble] [--int8] [--out DIR]}: a run's network for deployment. */
+/**
+ * {@code kdml export RUN [--network s1|s2|teacher|ensemble] [--int8] [--out DIR]}: a run's network
+ * for deployment. RUN is a local run folder, a run id under {@code runs/}, or a run id of a running
+ * stack (its result from {@code kdml.results}, its final checkpoint from S3).
+ */
 @Command(name = "export", description = "A finished run's network as model.onnx (FP32, batch norm folded,"
         + " normalisation inside), optionally model-int8.onnx (static QDQ quantisation), weights.npz (a PyTorch"
         + " state_dict) and a model card of measured numbers.")
@@ -31,8 +48,15 @@ final class ExportCommand extends KdmlCommand {
     @Option(names = "--out", paramLabel = "DIR", description = "where the files go (default: RUNDIR/export-NODE)")
     private Path out;
 
-    @Option(names = "--runs", paramLabel = "DIR", description = "where local runs are")
+    @Option(names = "--runs", paramLabel = "DIR", description = "where local runs are (a run found only on the"
+            + " stack is fetched into DIR/<experiment>/<run-id>/)")
     private Path runs = Path.of("runs");
+
+    @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Kafka, for a run that is not local")
+    private String bootstrap = PipelineConfig.DEFAULT_BOOTSTRAP;
+
+    @Option(names = "--s3", paramLabel = "URL", description = "S3, for a run that is not local")
+    private String s3 = PipelineConfig.DEFAULT_S3;
 
     @Option(names = "--latency-threads", paramLabel = "N", description = "ONNX Runtime threads for the latency figures")
     private int latencyThreads = 1;
@@ -45,7 +69,10 @@ final class ExportCommand extends KdmlCommand {
 
     @Override
     int run(PrintStream out) throws Exception {
-        Path dir = find(run, runs);
+        Path dir = local(run, runs);
+        if (dir == null) {
+            dir = fetch(run);
+        }
         Path target = this.out != null ? this.out : dir.resolve("export-" + network);
         Map<String, Object> card = ModelExport.export(dir, new ModelExport.Options(network, int8, target,
                 latencyThreads, latencyRuns, calibrationImages));
@@ -53,21 +80,30 @@ final class ExportCommand extends KdmlCommand {
         try (Stream<Path> s = Files.list(target)) {
             s.sorted().forEach(f -> out.println("  " + f.getFileName()));
         }
-        out.println(Files.readString(target.resolve("model-card.md")).lines().filter(l -> l.contains("accuracy")
-                || l.contains("iou") || l.contains("p50Ms") || l.contains("agreementWithFp32")).limit(12)
-                .reduce("", (a, b) -> a + b + "\n"));
+        JsonNode c = Specs.json().valueToTree(card);
+        String metric = c.at("/metrics/onnxRuntime/accuracy").isMissingNode() ? "iou" : "accuracy";
+        out.printf(Locale.ROOT, "test %s (ONNX Runtime) %.4f; max |ONNX Runtime - kdml| %.2g; batch-1 p50 %.3f ms%n",
+                metric, c.at("/metrics/onnxRuntime/" + metric).asDouble(),
+                c.at("/fidelity/maxAbsDifferenceOnnxVsKdml").asDouble(), c.at("/latencyBatch1/fp32/p50Ms").asDouble());
+        if (c.has("int8")) {
+            out.printf(Locale.ROOT, "int8: test %s %.4f, agreement with FP32 %.4f, batch-1 p50 %.3f ms%n", metric,
+                    c.at("/int8/metrics/" + metric).asDouble(), c.at("/int8/agreementWithFp32").asDouble(),
+                    c.at("/latencyBatch1/int8/p50Ms").asDouble());
+        }
+        out.println("model card: " + target.resolve("model-card.md").toAbsolutePath());
         return card.isEmpty() ? 1 : 0;
     }
 
-    /** A run folder given as a path, or a run id under {@code runs/<experiment>/}. */
-    static Path find(String run, Path runs) throws IOException {
+    /** A run folder given as a path, or a run id under {@code runs/<experiment>/}; null when neither. */
+    static Path local(String run, Path runs) throws IOException {
         Path given = Path.of(run);
         if (RunFiles.hasResult(given)) {
             return given;
         }
         if (Files.isDirectory(runs)) {
             try (Stream<Path> s = Files.list(runs)) {
-                List<Path> hits = s.map(e -> e.resolve(run)).filter(RunFiles::hasResult).toList();
+                List<Path> hits = s.map(e -> e.resolve(run)).filter(d -> RunFiles.hasResult(d)
+                        && Files.exists(d.resolve(RunLayout.SPLIT))).toList();
                 if (hits.size() == 1) {
                     return hits.get(0);
                 }
@@ -76,7 +112,34 @@ final class ExportCommand extends KdmlCommand {
                 }
             }
         }
-        throw new IllegalArgumentException("RUN: no finished run '" + run + "' (a folder with result.json, or a run id"
-                + " under " + runs.toAbsolutePath() + "/<experiment>/)");
+        return null;
+    }
+
+    /**
+     * A run of a stack: its evaluated result from {@code kdml.results} and its final checkpoint from
+     * S3, kept under {@code runs/<experiment>/<run-id>/}.
+     */
+    private Path fetch(String run) throws Exception {
+        PipelineConfig config = PipelineConfig.of(bootstrap, s3, System.getenv(), Files.createTempDirectory("kdml-"));
+        ResultMessage result;
+        try {
+            result = Clients.values(config.bootstrap(), Topics.RESULTS, Duration.ofSeconds(30)).stream()
+                    .filter(m -> m.kind() == ResultKind.METRICS && m.runId().equals(run)).reduce((a, b) -> b)
+                    .orElse(null);
+        } catch (RuntimeException e) {
+            result = null;
+        }
+        if (result == null) {
+            throw new IllegalArgumentException("RUN: no finished run '" + run + "': not under "
+                    + runs.toAbsolutePath() + "/<experiment>/ and no metrics for it on kdml.results at " + bootstrap);
+        }
+        Path dir = runs.resolve(result.experiment()).resolve(run);
+        Files.createDirectories(dir);
+        try (CheckpointStore store = new CheckpointStore(config, Duration.ofMinutes(1))) {
+            store.get(new RunKeys(result.experiment(), run).finalCheckpoint(), dir);
+        }
+        Files.deleteIfExists(dir.resolve(Manifest.FILE));
+        Files.write(dir.resolve(RunLayout.RESULT), Specs.json().writeValueAsBytes(result.payload()));
+        return dir;
     }
 }

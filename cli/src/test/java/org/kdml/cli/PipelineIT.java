@@ -13,6 +13,8 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -304,6 +306,32 @@ class PipelineIT {
     private static boolean splitEvenly(ConsumerGroupDescription group) {
         return group.members().size() == 2
                 && group.members().stream().allMatch(m -> m.assignment().topicPartitions().size() == 3);
+    }
+
+    /**
+     * {@code kdml export RUN} of a run that exists only on a stack: its result from kdml.results, its
+     * final checkpoint from S3, into {@code --runs}; the export writes the model and its card. The
+     * stack has the default credentials, as the command reads them from the environment.
+     */
+    @Test
+    void aRunOnTheStackExportsWithoutALocalFolder(@TempDir Path own) throws Exception {
+        String s = spec("deploy", "[kd-off]", "[4]", 1).replace("versions: [v3]", "versions: [v1]");
+        String runId = Specs.runs(Specs.parse(s, "deploy.yaml")).get(0).runId();
+        try (Stack fresh = new Stack(new Stack.Settings(own.resolve("stack"), 0, 0, 0, 0, 1, 32)).start(Map.of());
+                Probe p = new Probe(fresh.config().bootstrap());
+                TrainerWorker w = new TrainerWorker(fresh.config(), TrainerWorker.Options.defaults(), "w-deploy")
+                        .start()) {
+            publish(p, s.getBytes(StandardCharsets.UTF_8));
+            p.await(Topics.RESULTS, of("deploy", "kind", "metrics"), 1, IDLE, "metrics of deploy");
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            int rc = Kdml.run(new String[] {"export", runId, "--bootstrap", fresh.config().bootstrap(), "--s3",
+                fresh.config().s3Endpoint(), "--runs", own.resolve("runs").toString(), "--latency-runs", "3"},
+                    new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+            assertEquals(0, rc, out.toString(StandardCharsets.UTF_8));
+            Path export = own.resolve("runs").resolve("deploy").resolve(runId).resolve("export-s1");
+            assertTrue(Files.size(export.resolve("model.onnx")) > 0, out.toString(StandardCharsets.UTF_8));
+            assertTrue(Files.readString(export.resolve("model-card.md")).contains(runId));
+        }
     }
 
     /** The broker is restarted, so this test has a stack of its own. */

@@ -40,6 +40,9 @@ public final class Transactions {
                 producer.commitTransaction();
                 return;
             } catch (TimeoutException e) {
+                // Visible, not silent: a commit that waits on the broker is where a stalled service stands.
+                System.err.println("transaction commit " + (i + 1) + " of " + COMMIT_TRIES + " timed out ("
+                        + e.getMessage() + ")");
                 last = e;
             } catch (KafkaException e) {
                 abort(producer);
