@@ -14,8 +14,8 @@ import java.util.Map;
 import java.util.Random;
 import org.kdml.core.data.Datasets;
 import org.kdml.core.data.DiskImages;
+import org.kdml.core.export.Latency;
 import org.kdml.core.export.OnnxModels;
-import org.kdml.core.export.OnnxRunner;
 import org.kdml.core.model.DistillNet;
 import org.kdml.core.tensor.Tensors;
 import org.kdml.core.train.DistillationSession;
@@ -66,26 +66,16 @@ final class BenchInferCommand extends KdmlCommand {
         for (int i = 0; i < x.length; i++) {
             x[i] = r.nextFloat();
         }
-        double[] ort = new double[iterations];
-        try (OnnxRunner runner = OnnxRunner.of(bytes, threads)) {
-            for (int i = 0; i < Math.max(3, iterations / 5); i++) {
-                runner.run(x, batch, side);
-            }
-            for (int i = 0; i < iterations; i++) {
-                long t0 = System.nanoTime();
-                runner.run(x, batch, side);
-                ort[i] = (System.nanoTime() - t0) / 1e6;
-            }
-        }
+        Latency ort = Latency.of(bytes, side, batch, threads, iterations);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("model", model.toString());
         result.put("batch", batch);
         result.put("threads", threads);
-        result.put("onnxruntime", stats(ort, batch));
+        result.put("onnxruntime", stats(ort));
         Double[] djl = djl(meta, x, side);
         if (djl != null) {
             double[] v = Arrays.stream(djl).mapToDouble(Double::doubleValue).toArray();
-            result.put("djl", stats(v, batch));
+            result.put("djl", stats(Latency.of(v, batch, threads)));
         } else {
             result.put("djl", "run folder not found under " + runs + " (or an ensemble): not measured");
         }
@@ -131,15 +121,11 @@ final class BenchInferCommand extends KdmlCommand {
         }
     }
 
-    private static Map<String, Object> stats(double[] ms, int batch) {
-        double[] s = ms.clone();
-        Arrays.sort(s);
-        double p50 = s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-        double p95 = s[Math.min(s.length - 1, (int) Math.ceil(0.95 * s.length) - 1)];
+    private static Map<String, Object> stats(Latency l) {
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("p50Ms", p50);
-        out.put("p95Ms", p95);
-        out.put("imagesPerSecond", batch * 1000 / p50);
+        out.put("p50Ms", l.p50Ms());
+        out.put("p95Ms", l.p95Ms());
+        out.put("imagesPerSecond", l.imagesPerSecond());
         return out;
     }
 }
