@@ -27,7 +27,8 @@ import org.kdml.spec.Specs;
  * results arrive, and shows each run's validation curve and CKA heatmaps. Everything it shows is
  * the orchestrator's one view ({@link ExperimentSource}: in process under {@code kdml up}, over
  * HTTP from the status endpoint otherwise); it pushes every change to the browser with
- * Server-Sent Events ({@code /events}); heatmaps come from S3 through {@code /heatmap?key=}.
+ * Server-Sent Events ({@code /events}); heatmaps come from S3 through {@code /heatmap?key=}, a
+ * run's exported files (specs with {@code export:}) through {@code /export?key=}.
  */
 final class Dashboard implements AutoCloseable {
 
@@ -60,6 +61,7 @@ final class Dashboard implements AutoCloseable {
         server.createContext("/api/experiments", ex -> send(ex, 200, "application/json", snapshot));
         server.createContext("/events", this::events);
         server.createContext("/heatmap", this::heatmap);
+        server.createContext("/export", this::export);
         follower = new Thread(this::follow, "kdml-dashboard-follow");
         follower.setDaemon(true);
     }
@@ -156,6 +158,36 @@ final class Dashboard implements AutoCloseable {
             ex.sendResponseHeaders(200, png.length);
             try (OutputStream o = ex.getResponseBody()) {
                 o.write(png);
+            }
+        } catch (Exception e) {
+            send(ex, 502, "text/plain", "S3: " + e.getMessage());
+        }
+    }
+
+    /** An exported file (model, weights, card) of a run the dashboard shows, from S3; nothing else. */
+    private void export(HttpExchange ex) throws IOException {
+        String q = ex.getRequestURI().getRawQuery();
+        String key = q == null || !q.startsWith("key=") ? null
+                : URLDecoder.decode(q.substring(4), StandardCharsets.UTF_8);
+        boolean known = key != null && shown.values().stream().flatMap(st -> st.runs().stream())
+                .anyMatch(r -> r.exports() != null && r.exports().containsValue(key));
+        if (!known) {
+            send(ex, 404, "text/plain", "unknown export");
+            return;
+        }
+        try {
+            byte[] bytes = store.getBytes(key);
+            if (bytes == null) {
+                send(ex, 404, "text/plain", "missing");
+                return;
+            }
+            String name = key.substring(key.lastIndexOf('/') + 1);
+            ex.getResponseHeaders().set("Content-Type", name.endsWith(".md") ? "text/markdown; charset=utf-8"
+                    : name.endsWith(".json") ? "application/json" : "application/octet-stream");
+            ex.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"" + name + "\"");
+            ex.sendResponseHeaders(200, bytes.length);
+            try (OutputStream o = ex.getResponseBody()) {
+                o.write(bytes);
             }
         } catch (Exception e) {
             send(ex, 502, "text/plain", "S3: " + e.getMessage());

@@ -309,13 +309,16 @@ class PipelineIT {
     }
 
     /**
-     * {@code kdml export RUN} of a run that exists only on a stack: its result from kdml.results, its
-     * final checkpoint from S3, into {@code --runs}; the export writes the model and its card. The
-     * stack has the default credentials, as the command reads them from the environment.
+     * A spec with {@code export:}: the evaluator exports each completed run into S3 and announces it
+     * on kdml.results. Then {@code kdml export RUN} of that run, which exists only on the stack: its
+     * result from kdml.results, its final checkpoint from S3, into {@code --runs}; the export writes
+     * the model and its card. The stack has the default credentials, as the command reads them from
+     * the environment.
      */
     @Test
     void aRunOnTheStackExportsWithoutALocalFolder(@TempDir Path own) throws Exception {
-        String s = spec("deploy", "[kd-off]", "[4]", 1).replace("versions: [v3]", "versions: [v1]");
+        String s = spec("deploy", "[kd-off]", "[4]", 1).replace("versions: [v3]", "versions: [v1]")
+                + "export: {formats: [onnx, int8]}\n";
         String runId = Specs.runs(Specs.parse(s, "deploy.yaml")).get(0).runId();
         try (Stack fresh = new Stack(new Stack.Settings(own.resolve("stack"), 0, 0, 0, 0, 1, 32)).start(Map.of());
                 Probe p = new Probe(fresh.config().bootstrap());
@@ -323,6 +326,18 @@ class PipelineIT {
                         .start()) {
             publish(p, s.getBytes(StandardCharsets.UTF_8));
             p.await(Topics.RESULTS, of("deploy", "kind", "metrics"), 1, IDLE, "metrics of deploy");
+            // The spec's export: the evaluator exported the ensemble (the default of two students) into S3.
+            JsonNode exported = p.await(Topics.RESULTS, of("deploy", "kind", "export"), 1, IDLE, "export of deploy")
+                    .get(0).get("payload");
+            assertEquals("ensemble", exported.get("network").asText());
+            try (CheckpointStore store = new CheckpointStore(fresh.config(), Duration.ofSeconds(30))) {
+                for (String f : List.of("model.onnx", "model-int8.onnx", "weights-s1.npz", "model-card.md")) {
+                    String key = exported.path("files").path(f).asText();
+                    assertTrue(key.endsWith("/export/" + f), exported.toString());
+                    assertTrue(store.exists(key.substring(key.indexOf('/') + 1)), key);
+                }
+            }
+            assertTrue(exported.at("/card/int8/agreementWithFp32").asDouble() > 0.9, exported.toString());
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             int rc = Kdml.run(new String[] {"export", runId, "--bootstrap", fresh.config().bootstrap(), "--s3",
                 fresh.config().s3Endpoint(), "--runs", own.resolve("runs").toString(), "--latency-runs", "3"},

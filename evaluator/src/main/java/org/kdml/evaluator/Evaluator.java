@@ -3,6 +3,7 @@ package org.kdml.evaluator;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.kdml.core.data.DataCache;
 import org.kdml.core.data.LabeledImages;
 import org.kdml.core.train.RunResult;
@@ -21,7 +22,8 @@ import org.kdml.spec.Specs;
  * The evaluator: for every completed run, test metrics of the teacher, each student and the
  * ensemble (accuracy, precision, recall, F1, AUC for classification; IoU and F-score for
  * segmentation), and each student's fidelity to the teacher, published as {@code metrics} on
- * {@code kdml.results} and kept as {@code results/result.json} beside the checkpoints.
+ * {@code kdml.results} and kept as {@code results/result.json} beside the checkpoints; for specs
+ * with {@code export:}, the run's export too ({@code export}, {@link Exporter}).
  */
 public final class Evaluator extends CompletionService {
 
@@ -58,6 +60,16 @@ public final class Evaluator extends CompletionService {
         if (Files.isRegularFile(images.resolve(RunLayout.HARDEST))) {
             store.putBytes(keys.hardest(), Files.readAllBytes(images.resolve(RunLayout.HARDEST)));
         }
+        // The export step reads the evaluated result beside the checkpoint.
+        Files.write(runDir.resolve(RunLayout.RESULT), json);
         return Specs.json().readTree(json);
+    }
+
+    /** The run's export, for specs with {@code export:} ({@link Exporter}). */
+    @Override
+    protected Map<ResultKind, JsonNode> alsoPublish(RunEvent event, ExperimentSpec spec, Path runDir,
+            CheckpointStore store, RunKeys keys) throws Exception {
+        JsonNode export = Exporter.export(spec, runDir, store, keys);
+        return export == null ? Map.of() : Map.of(ResultKind.EXPORT, export);
     }
 }

@@ -136,10 +136,17 @@ public final class ExperimentState {
         return score instanceof Number n ? n.doubleValue() : Double.NaN;
     }
 
-    /** Folds a result: metrics give the test scores, CKA the heatmaps. */
+    /** Folds a result: metrics give the test scores, CKA the heatmaps, an export its files. */
     public ExperimentState apply(ResultMessage m) {
         RunState r = run(m.runId(), m.experiment(), m.variant(), m.seed());
-        if (m.kind() == ResultKind.CKA) {
+        if (m.kind() == ResultKind.EXPORT) {
+            r.exports.clear();
+            for (Iterator<Map.Entry<String, JsonNode>> it = m.payload().path("files").fields(); it.hasNext();) {
+                Map.Entry<String, JsonNode> e = it.next();
+                String key = e.getValue().asText();
+                r.exports.put(e.getKey(), key.substring(key.indexOf('/') + 1));
+            }
+        } else if (m.kind() == ResultKind.CKA) {
             r.cka = true;
             r.heatmaps.clear();
             for (Iterator<Map.Entry<String, JsonNode>> it = m.payload().path("pairs").fields(); it.hasNext();) {

@@ -42,11 +42,12 @@ public record ExperimentStatus(String experiment, int total, Map<String, Integer
      * @param etaSeconds seconds left in the phase, while training
      * @param validation the last validation score, while training
      * @param heatmaps S3 key of each pair's CKA heatmap
+     * @param exports S3 key of each exported file ({@code model.onnx}, the card, …), when the spec asks for an export
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Row(String runId, String variant, long seed, RunStatus state, int attempt, String progress,
             String reason, boolean cka, List<double[]> curve, Double etaSeconds, Double validation,
-            Map<String, String> heatmaps) {
+            Map<String, String> heatmaps, Map<String, String> exports) {
     }
 
     /** The status of {@code state}. */
@@ -74,7 +75,8 @@ public record ExperimentStatus(String experiment, int total, Map<String, Integer
             }
             String progress = r.epoch == null ? null : r.phase + " " + r.epoch + "/" + r.epochs;
             rows.add(new Row(e.getKey(), r.variant, r.seed, r.shown(), r.attempt, progress, r.reason, r.cka,
-                    List.copyOf(r.curve), r.etaSeconds(), r.validation(), new LinkedHashMap<>(r.heatmaps)));
+                    List.copyOf(r.curve), r.etaSeconds(), r.validation(), new LinkedHashMap<>(r.heatmaps),
+                    r.exports.isEmpty() ? null : new LinkedHashMap<>(r.exports)));
         }
         Map<String, Map<String, Summary>> variants = new LinkedHashMap<>();
         byVariant.forEach((variant, nets) -> {

@@ -41,6 +41,8 @@ public final class RunState {
     Long lastEpochAt;
     /** S3 key of each pair's CKA heatmap (without the bucket). */
     Map<String, String> heatmaps = new LinkedHashMap<>();
+    /** S3 key of each exported file (without the bucket), for specs with {@code export:}. */
+    Map<String, String> exports = new LinkedHashMap<>();
 
     /** @return the state shown: {@code evaluated} once metrics are in */
     public RunStatus shown() {

@@ -49,6 +49,15 @@ class ExperimentStateTest {
         assertNull(row.etaSeconds());
         assertEquals(Map.of("teacher-s1", "exp/r1/cka/cka-teacher-s1.png"), row.heatmaps());
         assertEquals(1, s.status().cka());
+        assertNull(row.exports());
+        // An export gives the run its files (keys without the bucket) and leaves its scores and state alone.
+        ObjectNode export = Specs.json().createObjectNode();
+        export.putObject("files").put("model.onnx", "kdml-checkpoints/exp/r1/export/model.onnx");
+        s.apply(new ResultMessage(ResultKind.EXPORT, "r1", "exp", "kd-ml-v3", 7, 1, export, 8_000, 1.0));
+        row = s.status().runs().get(0);
+        assertEquals(Map.of("model.onnx", "exp/r1/export/model.onnx"), row.exports());
+        assertEquals(RunStatus.COMPLETED, row.state());
+        assertEquals(1, s.status().cka());
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -51,10 +52,21 @@ public abstract class CompletionService extends ServiceLoop implements AutoClose
      * @param runDir the final checkpoint, downloaded and verified
      * @param store the checkpoint store (to put images next to the checkpoints)
      * @param keys the run's S3 keys
-     * @return the payload of the result message
+     * @return the payload of the result message, or null when this run has none of this kind
      */
     protected abstract JsonNode process(RunEvent event, ExperimentSpec spec, Path runDir, CheckpointStore store,
             RunKeys keys) throws Exception;
+
+    /**
+     * Results of other kinds the service also publishes for the run, in the same transaction, after
+     * {@link #process} (the evaluator's {@code export}). Called with the same run folder.
+     *
+     * @return the payload of each further kind (none by default)
+     */
+    protected Map<ResultKind, JsonNode> alsoPublish(RunEvent event, ExperimentSpec spec, Path runDir,
+            CheckpointStore store, RunKeys keys) throws Exception {
+        return Map.of();
+    }
 
     /** @return the service's name in dead letters */
     protected String name() {
@@ -128,9 +140,17 @@ public abstract class CompletionService extends ServiceLoop implements AutoClose
             ExperimentSpec spec = Specs.parse(Files.readString(runDir.resolve(RunLayout.SPEC)),
                     keys.finalCheckpoint() + RunLayout.SPEC);
             JsonNode payload = process(event, spec, runDir, store, keys);
+            if (payload == null) {
+                // Nothing to publish for this run (an exporter and a spec without export:); its offset commits.
+                return;
+            }
             ResultMessage m = new ResultMessage(kind, event.runId(), event.experiment(), event.variant(),
                     event.seed(), event.attempt(), payload, System.currentTimeMillis(), (System.nanoTime() - t0) / 1e9);
+            Map<ResultKind, JsonNode> more = alsoPublish(event, spec, runDir, store, keys);
             producer.send(Topics.RESULTS.record(event.runId(), m));
+            more.forEach((k, p) -> producer.send(Topics.RESULTS.record(event.runId(), new ResultMessage(k,
+                    event.runId(), event.experiment(), event.variant(), event.seed(), event.attempt(), p,
+                    System.currentTimeMillis(), (System.nanoTime() - t0) / 1e9))));
             added.add(event.runId());
         } catch (Exception e) {
             producer.send(Topics.DLQ.record(r.key(), DeadLetter.of(r, "runId", name() + " could not process run "

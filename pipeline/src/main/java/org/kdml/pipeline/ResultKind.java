@@ -9,7 +9,9 @@ public enum ResultKind {
     /** Test metrics of a run, from the evaluator. */
     METRICS("metrics"),
     /** Layer-by-layer CKA of a run, from the CKA analyzer. */
-    CKA("cka");
+    CKA("cka"),
+    /** A run's exported model files and model card in S3, from the exporter (specs with {@code export:}). */
+    EXPORT("export");
 
     private final String wire;
 
@@ -28,7 +30,7 @@ public enum ResultKind {
     public static ResultKind of(String wire) {
         return Arrays.stream(values()).filter(k -> k.wire.equals(wire)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("kind: unknown result kind '" + wire
-                        + "'; valid: metrics, cka"));
+                        + "'; valid: metrics, cka, export"));
     }
 
     @Override

@@ -125,4 +125,9 @@ public record RunKeys(String experiment, String runId) {
     public String heatmap(String pair) {
         return prefix() + RunLayout.CKA_DIR + "/" + RunLayout.heatmap(safe("pair", pair));
     }
+
+    /** @return an exported file of the run ({@code kdml export}'s model, weights or card) */
+    public String export(String file) {
+        return prefix() + "export/" + safe("export file", file);
+    }
 }

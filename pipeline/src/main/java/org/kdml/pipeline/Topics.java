@@ -33,14 +33,17 @@ public final class Topics {
     /** Run lifecycle. */
     public static final Topic<RunEvent> EVENTS = new Topic<>("kdml.events", 3, KEPT_LARGE, RunEvent.class, "run id",
             "`type` ∈ " + EventType.table());
-    /** Metrics and CKA matrices. */
+    /** Metrics, CKA matrices and exports. */
     public static final Topic<ResultMessage> RESULTS = new Topic<>("kdml.results", 3, KEPT_LARGE, ResultMessage.class,
             "run id", "`kind: metrics` → `payload` is the run's full result (test accuracy/precision/recall/F1/AUC or"
                     + " IoU/F-score of T, S1, S2, ensemble; fidelity; history; provenance); `kind: cka` →"
                     + " `payload.pairs.{teacher-s1, teacher-s2, s1-s2}` = `{rows, cols, values, undefined, heatmap}`"
                     + " (layer names; minibatch CKA matrix, `null` where undefined; the undefined cells as"
                     + " `[{row, col, reason}]`, e.g. reason `teacher layer logits is constant on the sample`, empty"
-                    + " when every cell has a value; S3 key of the PNG); `seconds`: how long the service took");
+                    + " when every cell has a value; S3 key of the PNG); `kind: export` (specs with `export:`) →"
+                    + " `payload.{network, files, card}`: the S3 key of each exported file (`model.onnx`,"
+                    + " `model-int8.onnx`, `weights*.npz`, `model-card.md`, `model-card.json`) and the model card;"
+                    + " `seconds`: how long the service took");
     /** Rejected input with the reason. */
     public static final Topic<DeadLetter> DLQ = new Topic<>("kdml.dlq", 3, Map.of(), DeadLetter.class, "as received",
             "rejected input; `input` is the text (cut to 64 KiB) or `base64:` bytes when not UTF-8");

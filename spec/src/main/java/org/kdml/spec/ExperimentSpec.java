@@ -32,11 +32,14 @@ import java.util.stream.IntStream;
  * @param methods existing distillation methods to compare against ({@link Knowledge#isMethod()}),
  *     one more variant each, {@code baseline-<key>}: the teacher trained first and frozen, the
  *     first student taught by the method (see {@link #methodVariant})
+ * @param export what the pipeline exports of each completed run (see {@link ExportSpec}); absent:
+ *     nothing
  */
 public record ExperimentSpec(String name, Task task, DatasetSpec dataset, String teacher, List<String> students,
         List<String> modes, List<String> versions, List<Edge> sharing, List<Long> seeds, TrainingSpec training,
         Map<String, String> weights, @JsonInclude(JsonInclude.Include.NON_NULL) Boolean baseline,
-        @JsonInclude(JsonInclude.Include.NON_NULL) List<String> methods) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<String> methods,
+        @JsonInclude(JsonInclude.Include.NON_NULL) ExportSpec export) {
 
     /** Applies defaults and validates everything that does not need the engine. */
     public ExperimentSpec {
@@ -104,6 +107,17 @@ public record ExperimentSpec(String name, Task task, DatasetSpec dataset, String
         baseline = Boolean.TRUE.equals(baseline) ? Boolean.TRUE : null;
         SpecException.check(baseline == null || sharing == null, "baseline",
                 "baselines go with modes/versions, not with a custom sharing graph");
+        if (export != null) {
+            String network = export.network() == null ? (students.size() > 1 ? "ensemble" : "s1") : export.network();
+            int k = network.matches("s\\d+") ? Integer.parseInt(network.substring(1)) : 0;
+            boolean valid = network.equals("ensemble") && students.size() > 1
+                    || network.equals(SharingGraph.TEACHER) && teacher != null && !teacher.isBlank()
+                    || k >= 1 && k <= students.size();
+            SpecException.check(valid, "export.network", "'" + network + "' is not a network of this spec; valid: s1.."
+                    + SharingGraph.student(students.size()) + (teacher != null ? ", teacher" : "")
+                    + (students.size() > 1 ? ", ensemble" : ""));
+            export = new ExportSpec(export.formats(), network);
+        }
     }
 
     /** Key of the baseline variant. */

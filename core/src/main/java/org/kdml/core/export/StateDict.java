@@ -3,6 +3,8 @@ package org.kdml.core.export;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
@@ -173,7 +175,7 @@ public final class StateDict {
         try (NDManager m = NDManager.newBaseManager()) {
             NDList list = new NDList();
             for (Entry e : entries(net)) {
-                NDArray a = e.parameter() == null ? m.create(0L) : Tensors.floats(m,
+                NDArray a = e.parameter() == null ? m.zeros(new Shape(), DataType.INT64) : Tensors.floats(m,
                         e.parameter().getArray().toFloatArray(), e.parameter().getArray().getShape());
                 a.setName(e.name());
                 list.add(a);
