@@ -60,7 +60,7 @@ record CollectedResults(List<RunResult> results, int cka, int duplicates, double
                 ckaSeconds += m.seconds() == null ? m.payload().path("seconds").asDouble() : m.seconds();
             }
         }
-        keep(config, spec, metrics.values(), cka, outDir);
+        keep(config, spec.name(), Specs.canonicalJson(spec), metrics.values(), cka, outDir, true);
         List<RunResult> list = new ArrayList<>(metrics.values());
         list.sort((a, b) -> Integer.compare(order.get(a.runId()), order.get(b.runId())));
         return new CollectedResults(list, cka.size(), duplicates, ckaSeconds, evaluationSeconds);
@@ -70,19 +70,54 @@ record CollectedResults(List<RunResult> results, int cka, int duplicates, double
      * Writes each run's final checkpoint (weights, split), result, spec, hardest examples and CKA
      * (JSON and heatmaps) to {@code outDir/EXPERIMENT/RUN}.
      */
-    private static void keep(PipelineConfig config, ExperimentSpec spec, Collection<RunResult> results,
-            Map<String, JsonNode> cka, Path outDir) throws Exception {
+    /**
+     * An experiment's results as a stack holds them, for {@code kdml report} of an experiment that
+     * was submitted to the stack rather than run here: the newest metrics and CKA of each of its runs
+     * from {@code kdml.results}, kept under {@code outDir/EXPERIMENT/RUN} with the hardest examples
+     * and CKA heatmaps from S3 (not the checkpoints: a report needs no weights).
+     *
+     * @return the runs found
+     * @throws IllegalArgumentException naming the experiment and the broker when it has no metrics there
+     */
+    static int fromStack(PipelineConfig config, String experiment, Path outDir) throws Exception {
+        Map<String, RunResult> metrics = new LinkedHashMap<>();
+        Map<String, JsonNode> cka = new LinkedHashMap<>();
+        for (ResultMessage m : Clients.values(config.bootstrap(), Topics.RESULTS, Duration.ofSeconds(30))) {
+            if (!m.experiment().equals(experiment)) {
+                continue;
+            }
+            if (m.kind() == ResultKind.METRICS) {
+                metrics.put(m.runId(), Specs.json().treeToValue(m.payload(), RunResult.class));
+            } else if (m.kind() == ResultKind.CKA) {
+                cka.put(m.runId(), m.payload());
+            }
+        }
+        if (metrics.isEmpty()) {
+            throw new IllegalArgumentException("EXPERIMENT: no metrics of '" + experiment + "' on kdml.results at "
+                    + config.bootstrap());
+        }
+        keep(config, experiment, null, metrics.values(), cka, outDir, false);
+        return metrics.size();
+    }
+
+    private static void keep(PipelineConfig config, String experiment, String specJson, Collection<RunResult> results,
+            Map<String, JsonNode> cka, Path outDir, boolean checkpoints) throws Exception {
         try (CheckpointStore store = new CheckpointStore(config, Duration.ofMinutes(1))) {
             for (RunResult r : results) {
-                Path dir = outDir.resolve(spec.name()).resolve(r.runId());
+                Path dir = outDir.resolve(experiment).resolve(r.runId());
                 Files.createDirectories(dir);
-                // The final checkpoint's weights and split, so that kdml export and evaluate work on the
-                // local folder once the stack is gone; then the evaluated result over its training result.
-                store.get(new RunKeys(spec.name(), r.runId()).finalCheckpoint(), dir);
-                Files.deleteIfExists(dir.resolve(Manifest.FILE));
+                RunKeys keys = new RunKeys(experiment, r.runId());
+                if (checkpoints) {
+                    // The final checkpoint's weights and split, so that kdml export and evaluate work on the
+                    // local folder once the stack is gone; then the evaluated result over its training result.
+                    store.get(keys.finalCheckpoint(), dir);
+                    Files.deleteIfExists(dir.resolve(Manifest.FILE));
+                }
                 Specs.json().writerWithDefaultPrettyPrinter().writeValue(dir.resolve(RunLayout.RESULT).toFile(), r);
-                Files.writeString(dir.resolve(RunLayout.SPEC), Specs.canonicalJson(spec));
-                byte[] hardest = store.getBytes(new RunKeys(spec.name(), r.runId()).hardest());
+                if (specJson != null) {
+                    Files.writeString(dir.resolve(RunLayout.SPEC), specJson);
+                }
+                byte[] hardest = store.getBytes(keys.hardest());
                 if (hardest != null) {
                     Files.write(dir.resolve(RunLayout.HARDEST), hardest);
                 }

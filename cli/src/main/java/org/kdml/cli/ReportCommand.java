@@ -2,17 +2,25 @@ package org.kdml.cli;
 
 import static org.kdml.cli.OptionChecks.oneOf;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 import org.kdml.core.report.Report;
+import org.kdml.core.train.RunFiles;
+import org.kdml.pipeline.PipelineConfig;
 import org.kdml.spec.RunLayout;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code kdml report EXPERIMENT [--out runs] [--format md|html|csv]}: paper-style tables of finished runs. */
+/**
+ * {@code kdml report EXPERIMENT [--out runs] [--format md|html|csv]}: paper-style tables of finished
+ * runs, from the local folder or, when it has none (or with {@code --from-stack}), from a stack's
+ * {@code kdml.results} and S3.
+ */
 @Command(name = "report", description = "Paper-style tables (mean +- std over seeds, paired tests) of an"
         + " experiment's finished runs, written to DIR/EXPERIMENT/report/.")
 final class ReportCommand extends KdmlCommand {
@@ -28,10 +36,27 @@ final class ReportCommand extends KdmlCommand {
     @Option(names = "--format", paramLabel = "FORMAT", description = "md, html or csv")
     private String format = "md";
 
+    @Option(names = "--from-stack", description = "read the results from a stack even when DIR/EXPERIMENT exists"
+            + " (without a local folder the stack is read anyway)")
+    private boolean fromStack;
+
+    @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Kafka, for results that are not local")
+    private String bootstrap = PipelineConfig.DEFAULT_BOOTSTRAP;
+
+    @Option(names = "--s3", paramLabel = "URL", description = "S3 (hardest images, CKA heatmaps), for results that"
+            + " are not local")
+    private String s3 = PipelineConfig.DEFAULT_S3;
+
     @Override
     int run(PrintStream out) throws Exception {
         oneOf("--format", "format", format, FORMATS);
         Path dir = runs.resolve(experiment);
+        if (fromStack || !hasRuns(dir)) {
+            PipelineConfig config = PipelineConfig.of(bootstrap, s3, System.getenv(), Files.createTempDirectory("kdml-"));
+            int n = CollectedResults.fromStack(config, experiment, runs);
+            out.println("read " + n + " run(s) of " + experiment + " from the stack (" + bootstrap + ", " + s3 + ") into "
+                    + dir.toAbsolutePath());
+        }
         Report report = Report.load(dir);
         Path target = dir.resolve(RunLayout.REPORT_DIR);
         Files.createDirectories(target);
@@ -55,5 +80,14 @@ final class ReportCommand extends KdmlCommand {
             default -> out.println("wrote " + report.html(dir, target).toAbsolutePath());
         }
         return 0;
+    }
+
+    private static boolean hasRuns(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.anyMatch(RunFiles::hasResult);
+        }
     }
 }

@@ -100,7 +100,7 @@ class KdmlTest {
                 "--warmup", "--steps", "--classes", "--json", "--export", "--export-steps", "--churn"));
         m.put("cka", List.of("--x", "--y", "--minibatch", "--json", "--run", "--out", "--sample", "--batch"));
         m.put("bench-cka", List.of("--teacher", "--student", "--size", "--examples", "--batch", "--json"));
-        m.put("report", List.of("EXPERIMENT", "--out", "--format"));
+        m.put("report", List.of("EXPERIMENT", "--out", "--format", "--from-stack", "--bootstrap", "--s3"));
         m.put("make-data", List.of("--kind", "--out", "--samples"));
         m.put("bench-data", List.of("--kind", "--root", "--size", "--limit", "--json"));
         m.put("export", List.of("RUN", "--network", "--int8", "--out", "--runs", "--bootstrap", "--s3",

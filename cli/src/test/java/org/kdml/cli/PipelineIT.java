@@ -346,6 +346,22 @@ class PipelineIT {
             Path export = own.resolve("runs").resolve("deploy").resolve(runId).resolve("export-s1");
             assertTrue(Files.size(export.resolve("model.onnx")) > 0, out.toString(StandardCharsets.UTF_8));
             assertTrue(Files.readString(export.resolve("model-card.md")).contains(runId));
+            // kdml report of an experiment that only the stack holds: its results from kdml.results.
+            out.reset();
+            Path reports = own.resolve("reports");
+            rc = Kdml.run(new String[] {"report", "deploy", "--out", reports.toString(), "--bootstrap",
+                fresh.config().bootstrap(), "--s3", fresh.config().s3Endpoint()},
+                    new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+            String text = out.toString(StandardCharsets.UTF_8);
+            assertEquals(0, rc, text);
+            assertTrue(text.contains("read 1 run(s) of deploy from the stack") && text.contains("# deploy"), text);
+            assertTrue(Files.isRegularFile(reports.resolve("deploy").resolve(runId).resolve("result.json")));
+            out.reset();
+            rc = Kdml.run(new String[] {"report", "nothing-here", "--out", reports.toString(), "--bootstrap",
+                fresh.config().bootstrap(), "--s3", fresh.config().s3Endpoint()},
+                    new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(out, true, StandardCharsets.UTF_8));
+            assertTrue(rc != 0 && out.toString(StandardCharsets.UTF_8).contains("no metrics of 'nothing-here'"),
+                    out.toString(StandardCharsets.UTF_8));
         }
     }
 
