@@ -100,6 +100,24 @@ record CollectedResults(List<RunResult> results, int cka, int duplicates, double
         return metrics.size();
     }
 
+    /**
+     * One finished run of a stack, for {@code kdml export}: its newest metrics from
+     * {@code kdml.results} and its final checkpoint from S3, kept under {@code outDir/EXPERIMENT/RUN}.
+     *
+     * @return the run folder, or null when the broker has no metrics of {@code runId}
+     */
+    static Path runFromStack(PipelineConfig config, String runId, Path outDir) throws Exception {
+        ResultMessage result = Clients.values(config.bootstrap(), Topics.RESULTS, Duration.ofSeconds(30)).stream()
+                .filter(m -> m.kind() == ResultKind.METRICS && m.runId().equals(runId)).reduce((a, b) -> b)
+                .orElse(null);
+        if (result == null) {
+            return null;
+        }
+        keep(config, result.experiment(), null, List.of(Specs.json().treeToValue(result.payload(), RunResult.class)),
+                Map.of(), outDir, true);
+        return outDir.resolve(result.experiment()).resolve(runId);
+    }
+
     private static void keep(PipelineConfig config, String experiment, String specJson, Collection<RunResult> results,
             Map<String, JsonNode> cka, Path outDir, boolean checkpoints) throws Exception {
         try (CheckpointStore store = new CheckpointStore(config, Duration.ofMinutes(1))) {

@@ -5,21 +5,13 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.kdml.core.export.ModelExport;
 import org.kdml.core.train.RunFiles;
-import org.kdml.pipeline.CheckpointStore;
-import org.kdml.pipeline.Clients;
-import org.kdml.pipeline.Manifest;
 import org.kdml.pipeline.PipelineConfig;
-import org.kdml.pipeline.ResultKind;
-import org.kdml.pipeline.ResultMessage;
-import org.kdml.pipeline.RunKeys;
-import org.kdml.pipeline.Topics;
 import org.kdml.spec.RunLayout;
 import org.kdml.spec.Specs;
 import picocli.CommandLine.Command;
@@ -121,25 +113,16 @@ final class ExportCommand extends KdmlCommand {
      */
     private Path fetch(String run) throws Exception {
         PipelineConfig config = PipelineConfig.of(bootstrap, s3, System.getenv(), Files.createTempDirectory("kdml-"));
-        ResultMessage result;
+        Path dir;
         try {
-            result = Clients.values(config.bootstrap(), Topics.RESULTS, Duration.ofSeconds(30)).stream()
-                    .filter(m -> m.kind() == ResultKind.METRICS && m.runId().equals(run)).reduce((a, b) -> b)
-                    .orElse(null);
+            dir = CollectedResults.runFromStack(config, run, runs);
         } catch (RuntimeException e) {
-            result = null;
+            dir = null;
         }
-        if (result == null) {
+        if (dir == null) {
             throw new IllegalArgumentException("RUN: no finished run '" + run + "': not under "
                     + runs.toAbsolutePath() + "/<experiment>/ and no metrics for it on kdml.results at " + bootstrap);
         }
-        Path dir = runs.resolve(result.experiment()).resolve(run);
-        Files.createDirectories(dir);
-        try (CheckpointStore store = new CheckpointStore(config, Duration.ofMinutes(1))) {
-            store.get(new RunKeys(result.experiment(), run).finalCheckpoint(), dir);
-        }
-        Files.deleteIfExists(dir.resolve(Manifest.FILE));
-        Files.write(dir.resolve(RunLayout.RESULT), Specs.json().writeValueAsBytes(result.payload()));
         return dir;
     }
 }

@@ -4,7 +4,6 @@ import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -95,34 +94,6 @@ public final class OnnxGraph {
         return initializer(hint, OnnxMl.TensorProto.DataType.FLOAT, b.array(), dims);
     }
 
-    /** Adds an int8 initialiser named after {@code hint} and returns its name. */
-    public String int8s(String hint, byte[] values, long... dims) {
-        return initializer(hint, OnnxMl.TensorProto.DataType.INT8, values.clone(), dims);
-    }
-
-    /** Adds a uint8 initialiser named after {@code hint} and returns its name. */
-    public String uint8s(String hint, byte[] values, long... dims) {
-        return initializer(hint, OnnxMl.TensorProto.DataType.UINT8, values.clone(), dims);
-    }
-
-    /** Adds an int32 initialiser named after {@code hint} and returns its name. */
-    public String int32s(String hint, int[] values, long... dims) {
-        ByteBuffer b = ByteBuffer.allocate(values.length * Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        for (int v : values) {
-            b.putInt(v);
-        }
-        return initializer(hint, OnnxMl.TensorProto.DataType.INT32, b.array(), dims);
-    }
-
-    /** Adds an int64 initialiser named after {@code hint} and returns its name. */
-    public String int64s(String hint, long[] values, long... dims) {
-        ByteBuffer b = ByteBuffer.allocate(values.length * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        for (long v : values) {
-            b.putLong(v);
-        }
-        return initializer(hint, OnnxMl.TensorProto.DataType.INT64, b.array(), dims);
-    }
-
     private String initializer(String hint, OnnxMl.TensorProto.DataType type, byte[] raw, long... dims) {
         String name = fresh(hint);
         OnnxMl.TensorProto.Builder t = OnnxMl.TensorProto.newBuilder().setName(name).setDataType(type.getNumber())
@@ -151,11 +122,6 @@ public final class OnnxGraph {
         }
         graph.addNode(n);
         return out;
-    }
-
-    /** @return the nodes added so far, in order (for the quantiser and the MAC count) */
-    public List<OnnxMl.NodeProto> nodes() {
-        return new ArrayList<>(graph.getNodeList());
     }
 
     /**
