@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
 
 /** {@code kdml worker}: one trainer worker process joining the group, until Ctrl-C / SIGTERM. */
 @Command(name = "worker", description = "One more trainer worker (consumer group kdml-workers), until Ctrl-C /"
-        + " SIGTERM; the run in progress then resumes elsewhere.")
+        + " SIGTERM; the run in progress then stops after its step, checkpoints exactly there and resumes elsewhere"
+        + " with no step redone.")
 final class WorkerCommand extends KdmlCommand {
 
     @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Kafka")
@@ -33,6 +34,11 @@ final class WorkerCommand extends KdmlCommand {
             + " run fails")
     private int s3PatienceSeconds = 300;
 
+    @Option(names = "--grace-period", paramLabel = "SECONDS", description = "how long a stop (SIGTERM) may take:"
+            + " the step in progress, its checkpoint, the stopped event (past it, the run resumes from its last"
+            + " checkpoint)")
+    private int graceSeconds = (int) TrainerWorker.GRACE.toSeconds();
+
     @Option(names = "--work", paramLabel = "DIR", description = "local working folder (default: .kdml/worker-PID)")
     private Path work;
 
@@ -44,7 +50,8 @@ final class WorkerCommand extends KdmlCommand {
     int run(PrintStream out) throws Exception {
         TrainerWorker.Options options = new TrainerWorker.Options(atLeast("--checkpoint-every", checkpointEvery, 0),
                 atLeast("--max-attempts", maxAttempts, 1), Duration.ofSeconds(2),
-                Duration.ofSeconds(atLeast("--s3-patience", s3PatienceSeconds, 0)));
+                Duration.ofSeconds(atLeast("--s3-patience", s3PatienceSeconds, 0)),
+                Duration.ofSeconds(atLeast("--grace-period", graceSeconds, 1)));
         long pid = ProcessHandle.current().pid();
         Path dir = work != null ? work : Path.of(".kdml", "worker-" + pid);
         String name = id != null ? id : "worker-" + InetAddress.getLocalHost().getHostName() + "-" + pid;

@@ -86,8 +86,8 @@ class KdmlTest {
         m.put("up", List.of("--workers", "--data", "--kafka-port", "--s3-port", "--status-port", "--dashboard-port",
                 "--checkpoint-every", "--cka-sample"));
         m.put("submit", List.of("SPEC.yaml", "--bootstrap"));
-        m.put("worker", List.of("--bootstrap", "--s3", "--checkpoint-every", "--max-attempts", "--s3-patience", "--id",
-                "--work"));
+        m.put("worker", List.of("--bootstrap", "--s3", "--checkpoint-every", "--max-attempts", "--s3-patience",
+                "--grace-period", "--id", "--work"));
         m.put("chaos", List.of("--runs", "--kills", "--workers", "--fuzz", "--s3-outage", "--epochs", "--seed",
                 "--timeout-minutes", "--report"));
         m.put("dashboard", List.of("--orchestrator", "--s3", "--host", "--port"));

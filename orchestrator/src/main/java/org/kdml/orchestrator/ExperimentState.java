@@ -115,6 +115,7 @@ public final class ExperimentState {
                 r.lastEpochAt = e.time();
             }
             case CHECKPOINTED -> r.state = r.state == RunStatus.QUEUED ? RunStatus.RUNNING : r.state;
+            case STOPPED -> r.state = RunStatus.QUEUED;
             case COMPLETED -> r.state = RunStatus.COMPLETED;
             case FAILED -> r.state = Boolean.TRUE.equals(e.retrying()) ? RunStatus.RETRYING : RunStatus.FAILED;
             default -> throw new IllegalStateException("unhandled event type " + e.type());

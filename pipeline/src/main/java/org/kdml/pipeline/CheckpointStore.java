@@ -190,7 +190,7 @@ public final class CheckpointStore implements AutoCloseable {
                 out.add(p);
             }
         }
-        out.sort((a, b) -> Integer.compare(RunKeys.epochOrder(a), RunKeys.epochOrder(b)));
+        out.sort((a, b) -> Long.compare(RunKeys.epochOrder(a), RunKeys.epochOrder(b)));
         return out;
     }
 

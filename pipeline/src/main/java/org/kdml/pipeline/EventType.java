@@ -15,6 +15,10 @@ public enum EventType {
     EPOCH("epoch", "`metrics`: train losses and validation scores"),
     /** A checkpoint is durable in S3. */
     CHECKPOINTED("checkpointed", "durable in S3; `metrics.checkpoint` = its prefix"),
+    /** A worker stopped gracefully (SIGTERM, a scale-in); the run resumes elsewhere from exactly there. */
+    STOPPED("stopped", "a worker stopped gracefully (SIGTERM, scale-in) after a step; `metrics.checkpoint` = the"
+            + " state of exactly where (`metrics.step` of `metrics.steps` into `epoch`), which the next worker resumes"
+            + " from"),
     /** Training is done and the final checkpoint is durable. */
     COMPLETED("completed", "`metrics.checkpoint` = S3 prefix of the final model"),
     /** An attempt failed. */

@@ -88,7 +88,12 @@ public record RunKeys(String experiment, String runId) {
 
     /** @return the folder of the checkpoint after {@code epoch} of {@code phase} */
     public String epoch(Phase phase, int epoch) {
-        return prefix() + RunLayout.epoch(phase, epoch) + "/";
+        return state(phase, epoch, 0);
+    }
+
+    /** @return the folder of the state {@code step} steps after {@code epoch} of {@code phase} ended */
+    public String state(Phase phase, int epoch, int step) {
+        return prefix() + RunLayout.state(phase, epoch, step) + "/";
     }
 
     /** @return whether {@code key} (a folder under this run) is an epoch checkpoint */
@@ -97,13 +102,16 @@ public record RunKeys(String experiment, String runId) {
     }
 
     /**
-     * Orders epoch checkpoints: the teacher phase before the joint phase, then by epoch.
+     * Orders epoch checkpoints: the teacher phase before the joint phase, then by epoch, then by
+     * the steps into the next epoch (a state written mid-epoch comes after its epoch's end).
      *
-     * @param key an epoch checkpoint's folder, from {@link #epoch}
+     * @param key an epoch checkpoint's folder, from {@link #epoch} or {@link #state}
      */
-    public static int epochOrder(String key) {
+    public static long epochOrder(String key) {
         String[] parts = key.substring(0, key.length() - 1).replaceAll(".*/", "").split("-");
-        return (parts[1].equals(Phase.JOINT.key()) ? 1_000_000 : 0) + Integer.parseInt(parts[2]);
+        long step = parts.length == 5 ? Long.parseLong(parts[4]) : 0;
+        return (parts[1].equals(Phase.JOINT.key()) ? 1_000_000_000_000L : 0) + Long.parseLong(parts[2]) * 1_000_000L
+                + step;
     }
 
     /** @return the evaluator's full result */

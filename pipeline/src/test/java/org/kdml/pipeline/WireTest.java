@@ -71,6 +71,14 @@ class WireTest {
         assertTrue(k.isEpoch("exp/0123abcd/epoch-teacher-0001/"));
         // Every teacher epoch sorts before every joint epoch.
         assertTrue(RunKeys.epochOrder(k.epoch(Phase.TEACHER, 40)) < RunKeys.epochOrder(k.epoch(Phase.JOINT, 1)));
+        // A state 17 steps into epoch 4 (a graceful stop) sorts after epoch 3's end, before epoch 4's.
+        assertEquals("exp/0123abcd/epoch-joint-0003-step-000017/", k.state(Phase.JOINT, 3, 17));
+        assertEquals(k.epoch(Phase.JOINT, 3), k.state(Phase.JOINT, 3, 0));
+        assertTrue(k.isEpoch(k.state(Phase.JOINT, 3, 17)));
+        assertTrue(RunKeys.epochOrder(k.epoch(Phase.JOINT, 3)) < RunKeys.epochOrder(k.state(Phase.JOINT, 3, 17)));
+        assertTrue(RunKeys.epochOrder(k.state(Phase.JOINT, 3, 17)) < RunKeys.epochOrder(k.state(Phase.JOINT, 3, 18)));
+        assertTrue(RunKeys.epochOrder(k.state(Phase.JOINT, 3, 999_999)) < RunKeys.epochOrder(k.epoch(Phase.JOINT, 4)));
+        assertTrue(RunKeys.epochOrder(k.state(Phase.TEACHER, 9_999, 5)) < RunKeys.epochOrder(k.state(Phase.JOINT, 0, 1)));
         IllegalArgumentException escape = assertThrows(IllegalArgumentException.class,
                 () -> new RunKeys("..", "run"));
         assertEquals("experiment: '..' is not a plain name (letters, digits, . _ -) and cannot be used in a"

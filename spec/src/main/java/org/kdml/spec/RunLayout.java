@@ -115,4 +115,16 @@ public final class RunLayout {
         }
         return String.format("epoch-%s-%04d", phase.key(), epoch);
     }
+
+    /**
+     * @param step steps of the next epoch trained since {@code epoch} ended (a stop mid-epoch)
+     * @return the folder of a training state, e.g. {@code epoch-joint-0003} at an epoch's end, or
+     *     {@code epoch-joint-0003-step-000017} 17 steps into epoch 4
+     */
+    public static String state(Phase phase, int epoch, int step) {
+        if (step < 0) {
+            throw new IllegalArgumentException("step: must be >= 0, got " + step);
+        }
+        return step == 0 ? epoch(phase, epoch) : epoch(phase, epoch) + String.format("-step-%06d", step);
+    }
 }

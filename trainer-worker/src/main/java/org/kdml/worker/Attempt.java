@@ -11,11 +11,13 @@ import org.kdml.core.data.DiskImages;
 import org.kdml.core.train.RunResult;
 import org.kdml.core.train.RunTrainer;
 import org.kdml.core.train.TrainingState;
+import org.kdml.core.train.TrainingStopped;
 import org.kdml.pipeline.CheckpointStore;
 import org.kdml.pipeline.CorruptCheckpointException;
 import org.kdml.pipeline.Manifest;
 import org.kdml.pipeline.RunKeys;
 import org.kdml.pipeline.RunMessage;
+import org.kdml.spec.Phase;
 import org.kdml.spec.RunLayout;
 import org.kdml.spec.RunSpec;
 
@@ -33,8 +35,19 @@ final class Attempt implements Callable<Attempt.Outcome> {
      * @param alreadyCompleted the run had completed before (a duplicate delivery)
      * @param finalPrefix the final checkpoint's S3 folder
      * @param timings where the attempt's time went (empty when nothing was trained)
+     * @param stop where a graceful stop left the run (then nothing is final), or null
      */
-    record Outcome(boolean alreadyCompleted, String finalPrefix, Map<String, Object> timings) {
+    record Outcome(boolean alreadyCompleted, String finalPrefix, Map<String, Object> timings, Stop stop) {
+    }
+
+    /**
+     * Where a graceful stop left a run.
+     *
+     * @param stopped what training reported: the phase, epoch and step it stopped after
+     * @param epochs epochs in that phase
+     * @param checkpoint the S3 folder of the state of exactly there, durable
+     */
+    record Stop(TrainingStopped stopped, int epochs, String checkpoint) {
     }
 
     private final RunMessage message;
@@ -46,14 +59,18 @@ final class Attempt implements Callable<Attempt.Outcome> {
     private final Events events;
     private final DataCache data;
     private final BooleanSupplier cancelled;
+    private final BooleanSupplier stop;
 
     /**
      * @param checkpointEvery epochs between checkpoints
      * @param work the worker's scratch folder
-     * @param cancelled true once the attempt must stop
+     * @param cancelled true once the attempt must stop at once (its partition revoked), resuming
+     *     later from the last checkpoint
+     * @param stop true once the attempt must stop gracefully: after the step in progress, with a
+     *     checkpoint of exactly there
      */
     Attempt(RunMessage message, RunSpec run, int attempt, int checkpointEvery, Path work, CheckpointStore store,
-            Events events, DataCache data, BooleanSupplier cancelled) {
+            Events events, DataCache data, BooleanSupplier cancelled, BooleanSupplier stop) {
         this.message = message;
         this.run = run;
         this.attempt = attempt;
@@ -63,6 +80,7 @@ final class Attempt implements Callable<Attempt.Outcome> {
         this.events = events;
         this.data = data;
         this.cancelled = cancelled;
+        this.stop = stop;
     }
 
     @Override
@@ -70,15 +88,15 @@ final class Attempt implements Callable<Attempt.Outcome> {
         RunKeys keys = RunKeys.of(message);
         Files.createDirectories(work);
         if (store.exists(keys.completed())) {
-            return new Outcome(true, keys.finalCheckpoint(), Map.of());
+            return new Outcome(true, keys.finalCheckpoint(), Map.of(), null);
         }
         if (finalCheckpointVerifies(keys)) {
-            return new Outcome(false, keys.finalCheckpoint(), Map.of());
+            return new Outcome(false, keys.finalCheckpoint(), Map.of(), null);
         }
         long t0 = System.nanoTime();
         Path local = Files.createTempDirectory(work, message.runId() + "-");
         S3Checkpoints checkpoints = new S3Checkpoints(message, attempt, checkpointEvery, store, events, data, run,
-                local);
+                local, stop);
         try {
             Path resume = checkpoints.resume();
             events.started(resume == null ? null : "resuming from " + checkpoints.resumedFrom());
@@ -86,8 +104,17 @@ final class Attempt implements Callable<Attempt.Outcome> {
             DiskImages images = data.get(run.spec().dataset(), run.spec().task());
             double dataSeconds = (System.nanoTime() - d0) / 1e9;
             Path out = local.resolve(RunLayout.FINAL_DIR);
-            RunResult trained = RunTrainer.train(run, images, out, new Progress(events, run.spec().training(),
-                    cancelled), checkpoints, false, attempt);
+            RunResult trained;
+            try {
+                trained = RunTrainer.train(run, images, out, new Progress(events, run.spec().training(), cancelled),
+                        checkpoints, false, attempt);
+            } catch (TrainingStopped stopped) {
+                checkpoints.awaitPending();
+                int epochs = stopped.phase() == Phase.TEACHER ? run.spec().training().teacherEpochs()
+                        : run.spec().training().epochs();
+                return new Outcome(false, null, Map.of(), new Stop(stopped, epochs,
+                        checkpoints.location(stopped.phase(), stopped.epoch() - 1, stopped.step())));
+            }
             checkpoints.awaitPending();
             Files.deleteIfExists(out.resolve(RunLayout.HARDEST));
             long f0 = System.nanoTime();
@@ -101,7 +128,7 @@ final class Attempt implements Callable<Attempt.Outcome> {
             timings.put("checkpoints", checkpoints.uploads());
             timings.put("finalUploadSeconds", (System.nanoTime() - f0) / 1e9);
             timings.put("dataOpenSeconds", dataSeconds);
-            return new Outcome(false, keys.finalCheckpoint(), timings);
+            return new Outcome(false, keys.finalCheckpoint(), timings, null);
         } finally {
             checkpoints.shutdown();
             TrainingState.deleteTree(local);

@@ -10,19 +10,38 @@ import org.kdml.spec.Specs;
  *
  * @param attempts attempts so far
  * @param worker the worker of the last attempt
+ * @param stops attempts that ended in a graceful stop (SIGTERM, a scale-in): they do not count
+ *     against the run's attempt budget, since nothing failed
  */
-record Attempts(int attempts, String worker) {
+record Attempts(int attempts, String worker, int stops) {
 
     /**
      * Counts one more attempt of {@code keys}' run by {@code worker}.
      *
-     * @return the new attempt's number (1 for the first)
+     * @return the count with the new attempt's number (1 for the first) and the stops so far
      */
-    static int next(CheckpointStore store, RunKeys keys, String worker) throws Exception {
+    static Attempts next(CheckpointStore store, RunKeys keys, String worker) throws Exception {
+        Attempts before = read(store, keys);
+        Attempts now = new Attempts(before.attempts + 1, worker, before.stops);
+        store.putBytes(keys.attempts(), Specs.json().writeValueAsBytes(now));
+        return now;
+    }
+
+    /** Counts a graceful stop of {@code keys}' run. */
+    static void stopped(CheckpointStore store, RunKeys keys) throws Exception {
+        Attempts before = read(store, keys);
+        store.putBytes(keys.attempts(), Specs.json().writeValueAsBytes(new Attempts(before.attempts, before.worker,
+                before.stops + 1)));
+    }
+
+    /** @return the attempts that failed or were killed: those that count against the budget */
+    int counted() {
+        return attempts - stops;
+    }
+
+    private static Attempts read(CheckpointStore store, RunKeys keys) throws Exception {
         byte[] raw = store.getBytes(keys.attempts());
-        int attempt = (raw == null ? 0 : Specs.json().readValue(raw, Attempts.class).attempts()) + 1;
-        store.putBytes(keys.attempts(), Specs.json().writeValueAsBytes(new Attempts(attempt, worker)));
-        return attempt;
+        return raw == null ? new Attempts(0, null, 0) : Specs.json().readValue(raw, Attempts.class);
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.kdml.worker;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.kdml.pipeline.EventType;
@@ -34,6 +35,23 @@ record Events(KafkaProducer<String, String> producer, RunMessage run, int attemp
     void checkpointed(Phase phase, int epoch, String location) {
         send(RunEvent.of(EventType.CHECKPOINTED, run, attempt, worker, null)
                 .withEpoch(phase, epoch, 0, Map.of("checkpoint", location)));
+    }
+
+    /**
+     * The attempt stopped gracefully (SIGTERM) after {@code step} of {@code steps} steps of
+     * {@code epoch}; its exact state is durable at {@code location}, and the run resumes elsewhere.
+     */
+    void stopped(Phase phase, int epoch, int epochs, int step, int steps, String location, String reason) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("checkpoint", location);
+        m.put("step", step);
+        m.put("steps", steps);
+        send(RunEvent.of(EventType.STOPPED, run, attempt, worker, reason).withEpoch(phase, epoch, epochs, m));
+    }
+
+    /** Sends what is queued. */
+    void flush() {
+        producer.flush();
     }
 
     /** An attempt failed and another follows. */

@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.kdml.core.data.DataCache;
 import org.kdml.core.data.LabeledImages;
@@ -46,6 +47,7 @@ final class S3Checkpoints implements Checkpointer {
     private final DataCache data;
     private final RunSpec spec;
     private final Path local;
+    private final BooleanSupplier stop;
     private final ExecutorService uploader = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "kdml-upload");
         t.setDaemon(true);
@@ -63,9 +65,10 @@ final class S3Checkpoints implements Checkpointer {
      * @param data the worker's data sets (the run's fingerprint goes into each manifest's provenance)
      * @param spec the run
      * @param local scratch folder of the attempt
+     * @param stop true once the worker is stopping gracefully (training then saves where it is and stops)
      */
     S3Checkpoints(RunMessage run, int attempt, int every, CheckpointStore store, Events events, DataCache data,
-            RunSpec spec, Path local) {
+            RunSpec spec, Path local, BooleanSupplier stop) {
         this.run = run;
         this.attempt = attempt;
         this.every = every;
@@ -75,6 +78,12 @@ final class S3Checkpoints implements Checkpointer {
         this.data = data;
         this.spec = spec;
         this.local = local;
+        this.stop = stop;
+    }
+
+    @Override
+    public boolean stopRequested() {
+        return stop.getAsBoolean();
     }
 
     @Override
@@ -136,9 +145,9 @@ final class S3Checkpoints implements Checkpointer {
      * fails the attempt at the next save or at the end.
      */
     @Override
-    public void save(Path dir, Phase phase, int epoch) throws IOException {
+    public void save(Path dir, Phase phase, int epoch, int step) throws IOException {
         awaitPending();
-        Path copy = local.resolve("upload-" + RunLayout.epoch(phase, epoch));
+        Path copy = local.resolve("upload-" + RunLayout.state(phase, epoch, step));
         Files.createDirectories(copy);
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : files.toList()) {
@@ -147,7 +156,7 @@ final class S3Checkpoints implements Checkpointer {
         }
         pending = uploader.submit(() -> {
             long u0 = System.nanoTime();
-            upload(copy, phase, epoch);
+            upload(copy, phase, epoch, step);
             uploadSeconds += (System.nanoTime() - u0) / 1e9;
             uploads++;
             TrainingState.deleteTree(copy);
@@ -181,14 +190,20 @@ final class S3Checkpoints implements Checkpointer {
         uploader.shutdownNow();
     }
 
-    private void upload(Path dir, Phase phase, int epoch) throws IOException {
-        String prefix = keys.epoch(phase, epoch);
+    /** @return the S3 folder of the state {@code step} steps after {@code epoch} of {@code phase} */
+    String location(Phase phase, int epoch, int step) {
+        return store.bucket() + "/" + keys.state(phase, epoch, step);
+    }
+
+    private void upload(Path dir, Phase phase, int epoch, int step) throws IOException {
+        String prefix = keys.state(phase, epoch, step);
         try {
             JsonNode state = Specs.json().readTree(dir.resolve(TrainingState.FILE).toFile());
             Map<String, Object> prov = new LinkedHashMap<>();
             prov.put("specHash", run.specHash());
             prov.put("seed", run.seed());
             prov.put("trainedImages", state.path("trainedImages").asLong());
+            prov.put("step", step);
             LabeledImages images = data.get(spec.spec().dataset(), spec.spec().task());
             prov.putAll(CheckpointStore.provenance(Provenance.current(run.runId(), run.specHash(), run.seed(), images,
                     attempt)));
@@ -203,6 +218,6 @@ final class S3Checkpoints implements Checkpointer {
         } catch (Exception e) {
             throw new IOException("checkpoint " + prefix + ": " + e.getMessage(), e);
         }
-        events.checkpointed(phase, epoch, store.bucket() + "/" + prefix);
+        events.checkpointed(phase, epoch, location(phase, epoch, step));
     }
 }

@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -39,11 +40,21 @@ import org.kdml.spec.RunSpec;
  * go out in one Kafka transaction ({@link Completion}). A run already completed (a duplicate
  * delivery) is acknowledged without a second completion. A failed attempt is retried with backoff
  * up to {@code maxAttempts}, then parked as {@code failed} without blocking the partition.
+ *
+ * <p>{@link #close} (SIGTERM, an autoscaler's scale-in) stops gracefully: the run in progress
+ * finishes its step, saves a checkpoint of exactly where it is (mid-epoch: the step, and the
+ * epoch's loss sums; batch order and augmentation follow from the seed, the epoch and the step),
+ * and the worker publishes {@code stopped}, leaves the group and returns, all within the grace
+ * period. The run's offset stays uncommitted, so the next owner resumes it from that state with no
+ * step trained twice. Past the grace period the run is cancelled as if revoked.
  */
 public final class TrainerWorker extends ServiceLoop implements AutoCloseable {
 
     /** The workers' consumer group. */
     public static final String GROUP = "kdml-workers";
+
+    /** The default grace period of a graceful stop. */
+    public static final Duration GRACE = Duration.ofSeconds(60);
 
     /**
      * Options of a worker.
@@ -52,8 +63,11 @@ public final class TrainerWorker extends ServiceLoop implements AutoCloseable {
      * @param maxAttempts attempts of a failing run before it is parked as failed
      * @param retryBackoff wait before the second attempt (doubles each time)
      * @param s3Patience how long S3 calls are retried before the attempt fails
+     * @param grace how long a graceful stop may take: the step in progress, the checkpoint of exactly
+     *     there and the {@code stopped} event
      */
-    public record Options(int checkpointEvery, int maxAttempts, Duration retryBackoff, Duration s3Patience) {
+    public record Options(int checkpointEvery, int maxAttempts, Duration retryBackoff, Duration s3Patience,
+            Duration grace) {
         /** Validates. */
         public Options {
             if (checkpointEvery < 0) {
@@ -62,6 +76,14 @@ public final class TrainerWorker extends ServiceLoop implements AutoCloseable {
             if (maxAttempts < 1) {
                 throw new IllegalArgumentException("maxAttempts: must be >= 1, got " + maxAttempts);
             }
+            if (grace.isNegative() || grace.isZero()) {
+                throw new IllegalArgumentException("grace: must be > 0, got " + grace);
+            }
+        }
+
+        /** With the default grace period, {@link #GRACE}. */
+        public Options(int checkpointEvery, int maxAttempts, Duration retryBackoff, Duration s3Patience) {
+            this(checkpointEvery, maxAttempts, retryBackoff, s3Patience, GRACE);
         }
 
         /** Checkpoint every epoch, three attempts, 2 s backoff. */
@@ -74,6 +96,9 @@ public final class TrainerWorker extends ServiceLoop implements AutoCloseable {
     private final Options options;
     private final String id;
     private final AtomicBoolean cancel = new AtomicBoolean();
+    /** Set by {@link #close}: the run in progress stops after its step, with a checkpoint of exactly there. */
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private volatile long stopDeadline;
     private final AtomicLong completed = new AtomicLong();
     private final DataCache data = new DataCache();
     private final ExecutorService executor;
@@ -118,9 +143,10 @@ public final class TrainerWorker extends ServiceLoop implements AutoCloseable {
      * @param record its message on {@code kdml.runs}
      * @param message the run, or null when the message is not one
      * @param attempt the attempt's number (0 when it could not be counted)
+     * @param counted the attempts that count against the budget, this one included
      * @param future the attempt on the training thread
      */
-    private record Current(ConsumerRecord<String, byte[]> record, RunMessage message, int attempt,
+    private record Current(ConsumerRecord<String, byte[]> record, RunMessage message, int attempt, int counted,
             Future<Attempt.Outcome> future) {
     }
 
@@ -148,7 +174,7 @@ public final class TrainerWorker extends ServiceLoop implements AutoCloseable {
                     consumer.resume(consumer.assignment());
                 }
             }
-            awaitStop();
+            awaitStop(consumer, events, completion);
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
@@ -181,23 +207,40 @@ public final class TrainerWorker extends ServiceLoop implements AutoCloseable {
         Current c = current;
         if (c != null && c.message != null && r.key() != null && r.key().equals(c.message.runId())) {
             // Redelivered to us while we still train it (the loop restarted): keep training.
-            current = new Current(r, c.message, c.attempt, c.future);
+            current = new Current(r, c.message, c.attempt, c.counted, c.future);
         } else {
             current = begin(r, events, store);
         }
     }
 
-    /** Stopping: the run in progress is cancelled, and redelivered to resume from its checkpoint. */
-    private void awaitStop() {
+    /**
+     * Stopping: the run in progress stops after its step with a checkpoint of exactly there (or
+     * completes, if that was its last step), until the grace period's end; past it, it is cancelled
+     * and resumes from its last checkpoint. Either way it is redelivered to the group's next owner.
+     */
+    private void awaitStop(KafkaConsumer<String, byte[]> consumer, KafkaProducer<String, String> events,
+            Completion completion) throws Exception {
         Current c = current;
-        if (c != null) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.future.get(Math.max(1, stopDeadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            System.err.println("worker " + id + ": run " + c.record.key() + " did not stop within the grace period "
+                    + options.grace().toSeconds() + " s; cancelled, it resumes from its last checkpoint");
             cancel.set(true);
             try {
-                c.future.get(60, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                // Stopping: the run is redelivered and resumes from its checkpoint.
+                c.future.get(30, TimeUnit.SECONDS);
+            } catch (Exception late) {
+                // The run is redelivered and resumes from its last checkpoint.
             }
+            return;
+        } catch (ExecutionException e) {
+            // finish() below reports it.
         }
+        current = null;
+        finish(c, consumer, events, completion);
     }
 
     private Current begin(ConsumerRecord<String, byte[]> r, KafkaProducer<String, String> events,
@@ -209,18 +252,19 @@ public final class TrainerWorker extends ServiceLoop implements AutoCloseable {
             run = m.run();
         } catch (Exception e) {
             // Not a run we can train: report it and move on (the future fails, finish() parks it).
-            return new Current(r, null, 0, CompletableFuture.failedFuture(e));
+            return new Current(r, null, 0, 0, CompletableFuture.failedFuture(e));
         }
         cancel.set(false);
-        int attempt;
+        Attempts count;
         try {
-            attempt = Attempts.next(store, RunKeys.of(m), id);
+            count = Attempts.next(store, RunKeys.of(m), id);
         } catch (Exception e) {
-            return new Current(r, m, 0, CompletableFuture.failedFuture(e));
+            return new Current(r, m, 0, 0, CompletableFuture.failedFuture(e));
         }
+        int attempt = count.attempts();
         Attempt a = new Attempt(m, run, attempt, options.checkpointEvery(), config.work(), store,
-                new Events(events, m, attempt, id), data, () -> cancel.get() || !running.get());
-        return new Current(r, m, attempt, executor.submit(a));
+                new Events(events, m, attempt, id), data, cancel::get, stopping::get);
+        return new Current(r, m, attempt, count.counted(), executor.submit(a));
     }
 
     private void finish(Current c, KafkaConsumer<String, byte[]> consumer, KafkaProducer<String, String> events,
@@ -239,6 +283,11 @@ public final class TrainerWorker extends ServiceLoop implements AutoCloseable {
             outcome = c.future.get();
         } catch (ExecutionException e) {
             failed(c, e.getCause(), consumer, events, completion);
+            return;
+        }
+        if (outcome.stop() != null) {
+            stopped(c, outcome.stop(), events);
+            seekIfAssigned(consumer, new TopicPartition(c.record.topic(), c.record.partition()), c.record.offset());
             return;
         }
         completion.completed(c.record, c.message, c.attempt, outcome);
@@ -268,14 +317,29 @@ public final class TrainerWorker extends ServiceLoop implements AutoCloseable {
             completion.rejected(c.record, reason);
             return;
         }
-        String of = "attempt " + c.attempt + " of " + options.maxAttempts();
-        if (c.attempt >= options.maxAttempts()) {
+        String of = "attempt " + c.attempt + (c.counted < c.attempt ? " (" + c.counted + " counted, "
+                + (c.attempt - c.counted) + " graceful stops not)" : "") + " of " + options.maxAttempts();
+        if (c.counted >= options.maxAttempts()) {
             completion.gaveUp(c.record, c.message, c.attempt, of + ", giving up: " + reason);
         } else {
             new Events(events, c.message, c.attempt, id).retrying(of + ", retrying: " + reason);
             Clients.sleep(options.retryBackoff().toMillis() * (1L << Math.max(0, Math.min(6, c.attempt - 1))));
             seekIfAssigned(consumer, tp, c.record.offset());
         }
+    }
+
+    /** A graceful stop: counted as a stop (not against the budget), then {@code stopped} goes out. */
+    private void stopped(Current c, Attempt.Stop stop, KafkaProducer<String, String> events) {
+        try (CheckpointStore store = new CheckpointStore(config, options.s3Patience())) {
+            Attempts.stopped(store, RunKeys.of(c.message));
+        } catch (Exception e) {
+            System.err.println("worker " + id + ": counting the stop of run " + c.record.key() + ": " + e);
+        }
+        Events ev = new Events(events, c.message, c.attempt, id);
+        ev.stopped(stop.stopped().phase(), stop.stopped().epoch(), stop.epochs(), stop.stopped().step(),
+                stop.stopped().steps(), stop.checkpoint(), stop.stopped().getMessage());
+        ev.flush();
+        System.err.println("worker " + id + ": " + stop.stopped().getMessage() + "; state at " + stop.checkpoint());
     }
 
     /** Rewinds to {@code offset} when this member still owns {@code tp}; otherwise its new owner redelivers. */
@@ -285,11 +349,16 @@ public final class TrainerWorker extends ServiceLoop implements AutoCloseable {
         }
     }
 
-    /** Stops after the current step; the run in progress is redelivered and resumes from its checkpoint. */
+    /**
+     * Stops gracefully, within the grace period: the run in progress stops after its step with a
+     * checkpoint of exactly there, {@code stopped} goes out, and the worker leaves its group; the
+     * run is redelivered and resumes from that checkpoint.
+     */
     @Override
     public void close() throws InterruptedException {
-        cancel.set(true);
-        stopLoop(90_000);
+        stopDeadline = System.nanoTime() + options.grace().toNanos();
+        stopping.set(true);
+        stopLoop(options.grace().toMillis() + 45_000);
         executor.shutdownNow();
         data.close();
     }

@@ -25,7 +25,7 @@ public interface Checkpointer {
         }
 
         @Override
-        public void save(Path dir, Phase phase, int epoch) {
+        public void save(Path dir, Phase phase, int epoch, int step) {
         }
     };
 
@@ -39,7 +39,17 @@ public interface Checkpointer {
      * Keeps the state in {@code dir} (e.g. uploads it). The folder is deleted afterwards.
      *
      * @param phase the phase of that epoch
-     * @param epoch the epoch just finished, 1-based within the phase
+     * @param epoch the epoch just finished, 1-based within the phase (0: none of the phase yet)
+     * @param step steps of the next epoch trained since (0 at an epoch's end; more for a stop mid-epoch)
      */
-    void save(Path dir, Phase phase, int epoch) throws IOException;
+    void save(Path dir, Phase phase, int epoch, int step) throws IOException;
+
+    /**
+     * Asked after every step.
+     *
+     * @return true once training must stop where it is, after saving its exact state
+     */
+    default boolean stopRequested() {
+        return false;
+    }
 }

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +25,8 @@ final class EpochLoop {
     private final double secondsBefore;
     private long trainedImages;
     private double waitSeconds;
+    /** Where a state written mid-epoch left off: the epoch it continues, or null (no such state). */
+    private TrainingState within;
 
     /**
      * @param best the record so far, added to as epochs finish
@@ -39,6 +40,7 @@ final class EpochLoop {
         this.start = start;
         this.secondsBefore = resumed == null ? 0 : resumed.seconds();
         this.trainedImages = resumed == null ? 0 : resumed.trainedImages();
+        this.within = resumed != null && resumed.step() > 0 ? resumed : null;
     }
 
     /** @return images trained on so far, earlier attempts included */
@@ -71,24 +73,42 @@ final class EpochLoop {
             setup.listener().onEpoch(setup.run().runId(), rec);
             int every = setup.checkpoints().every();
             if (every > 0 && (epoch % every == 0 || epoch == epochs)) {
-                checkpoint(phase, epoch);
+                checkpoint(best.state(phase, epoch, trainedImages, seconds(), setup.session().skippedUpdates()), 0);
             }
         }
     }
 
-    /** One epoch of steps; @return the mean of every loss term over the steps that reported it */
+    /**
+     * One epoch of steps, from the step a mid-epoch state left off at when it continues that epoch;
+     * stops after a step once the checkpointer asks, saving exactly where it is.
+     *
+     * @return the mean of every loss term over the steps that reported it
+     * @throws TrainingStopped after saving, when a stop was requested
+     */
     private Map<String, Double> train(Phase phase, int epoch, int epochs,
-            BiFunction<NDArray, NDArray, Map<String, Double>> step) {
+            BiFunction<NDArray, NDArray, Map<String, Double>> step) throws IOException {
         Batches batches = setup.batches();
         Map<String, Double> sums = new LinkedHashMap<>();
-        Map<String, Integer> counts = new HashMap<>();
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        int first = 0;
+        if (within != null && within.phase() == phase && within.epoch() + 1 == epoch) {
+            first = within.step();
+            sums.putAll(within.stepSums());
+            counts.putAll(within.stepCounts());
+        }
+        within = null;
         long epochKey = setup.run().seed() * 1_000_003L + (phase == Phase.TEACHER ? 500_009L : 0) + epoch * 10_007L;
         // The order of an epoch depends only on the seed, the phase and the epoch, so a resumed run
         // sees the same batches as one that never stopped.
         List<List<Integer>> plan = Batches.plan(setup.train(), setup.batchSize(), new Random(epochKey));
-        try (Prefetcher ahead = new Prefetcher(setup.pool(), plan.size(), setup.depth(),
-                i -> batches.prepare(plan.get(i), epochKey * 65_537L + i))) {
-            for (int s = 0; s < plan.size(); s++) {
+        if (first > plan.size()) {
+            throw new IOException("a state " + first + " steps into " + phase + " epoch " + epoch + ", which has "
+                    + plan.size() + " steps: not this run's state");
+        }
+        int from = first;
+        try (Prefetcher ahead = new Prefetcher(setup.pool(), plan.size() - from, setup.depth(),
+                i -> batches.prepare(plan.get(from + i), epochKey * 65_537L + from + i))) {
+            for (int s = from; s < plan.size(); s++) {
                 float[][] prepared = ahead.next();
                 int n = plan.get(s).size();
                 try (NDManager stepManager = setup.session().manager().newSubManager()) {
@@ -102,6 +122,12 @@ final class EpochLoop {
                     setup.listener().onStep(setup.run().runId(), phase, epoch, epochs, s + 1, plan.size(), m);
                 }
                 trainedImages += plan.get(s).size();
+                if (setup.checkpoints().stopRequested()) {
+                    waitSeconds += ahead.waitSeconds();
+                    checkpoint(best.state(phase, epoch - 1, trainedImages, seconds(),
+                            setup.session().skippedUpdates()).within(s + 1, sums, counts), s + 1);
+                    throw new TrainingStopped(setup.run().runId(), phase, epoch, s + 1, plan.size());
+                }
             }
             waitSeconds += ahead.waitSeconds();
         }
@@ -110,13 +136,13 @@ final class EpochLoop {
         return mean;
     }
 
-    /** Writes the whole state into a temporary folder and hands it to the checkpointer. */
-    private void checkpoint(Phase phase, int epoch) throws IOException {
+    /** Writes the whole state, with {@code state}'s bookkeeping, into a temporary folder and hands it to the checkpointer. */
+    private void checkpoint(TrainingState state, int step) throws IOException {
         Path dir = Files.createTempDirectory("kdml-state-");
         try {
             setup.session().saveState(dir);
-            best.state(phase, epoch, trainedImages, seconds(), setup.session().skippedUpdates()).write(dir);
-            setup.checkpoints().save(dir, phase, epoch);
+            state.write(dir);
+            setup.checkpoints().save(dir, state.phase(), state.epoch(), step);
         } finally {
             TrainingState.deleteTree(dir);
         }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -23,9 +24,40 @@ import org.kdml.spec.Specs;
  * @param trainedImages images trained on so far
  * @param seconds training wall time so far
  * @param skippedUpdates skipped optimiser steps per node so far
+ * @param step steps of the next epoch already trained: 0 at an epoch's end, more when the state was
+ *     written mid-epoch (a graceful stop); the next epoch's batch order and augmentation are functions
+ *     of the run's seed, the phase, the epoch and the batch index, so the step is all it takes to
+ *     continue the epoch exactly where it stopped
+ * @param stepSums the sums of the next epoch's loss terms over those steps (null at an epoch's end)
+ * @param stepCounts how many of those steps reported each term (null at an epoch's end)
  */
 public record TrainingState(Phase phase, int epoch, List<EpochRecord> history, Map<String, Integer> bestEpoch,
-        Map<String, List<Double>> best, long trainedImages, double seconds, Map<String, Integer> skippedUpdates) {
+        Map<String, List<Double>> best, long trainedImages, double seconds, Map<String, Integer> skippedUpdates,
+        int step, Map<String, Double> stepSums, Map<String, Integer> stepCounts) {
+
+    /** Validates. */
+    public TrainingState {
+        if (step < 0) {
+            throw new IllegalArgumentException("step: must be >= 0, got " + step);
+        }
+        if (step > 0 && (stepSums == null || stepCounts == null)) {
+            throw new IllegalArgumentException("stepSums, stepCounts: required when step > 0 (step " + step + ")");
+        }
+    }
+
+    /** The state at the end of {@code epoch} of {@code phase}. */
+    public TrainingState(Phase phase, int epoch, List<EpochRecord> history, Map<String, Integer> bestEpoch,
+            Map<String, List<Double>> best, long trainedImages, double seconds, Map<String, Integer> skippedUpdates) {
+        this(phase, epoch, history, bestEpoch, best, trainedImages, seconds, skippedUpdates, 0, null, null);
+    }
+
+    /**
+     * @return this state, {@code step} steps into the next epoch, with those steps' loss sums and counts
+     */
+    public TrainingState within(int step, Map<String, Double> sums, Map<String, Integer> counts) {
+        return new TrainingState(phase, epoch, history, bestEpoch, best, trainedImages, seconds, skippedUpdates, step,
+                new LinkedHashMap<>(sums), new LinkedHashMap<>(counts));
+    }
 
     /** Name of the bookkeeping file in a checkpoint folder ({@link RunLayout#STATE}). */
     public static final String FILE = RunLayout.STATE;

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +38,7 @@ class ResumeIT {
             "");
 
     /** Keeps every saved state in a folder of its own; "crashes" after a chosen save. */
-    private static final class FolderCheckpoints implements Checkpointer {
+    private static class FolderCheckpoints implements Checkpointer {
         final Path root;
         final List<Path> saved = new ArrayList<>();
         final int crashAfter;
@@ -59,8 +60,8 @@ class ResumeIT {
         }
 
         @Override
-        public void save(Path dir, Phase phase, int epoch) throws IOException {
-            Path keep = root.resolve(phase + "-" + epoch);
+        public void save(Path dir, Phase phase, int epoch, int step) throws IOException {
+            Path keep = root.resolve(phase + "-" + epoch + "-" + step);
             Files.createDirectories(keep);
             try (var files = Files.list(dir)) {
                 for (Path f : files.toList()) {
@@ -71,6 +72,22 @@ class ResumeIT {
             if (saved.size() == crashAfter) {
                 throw new IllegalStateException("simulated crash after " + phase + " epoch " + epoch);
             }
+        }
+    }
+
+    /** Asks for a graceful stop after a chosen number of steps in all; keeps the states saved. */
+    private static final class StopAfter extends FolderCheckpoints {
+        final int stopAfterSteps;
+        int steps;
+
+        StopAfter(Path root, int stopAfterSteps) {
+            super(root, 0);
+            this.stopAfterSteps = stopAfterSteps;
+        }
+
+        @Override
+        public boolean stopRequested() {
+            return ++steps == stopAfterSteps;
         }
     }
 
@@ -94,6 +111,61 @@ class ResumeIT {
                 "methods: [skd]", "seeds: [5]",
                 "training: {epochs: 3, teacherEpochs: 2, batchSize: 8, learningRate: 0.002}", "");
         resumes(Specs.parse(seg, "resume-skd.yaml"), "baseline-skd", tmp);
+    }
+
+    /**
+     * A run stopped gracefully mid-epoch (SIGTERM) saves exactly where it is and, resumed from that
+     * state, trains no step twice and ends bit for bit where a run that never stopped ends: stops in
+     * the teacher's phase, on the joint phase's first step, mid-epoch, on an epoch's last step, and
+     * twice in one run. 200 patches: 140 to train, 5 steps of 32 per epoch (the last of 12).
+     */
+    @Test
+    void aRunStoppedMidEpochResumesWithNoStepRedoneBitForBit(@TempDir Path tmp) throws Exception {
+        ExperimentSpec spec = Specs.parse(SPEC, "resume.yaml");
+        RunSpec run = Specs.runs(spec).get(0);
+        try (DiskImages data = Datasets.open(spec.dataset(), spec.task())) {
+            RunResult straight = RunTrainer.train(run, data, null, TrainingListener.NONE, Checkpointer.NONE, true, 1);
+            int steps = 5;
+            // Teacher epochs 1-2 are steps 1-10, joint epochs 1-3 steps 11-25.
+            int[][] stopsAt = {{3}, {11}, {17}, {15}, {7, 19}};
+            String[][] expected = {{"teacher-0-3"}, {"joint-0-1"}, {"joint-1-2"}, {"joint-0-5"},
+                {"teacher-1-2", "joint-1-4"}};
+            String[] messages = {"stopped after step 3 of 5 of teacher epoch 1", "stopped after step 1 of 5 of joint"
+                + " epoch 1", "stopped after step 2 of 5 of joint epoch 2", "stopped after step 5 of 5 of joint epoch 1"};
+            for (int c = 0; c < stopsAt.length; c++) {
+                Path from = null;
+                int trained = 0;
+                for (int k = 0; k < stopsAt[c].length; k++) {
+                    StopAfter ck = new StopAfter(tmp.resolve("s" + c + "-" + k), stopsAt[c][k] - trained);
+                    ck.resumeFrom = from;
+                    int attempt = 1 + k;
+                    TrainingStopped stop = assertThrows(TrainingStopped.class,
+                            () -> RunTrainer.train(run, data, null, TrainingListener.NONE, ck, true, attempt));
+                    if (c < messages.length) {
+                        assertEquals("run " + run.runId() + " " + messages[c], stop.getMessage());
+                    }
+                    assertEquals(steps, stop.steps());
+                    from = ck.saved.get(ck.saved.size() - 1);
+                    assertEquals(expected[c][k], from.getFileName().toString().toLowerCase());
+                    trained = stopsAt[c][k];
+                }
+                StopAfter again = new StopAfter(tmp.resolve("r" + c), -1);
+                again.resumeFrom = from;
+                RunResult resumed = RunTrainer.train(run, data, null, TrainingListener.NONE, again, true,
+                        2 + stopsAt[c].length);
+                assertEquals(25 - trained, again.steps, Arrays.toString(stopsAt[c]) + ": steps after resuming");
+                String at = "stops at " + Arrays.toString(stopsAt[c]);
+                assertEquals(straight.history().size(), resumed.history().size(), at);
+                for (int i = 0; i < straight.history().size(); i++) {
+                    EpochRecord a = straight.history().get(i);
+                    EpochRecord b = resumed.history().get(i);
+                    assertEquals(List.of(a.phase(), a.epoch(), a.train(), a.validation()),
+                            List.of(b.phase(), b.epoch(), b.train(), b.validation()), at + ", epoch record " + i);
+                }
+                assertEquals(Specs.json().writeValueAsString(straight.networks()),
+                        Specs.json().writeValueAsString(resumed.networks()), at);
+            }
+        }
     }
 
     private static void resumes(ExperimentSpec spec, String variant, Path tmp) throws Exception {
