@@ -50,7 +50,7 @@ class WireTest {
                 "{\"type\":\"exploded\",\"runId\":\"r1\"}")));
         assertTrue(type.getMessage().startsWith("kdml.events: not a RunEvent: ")
                 && type.getMessage().contains("type: unknown event type 'exploded'; valid: queued, started, epoch,"
-                        + " checkpointed, completed, failed"), type.getMessage());
+                        + " checkpointed, stopped, completed, failed"), type.getMessage());
         IOException bytes = assertThrows(IOException.class, () -> Topics.RESULTS.parse(new byte[] {(byte) 0xff}));
         assertTrue(bytes.getMessage().startsWith("kdml.results: not UTF-8 text"), bytes.getMessage());
         assertEquals(ResultKind.CKA, ResultKind.of("cka"));
