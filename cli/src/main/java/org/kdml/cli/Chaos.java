@@ -31,15 +31,18 @@ import org.kdml.pipeline.RunKeys;
 import org.kdml.pipeline.Topic;
 import org.kdml.pipeline.Topics;
 import org.kdml.spec.ExperimentSpec;
+import org.kdml.spec.Phase;
 import org.kdml.spec.RunLayout;
 import org.kdml.spec.RunSpec;
 import org.kdml.spec.Specs;
 import org.kdml.spec.TeacherTraining;
+import org.kdml.worker.TrainerWorker;
 
 /**
  * {@code kdml chaos}: the fault-injection suite. Starts the embedded stack with no in-process
  * worker, runs separate {@code kdml worker} processes, and injects faults scenario by scenario:
- * kill -9 of workers (at a checkpoint, right after a completion, at random moments), a broker
+ * kill -9 of workers (at a checkpoint, right after a completion, at random moments), SIGTERM of
+ * busy workers at random moments (an autoscaler's scale-in: each must stop gracefully), a broker
  * restart and an S3 outage mid-grid, a corrupted checkpoint, S3 refusing writes, spec fuzzing and
  * a poison run. Prints a table of scenarios × (faults, runs, completed, lost, duplicated, inputs
  * rejected, crashes) and checks that the secret appears in no output.
@@ -59,6 +62,7 @@ final class Chaos {
     private final String secret;
     private final Duration timeout;
     private final List<Process> workers = new ArrayList<>();
+    private final Map<String, Process> byId = new HashMap<>();
     private final List<Path> logs = new ArrayList<>();
     private int started;
 
@@ -73,13 +77,14 @@ final class Chaos {
     }
 
     /** What {@code kdml chaos} was asked for (see {@link ChaosCommand}). */
-    record Options(int runs, int kills, int workers, int fuzz, int s3OutageSeconds, int epochs, long seed,
+    record Options(int runs, int kills, int sigterms, int workers, int fuzz, int s3OutageSeconds, int epochs, long seed,
             long timeoutMinutes, Path report) {
     }
 
     static int run(Options options, PrintStream out) throws Exception {
         int runs = options.runs();
         int kills = options.kills();
+        int sigterms = options.sigterms();
         int nWorkers = options.workers();
         int fuzz = options.fuzz();
         int outage = options.s3OutageSeconds();
@@ -114,6 +119,7 @@ final class Chaos {
                     c.startWorker(env);
                 }
                 rows.add(c.kills(runs, kills, env));
+                rows.add(c.sigterms(runs, sigterms, env));
                 rows.add(c.outages(outage));
                 rows.add(c.corrupt(env));
                 rows.add(c.refusedWrites(env));
@@ -168,6 +174,7 @@ final class Chaos {
         pb.environment().putAll(env);
         Process p = pb.start();
         workers.add(p);
+        byId.put("chaos-w" + n, p);
         return p;
     }
 
@@ -302,6 +309,88 @@ final class Chaos {
         }
         awaitGrid(spec);
         return count("kill -9 workers", spec, kills, "moments: after checkpoint, after completion, random");
+    }
+
+    /**
+     * SIGTERM, at random moments, to the worker that just reported an epoch (so busy training), as
+     * an autoscaler scaling in does; each must stop within its grace period with a checkpoint of
+     * exactly where it was, and the run resumes elsewhere with no step trained twice.
+     */
+    private Row sigterms(int runs, int sigterms, Map<String, String> env) throws Exception {
+        int seeds = Math.max(1, runs / 4);
+        String seedList = IntStream.rangeClosed(1, seeds).mapToObj(String::valueOf)
+                .reduce((a, b) -> a + ", " + b).orElse("1");
+        String name = "chaos-sigterm";
+        ExperimentSpec spec = Specs.parse(spec(name, "[kd-off, kd-on, ml, kd-ml]", "[v3]", "[" + seedList + "]", 300),
+                "chaos");
+        publish(Specs.canonicalJson(spec).getBytes(StandardCharsets.UTF_8));
+        Set<RunEvent> seen = new HashSet<>();
+        double slowest = 0;
+        for (int k = 0; k < sigterms; k++) {
+            // An epoch with another after it: the worker is still training when the signal comes.
+            RunEvent busy = awaitEvent(in(name, EventType.EPOCH).and(e -> e.phase() == Phase.TEACHER
+                    || e.epoch() < e.epochs()), seen);
+            Thread.sleep(random.nextInt(500));
+            Process victim = byId.get(busy.worker());
+            if (victim == null || !victim.isAlive()) {
+                k--;
+                continue;
+            }
+            long t0 = System.nanoTime();
+            victim.destroy();
+            if (!victim.waitFor(TrainerWorker.GRACE.toSeconds() + 30, TimeUnit.SECONDS)) {
+                out.println("chaos: worker " + busy.worker() + " did not exit after SIGTERM; killing it");
+                victim.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
+            double s = (System.nanoTime() - t0) / 1e9;
+            slowest = Math.max(slowest, s);
+            workers.remove(victim);
+            out.printf("chaos: SIGTERM to worker %s (pid %d) at a random moment of run %s; it exited in %.1f s;"
+                    + " starting another%n", busy.worker(), victim.pid(), busy.runId(), s);
+            startWorker(env);
+        }
+        awaitGrid(spec);
+        List<RunEvent> all = events(e -> name.equals(e.experiment()));
+        int stops = 0;
+        long redone = 0;
+        for (int i = 0; i < all.size(); i++) {
+            RunEvent stop = all.get(i);
+            if (stop.type() != EventType.STOPPED) {
+                continue;
+            }
+            stops++;
+            redone += stepsRedone(stop, all.subList(i + 1, all.size()));
+        }
+        Row r = count("SIGTERM workers (scale-in)", spec, sigterms, "");
+        return new Row(r.scenario, r.faults, r.runs, r.completed, r.lost, r.duplicated, r.rejected, r.crashes,
+                String.format("%d stopped mid-run, each with a checkpoint of its step; slowest exit %.1f s (grace %d s);"
+                        + " steps re-done after resume: %d%s", stops, slowest, TrainerWorker.GRACE.toSeconds(), redone,
+                        r.notes.isEmpty() ? "" : r.notes));
+    }
+
+    /**
+     * Steps trained twice after {@code stop}: 0 when the run's next start resumed from the stop's
+     * own checkpoint; otherwise the steps between the state it resumed from (or the start) and the
+     * stop, counted with the stop's steps per epoch.
+     */
+    private static long stepsRedone(RunEvent stop, List<RunEvent> after) {
+        String at = String.valueOf(stop.metrics().get("checkpoint"));
+        RunEvent next = after.stream().filter(e -> e.runId().equals(stop.runId()) && e.type() == EventType.STARTED)
+                .findFirst().orElse(null);
+        if (next == null) {
+            return 0;
+        }
+        String from = next.reason() != null && next.reason().startsWith("resuming from ")
+                ? next.reason().substring("resuming from ".length()) : null;
+        if (from != null && at.endsWith(from)) {
+            return 0;
+        }
+        long steps = ((Number) stop.metrics().get("steps")).longValue();
+        long stopAt = RunKeys.epochOrder(at.replaceAll("^[^/]*/", ""));
+        long fromAt = from == null ? 0 : RunKeys.epochOrder(from);
+        // epochOrder counts a million per epoch and one per step; phases apart count a million million.
+        long epochs = (stopAt / 1_000_000L) % 1_000_000L - (fromAt / 1_000_000L) % 1_000_000L;
+        return Math.max(0, epochs * steps + stopAt % 1_000_000L - fromAt % 1_000_000L);
     }
 
     private Row outages(int s3Seconds) throws Exception {

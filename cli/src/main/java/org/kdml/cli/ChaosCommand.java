@@ -19,6 +19,10 @@ final class ChaosCommand extends KdmlCommand {
     @Option(names = "--kills", paramLabel = "N", description = "kill -9 of workers")
     private int kills = 3;
 
+    @Option(names = "--sigterms", paramLabel = "N", description = "SIGTERM of busy workers (a scale-in), at random"
+            + " moments")
+    private int sigterms = 3;
+
     @Option(names = "--workers", paramLabel = "N", description = "kdml worker processes (>= 1)")
     private int workers = 2;
 
@@ -43,7 +47,7 @@ final class ChaosCommand extends KdmlCommand {
     @Override
     int run(PrintStream out) throws Exception {
         return Chaos.run(new Chaos.Options(atLeast("--runs", runs, 4), atLeast("--kills", kills, 0),
-                atLeast("--workers", workers, 1), atLeast("--fuzz", fuzz, 0), atLeast("--s3-outage", s3OutageSeconds, 0),
+                atLeast("--sigterms", sigterms, 0), atLeast("--workers", workers, 1), atLeast("--fuzz", fuzz, 0), atLeast("--s3-outage", s3OutageSeconds, 0),
                 atLeast("--epochs", epochs, 1), seed, atLeast("--timeout-minutes", timeoutMinutes, 1), report), out);
     }
 }

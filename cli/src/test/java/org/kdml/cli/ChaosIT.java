@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The fault-injection suite at small scale, with real {@code kdml worker} processes killed with
- * SIGKILL: every scenario completes every run exactly once, the intake never crashes, and the S3
+ * SIGKILL and stopped with SIGTERM: every scenario completes every run exactly once, the intake never crashes, and the S3
  * secret appears nowhere.
  */
 class ChaosIT {
@@ -23,7 +23,7 @@ class ChaosIT {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         Path report = tmp.resolve("chaos.md");
         PrintStream printed = new PrintStream(buf, true, StandardCharsets.UTF_8);
-        int code = Kdml.run(new String[] {"chaos", "--runs", "4", "--kills", "2", "--workers", "2", "--fuzz", "300",
+        int code = Kdml.run(new String[] {"chaos", "--runs", "4", "--kills", "2", "--sigterms", "2", "--workers", "2", "--fuzz", "300",
             "--s3-outage", "5", "--epochs", "2", "--timeout-minutes", "10", "--report", report.toString()}, printed,
                 printed);
         String out = buf.toString(StandardCharsets.UTF_8);
@@ -31,6 +31,9 @@ class ChaosIT {
         assertEquals(0, code, out);
         String table = Files.readString(report);
         assertTrue(table.contains("| kill -9 workers | 2 | 4 | 4 | 0 | 0 |"), table);
+        assertTrue(table.contains("| SIGTERM workers (scale-in) | 2 | 4 | 4 | 0 | 0 |"), table);
+        assertTrue(table.contains("2 stopped mid-run, each with a checkpoint of its step"), table);
+        assertTrue(table.contains("steps re-done after resume: 0"), table);
         assertTrue(table.contains("found in outputs, events, results, dead letters and manifests: 0 times."), table);
         assertTrue(table.contains("refused by its SHA-256"), table);
     }

@@ -88,7 +88,7 @@ class KdmlTest {
         m.put("submit", List.of("SPEC.yaml", "--bootstrap"));
         m.put("worker", List.of("--bootstrap", "--s3", "--checkpoint-every", "--max-attempts", "--s3-patience",
                 "--grace-period", "--id", "--work"));
-        m.put("chaos", List.of("--runs", "--kills", "--workers", "--fuzz", "--s3-outage", "--epochs", "--seed",
+        m.put("chaos", List.of("--runs", "--kills", "--sigterms", "--workers", "--fuzz", "--s3-outage", "--epochs", "--seed",
                 "--timeout-minutes", "--report"));
         m.put("dashboard", List.of("--orchestrator", "--s3", "--host", "--port"));
         m.put("serve", List.of("SERVICE", "--bootstrap", "--s3", "--status-host", "--status-port", "--cka-sample",
