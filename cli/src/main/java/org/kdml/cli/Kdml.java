@@ -70,8 +70,7 @@ public final class Kdml implements Callable<Integer> {
 
     /** Runs one command line; returns the exit code (0 ok, 2 usage, invalid spec or bad data, 1 other). */
     static int run(String[] args, PrintStream out, PrintStream err) {
-        CommandLine cli = new CommandLine(new Kdml(out));
-        cli.addSubcommand("completion", new AutoComplete.GenerateCompletion());
+        CommandLine cli = commandLine(out);
         // Set after the subcommands inherited the top command's attributes: for kdml --help only.
         cli.getCommandSpec().usageMessage().footer("%nkdml COMMAND --help lists a command's options and defaults.");
         cli.setOut(new PrintWriter(out, true));
@@ -84,6 +83,18 @@ public final class Kdml implements Callable<Integer> {
             cli.getOut().flush();
             cli.getErr().flush();
         }
+    }
+
+    /**
+     * The command tree {@link #run} executes; tests parse with it (e.g. the container command lines
+     * of deploy/k8s), so an option renamed in a command fails them.
+     *
+     * @param out the stream the commands print to
+     */
+    static CommandLine commandLine(PrintStream out) {
+        CommandLine cli = new CommandLine(new Kdml(out));
+        cli.addSubcommand("completion", new AutoComplete.GenerateCompletion());
+        return cli;
     }
 
     @Option(names = "--threads", paramLabel = "N", scope = ScopeType.INHERIT,

@@ -28,7 +28,8 @@ import picocli.CommandLine.Parameters;
         + " SIGTERM.")
 final class ServeCommand extends KdmlCommand {
 
-    private static final List<String> SERVICES = List.of("orchestrator", "evaluator", "cka-analyzer");
+    /** The services {@code kdml serve} runs (deploy/k8s names them; K8sManifestsTest checks). */
+    static final List<String> SERVICES = List.of("orchestrator", "evaluator", "cka-analyzer");
 
     @Parameters(index = "0", paramLabel = "SERVICE", description = "orchestrator, evaluator or cka-analyzer")
     private String service;

@@ -24,7 +24,7 @@ import org.kdml.pipeline.Topics;
  * A real single-node Kafka broker in KRaft mode (broker and controller in one process), running in
  * this JVM, bound to 127.0.0.1, with its log in a local folder that survives a restart.
  */
-public final class EmbeddedKafka implements AutoCloseable {
+public final class EmbeddedKafka implements Broker {
 
     private final Path dir;
     private final int port;
@@ -49,6 +49,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /** @return {@code 127.0.0.1:port} */
+    @Override
     public String bootstrap() {
         return "127.0.0.1:" + port;
     }
@@ -110,6 +111,13 @@ public final class EmbeddedKafka implements AutoCloseable {
             Topics.create(admin, (short) 1);
         }
         return this;
+    }
+
+    /** Stops the broker and starts it again on the same folder and port. */
+    @Override
+    public void restart() throws Exception {
+        close();
+        start();
     }
 
     /** Stops the broker (its data stays). */

@@ -37,7 +37,8 @@ import org.kdml.pipeline.Topics;
 import org.kdml.spec.Specs;
 
 /**
- * The test kit of the pipeline: an {@link EmbeddedKafka} broker (with the contract's topics) and an
+ * The test kit of the pipeline: a Kafka broker from {@link TestBroker} (the embedded one, or a
+ * Testcontainers Kafka where Docker runs; with the contract's topics) and an
  * {@link EmbeddedS3} server (with the checkpoint bucket) in one folder, the {@link PipelineConfig}
  * that reaches them, and a {@link Probe} that publishes messages and reads what was committed.
  * A service under test is started on {@link #config()}; the test publishes its input with
@@ -64,12 +65,12 @@ public final class EmbeddedStack implements AutoCloseable {
     /** The longest one admin call or publish may take (the broker answers in milliseconds). */
     private static final Duration CALL = Duration.ofSeconds(60);
 
-    private final EmbeddedKafka kafka;
+    private final Broker kafka;
     private final EmbeddedS3 s3;
     private final PipelineConfig config;
     private final Probe probe;
 
-    private EmbeddedStack(EmbeddedKafka kafka, EmbeddedS3 s3, PipelineConfig config) {
+    private EmbeddedStack(Broker kafka, EmbeddedS3 s3, PipelineConfig config) {
         this.kafka = kafka;
         this.s3 = s3;
         this.config = config;
@@ -77,13 +78,13 @@ public final class EmbeddedStack implements AutoCloseable {
     }
 
     /**
-     * Starts a broker in {@code dir/kafka} and an S3 server in {@code dir/s3} on free ports, creates
+     * Starts a broker ({@link TestBroker#start}, an embedded one in {@code dir/kafka}) and an S3 server in {@code dir/s3} on free ports, creates
      * the checkpoint bucket, and gives {@code dir/work} as the services' scratch folder.
      *
      * @param dir a folder of the test's own, e.g. a {@code @TempDir}
      */
     public static EmbeddedStack start(Path dir) throws Exception {
-        EmbeddedKafka kafka = new EmbeddedKafka(dir.resolve("kafka"), 0).start();
+        Broker kafka = TestBroker.start(dir.resolve("kafka"));
         EmbeddedS3 s3 = null;
         try {
             s3 = new EmbeddedS3(dir.resolve("s3"), 0, ACCESS_KEY, SECRET_KEY).start();
@@ -132,10 +133,9 @@ public final class EmbeddedStack implements AutoCloseable {
         return probe.records(topic);
     }
 
-    /** Stops the broker and starts it again on the same folder and port (fault injection). */
+    /** Stops the broker and starts it again on the same address, with its data (fault injection). */
     public void restartKafka() throws Exception {
-        kafka.close();
-        kafka.start();
+        kafka.restart();
     }
 
     /** Stops the S3 server (fault injection); {@link #startS3} brings it back with the same objects. */

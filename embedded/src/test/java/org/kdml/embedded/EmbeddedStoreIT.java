@@ -23,12 +23,15 @@ import org.kdml.pipeline.RunKeys;
 import org.kdml.pipeline.Topics;
 import org.kdml.spec.Phase;
 
-/** The embedded broker and S3 server start, answer real clients, and checkpoints round-trip with checks. */
+/**
+ * The tests' broker ({@link TestBroker}: embedded, or a container where Docker runs) and the
+ * embedded S3 server start, answer real clients, and checkpoints round-trip with checks.
+ */
 class EmbeddedStoreIT {
 
     @Test
     void brokerCreatesTheContractTopicsAndS3KeepsVerifiedCheckpoints(@TempDir Path tmp) throws Exception {
-        try (EmbeddedKafka kafka = new EmbeddedKafka(tmp.resolve("kafka"), 0).start();
+        try (Broker kafka = TestBroker.start(tmp.resolve("kafka"));
                 EmbeddedS3 s3 = new EmbeddedS3(tmp.resolve("s3"), 0, "ak", "sk-secret").start()) {
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrap()))) {
                 assertTrue(admin.listTopics().names().get(30, TimeUnit.SECONDS).containsAll(Topics.names()));

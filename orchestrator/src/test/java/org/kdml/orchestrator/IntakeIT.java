@@ -13,7 +13,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kdml.embedded.Await;
-import org.kdml.embedded.EmbeddedKafka;
+import org.kdml.embedded.Broker;
+import org.kdml.embedded.TestBroker;
 import org.kdml.pipeline.Clients;
 import org.kdml.pipeline.DeadLetter;
 import org.kdml.pipeline.Topic;
@@ -35,7 +36,7 @@ class IntakeIT {
             "seeds: [1, 2]",
             "");
 
-    private static List<ConsumerRecord<String, byte[]>> committed(EmbeddedKafka kafka, Topic<?> topic) {
+    private static List<ConsumerRecord<String, byte[]>> committed(Broker kafka, Topic<?> topic) {
         return Clients.readAll(kafka.bootstrap(), topic, Duration.ofMinutes(1));
     }
 
@@ -47,7 +48,7 @@ class IntakeIT {
 
     @Test
     void acceptsASpecWhoseDataIsElsewhereAndRefusesMismatchedFeatureEdges(@TempDir Path tmp) throws Exception {
-        try (EmbeddedKafka kafka = new EmbeddedKafka(tmp.resolve("kafka"), 0).start();
+        try (Broker kafka = TestBroker.start(tmp.resolve("kafka"));
                 Orchestrator orchestrator = new Orchestrator(kafka.bootstrap()).start()) {
             try (KafkaProducer<String, String> p = Clients.producer(kafka.bootstrap(), null)) {
                 p.send(Topics.SPECS.record(null, SPEC.replace("STUDENT2", "resnet18-tiny")))
