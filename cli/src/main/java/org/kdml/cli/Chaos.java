@@ -279,7 +279,8 @@ final class Chaos {
             completed += res > 0 ? 1 : 0;
             lost += res == 0 ? 1 : 0;
             duplicated += res > 1 || completions.getOrDefault(r.runId(), 0) > 1 ? 1 : 0;
-            int expected = epochs * (r.variant().graph().teacher() == TeacherTraining.FROZEN ? 2 : 1);
+            int expected = r.spec().training().epochs() + (r.variant().graph().teacher() == TeacherTraining.FROZEN
+                    ? r.spec().training().teacherEpochs() : 0);
             redone += Math.max(0, epochEvents.getOrDefault(r.runId(), 0) - expected);
         }
         long crashes = stack.orchestrator().restarts();
@@ -321,8 +322,9 @@ final class Chaos {
         String seedList = IntStream.rangeClosed(1, seeds).mapToObj(String::valueOf)
                 .reduce((a, b) -> a + ", " + b).orElse("1");
         String name = "chaos-sigterm";
-        ExperimentSpec spec = Specs.parse(spec(name, "[kd-off, kd-on, ml, kd-ml]", "[v3]", "[" + seedList + "]", 300),
-                "chaos");
+        // Longer runs than the kill scenario's, so that a signal after an epoch usually finds the run training.
+        ExperimentSpec spec = Specs.parse(spec(name, "[kd-off, kd-on, ml, kd-ml]", "[v3]", "[" + seedList + "]", 300)
+                .replace("epochs: " + epochs + ",", "epochs: " + (epochs + 2) + ","), "chaos");
         publish(Specs.canonicalJson(spec).getBytes(StandardCharsets.UTF_8));
         Set<RunEvent> seen = new HashSet<>();
         double slowest = 0;

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +23,8 @@ import org.kdml.spec.Specs;
 import org.kdml.pipeline.EventType;
 import org.kdml.pipeline.ResultKind;
 import org.kdml.pipeline.RunEvent;
+import org.kdml.pipeline.RunFolders;
 import org.kdml.pipeline.RunKeys;
-import org.kdml.spec.RunLayout;
 
 /**
  * An experiment's results as {@code kdml run} read them from {@code kdml.results}: the metrics in
@@ -122,39 +121,15 @@ record CollectedResults(List<RunResult> results, int cka, int duplicates, double
             Map<String, JsonNode> cka, Path outDir, boolean checkpoints) throws Exception {
         try (CheckpointStore store = new CheckpointStore(config, Duration.ofMinutes(1))) {
             for (RunResult r : results) {
-                Path dir = outDir.resolve(experiment).resolve(r.runId());
-                Files.createDirectories(dir);
-                RunKeys keys = new RunKeys(experiment, r.runId());
                 if (checkpoints) {
                     // The final checkpoint's weights and split, so that kdml export and evaluate work on the
                     // local folder once the stack is gone; then the evaluated result over its training result.
-                    store.get(keys.finalCheckpoint(), dir);
+                    Path dir = Files.createDirectories(outDir.resolve(experiment).resolve(r.runId()));
+                    store.get(new RunKeys(experiment, r.runId()).finalCheckpoint(), dir);
                     Files.deleteIfExists(dir.resolve(Manifest.FILE));
                 }
-                Specs.json().writerWithDefaultPrettyPrinter().writeValue(dir.resolve(RunLayout.RESULT).toFile(), r);
-                if (specJson != null) {
-                    Files.writeString(dir.resolve(RunLayout.SPEC), specJson);
-                }
-                byte[] hardest = store.getBytes(keys.hardest());
-                if (hardest != null) {
-                    Files.write(dir.resolve(RunLayout.HARDEST), hardest);
-                }
-                JsonNode c = cka.get(r.runId());
-                if (c != null) {
-                    keepCka(config.bucket(), store, c, dir);
-                }
-            }
-        }
-    }
-
-    private static void keepCka(String bucket, CheckpointStore store, JsonNode c, Path dir) throws Exception {
-        Specs.json().writerWithDefaultPrettyPrinter().writeValue(dir.resolve(RunLayout.CKA).toFile(), c);
-        for (Iterator<Map.Entry<String, JsonNode>> it = c.path("pairs").fields(); it.hasNext();) {
-            Map.Entry<String, JsonNode> e = it.next();
-            String key = e.getValue().path("heatmap").asText().substring(bucket.length() + 1);
-            byte[] png = store.getBytes(key);
-            if (png != null) {
-                Files.write(dir.resolve(RunLayout.heatmap(e.getKey())), png);
+                RunFolders.write(store, experiment, r.runId(), Specs.json().valueToTree(r), cka.get(r.runId()), specJson,
+                        outDir);
             }
         }
     }

@@ -19,6 +19,7 @@ import org.kdml.orchestrator.ExperimentSource;
 import org.kdml.orchestrator.ExperimentStatus;
 import org.kdml.pipeline.CheckpointStore;
 import org.kdml.pipeline.PipelineConfig;
+import org.kdml.pipeline.RunKeys;
 import org.kdml.spec.Specs;
 
 /**
@@ -62,6 +63,7 @@ final class Dashboard implements AutoCloseable {
         server.createContext("/events", this::events);
         server.createContext("/heatmap", this::heatmap);
         server.createContext("/export", this::export);
+        server.createContext("/report/", this::report);
         follower = new Thread(this::follow, "kdml-dashboard-follow");
         follower.setDaemon(true);
     }
@@ -185,6 +187,36 @@ final class Dashboard implements AutoCloseable {
             ex.getResponseHeaders().set("Content-Type", name.endsWith(".md") ? "text/markdown; charset=utf-8"
                     : name.endsWith(".json") ? "application/json" : "application/octet-stream");
             ex.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"" + name + "\"");
+            ex.sendResponseHeaders(200, bytes.length);
+            try (OutputStream o = ex.getResponseBody()) {
+                o.write(bytes);
+            }
+        } catch (Exception e) {
+            send(ex, 502, "text/plain", "S3: " + e.getMessage());
+        }
+    }
+
+    /**
+     * {@code /report/EXPERIMENT/PATH}: a file of an experiment's report in S3 (the HTML, md, csv,
+     * and the images the HTML shows by relative links), for an experiment the view says has one.
+     */
+    private void report(HttpExchange ex) throws IOException {
+        String[] parts = ex.getRequestURI().getPath().substring("/report/".length()).split("/", 2);
+        ExperimentStatus st = parts.length == 2 ? shown.get(parts[0]) : null;
+        String path = parts.length == 2 ? parts[1] : "";
+        if (st == null || st.report() == null || path.contains("..") || !path.matches("[A-Za-z0-9._/-]+")) {
+            send(ex, 404, "text/plain", "unknown report");
+            return;
+        }
+        try {
+            byte[] bytes = store.getBytes(RunKeys.reportPrefix(parts[0]) + path);
+            if (bytes == null) {
+                send(ex, 404, "text/plain", "missing");
+                return;
+            }
+            ex.getResponseHeaders().set("Content-Type", path.endsWith(".html") ? "text/html; charset=utf-8"
+                    : path.endsWith(".png") ? "image/png" : path.endsWith(".md") ? "text/markdown; charset=utf-8"
+                    : "text/csv; charset=utf-8");
             ex.sendResponseHeaders(200, bytes.length);
             try (OutputStream o = ex.getResponseBody()) {
                 o.write(bytes);

@@ -16,12 +16,13 @@ import org.kdml.orchestrator.StatusServer;
 import org.kdml.pipeline.CompletionService;
 import org.kdml.pipeline.PipelineConfig;
 import org.kdml.pipeline.Topics;
+import org.kdml.reporter.Reporter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code kdml serve orchestrator|evaluator|cka-analyzer}: one service against an external Kafka
+ * {@code kdml serve orchestrator|evaluator|cka-analyzer|reporter}: one service against an external Kafka
  * and S3 (the compose file's services), until SIGTERM.
  */
 @Command(name = "serve", description = "One service against an external Kafka and S3 (docker-compose.yml), until"
@@ -29,9 +30,9 @@ import picocli.CommandLine.Parameters;
 final class ServeCommand extends KdmlCommand {
 
     /** The services {@code kdml serve} runs (deploy/k8s names them; K8sManifestsTest checks). */
-    static final List<String> SERVICES = List.of("orchestrator", "evaluator", "cka-analyzer");
+    static final List<String> SERVICES = List.of("orchestrator", "evaluator", "cka-analyzer", "reporter");
 
-    @Parameters(index = "0", paramLabel = "SERVICE", description = "orchestrator, evaluator or cka-analyzer")
+    @Parameters(index = "0", paramLabel = "SERVICE", description = "orchestrator, evaluator, cka-analyzer or reporter")
     private String service;
 
     @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Kafka")
@@ -61,6 +62,7 @@ final class ServeCommand extends KdmlCommand {
         List<AutoCloseable> parts = switch (service) {
             case "orchestrator" -> orchestrator();
             case "evaluator" -> List.of(start(new Evaluator(config)));
+            case "reporter" -> List.of(new Reporter(config).start());
             default -> List.of(start(new CkaAnalyzer(config, ckaSample, 64)));
         };
         out.printf("kdml %s: Kafka %s, S3 %s%n", service, bootstrap, s3);

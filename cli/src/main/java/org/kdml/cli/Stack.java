@@ -14,6 +14,7 @@ import org.kdml.core.train.ExperimentRunner;
 import org.kdml.embedded.EmbeddedKafka;
 import org.kdml.embedded.EmbeddedS3;
 import org.kdml.evaluator.Evaluator;
+import org.kdml.reporter.Reporter;
 import org.kdml.orchestrator.ExperimentView;
 import org.kdml.orchestrator.Orchestrator;
 import org.kdml.orchestrator.StatusServer;
@@ -22,7 +23,7 @@ import org.kdml.worker.TrainerWorker;
 
 /**
  * The embedded stack in one JVM: a KRaft Kafka broker, an S3 server on a folder, the orchestrator
- * (intake, Streams view, status endpoint), N trainer workers, the evaluator and the CKA analyzer.
+ * (intake, Streams view, status endpoint), N trainer workers, the evaluator, the CKA analyzer and the reporter.
  * Everything binds 127.0.0.1. Closing stops the services first, then S3, then the broker.
  */
 final class Stack implements AutoCloseable {
@@ -40,6 +41,7 @@ final class Stack implements AutoCloseable {
     private StatusServer status;
     private Evaluator evaluator;
     private CkaAnalyzer analyzer;
+    private Reporter reporter;
     private final List<TrainerWorker> workers = new ArrayList<>();
     private PipelineConfig config;
     private double startSeconds;
@@ -78,6 +80,7 @@ final class Stack implements AutoCloseable {
         evaluator.start();
         analyzer = new CkaAnalyzer(config, settings.ckaSample(), 64);
         analyzer.start();
+        reporter = new Reporter(config).start();
         for (int i = 0; i < settings.workers(); i++) {
             workers.add(new TrainerWorker(config, new TrainerWorker.Options(settings.checkpointEvery(), 3,
                     Duration.ofSeconds(2), Duration.ofMinutes(5)), "embedded-" + ProcessHandle.current().pid() + "-" + i).start());
@@ -125,6 +128,9 @@ final class Stack implements AutoCloseable {
     public void close() throws Exception {
         for (TrainerWorker w : workers) {
             w.close();
+        }
+        if (reporter != null) {
+            reporter.close();
         }
         if (analyzer != null) {
             analyzer.close();

@@ -68,6 +68,10 @@ final class StatusCommand extends KdmlCommand {
         if (st.metric() != null) {
             printVariants(st, out);
         }
+        if (st.report() != null) {
+            out.println("report (S3, bucket/key):");
+            st.report().forEach((file, key) -> out.printf("  %-12s %s%n", file, key));
+        }
         return 0;
     }
 

@@ -356,6 +356,24 @@ class PipelineIT {
             assertEquals(0, rc, text);
             assertTrue(text.contains("read 1 run(s) of deploy from the stack") && text.contains("# deploy"), text);
             assertTrue(Files.isRegularFile(reports.resolve("deploy").resolve(runId).resolve("result.json")));
+            // The reporter wrote the same report to S3 once the run had its metrics and CKA, and the view says where.
+            JsonNode report = p.await(Topics.RESULTS, of("deploy", "kind", "report"), 1, IDLE, "report of deploy")
+                    .get(0).get("payload");
+            assertEquals(1, report.path("runs").asInt(), report.toString());
+            try (CheckpointStore store = new CheckpointStore(fresh.config(), Duration.ofSeconds(30))) {
+                String md = report.path("files").path("report.md").asText();
+                assertEquals(fresh.config().bucket() + "/deploy/report/report/report.md", md, report.toString());
+                assertEquals(Files.readString(reports.resolve("deploy").resolve("report").resolve("report.md")),
+                        new String(store.getBytes(md.substring(md.indexOf('/') + 1)), StandardCharsets.UTF_8));
+                String html = new String(store.getBytes("deploy/report/report/report.html"), StandardCharsets.UTF_8);
+                assertTrue(html.contains("src='curves-" + runId + ".png'"), html);
+                assertTrue(store.exists("deploy/report/report/curves-" + runId + ".png"), "the curves beside the html");
+                assertTrue(store.exists("deploy/report/" + runId + "/cka-teacher-s1.png"), "a heatmap the html shows");
+            }
+            Await.until(() -> fresh.view().status("deploy") != null && fresh.view().status("deploy").report() != null,
+                    IDLE, "the view's report of deploy");
+            assertEquals(report.path("files").path("report.html").asText(),
+                    fresh.view().status("deploy").report().get("report.html"));
             out.reset();
             rc = Kdml.run(new String[] {"report", "nothing-here", "--out", reports.toString(), "--bootstrap",
                 fresh.config().bootstrap(), "--s3", fresh.config().s3Endpoint()},

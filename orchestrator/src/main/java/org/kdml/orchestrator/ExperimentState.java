@@ -26,6 +26,8 @@ public final class ExperimentState {
     private String experiment;
     private int total;
     private Map<String, RunState> runs = new LinkedHashMap<>();
+    /** The report's files in S3 (bucket/key) by name, once the reporter wrote it; else null. */
+    private Map<String, String> report;
 
     /** @return the experiment's name (null before the first message) */
     public String experiment() {
@@ -35,6 +37,11 @@ public final class ExperimentState {
     /** @return runs in the experiment, as far as known */
     public int total() {
         return Math.max(total, runs.size());
+    }
+
+    /** @return the report's files in S3 (bucket/key) by name, or null before the reporter wrote one */
+    public Map<String, String> report() {
+        return report == null ? null : new LinkedHashMap<>(report);
     }
 
     /** @return every run folded so far, by run id */
@@ -49,8 +56,9 @@ public final class ExperimentState {
     public static String experimentOf(String message) {
         try {
             JsonNode n = Specs.json().readTree(message);
-            return n != null && n.hasNonNull("experiment") && n.hasNonNull("runId") ? n.get("experiment").asText()
-                    : null;
+            boolean report = n != null && ResultKind.REPORT.wire().equals(n.path("kind").asText());
+            return n != null && n.hasNonNull("experiment") && (n.hasNonNull("runId") || report)
+                    ? n.get("experiment").asText() : null;
         } catch (IOException e) {
             return null;
         }
@@ -139,6 +147,15 @@ public final class ExperimentState {
 
     /** Folds a result: metrics give the test scores, CKA the heatmaps, an export its files. */
     public ExperimentState apply(ResultMessage m) {
+        if (m.kind() == ResultKind.REPORT) {
+            experiment = m.experiment();
+            report = new LinkedHashMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = m.payload().path("files").fields(); it.hasNext();) {
+                Map.Entry<String, JsonNode> e = it.next();
+                report.put(e.getKey(), e.getValue().asText());
+            }
+            return this;
+        }
         RunState r = run(m.runId(), m.experiment(), m.variant(), m.seed());
         if (m.kind() == ResultKind.EXPORT) {
             r.exports.clear();

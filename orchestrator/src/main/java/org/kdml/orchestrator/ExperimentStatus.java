@@ -23,9 +23,12 @@ import org.kdml.spec.Summary;
  * @param firstStartedAt when the first run started (ms), null before
  * @param variants per variant and network, the test metric over seeds
  * @param runs every run, by variant then seed
+ * @param report the experiment's report in S3 once the reporter wrote it: its files
+ *     ({@code report.md}, {@code report.csv}, {@code report.html}) by name, each as bucket/key; else null
  */
 public record ExperimentStatus(String experiment, int total, Map<String, Integer> counts, int cka, boolean done,
-        String metric, Long firstStartedAt, Map<String, Map<String, Summary>> variants, List<Row> runs) {
+        String metric, Long firstStartedAt, Map<String, Map<String, Summary>> variants, List<Row> runs,
+        Map<String, String> report) {
 
     /**
      * One run's line.
@@ -87,7 +90,8 @@ public record ExperimentStatus(String experiment, int total, Map<String, Integer
         rows.sort(Comparator.comparing(Row::variant).thenComparingLong(Row::seed));
         int total = state.total();
         boolean done = total > 0 && counts.get(RunStatus.EVALUATED.wire()) + counts.get(RunStatus.FAILED.wire()) >= total;
-        return new ExperimentStatus(state.experiment(), total, counts, cka, done, metric, firstStart, variants, rows);
+        return new ExperimentStatus(state.experiment(), total, counts, cka, done, metric, firstStart, variants, rows,
+                state.report());
     }
 
     /** @return runs in {@code s} */

@@ -11,7 +11,12 @@ public enum ResultKind {
     /** Layer-by-layer CKA of a run, from the CKA analyzer. */
     CKA("cka"),
     /** A run's exported model files and model card in S3, from the exporter (specs with {@code export:}). */
-    EXPORT("export");
+    EXPORT("export"),
+    /**
+     * An experiment's report (md, csv, html) in S3, from the reporter, once its last run has its
+     * metrics and CKA; keyed by the experiment, with no run id.
+     */
+    REPORT("report");
 
     private final String wire;
 

@@ -4,10 +4,11 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * A result on {@code kdml.results}, keyed by run id.
+ * A result on {@code kdml.results}, keyed by run id (an experiment's report: by the experiment,
+ * with no run id).
  *
  * @param kind what it carries
- * @param runId the run
+ * @param runId the run (null for a report)
  * @param experiment its experiment
  * @param variant its variant key
  * @param seed its seed
@@ -27,8 +28,11 @@ public record ResultMessage(ResultKind kind, String runId, String experiment, St
         if (kind == null) {
             throw new IllegalArgumentException("kind: required");
         }
-        if (runId == null || runId.isBlank()) {
+        if (kind != ResultKind.REPORT && (runId == null || runId.isBlank())) {
             throw new IllegalArgumentException("runId: required");
+        }
+        if (experiment == null || experiment.isBlank()) {
+            throw new IllegalArgumentException("experiment: required");
         }
     }
 }

@@ -66,6 +66,11 @@ public record RunKeys(String experiment, String runId) {
         return safe("experiment", experiment) + "/";
     }
 
+    /** @return the folder of {@code experiment}'s report, e.g. {@code exp/report/} (run ids are hex: no clash) */
+    public static String reportPrefix(String experiment) {
+        return experimentPrefix(experiment) + RunLayout.REPORT_DIR + "/";
+    }
+
     /** @return the run's prefix, e.g. {@code exp/0123abcd/} */
     public String prefix() {
         return experiment + "/" + runId + "/";

@@ -35,7 +35,7 @@ public final class Topics {
             "`type` ∈ " + EventType.table());
     /** Metrics, CKA matrices and exports. */
     public static final Topic<ResultMessage> RESULTS = new Topic<>("kdml.results", 3, KEPT_LARGE, ResultMessage.class,
-            "run id", "`kind: metrics` → `payload` is the run's full result (test accuracy/precision/recall/F1/AUC or"
+            "run id (the experiment for `kind: report`)", "`kind: metrics` → `payload` is the run's full result (test accuracy/precision/recall/F1/AUC or"
                     + " IoU/F-score of T, S1, S2, ensemble; fidelity; history; provenance); `kind: cka` →"
                     + " `payload.pairs.{teacher-s1, teacher-s2, s1-s2}` = `{rows, cols, values, undefined, heatmap}`"
                     + " (layer names; minibatch CKA matrix, `null` where undefined; the undefined cells as"
@@ -43,6 +43,8 @@ public final class Topics {
                     + " when every cell has a value; S3 key of the PNG); `kind: export` (specs with `export:`) →"
                     + " `payload.{network, files, card}`: the S3 key of each exported file (`model.onnx`,"
                     + " `model-int8.onnx`, `weights*.npz`, `model-card.md`, `model-card.json`) and the model card;"
+                    + " `kind: report` (no `runId`) → `payload.{prefix, files, runs, failed}`: the S3 keys of the"
+                    + " experiment's `report.md`, `report.csv`, `report.html` (and its images) and the runs it covers;"
                     + " `seconds`: how long the service took");
     /** Rejected input with the reason. */
     public static final Topic<DeadLetter> DLQ = new Topic<>("kdml.dlq", 3, Map.of(), DeadLetter.class, "as received",

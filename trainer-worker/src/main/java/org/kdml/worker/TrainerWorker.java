@@ -98,6 +98,8 @@ public final class TrainerWorker extends ServiceLoop implements AutoCloseable {
     private final AtomicBoolean cancel = new AtomicBoolean();
     /** Set by {@link #close}: the run in progress stops after its step, with a checkpoint of exactly there. */
     private final AtomicBoolean stopping = new AtomicBoolean();
+    /** Set while the run's partition is being revoked: it stops as on {@link #close}. */
+    private final AtomicBoolean revoking = new AtomicBoolean();
     private volatile long stopDeadline;
     private final AtomicLong completed = new AtomicLong();
     private final DataCache data = new DataCache();
@@ -158,7 +160,7 @@ public final class TrainerWorker extends ServiceLoop implements AutoCloseable {
                 CheckpointStore store = new CheckpointStore(config, options.s3Patience())) {
             tx.initTransactions();
             store.ensureBucket();
-            consumer.subscribe(List.of(Topics.RUNS.name()), rebalance(consumer));
+            consumer.subscribe(List.of(Topics.RUNS.name()), rebalance(consumer, events));
             Completion completion = new Completion(consumer, tx, id, config.bucket());
             while (running.get()) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
@@ -182,15 +184,20 @@ public final class TrainerWorker extends ServiceLoop implements AutoCloseable {
         }
     }
 
-    /** Cancels the run whose partition goes to another member; keeps new partitions paused while training. */
-    private ConsumerRebalanceListener rebalance(KafkaConsumer<String, byte[]> consumer) {
+    /**
+     * When the run's partition is revoked (a worker joins or leaves: a rebalance), the run stops as
+     * on SIGTERM, after its step with a checkpoint of exactly there, before the partition moves on,
+     * so that its next owner resumes it with no step redone; past the grace period it is cancelled
+     * and resumes from its last checkpoint. New partitions stay paused while a run trains.
+     */
+    private ConsumerRebalanceListener rebalance(KafkaConsumer<String, byte[]> consumer,
+            KafkaProducer<String, String> events) {
         return new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> parts) {
                 Current c = current;
                 if (c != null && parts.contains(new TopicPartition(c.record.topic(), c.record.partition()))) {
-                    // Another member gets this run; it resumes from the last checkpoint.
-                    cancel.set(true);
+                    stopForRebalance(c, events);
                 }
             }
 
@@ -201,6 +208,30 @@ public final class TrainerWorker extends ServiceLoop implements AutoCloseable {
                 }
             }
         };
+    }
+
+    /** Stops the run whose partition is revoked, within the grace period; it is redelivered to the partition's next owner. */
+    private void stopForRebalance(Current c, KafkaProducer<String, String> events) {
+        revoking.set(true);
+        try {
+            Attempt.Outcome outcome = c.future.get(options.grace().toMillis(), TimeUnit.MILLISECONDS);
+            current = null;
+            if (outcome.stop() != null) {
+                stopped(c, outcome.stop(), events, "its partition was reassigned");
+            }
+            // Otherwise it completed meanwhile: its final checkpoint is in S3, and the next owner
+            // commits the completion without training.
+        } catch (TimeoutException e) {
+            cancel.set(true);
+        } catch (ExecutionException e) {
+            // It failed meanwhile: the next owner retries it.
+            current = null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            cancel.set(true);
+        } finally {
+            revoking.set(false);
+        }
     }
 
     private void take(ConsumerRecord<String, byte[]> r, KafkaProducer<String, String> events, CheckpointStore store) {
@@ -263,7 +294,7 @@ public final class TrainerWorker extends ServiceLoop implements AutoCloseable {
         }
         int attempt = count.attempts();
         Attempt a = new Attempt(m, run, attempt, options.checkpointEvery(), config.work(), store,
-                new Events(events, m, attempt, id), data, cancel::get, stopping::get);
+                new Events(events, m, attempt, id), data, cancel::get, () -> stopping.get() || revoking.get());
         return new Current(r, m, attempt, count.counted(), executor.submit(a));
     }
 
@@ -286,7 +317,7 @@ public final class TrainerWorker extends ServiceLoop implements AutoCloseable {
             return;
         }
         if (outcome.stop() != null) {
-            stopped(c, outcome.stop(), events);
+            stopped(c, outcome.stop(), events, "the worker is stopping");
             seekIfAssigned(consumer, new TopicPartition(c.record.topic(), c.record.partition()), c.record.offset());
             return;
         }
@@ -329,7 +360,7 @@ public final class TrainerWorker extends ServiceLoop implements AutoCloseable {
     }
 
     /** A graceful stop: counted as a stop (not against the budget), then {@code stopped} goes out. */
-    private void stopped(Current c, Attempt.Stop stop, KafkaProducer<String, String> events) {
+    private void stopped(Current c, Attempt.Stop stop, KafkaProducer<String, String> events, String why) {
         try (CheckpointStore store = new CheckpointStore(config, options.s3Patience())) {
             Attempts.stopped(store, RunKeys.of(c.message));
         } catch (Exception e) {
@@ -337,7 +368,7 @@ public final class TrainerWorker extends ServiceLoop implements AutoCloseable {
         }
         Events ev = new Events(events, c.message, c.attempt, id);
         ev.stopped(stop.stopped().phase(), stop.stopped().epoch(), stop.epochs(), stop.stopped().step(),
-                stop.stopped().steps(), stop.checkpoint(), stop.stopped().getMessage());
+                stop.stopped().steps(), stop.checkpoint(), stop.stopped().getMessage() + " (" + why + ")");
         ev.flush();
         System.err.println("worker " + id + ": " + stop.stopped().getMessage() + "; state at " + stop.checkpoint());
     }

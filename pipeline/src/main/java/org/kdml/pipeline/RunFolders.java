@@ -1,0 +1,56 @@
+package org.kdml.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Map;
+import org.kdml.spec.RunLayout;
+import org.kdml.spec.Specs;
+
+/**
+ * The one writer of a local run folder from what a stack holds of a run: its evaluated result
+ * (the {@code metrics} payload on {@code kdml.results}), its spec, the evaluator's hardest test
+ * images and the analyzer's CKA matrices and heatmaps from S3, under the names of
+ * {@link RunLayout}, so that a report reads it as it reads a folder {@code kdml run} wrote.
+ */
+public final class RunFolders {
+
+    private RunFolders() {
+    }
+
+    /**
+     * Writes the run folder {@code outDir/EXPERIMENT/RUN} of {@code result}.
+     *
+     * @param result the {@code metrics} payload (the run's full result)
+     * @param cka the {@code cka} payload, or null
+     * @param specJson the canonical spec, or null to leave it out
+     * @return the folder
+     */
+    public static Path write(CheckpointStore store, String experiment, String runId, JsonNode result, JsonNode cka,
+            String specJson, Path outDir) throws Exception {
+        Path dir = outDir.resolve(experiment).resolve(runId);
+        Files.createDirectories(dir);
+        RunKeys keys = new RunKeys(experiment, runId);
+        Specs.json().writerWithDefaultPrettyPrinter().writeValue(dir.resolve(RunLayout.RESULT).toFile(), result);
+        if (specJson != null) {
+            Files.writeString(dir.resolve(RunLayout.SPEC), specJson);
+        }
+        byte[] hardest = store.getBytes(keys.hardest());
+        if (hardest != null) {
+            Files.write(dir.resolve(RunLayout.HARDEST), hardest);
+        }
+        if (cka != null) {
+            Specs.json().writerWithDefaultPrettyPrinter().writeValue(dir.resolve(RunLayout.CKA).toFile(), cka);
+            for (Iterator<Map.Entry<String, JsonNode>> it = cka.path("pairs").fields(); it.hasNext();) {
+                Map.Entry<String, JsonNode> e = it.next();
+                String location = e.getValue().path("heatmap").asText();
+                byte[] png = store.getBytes(location.substring(location.indexOf('/') + 1));
+                if (png != null) {
+                    Files.write(dir.resolve(RunLayout.heatmap(e.getKey())), png);
+                }
+            }
+        }
+        return dir;
+    }
+}

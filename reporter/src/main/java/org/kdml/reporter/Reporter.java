@@ -1,0 +1,272 @@
+package org.kdml.reporter;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartition;
+import org.kdml.core.report.Report;
+import org.kdml.core.train.TrainingState;
+import org.kdml.pipeline.CheckpointStore;
+import org.kdml.pipeline.Clients;
+import org.kdml.pipeline.DeadLetter;
+import org.kdml.pipeline.EventType;
+import org.kdml.pipeline.PipelineConfig;
+import org.kdml.pipeline.ResultKind;
+import org.kdml.pipeline.ResultMessage;
+import org.kdml.pipeline.RunEvent;
+import org.kdml.pipeline.RunFolders;
+import org.kdml.pipeline.RunKeys;
+import org.kdml.pipeline.RunMessage;
+import org.kdml.pipeline.ServiceLoop;
+import org.kdml.pipeline.Topic;
+import org.kdml.pipeline.Topics;
+import org.kdml.spec.RunLayout;
+import org.kdml.spec.Specs;
+
+/**
+ * The reporter: once every run of an experiment has its metrics and its CKA (or was parked as
+ * failed), it writes the experiment's report, the one {@code kdml report} writes (md, csv, html
+ * with its curves, heatmaps and hardest-image grids), to S3 under {@link RunKeys#reportPrefix},
+ * and publishes a {@code report} result keyed by the experiment. The view shows where it is
+ * ({@code kdml status}, the dashboard).
+ *
+ * <p>It keeps no offsets: each life reads {@code kdml.runs}, {@code kdml.events} and
+ * {@code kdml.results} from their beginning (read-committed), folds them per experiment, and only
+ * once caught up with the ends it found reports what is due. A report already published for the
+ * same runs is not written again, so a restart adds nothing; a report for new runs of the
+ * experiment (a spec submitted again with more seeds) replaces it. An experiment it cannot report
+ * goes to {@code kdml.dlq} with the reason, once, and the reporter goes on.
+ */
+public final class Reporter extends ServiceLoop implements AutoCloseable {
+
+    /** The service's name in dead letters and logs. */
+    public static final String SERVICE = "reporter";
+
+    private final PipelineConfig config;
+    private final AtomicLong reports = new AtomicLong();
+
+    /** @param config Kafka, S3 and the scratch folder */
+    public Reporter(PipelineConfig config) {
+        super("kdml-reporter");
+        this.config = config;
+    }
+
+    /** Starts the reporter on its own thread. */
+    public Reporter start() {
+        startLoop();
+        return this;
+    }
+
+    /** @return reports this reporter published */
+    public long reports() {
+        return reports.get();
+    }
+
+    /** What the topics say of one experiment. */
+    private static final class Experiment {
+        final String name;
+        final Set<String> runs = new LinkedHashSet<>();
+        int total;
+        final Map<String, JsonNode> metrics = new LinkedHashMap<>();
+        final Map<String, JsonNode> cka = new HashMap<>();
+        final Set<String> failed = new TreeSet<>();
+        /** The runs and failures the newest report covers, or null. */
+        String reported;
+        /** The runs and failures a report was refused for (dead-lettered), or null. */
+        String refused;
+
+        Experiment(String name) {
+            this.name = name;
+        }
+
+        /** @return the runs with metrics and the failed ones, as a report records them */
+        String covers() {
+            return new TreeSet<>(metrics.keySet()) + " failed " + failed;
+        }
+
+        /** @return whether every run is in (metrics and CKA) or parked, and no report covers them yet */
+        boolean due() {
+            if (runs.isEmpty() || runs.size() < total || metrics.isEmpty()) {
+                return false;
+            }
+            for (String r : runs) {
+                if (!failed.contains(r) && !(metrics.containsKey(r) && cka.containsKey(r))) {
+                    return false;
+                }
+            }
+            String c = covers();
+            return !c.equals(reported) && !c.equals(refused);
+        }
+    }
+
+    @Override
+    protected void loop() {
+        Map<String, Experiment> experiments = new HashMap<>();
+        Set<String> touched = new LinkedHashSet<>();
+        List<Topic<?>> topics = List.of(Topics.RUNS, Topics.EVENTS, Topics.RESULTS);
+        try (KafkaConsumer<String, byte[]> consumer = Clients.consumer(config.bootstrap(), null, 500, 300_000);
+                KafkaProducer<String, String> producer = Clients.producer(config.bootstrap(), null);
+                CheckpointStore store = new CheckpointStore(config, Duration.ofMinutes(2))) {
+            List<TopicPartition> parts = new ArrayList<>();
+            for (Topic<?> t : topics) {
+                consumer.partitionsFor(t.name(), Duration.ofMinutes(1))
+                        .forEach(p -> parts.add(new TopicPartition(t.name(), p.partition())));
+            }
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = consumer.endOffsets(parts, Duration.ofMinutes(1));
+            boolean caughtUp = false;
+            while (running.get()) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    fold(r, experiments, touched);
+                }
+                if (!caughtUp) {
+                    caughtUp = parts.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
+                }
+                if (caughtUp) {
+                    for (String name : List.copyOf(touched)) {
+                        Experiment e = experiments.get(name);
+                        if (e != null && e.due()) {
+                            report(e, store, producer);
+                        }
+                    }
+                    touched.clear();
+                }
+            }
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void fold(ConsumerRecord<String, byte[]> r, Map<String, Experiment> experiments,
+            Set<String> touched) {
+        try {
+            if (r.topic().equals(Topics.RUNS.name())) {
+                RunMessage m = Topics.RUNS.parse(r.value());
+                Experiment e = experiments.computeIfAbsent(m.experiment(), Experiment::new);
+                e.runs.add(m.runId());
+                e.total = Math.max(e.total, m.total());
+                touched.add(e.name);
+            } else if (r.topic().equals(Topics.EVENTS.name())) {
+                RunEvent ev = Topics.EVENTS.parse(r.value());
+                if (ev.type() == EventType.FAILED && Boolean.FALSE.equals(ev.retrying())) {
+                    Experiment e = experiments.computeIfAbsent(ev.experiment(), Experiment::new);
+                    e.failed.add(ev.runId());
+                    touched.add(e.name);
+                }
+            } else {
+                ResultMessage m = Topics.RESULTS.parse(r.value());
+                Experiment e = experiments.computeIfAbsent(m.experiment(), Experiment::new);
+                switch (m.kind()) {
+                    case METRICS -> e.metrics.put(m.runId(), m.payload());
+                    case CKA -> e.cka.put(m.runId(), m.payload());
+                    case REPORT -> e.reported = m.payload().path("covers").asText();
+                    default -> {
+                        return;
+                    }
+                }
+                touched.add(e.name);
+            }
+        } catch (IOException | RuntimeException bad) {
+            // Not a message of its topic: its producer or reader reports it; a report needs none of it.
+        }
+    }
+
+    /** Builds the report in a scratch folder, uploads it, and publishes where it is. */
+    private void report(Experiment e, CheckpointStore store, KafkaProducer<String, String> producer) {
+        long t0 = System.nanoTime();
+        String covers = e.covers();
+        Path tmp = null;
+        try {
+            Files.createDirectories(config.work());
+            tmp = Files.createTempDirectory(config.work(), "report-");
+            for (Map.Entry<String, JsonNode> m : e.metrics.entrySet()) {
+                RunFolders.write(store, e.name, m.getKey(), m.getValue(), e.cka.get(m.getKey()), null, tmp);
+            }
+            Path dir = tmp.resolve(e.name);
+            Report report = Report.load(dir);
+            Path target = dir.resolve(RunLayout.REPORT_DIR);
+            Files.createDirectories(target);
+            Files.writeString(target.resolve(RunLayout.report("md")), report.markdown());
+            Files.writeString(target.resolve(RunLayout.report("csv")), report.csv());
+            String methods = report.methodsCsv();
+            if (!methods.isEmpty()) {
+                Files.writeString(target.resolve(RunLayout.METHODS_CSV), methods);
+            }
+            report.html(dir, target);
+            String prefix = RunKeys.reportPrefix(e.name);
+            ObjectNode payload = Specs.json().createObjectNode();
+            payload.put("prefix", config.bucket() + "/" + prefix);
+            ObjectNode files = payload.putObject("files");
+            // The report's own files and every image it shows, by their paths relative to the
+            // experiment's folder, so that the HTML's relative links hold in S3 too.
+            try (Stream<Path> all = Files.walk(dir)) {
+                for (Path f : all.filter(Files::isRegularFile).sorted().toList()) {
+                    String rel = dir.relativize(f).toString().replace('\\', '/');
+                    boolean own = f.getParent().equals(target);
+                    if (!own && !rel.endsWith(".png")) {
+                        continue;
+                    }
+                    store.putBytes(prefix + rel, Files.readAllBytes(f));
+                    if (own) {
+                        files.put(f.getFileName().toString(), config.bucket() + "/" + prefix + rel);
+                    }
+                }
+            }
+            payload.put("covers", covers);
+            payload.put("runs", e.metrics.size());
+            payload.put("failed", e.failed.size());
+            ResultMessage m = new ResultMessage(ResultKind.REPORT, null, e.name, null, 0, 0, payload,
+                    System.currentTimeMillis(), (System.nanoTime() - t0) / 1e9);
+            producer.send(Topics.RESULTS.record(e.name, m)).get();
+            e.reported = covers;
+            reports.incrementAndGet();
+            System.err.println("reporter: report of " + e.name + " (" + e.metrics.size() + " runs) at "
+                    + payload.path("files").path(RunLayout.report("html")).asText());
+        } catch (Exception ex) {
+            if (!running.get()) {
+                return;
+            }
+            // A report that cannot be built is reported, not retried in a loop: the next result of the
+            // experiment (or a restart) tries again.
+            e.refused = covers;
+            String reason = "report of experiment '" + e.name + "': " + ex.getClass().getSimpleName() + ": "
+                    + ex.getMessage();
+            System.err.println("reporter: " + reason);
+            producer.send(Topics.DLQ.record(e.name, new DeadLetter(Topics.RESULTS.name(), -1, -1, "experiment", reason,
+                    e.name, SERVICE, System.currentTimeMillis())));
+        } finally {
+            if (tmp != null) {
+                try {
+                    TrainingState.deleteTree(tmp);
+                } catch (IOException ignored) {
+                    // Scratch: the next life's folder is a new one.
+                }
+            }
+        }
+    }
+
+    /** Stops after the report in progress. */
+    @Override
+    public void close() throws InterruptedException {
+        stopLoop(120_000);
+    }
+}
