@@ -192,7 +192,8 @@ class K8sManifestsTest {
         assertEquals("s", read.secretKey());
         Pattern credential = Pattern.compile(".*(KEY|SECRET|PASSWORD|TOKEN|CREDENTIAL).*");
         List<Manifest> deployments = ofKind(all, "Deployment");
-        assertEquals(4, deployments.size(), "orchestrator, evaluator, cka-analyzer, trainer worker: " + deployments);
+        assertEquals(5, deployments.size(), "orchestrator, evaluator, cka-analyzer, reporter, trainer worker: "
+                + deployments);
         for (Manifest d : deployments) {
             Set<String> keys = new TreeSet<>();
             for (JsonNode e : d.container().path("env")) {
