@@ -42,14 +42,21 @@ final class QuickStartMessages {
     private QuickStartMessages() {
     }
 
-    /** @return the quick start's spec */
-    static ExperimentSpec spec() throws IOException {
-        return Specs.parse(Files.readString(Path.of("..", "examples", "quickstart.yaml")), "quickstart.yaml");
+    /** @return the quick start's spec, named {@code experiment} */
+    static ExperimentSpec spec(String experiment) throws IOException {
+        String text = Files.readString(Path.of("..", "examples", "quickstart.yaml"))
+                .replace("\nname: quickstart\n", "\nname: " + experiment + "\n");
+        return Specs.parse(text, "quickstart.yaml");
     }
 
-    /** @return the run of {@code variant} with {@code seed}, as its message on {@code kdml.runs} */
+    /** @return the quick start's run of {@code variant} with {@code seed}, as its message on {@code kdml.runs} */
     static RunMessage run(String variant, long seed) throws IOException {
-        List<RunSpec> runs = Specs.runs(spec());
+        return run("quickstart", variant, seed);
+    }
+
+    /** @return the run of {@code variant} with {@code seed} of the quick start named {@code experiment} */
+    static RunMessage run(String experiment, String variant, long seed) throws IOException {
+        List<RunSpec> runs = Specs.runs(spec(experiment));
         for (int i = 0; i < runs.size(); i++) {
             RunSpec r = runs.get(i);
             if (r.variant().key().equals(variant) && r.seed() == seed) {
