@@ -76,10 +76,12 @@ final class ServeCommand extends KdmlCommand {
         List<AutoCloseable> parts = switch (service) {
             case "orchestrator" -> orchestrator();
             case "evaluator" -> List.of(start(new Evaluator(config)));
-            case "mlflow-bridge" -> List.of(new MlflowBridge(MlflowBridge.Settings.of(bootstrap, trackingUri)).start());
+            case "mlflow-bridge" -> List.of(new MlflowBridge(MlflowBridge.Settings.of(bootstrap, trackingUri))
+                    .start());
             default -> List.of(start(new CkaAnalyzer(config, ckaSample, 64)));
         };
-        out.printf("kdml %s: Kafka %s, S3 %s%n", service, bootstrap, s3);
+        out.printf("kdml %s: Kafka %s, %s%n", service, bootstrap, trackingUri == null ? "S3 " + s3
+                : "MLflow " + trackingUri);
         Shutdown.await(() -> {
             for (AutoCloseable c : parts) {
                 c.close();

@@ -197,7 +197,8 @@ public final class MlflowRecords {
     public static List<Entry> tags(RunEvent event, RunKeys keys, String bucket) {
         return switch (event.type()) {
             case STARTED -> event.worker() == null ? List.of(new Entry("kdml.attempt", "" + event.attempt()))
-                    : List.of(new Entry("kdml.attempt", "" + event.attempt()), new Entry("kdml.worker", event.worker()));
+                    : List.of(new Entry("kdml.attempt", "" + event.attempt()),
+                            new Entry("kdml.worker", event.worker()));
             case COMPLETED -> List.of(new Entry("kdml.artifact.checkpoint", s3(bucket, keys.finalCheckpoint())));
             case FAILED -> List.of(new Entry("kdml.failure", cut(String.valueOf(event.reason()), TAG_LIMIT)));
             default -> List.of();
@@ -224,7 +225,10 @@ public final class MlflowRecords {
         }
     }
 
-    /** @return the number {@code value} holds (JSON numbers, and {@code "NaN"}/{@code "Infinity"} as Jackson writes them), or null */
+    /**
+     * @return the number {@code value} holds (JSON numbers, and {@code "NaN"}, {@code "Infinity"} as
+     *     Jackson writes them), or null
+     */
     static Double number(JsonNode value) {
         if (value.isNumber()) {
             return value.asDouble();

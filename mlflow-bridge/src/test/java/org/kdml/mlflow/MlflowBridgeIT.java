@@ -190,7 +190,8 @@ class MlflowBridgeIT {
             assertEquals(List.of(0.9), values(off, "test/ensemble/accuracy"));
             assertEquals(List.of(), off.history("test/s2/auc"));
             assertNoMetricTwice(off);
-            // Teacher phase: 2 terms + 4 scores + wall time, 6 epochs; joint: 6 terms + 4 + 1, 6 epochs; 22 test metrics.
+            // Teacher phase: 2 terms + 4 scores + wall time, 6 epochs; joint: 6 terms + 4 + 1, 6 epochs;
+            // 22 test metrics.
             assertEquals(7 * 6 + 11 * 6 + 22, off.metrics().size());
 
             StoredRun ml = runOf(server, kdMl);

@@ -107,7 +107,8 @@ class MlflowRecordsTest {
                 "kdml.artifact.cka.teacher-s1", prefix + "cka-teacher-s1.png",
                 "kdml.artifact.cka.teacher-s2", prefix + "cka-teacher-s2.png",
                 "kdml.artifact.cka.s1-s2", prefix + "cka-s1-s2.png"),
-                map(MlflowRecords.links(QuickStartMessages.cka(run, 1L), KnownRun.of(run).keys(), PipelineConfig.BUCKET)));
+                map(MlflowRecords.links(QuickStartMessages.cka(run, 1L), KnownRun.of(run).keys(),
+                        PipelineConfig.BUCKET)));
     }
 
     @Test
@@ -122,7 +123,8 @@ class MlflowRecordsTest {
     @Test
     void nanAndInfinityAsJacksonWritesThemAreNumbers() {
         assertTrue(Double.isNaN(MlflowRecords.number(Specs.json().getNodeFactory().textNode("NaN"))));
-        assertEquals(Double.POSITIVE_INFINITY, MlflowRecords.number(Specs.json().getNodeFactory().textNode("Infinity")));
+        assertEquals(Double.POSITIVE_INFINITY,
+                MlflowRecords.number(Specs.json().getNodeFactory().textNode("Infinity")));
         assertNull(MlflowRecords.number(Specs.json().getNodeFactory().textNode("fast")));
         assertNull(MlflowRecords.number(Specs.json().getNodeFactory().nullNode()));
     }
