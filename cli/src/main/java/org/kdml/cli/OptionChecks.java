@@ -1,5 +1,6 @@
 package org.kdml.cli;
 
+import java.net.URI;
 import java.util.List;
 
 /**
@@ -48,5 +49,14 @@ final class OptionChecks {
             throw new InvalidOption(option + ": unknown " + what + " '" + value + "'; valid: " + String.join(", ", valid));
         }
         return value;
+    }
+
+    /** @return {@code uri}, when it is an http:// or https:// address with a host */
+    static URI httpUri(String option, URI uri) {
+        String scheme = uri.getScheme();
+        if (scheme == null || !(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+            throw new InvalidOption(option + ": must be an http:// or https:// address, got " + uri);
+        }
+        return uri;
     }
 }

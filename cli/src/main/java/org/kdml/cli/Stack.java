@@ -3,6 +3,7 @@ package org.kdml.cli;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
+import java.net.URI;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,23 +15,35 @@ import org.kdml.core.train.ExperimentRunner;
 import org.kdml.embedded.EmbeddedKafka;
 import org.kdml.embedded.EmbeddedS3;
 import org.kdml.evaluator.Evaluator;
-import org.kdml.reporter.Reporter;
+import org.kdml.mlflow.MlflowBridge;
 import org.kdml.orchestrator.ExperimentView;
 import org.kdml.orchestrator.Orchestrator;
 import org.kdml.orchestrator.StatusServer;
 import org.kdml.pipeline.PipelineConfig;
+import org.kdml.reporter.Reporter;
 import org.kdml.worker.TrainerWorker;
 
 /**
  * The embedded stack in one JVM: a KRaft Kafka broker, an S3 server on a folder, the orchestrator
- * (intake, Streams view, status endpoint), N trainer workers, the evaluator, the CKA analyzer and the reporter.
+ * (intake, Streams view, status endpoint), N trainer workers, the evaluator, the CKA analyzer and
+ * the reporter, and the MLflow bridge when a tracking server is given.
  * Everything binds 127.0.0.1. Closing stops the services first, then S3, then the broker.
  */
 final class Stack implements AutoCloseable {
 
-    /** Ports and sizes of a stack. */
+    /**
+     * Ports and sizes of a stack.
+     *
+     * @param mlflow the MLflow tracking server the bridge mirrors to, or null for no bridge
+     */
     record Settings(Path data, int kafkaPort, int s3Port, int statusPort, int workers, int checkpointEvery,
-            int ckaSample) {
+            int ckaSample, URI mlflow) {
+
+        /** Settings without the MLflow bridge. */
+        Settings(Path data, int kafkaPort, int s3Port, int statusPort, int workers, int checkpointEvery,
+                int ckaSample) {
+            this(data, kafkaPort, s3Port, statusPort, workers, checkpointEvery, ckaSample, null);
+        }
     }
 
     private final Settings settings;
@@ -42,6 +55,7 @@ final class Stack implements AutoCloseable {
     private Evaluator evaluator;
     private CkaAnalyzer analyzer;
     private Reporter reporter;
+    private MlflowBridge mlflow;
     private final List<TrainerWorker> workers = new ArrayList<>();
     private PipelineConfig config;
     private double startSeconds;
@@ -81,6 +95,9 @@ final class Stack implements AutoCloseable {
         analyzer = new CkaAnalyzer(config, settings.ckaSample(), 64);
         analyzer.start();
         reporter = new Reporter(config).start();
+        if (settings.mlflow() != null) {
+            mlflow = new MlflowBridge(MlflowBridge.Settings.of(config.bootstrap(), settings.mlflow())).start();
+        }
         for (int i = 0; i < settings.workers(); i++) {
             workers.add(new TrainerWorker(config, new TrainerWorker.Options(settings.checkpointEvery(), 3,
                     Duration.ofSeconds(2), Duration.ofMinutes(5)), "embedded-" + ProcessHandle.current().pid() + "-" + i).start());
@@ -131,6 +148,9 @@ final class Stack implements AutoCloseable {
         }
         if (reporter != null) {
             reporter.close();
+        }
+        if (mlflow != null) {
+            mlflow.close();
         }
         if (analyzer != null) {
             analyzer.close();

@@ -1,10 +1,12 @@
 package org.kdml.cli;
 
 import static org.kdml.cli.OptionChecks.atLeast;
+import static org.kdml.cli.OptionChecks.httpUri;
 import static org.kdml.cli.OptionChecks.port;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -32,6 +34,10 @@ final class StackOptions {
     @Option(names = "--cka-sample", paramLabel = "N", description = "test examples the CKA analyzer reads per run")
     private int ckaSample = 256;
 
+    @Option(names = "--mlflow", paramLabel = "URI", description = "also run the MLflow bridge, mirroring events and"
+            + " results to this tracking server, e.g. http://127.0.0.1:5000 (default: off)")
+    private URI mlflow;
+
     /** Checks the values (before the command starts anything). */
     void check() {
         port("--kafka-port", kafkaPort);
@@ -40,6 +46,9 @@ final class StackOptions {
         atLeast("--workers", workers, 0);
         atLeast("--checkpoint-every", checkpointEvery, 0);
         atLeast("--cka-sample", ckaSample, 1);
+        if (mlflow != null) {
+            httpUri("--mlflow", mlflow);
+        }
     }
 
     /** Picks the ports: a taken one is replaced by a free one, with a note on {@code out}. */
@@ -48,6 +57,6 @@ final class StackOptions {
         int kafka = Stack.portOrFree(kafkaPort, "Kafka", out);
         int s3 = Stack.portOrFree(s3Port, "S3", out);
         int status = Stack.portOrFree(statusPort, "status", out);
-        return new Stack.Settings(data, kafka, s3, status, workers, checkpointEvery, ckaSample);
+        return new Stack.Settings(data, kafka, s3, status, workers, checkpointEvery, ckaSample, mlflow);
     }
 }

@@ -33,9 +33,10 @@ final class UpCommand extends KdmlCommand {
         PipelineConfig c = stack.config();
         Dashboard d = new Dashboard(c, stack.view(), "127.0.0.1", dashboard).start();
         out.printf("kdml up (%.1f s): Kafka %s, S3 %s (bucket %s), status http://127.0.0.1:%d/experiments,"
-                + " dashboard http://127.0.0.1:%d/, %d in-process worker(s); data in %s. Ctrl-C stops.%n",
+                + " dashboard http://127.0.0.1:%d/, %d in-process worker(s)%s; data in %s. Ctrl-C stops.%n",
                 stack.startSeconds(), c.bootstrap(), c.s3Endpoint(), c.bucket(), stack.statusPort(), d.port(),
-                settings.workers(), settings.data().toAbsolutePath());
+                settings.workers(), settings.mlflow() == null ? "" : ", MLflow bridge to " + settings.mlflow(),
+                settings.data().toAbsolutePath());
         Shutdown.await(() -> {
             d.close();
             stack.close();

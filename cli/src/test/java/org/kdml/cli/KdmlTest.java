@@ -82,9 +82,9 @@ class KdmlTest {
     private static Map<String, List<String>> commands() {
         Map<String, List<String>> m = new LinkedHashMap<>();
         m.put("run", List.of("[SPEC.yaml]", "--workers", "--out", "--data", "--checkpoint-every", "--kafka-port",
-                "--s3-port", "--status-port", "--cka-sample", "--timeout"));
+                "--s3-port", "--status-port", "--cka-sample", "--timeout", "--mlflow"));
         m.put("up", List.of("--workers", "--data", "--kafka-port", "--s3-port", "--status-port", "--dashboard-port",
-                "--checkpoint-every", "--cka-sample"));
+                "--checkpoint-every", "--cka-sample", "--mlflow"));
         m.put("submit", List.of("SPEC.yaml", "--bootstrap"));
         m.put("worker", List.of("--bootstrap", "--s3", "--checkpoint-every", "--max-attempts", "--s3-patience",
                 "--grace-period", "--id", "--work"));
@@ -92,7 +92,7 @@ class KdmlTest {
                 "--timeout-minutes", "--report"));
         m.put("dashboard", List.of("--orchestrator", "--s3", "--host", "--port"));
         m.put("serve", List.of("SERVICE", "--bootstrap", "--s3", "--status-host", "--status-port", "--cka-sample",
-                "--work"));
+                "--tracking-uri", "--work", "mlflow-bridge"));
         m.put("status", List.of("EXPERIMENT", "--orchestrator", "--json", "--watch"));
         m.put("train", List.of("SPEC.yaml", "--out"));
         m.put("validate", List.of("SPEC.yaml"));
@@ -184,6 +184,23 @@ class KdmlTest {
         err.reset();
         assertEquals(2, kdml("report", "quickstart", "--format", "pdf"));
         assertEquals("kdml: --format: unknown format 'pdf'; valid: md, html, csv; see 'kdml report --help'", stderr());
+    }
+
+    @Test
+    void theMlflowBridgeNeedsAnHttpTrackingServer() throws Exception {
+        assertEquals(2, kdml("serve", "mlflow-bridge"));
+        assertEquals("kdml: --tracking-uri: required for mlflow-bridge; see 'kdml serve --help'", stderr());
+        err.reset();
+        assertEquals(2, kdml("serve", "evaluator", "--tracking-uri", "http://127.0.0.1:5000"));
+        assertEquals("kdml: --tracking-uri: only for mlflow-bridge, not evaluator; see 'kdml serve --help'", stderr());
+        err.reset();
+        assertEquals(2, kdml("serve", "mlflow-bridge", "--tracking-uri", "file:///tmp/mlruns"));
+        assertEquals("kdml: --tracking-uri: must be an http:// or https:// address, got file:///tmp/mlruns;"
+                + " see 'kdml serve --help'", stderr());
+        err.reset();
+        assertEquals(2, kdml("up", "--mlflow", "mlflow:5000"));
+        assertEquals("kdml: --mlflow: must be an http:// or https:// address, got mlflow:5000; see 'kdml up --help'",
+                stderr());
     }
 
     @Test

@@ -1,0 +1,191 @@
+package org.kdml.mlflow;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.kdml.pipeline.EventType;
+import org.kdml.pipeline.PipelineConfig;
+import org.kdml.pipeline.ResultKind;
+import org.kdml.pipeline.ResultMessage;
+import org.kdml.pipeline.RunEvent;
+import org.kdml.pipeline.RunKeys;
+import org.kdml.pipeline.RunMessage;
+import org.kdml.spec.ExperimentSpec;
+import org.kdml.spec.Phase;
+import org.kdml.spec.RunSpec;
+import org.kdml.spec.SharingGraph;
+import org.kdml.spec.Specs;
+import org.kdml.spec.TeacherTraining;
+
+/**
+ * The messages runs of the quick start ({@code examples/quickstart.yaml}) put on the topics, as
+ * the orchestrator, a worker, the evaluator and the analyzer write them, with made-up numbers that
+ * are easy to check by hand: train term {@code t} of epoch {@code e} is {@code 1/e}, validation
+ * score of epoch {@code e} is {@code 0.5 + e/100}, test accuracy of every network is 0.9.
+ */
+final class QuickStartMessages {
+
+    /** The time of the first message; each further message is 1 s later. */
+    static final long T0 = 1_760_000_000_000L;
+
+    /** A message and its topic (events or results) or a run for {@code kdml.runs}. */
+    record Sent(RunMessage run, RunEvent event, ResultMessage result) {
+    }
+
+    private QuickStartMessages() {
+    }
+
+    /** @return the quick start's spec, named {@code experiment} */
+    static ExperimentSpec spec(String experiment) throws IOException {
+        String text = Files.readString(Path.of("..", "examples", "quickstart.yaml"))
+                .replace("\nname: quickstart\n", "\nname: " + experiment + "\n");
+        return Specs.parse(text, "quickstart.yaml");
+    }
+
+    /** @return the quick start's run of {@code variant} with {@code seed}, as its message on {@code kdml.runs} */
+    static RunMessage run(String variant, long seed) throws IOException {
+        return run("quickstart", variant, seed);
+    }
+
+    /** @return the run of {@code variant} with {@code seed} of the quick start named {@code experiment} */
+    static RunMessage run(String experiment, String variant, long seed) throws IOException {
+        List<RunSpec> runs = Specs.runs(spec(experiment));
+        for (int i = 0; i < runs.size(); i++) {
+            RunSpec r = runs.get(i);
+            if (r.variant().key().equals(variant) && r.seed() == seed) {
+                return RunMessage.of(r, i + 1, runs.size());
+            }
+        }
+        throw new IllegalArgumentException("variant: no run " + variant + " seed " + seed + " in the quick start");
+    }
+
+    /** @return whether {@code run} has the teacher's own phase (KD off) */
+    static boolean teacherPhase(RunMessage run) {
+        return run.run().variant().graph().teacher() == TeacherTraining.FROZEN;
+    }
+
+    /** @return the train terms of {@code run} in {@code phase}, as the engine names them */
+    static List<String> terms(RunMessage run, Phase phase) {
+        if (phase == Phase.TEACHER) {
+            return List.of("teacher/task", "teacher/total");
+        }
+        SharingGraph g = run.run().variant().graph();
+        List<String> out = new ArrayList<>();
+        for (String node : List.of("s1", "s2")) {
+            out.add(node + "/task");
+            g.edges().stream().filter(e -> e.to().equals(node)).forEach(e -> out.add(node + "/" + e.termName()));
+            out.add(node + "/total");
+        }
+        return out;
+    }
+
+    /** An {@code epoch} event of {@code run}. */
+    static RunEvent epoch(RunMessage run, Phase phase, int epoch, int epochs, long time) {
+        Map<String, Double> train = new LinkedHashMap<>();
+        terms(run, phase).forEach(t -> train.put(t, 1.0 / epoch));
+        Map<String, Double> validation = new LinkedHashMap<>();
+        for (String net : List.of("teacher", "s1", "s2", "ensemble")) {
+            validation.put(net, 0.5 + epoch / 100.0);
+        }
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("train", train);
+        metrics.put("validation", validation);
+        metrics.put("seconds", 2.0);
+        return at(RunEvent.of(EventType.EPOCH, run, 1, "it-worker", null).withEpoch(phase, epoch, epochs, metrics),
+                time);
+    }
+
+    /** Every message of one run, in the order the pipeline writes them, from {@code time} on, 1 s apart. */
+    static List<Sent> all(RunMessage run, long time) {
+        List<Sent> out = new ArrayList<>();
+        long[] t = {time};
+        out.add(new Sent(run, null, null));
+        out.add(event(at(RunEvent.of(EventType.QUEUED, run, 0, null, null), t[0]++)));
+        out.add(event(at(RunEvent.of(EventType.STARTED, run, 1, "it-worker", null), t[0]++)));
+        int teacherEpochs = run.run().spec().training().teacherEpochs();
+        int epochs = run.run().spec().training().epochs();
+        List<JsonNode> history = new ArrayList<>();
+        if (teacherPhase(run)) {
+            for (int e = 1; e <= teacherEpochs; e++) {
+                RunEvent ev = epoch(run, Phase.TEACHER, e, teacherEpochs, t[0]++);
+                out.add(event(ev));
+                history.add(record(ev));
+            }
+        }
+        for (int e = 1; e <= epochs; e++) {
+            RunEvent ev = epoch(run, Phase.JOINT, e, epochs, t[0]++);
+            out.add(event(ev));
+            history.add(record(ev));
+            out.add(event(at(RunEvent.of(EventType.CHECKPOINTED, run, 1, "it-worker", null).withEpoch(Phase.JOINT, e,
+                    0, Map.of("checkpoint", "kdml-checkpoints/" + RunKeys.of(run).epoch(Phase.JOINT, e))), t[0]++)));
+        }
+        out.add(event(at(RunEvent.of(EventType.COMPLETED, run, 1, "it-worker", null).withEpoch(null, 0, 0,
+                Map.of("checkpoint", PipelineConfig.BUCKET + "/" + RunKeys.of(run).finalCheckpoint())), t[0]++)));
+        out.add(new Sent(null, null, metrics(run, history, t[0]++)));
+        out.add(new Sent(null, null, cka(run, t[0]++)));
+        return out;
+    }
+
+    /** The evaluator's {@code metrics} result: test accuracy 0.9 (AUC undefined for s2), fidelity 0.95, the history. */
+    static ResultMessage metrics(RunMessage run, List<JsonNode> history, long time) {
+        ObjectNode payload = Specs.json().createObjectNode();
+        payload.put("runId", run.runId()).put("experiment", run.experiment()).put("variant", run.variant());
+        ObjectNode networks = payload.putObject("networks");
+        for (String net : List.of("teacher", "s1", "s2", "ensemble")) {
+            ObjectNode n = networks.putObject(net);
+            n.put("architecture", net.equals("teacher") ? "resnet50-tiny" : "resnet18-tiny").put("bestEpoch", 1);
+            ObjectNode test = n.putObject("test").put("accuracy", 0.9).put("precision", 0.8).put("recall", 0.7)
+                    .put("f1", 0.75);
+            if (net.equals("s2")) {
+                test.putNull("auc");
+            } else {
+                test.put("auc", 0.95);
+            }
+            test.putArray("confusion").add(Specs.json().createArrayNode().add(9).add(1))
+                    .add(Specs.json().createArrayNode().add(1).add(9));
+            n.putNull("segmentation");
+            if (net.equals("teacher")) {
+                n.putNull("fidelity");
+            } else {
+                n.put("fidelity", 0.95);
+            }
+        }
+        ArrayNode h = payload.putArray("history");
+        history.forEach(h::add);
+        return new ResultMessage(ResultKind.METRICS, run.runId(), run.experiment(), run.variant(), run.seed(), 1,
+                payload, time, 3.0);
+    }
+
+    /** The analyzer's {@code cka} result: one pair per network pair, each with its heatmap's key. */
+    static ResultMessage cka(RunMessage run, long time) {
+        ObjectNode payload = Specs.json().createObjectNode();
+        ObjectNode pairs = payload.putObject("pairs");
+        for (String pair : List.of("teacher-s1", "teacher-s2", "s1-s2")) {
+            pairs.putObject(pair).put("heatmap", PipelineConfig.BUCKET + "/" + RunKeys.of(run).heatmap(pair));
+        }
+        return new ResultMessage(ResultKind.CKA, run.runId(), run.experiment(), run.variant(), run.seed(), 1, payload,
+                time, 4.0);
+    }
+
+    private static JsonNode record(RunEvent ev) {
+        ObjectNode r = Specs.json().valueToTree(ev.metrics());
+        r.put("phase", ev.phase().key()).put("epoch", ev.epoch());
+        return r;
+    }
+
+    private static Sent event(RunEvent e) {
+        return new Sent(null, e, null);
+    }
+
+    private static RunEvent at(RunEvent e, long time) {
+        return new RunEvent(e.type(), e.runId(), e.experiment(), e.variant(), e.seed(), e.attempt(), e.worker(),
+                e.phase(), e.epoch(), e.epochs(), e.metrics(), e.reason(), e.retrying(), e.index(), e.total(), time);
+    }
+}
