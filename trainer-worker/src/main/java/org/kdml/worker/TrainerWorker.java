@@ -2,7 +2,10 @@ package org.kdml.worker;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -15,7 +18,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
 import org.kdml.core.data.DataCache;
@@ -52,6 +57,9 @@ public final class TrainerWorker extends ServiceLoop implements AutoCloseable {
 
     /** The workers' consumer group. */
     public static final String GROUP = "kdml-workers";
+
+    /** How long the loop is idle before it commits past transaction markers ({@link #commitPastMarkers}). */
+    private static final long IDLE_COMMIT_NANOS = 2_000_000_000L;
 
     /** The default grace period of a graceful stop. */
     public static final Duration GRACE = Duration.ofSeconds(60);
@@ -162,11 +170,17 @@ public final class TrainerWorker extends ServiceLoop implements AutoCloseable {
             store.ensureBucket();
             consumer.subscribe(List.of(Topics.RUNS.name()), rebalance(consumer, events));
             Completion completion = new Completion(consumer, tx, id, config.bucket());
+            long idleCommit = System.nanoTime();
             while (running.get()) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                ConsumerRecords<String, byte[]> polled = consumer.poll(Duration.ofMillis(200));
+                for (ConsumerRecord<String, byte[]> r : polled) {
                     // max.poll.records = 1: at most one.
                     consumer.pause(consumer.assignment());
                     take(r, events, store);
+                }
+                if (current == null && polled.isEmpty() && System.nanoTime() - idleCommit > IDLE_COMMIT_NANOS) {
+                    commitPastMarkers(consumer);
+                    idleCommit = System.nanoTime();
                 }
                 Current c = current;
                 if (c != null && c.future.isDone()) {
@@ -371,6 +385,32 @@ public final class TrainerWorker extends ServiceLoop implements AutoCloseable {
                 stop.stopped().steps(), stop.checkpoint(), stop.stopped().getMessage() + " (" + why + ")");
         ev.flush();
         System.err.println("worker " + id + ": " + stop.stopped().getMessage() + "; state at " + stop.checkpoint());
+    }
+
+    /**
+     * Idle, with every record before its position handled: commits the positions that stand past
+     * the committed offsets. The orchestrator publishes runs in transactions, and each leaves a
+     * commit marker after its last run; a worker commits the offset after the run it completed,
+     * which is the marker's, so without this the group would show a lag of one on every such
+     * partition for good, and an autoscaler on that lag (KEDA) would never scale the workers in.
+     */
+    private static void commitPastMarkers(KafkaConsumer<String, byte[]> consumer) {
+        Set<TopicPartition> parts = consumer.assignment();
+        if (parts.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(parts, Duration.ofSeconds(10));
+        Map<TopicPartition, OffsetAndMetadata> ahead = new HashMap<>();
+        for (TopicPartition tp : parts) {
+            long position = consumer.position(tp, Duration.ofSeconds(10));
+            OffsetAndMetadata c = committed.get(tp);
+            if (position > (c == null ? 0 : c.offset())) {
+                ahead.put(tp, new OffsetAndMetadata(position));
+            }
+        }
+        if (!ahead.isEmpty()) {
+            consumer.commitSync(ahead, Duration.ofSeconds(10));
+        }
     }
 
     /** Rewinds to {@code offset} when this member still owns {@code tp}; otherwise its new owner redelivers. */

@@ -7,11 +7,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.kdml.embedded.Await;
 import org.kdml.embedded.EmbeddedStack;
+import org.kdml.pipeline.Clients;
 import org.kdml.pipeline.CheckpointStore;
 import org.kdml.pipeline.EventType;
 import org.kdml.pipeline.Manifest;
@@ -96,6 +101,30 @@ class TrainerWorkerIT {
             assertTrue(store.exists(prefix + "completed.json"), prefix + "completed.json");
         }
         assertEquals(1, worker.completed());
+    }
+
+    /**
+     * The orchestrator publishes runs in transactions, whose commit markers follow the last run: once
+     * the worker is idle, the group's lag on {@code kdml.runs} (end offset − committed offset, what
+     * KEDA scales on) is 0, not the marker's 1.
+     */
+    @Test
+    void aRunPublishedInATransactionLeavesTheGroupNoLag() throws Exception {
+        RunSpec run = Specs.runs(Specs.parse(SPEC.replace("seeds: [1]", "seeds: [2]"), "worker-it.yaml")).get(0);
+        try (KafkaProducer<String, String> tx = Clients.producer(stack.config().bootstrap(), "it-orchestrator")) {
+            tx.initTransactions();
+            tx.beginTransaction();
+            tx.send(Topics.RUNS.record(run.runId(), RunMessage.of(run, 1, 1)));
+            tx.commitTransaction();
+        }
+        stack.probe().await(Topics.EVENTS, n -> run.runId().equals(n.path("runId").asText())
+                && EventType.COMPLETED.wire().equals(n.path("type").asText()), 1, IDLE, "the completion of " + run.runId());
+        Map<TopicPartition, Long> end = stack.probe().endOffsets(Topics.RUNS);
+        Await.until(() -> {
+            Map<TopicPartition, Long> committed = stack.probe().committed(TrainerWorker.GROUP, Topics.RUNS);
+            return end.entrySet().stream().allMatch(e -> e.getValue() == 0
+                    || committed.getOrDefault(e.getKey(), -1L).equals(e.getValue()));
+        }, Duration.ofSeconds(30), "no lag on kdml.runs: committed offsets at the end offsets " + end);
     }
 
     @Test
