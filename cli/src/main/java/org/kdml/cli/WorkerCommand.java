@@ -57,7 +57,8 @@ final class WorkerCommand extends KdmlCommand {
         String name = id != null ? id : "worker-" + InetAddress.getLocalHost().getHostName() + "-" + pid;
         PipelineConfig config = PipelineConfig.of(bootstrap, s3, System.getenv(), dir);
         TrainerWorker w = new TrainerWorker(config, options, name).start();
-        out.printf("kdml worker %s: Kafka %s, S3 %s; Ctrl-C stops (the run in progress resumes elsewhere)%n", name,
+        out.printf("kdml worker %s: Kafka %s, S3 %s; Ctrl-C / SIGTERM stops after the step in progress, which"
+                + " resumes elsewhere%n", name,
                 bootstrap, s3);
         Shutdown.await(w, out);
         return 0;

@@ -7,14 +7,19 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -30,6 +35,11 @@ public final class EmbeddedKafka implements Broker {
     private final int port;
     private final int controllerPort;
     private KafkaRaftServer server;
+    private ScheduledExecutorService sweeper;
+
+    /** How often the broker is swept for hanging transactions, and how old one must be. */
+    private static final long SWEEP_SECONDS = 15;
+    private static final long HANGING_AFTER_MILLIS = 20_000;
 
     /**
      * @param dir the broker's data folder (formatted on first start)
@@ -110,7 +120,29 @@ public final class EmbeddedKafka implements Broker {
             admin.describeCluster().nodes().get(60, TimeUnit.SECONDS);
             Topics.create(admin, (short) 1);
         }
+        sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "kdml-kafka-sweeper");
+            t.setDaemon(true);
+            return t;
+        });
+        sweeper.scheduleWithFixedDelay(this::sweep, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
         return this;
+    }
+
+    /** Aborts hanging transactions ({@link HangingTransactions}) on the offsets topic and kdml's topics. */
+    private void sweep() {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap()))) {
+            List<TopicPartition> parts = new ArrayList<>();
+            List<String> names = new ArrayList<>(Topics.names());
+            names.add(Topic.GROUP_METADATA_TOPIC_NAME);
+            admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS).forEach((name, d) ->
+                    d.partitions().forEach(p -> parts.add(new TopicPartition(name, p.partition()))));
+            for (String a : HangingTransactions.abort(admin, parts, HANGING_AFTER_MILLIS)) {
+                System.err.println("embedded Kafka: aborted a hanging transaction (" + a + ")");
+            }
+        } catch (Exception e) {
+            // The broker is stopping, or busy: the next sweep tries again.
+        }
     }
 
     /** Stops the broker and starts it again on the same folder and port. */
@@ -123,6 +155,10 @@ public final class EmbeddedKafka implements Broker {
     /** Stops the broker (its data stays). */
     @Override
     public void close() {
+        if (sweeper != null) {
+            sweeper.shutdownNow();
+            sweeper = null;
+        }
         if (server != null) {
             server.shutdown();
             server.awaitShutdown();

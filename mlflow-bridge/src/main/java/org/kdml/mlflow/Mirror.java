@@ -1,9 +1,11 @@
 package org.kdml.mlflow;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.kdml.mlflow.MlflowClient.Entry;
@@ -29,6 +31,9 @@ import org.kdml.pipeline.RunEvent;
  * the server partly wrote is then completed, not repeated).
  */
 final class Mirror {
+
+    /** The prefix of the experiment tags that link its report's files. */
+    static final String REPORT_TAG = "kdml.report.";
 
     /** What MLflow holds of one run, as far as the bridge knows. */
     private static final class State {
@@ -80,6 +85,21 @@ final class Mirror {
         } catch (IOException | RuntimeException e) {
             states.remove(id);
             throw e;
+        }
+    }
+
+    /**
+     * Mirrors an experiment's report (a {@code report} result, keyed by the experiment): a tag
+     * {@code kdml.report.<file>} = {@code s3://bucket/key} on the MLflow experiment per file
+     * ({@code report.html}, {@code report.md}, {@code report.csv}, …); setting a tag again adds nothing.
+     */
+    void report(ResultMessage report) throws IOException, InterruptedException {
+        String id = experiment(report.experiment());
+        for (Iterator<Map.Entry<String, JsonNode>> it = report.payload().path("files").fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> f = it.next();
+            if (!f.getKey().endsWith(".png")) {
+                client.setExperimentTag(id, REPORT_TAG + f.getKey(), "s3://" + f.getValue().asText());
+            }
         }
     }
 

@@ -15,6 +15,7 @@ import org.kdml.mlflow.MlflowRecords.KnownRun;
 import org.kdml.pipeline.Clients;
 import org.kdml.pipeline.DeadLetter;
 import org.kdml.pipeline.PipelineConfig;
+import org.kdml.pipeline.ResultKind;
 import org.kdml.pipeline.ResultMessage;
 import org.kdml.pipeline.Retry;
 import org.kdml.pipeline.RunEvent;
@@ -157,6 +158,10 @@ public final class MlflowBridge extends ServiceLoop implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             return refuse(r, "value", "not a message of " + r.topic() + ": " + e.getMessage());
         }
+        if (result != null && result.kind() == ResultKind.REPORT) {
+            ResultMessage report = result;
+            return mirror(r, "report of experiment " + report.experiment(), () -> mirror.report(report));
+        }
         String runId = event != null ? event.runId() : result.runId();
         KnownRun run;
         try {
@@ -170,16 +175,28 @@ public final class MlflowBridge extends ServiceLoop implements AutoCloseable {
         RunEvent ev = event;
         ResultMessage res = result;
         String what = ev != null ? ev.type() + " event of run " + runId : res.kind() + " result of run " + runId;
+        return mirror(r, what, () -> {
+            if (ev != null) {
+                mirror.event(ev, run);
+            } else {
+                mirror.result(res, run);
+            }
+        });
+    }
+
+    /** One mirroring call. */
+    private interface Call {
+        void run() throws Exception;
+    }
+
+    /** Runs {@code call} with retries; @return the record's dead letter when MLflow refuses it, or null */
+    private DeadLetter mirror(ConsumerRecord<String, byte[]> r, String what, Call call) throws InterruptedException {
         try {
             Retry.withBackoff("mirroring the " + what, settings.retryDeadline(), () -> {
                 if (!running.get()) {
                     throw new InterruptedException("stopping");
                 }
-                if (ev != null) {
-                    mirror.event(ev, run);
-                } else {
-                    mirror.result(res, run);
-                }
+                call.run();
                 return null;
             });
             return null;

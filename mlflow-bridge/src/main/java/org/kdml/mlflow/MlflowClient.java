@@ -117,6 +117,14 @@ public final class MlflowClient {
         return post("experiments/create", body).path("experiment_id").asText();
     }
 
+    /** Sets the tag {@code key} of experiment {@code experimentId} to {@code value} (setting it again changes nothing). */
+    public void setExperimentTag(String experimentId, String key, String value) throws IOException,
+            InterruptedException {
+        ObjectNode body = JSON.createObjectNode().put("experiment_id", experimentId).put("key", key)
+                .put("value", value);
+        post("experiments/set-experiment-tag", body);
+    }
+
     /** @return the id of the active run of {@code experimentId} whose tag {@code key} is {@code value}, or empty */
     public Optional<String> runByTag(String experimentId, String key, String value)
             throws IOException, InterruptedException {

@@ -35,6 +35,7 @@ import org.kdml.pipeline.Clients;
 import org.kdml.pipeline.EventType;
 import org.kdml.pipeline.PipelineConfig;
 import org.kdml.pipeline.RunMessage;
+import org.kdml.pipeline.ResultMessage;
 import org.kdml.pipeline.Topics;
 
 /**
@@ -89,7 +90,8 @@ class MlflowBridgeIT {
                 } else if (s.event() != null) {
                     sent.add(p.send(Topics.EVENTS.record(s.event().runId(), s.event())));
                 } else {
-                    sent.add(p.send(Topics.RESULTS.record(s.result().runId(), s.result())));
+                    ResultMessage m = s.result();
+                    sent.add(p.send(Topics.RESULTS.record(m.runId() != null ? m.runId() : m.experiment(), m)));
                 }
             }
             for (Future<RecordMetadata> f : sent) {
@@ -149,6 +151,8 @@ class MlflowBridgeIT {
             }
             List<Sent> rest = new ArrayList<>(a.subList(a.size() / 2, a.size()));
             rest.addAll(b.subList(b.size() / 2, b.size()));
+            // The reporter's report of the experiment, once both runs are in.
+            rest.add(new Sent(null, null, QuickStartMessages.report("quickstart", QuickStartMessages.T0 + 200_000)));
             publish(rest);
             try (MlflowBridge bridge = bridge(server, "it-mlflow-a", Duration.ofMinutes(1))) {
                 awaitProcessed("it-mlflow-a");
@@ -156,6 +160,9 @@ class MlflowBridgeIT {
             }
 
             assertEquals(List.of(new MlflowTestServer.Experiment("1", "quickstart")), server.experiments());
+            assertEquals(Map.of("kdml.report.report.html", "s3://kdml-checkpoints/quickstart/report/report/report.html",
+                    "kdml.report.report.md", "s3://kdml-checkpoints/quickstart/report/report/report.md"),
+                    server.experimentTags("1"), "the report's links on the experiment");
             assertEquals(2, server.runs().size());
             StoredRun off = runOf(server, kdOff);
             assertEquals("1", off.experimentId());

@@ -34,6 +34,7 @@ import org.kdml.mlflow.MlflowClient.Metric;
  * <ul>
  *   <li>{@code GET experiments/get-by-name?experiment_name=} → {@code {experiment: {experiment_id,
  *       name, lifecycle_stage, …}}}; 404 {@code RESOURCE_DOES_NOT_EXIST}</li>
+ *   <li>{@code POST experiments/set-experiment-tag {experiment_id, key, value}} → {@code {}}</li>
  *   <li>{@code POST experiments/create {name}} → {@code {experiment_id}}; 400
  *       {@code RESOURCE_ALREADY_EXISTS}</li>
  *   <li>{@code POST runs/search {experiment_ids, filter, max_results}} → {@code {runs: [run]}} (no
@@ -77,6 +78,7 @@ final class MlflowTestServer implements AutoCloseable {
     private final HttpServer server;
     private final List<Experiment> experiments = new ArrayList<>();
     private final Map<String, Run> runs = new LinkedHashMap<>();
+    private final Map<String, Map<String, String>> experimentTags = new HashMap<>();
     private final Map<String, AtomicInteger> calls = new HashMap<>();
     private final Set<String> refusedExperiments = new HashSet<>();
     private final AtomicInteger unavailableAnswers = new AtomicInteger();
@@ -191,6 +193,8 @@ final class MlflowTestServer implements AutoCloseable {
                 return getExperimentByName(query(x).get("experiment_name"));
             case "POST experiments/create":
                 return createExperiment(body(x));
+            case "POST experiments/set-experiment-tag":
+                return setExperimentTag(body(x));
             case "POST runs/search":
                 return searchRuns(body(x));
             case "POST runs/create":
@@ -217,6 +221,24 @@ final class MlflowTestServer implements AutoCloseable {
             }
         }
         throw new Failure(404, "RESOURCE_DOES_NOT_EXIST", "Could not find experiment with name '" + name + "'");
+    }
+
+    /** {@code POST experiments/set-experiment-tag {experiment_id, key, value}} → {@code {}}; 404 for an unknown id. */
+    private JsonNode setExperimentTag(JsonNode body) throws Failure {
+        String id = body.path("experiment_id").asText(null);
+        String key = body.path("key").asText(null);
+        required("experiment_id", id);
+        required("key", key);
+        if (experiments.stream().noneMatch(e -> e.id().equals(id))) {
+            throw new Failure(404, "RESOURCE_DOES_NOT_EXIST", "No Experiment with id=" + id + " exists");
+        }
+        experimentTags.computeIfAbsent(id, k -> new LinkedHashMap<>()).put(key, body.path("value").asText(""));
+        return json.createObjectNode();
+    }
+
+    /** @return the tags of experiment {@code id} */
+    synchronized Map<String, String> experimentTags(String id) {
+        return Map.copyOf(experimentTags.getOrDefault(id, Map.of()));
     }
 
     private JsonNode createExperiment(JsonNode body) throws Failure {

@@ -102,6 +102,17 @@ final class QuickStartMessages {
                 time);
     }
 
+    /** The reporter's {@code report} result of {@code experiment}: keyed by the experiment, no run id. */
+    static ResultMessage report(String experiment, long time) {
+        ObjectNode payload = Specs.json().createObjectNode();
+        String prefix = PipelineConfig.BUCKET + "/" + RunKeys.reportPrefix(experiment);
+        payload.put("prefix", prefix);
+        payload.putObject("files").put("report.html", prefix + "report/report.html")
+                .put("report.md", prefix + "report/report.md");
+        payload.put("runs", 2);
+        return new ResultMessage(ResultKind.REPORT, null, experiment, null, 0, 0, payload, time, 1.0);
+    }
+
     /** Every message of one run, in the order the pipeline writes them, from {@code time} on, 1 s apart. */
     static List<Sent> all(RunMessage run, long time) {
         List<Sent> out = new ArrayList<>();

@@ -11,6 +11,7 @@ import org.kdml.pipeline.EventType;
 import org.kdml.pipeline.ResultKind;
 import org.kdml.pipeline.ResultMessage;
 import org.kdml.pipeline.RunEvent;
+import org.kdml.pipeline.Topics;
 import org.kdml.spec.Phase;
 import org.kdml.spec.Specs;
 
@@ -71,5 +72,29 @@ class ExperimentStateTest {
         s.apply(event(EventType.FAILED, 2, null, null, null, null, false));
         assertEquals(RunStatus.FAILED, s.status().runs().get(0).state());
         assertEquals(1, s.status().count(RunStatus.FAILED));
+    }
+
+    /** A graceful stop puts the run back in the queue with its reason; the report is the experiment's, not a run's. */
+    @Test
+    void aStopRequeuesTheRunAndTheReportBelongsToTheExperiment() {
+        ExperimentState s = new ExperimentState();
+        s.apply(event(EventType.STARTED, 1_000, null, null, null, null, null));
+        RunEvent stop = new RunEvent(EventType.STOPPED, "r1", "exp", "kd-ml-v3", 7, 1, "w1", Phase.JOINT, 2, 5,
+                Map.of("checkpoint", "kdml-checkpoints/exp/r1/epoch-joint-0001-step-000003/", "step", 3, "steps", 9),
+                "run r1 stopped after step 3 of 9 of joint epoch 2 (the worker is stopping)", null, 1, 2, 2_000);
+        s.apply(stop);
+        ExperimentStatus.Row row = s.status().runs().get(0);
+        assertEquals(RunStatus.QUEUED, row.state());
+        assertEquals(stop.reason(), row.reason());
+        assertNull(s.status().report());
+
+        ObjectNode report = Specs.json().createObjectNode();
+        report.putObject("files").put("report.html", "kdml-checkpoints/exp/report/report/report.html");
+        String wire = Topics.RESULTS.serialize(new ResultMessage(ResultKind.REPORT, null, "exp", null, 0, 0, report,
+                3_000, 1.0));
+        assertEquals("exp", ExperimentState.experimentOf(wire), wire);
+        s.fold(wire);
+        assertEquals(Map.of("report.html", "kdml-checkpoints/exp/report/report/report.html"), s.status().report());
+        assertEquals(1, s.status().runs().size(), "no run for the report");
     }
 }
