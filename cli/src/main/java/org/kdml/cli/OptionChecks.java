@@ -1,6 +1,10 @@
 package org.kdml.cli;
 
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.util.List;
 
 /**
@@ -58,5 +62,32 @@ final class OptionChecks {
             throw new InvalidOption(option + ": must be an http:// or https:// address, got " + uri);
         }
         return uri;
+    }
+
+    /**
+     * @return {@code host}, when it is an IP literal or a name that resolves to an address of this
+     *     machine other than the wildcard (a server binds it and clients elsewhere are told it)
+     */
+    static String localAddress(String option, String host) {
+        InetAddress a;
+        try {
+            a = InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            throw new InvalidOption(option + ": must be an IP address or a name this machine resolves, got '" + host
+                    + "'");
+        }
+        if (a.isAnyLocalAddress()) {
+            throw new InvalidOption(option + ": must be one address workers connect to, not the wildcard " + host
+                    + " (it is advertised to them)");
+        }
+        try {
+            if (!a.isLoopbackAddress() && NetworkInterface.getByInetAddress(a) == null) {
+                throw new InvalidOption(option + ": " + host + " (" + a.getHostAddress() + ") is not an address of"
+                        + " this machine");
+            }
+        } catch (SocketException e) {
+            throw new InvalidOption(option + ": cannot list this machine's addresses to check " + host + ": " + e);
+        }
+        return host;
     }
 }

@@ -27,19 +27,32 @@ import org.kdml.worker.TrainerWorker;
  * The embedded stack in one JVM: a KRaft Kafka broker, an S3 server on a folder, the orchestrator
  * (intake, Streams view, status endpoint), N trainer workers, the evaluator, the CKA analyzer and
  * the reporter, and the MLflow bridge when a tracking server is given.
- * Everything binds 127.0.0.1. Closing stops the services first, then S3, then the broker.
+ * The broker's client listener and S3 bind (and the broker advertises) {@link Settings#host}, so that
+ * workers on other machines can join; the status endpoint binds 127.0.0.1. Closing stops the
+ * services first, then S3, then the broker.
  */
 final class Stack implements AutoCloseable {
+
+    /** The address the broker and S3 bind unless told otherwise. */
+    static final String LOOPBACK = "127.0.0.1";
 
     /**
      * Ports and sizes of a stack.
      *
      * @param mlflow the MLflow tracking server the bridge mirrors to, or null for no bridge
+     * @param host the address Kafka's client listener binds and advertises and S3 binds: one that
+     *     every worker reaches ({@value #LOOPBACK} for workers on this machine only)
      */
     record Settings(Path data, int kafkaPort, int s3Port, int statusPort, int workers, int checkpointEvery,
-            int ckaSample, URI mlflow) {
+            int ckaSample, URI mlflow, String host) {
 
-        /** Settings without the MLflow bridge. */
+        /** Settings on 127.0.0.1. */
+        Settings(Path data, int kafkaPort, int s3Port, int statusPort, int workers, int checkpointEvery,
+                int ckaSample, URI mlflow) {
+            this(data, kafkaPort, s3Port, statusPort, workers, checkpointEvery, ckaSample, mlflow, LOOPBACK);
+        }
+
+        /** Settings on 127.0.0.1 without the MLflow bridge. */
         Settings(Path data, int kafkaPort, int s3Port, int statusPort, int workers, int checkpointEvery,
                 int ckaSample) {
             this(data, kafkaPort, s3Port, statusPort, workers, checkpointEvery, ckaSample, null);
@@ -64,12 +77,17 @@ final class Stack implements AutoCloseable {
         this.settings = settings;
     }
 
-    /** @return the port, or a free one (with a note) when it is taken */
+    /** @return the port, or a free one (with a note) when it is taken on 127.0.0.1 */
     static int portOrFree(int port, String what, PrintStream out) throws IOException {
+        return portOrFree(port, LOOPBACK, what, out);
+    }
+
+    /** @return the port, or a free one (with a note) when it is taken on {@code host} */
+    static int portOrFree(int port, String host, String what, PrintStream out) throws IOException {
         if (port == 0) {
             return EmbeddedKafka.freePort();
         }
-        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getByName(host))) {
             return port;
         } catch (IOException e) {
             int free = EmbeddedKafka.freePort();
@@ -80,16 +98,17 @@ final class Stack implements AutoCloseable {
 
     Stack start(Map<String, String> env) throws Exception {
         long t0 = System.nanoTime();
-        kafka = new EmbeddedKafka(settings.data().resolve("kafka"), settings.kafkaPort()).start();
+        String host = settings.host();
+        kafka = new EmbeddedKafka(settings.data().resolve("kafka"), host, settings.kafkaPort()).start();
         int s3Port = settings.s3Port() == 0 ? EmbeddedKafka.freePort() : settings.s3Port();
-        config = PipelineConfig.of(kafka.bootstrap(), "http://127.0.0.1:" + s3Port, env,
+        config = PipelineConfig.of(kafka.bootstrap(), "http://" + EmbeddedKafka.hostPort(host, s3Port), env,
                 settings.data().resolve("work"));
-        s3 = new EmbeddedS3(settings.data().resolve("s3"), s3Port, config.accessKey(), config.secretKey())
+        s3 = new EmbeddedS3(settings.data().resolve("s3"), host, s3Port, config.accessKey(), config.secretKey())
                 .start();
         startSeconds = (System.nanoTime() - t0) / 1e9;
         orchestrator = new Orchestrator(config.bootstrap(), ExperimentRunner::validate).start();
         view = new ExperimentView(config.bootstrap(), settings.data().resolve("streams")).start();
-        status = new StatusServer(view, "127.0.0.1", settings.statusPort());
+        status = new StatusServer(view, LOOPBACK, settings.statusPort());
         evaluator = new Evaluator(config);
         evaluator.start();
         analyzer = new CkaAnalyzer(config, settings.ckaSample(), 64);

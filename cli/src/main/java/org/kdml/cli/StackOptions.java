@@ -2,6 +2,7 @@ package org.kdml.cli;
 
 import static org.kdml.cli.OptionChecks.atLeast;
 import static org.kdml.cli.OptionChecks.httpUri;
+import static org.kdml.cli.OptionChecks.localAddress;
 import static org.kdml.cli.OptionChecks.port;
 
 import java.io.IOException;
@@ -16,6 +17,11 @@ final class StackOptions {
     @Option(names = "--workers", paramLabel = "N", description = "in-process trainer workers (0: leave training to"
             + " kdml worker processes)")
     private int workers = 1;
+
+    @Option(names = "--host", paramLabel = "ADDRESS", description = "the address Kafka listens on and advertises and"
+            + " S3 binds: one that workers on other machines reach, e.g. this machine's LAN address (the status"
+            + " endpoint stays on 127.0.0.1)")
+    private String host = Stack.LOOPBACK;
 
     @Option(names = "--kafka-port", paramLabel = "PORT", description = "Kafka's port (0 or taken: a free one)")
     private int kafkaPort = 9092;
@@ -40,6 +46,7 @@ final class StackOptions {
 
     /** Checks the values (before the command starts anything). */
     void check() {
+        localAddress("--host", host);
         port("--kafka-port", kafkaPort);
         port("--s3-port", s3Port);
         port("--status-port", statusPort);
@@ -54,9 +61,9 @@ final class StackOptions {
     /** Picks the ports: a taken one is replaced by a free one, with a note on {@code out}. */
     Stack.Settings settings(Path data, PrintStream out) throws IOException {
         check();
-        int kafka = Stack.portOrFree(kafkaPort, "Kafka", out);
-        int s3 = Stack.portOrFree(s3Port, "S3", out);
+        int kafka = Stack.portOrFree(kafkaPort, host, "Kafka", out);
+        int s3 = Stack.portOrFree(s3Port, host, "S3", out);
         int status = Stack.portOrFree(statusPort, "status", out);
-        return new Stack.Settings(data, kafka, s3, status, workers, checkpointEvery, ckaSample, mlflow);
+        return new Stack.Settings(data, kafka, s3, status, workers, checkpointEvery, ckaSample, mlflow, host);
     }
 }

@@ -81,10 +81,10 @@ class KdmlTest {
     /** Every command and the options README and the old usage text name for it. */
     private static Map<String, List<String>> commands() {
         Map<String, List<String>> m = new LinkedHashMap<>();
-        m.put("run", List.of("[SPEC.yaml]", "--workers", "--out", "--data", "--checkpoint-every", "--kafka-port",
-                "--s3-port", "--status-port", "--cka-sample", "--timeout", "--mlflow"));
-        m.put("up", List.of("--workers", "--data", "--kafka-port", "--s3-port", "--status-port", "--dashboard-port",
-                "--checkpoint-every", "--cka-sample", "--mlflow"));
+        m.put("run", List.of("[SPEC.yaml]", "--workers", "--out", "--data", "--checkpoint-every", "--host",
+                "--kafka-port", "--s3-port", "--status-port", "--cka-sample", "--timeout", "--mlflow"));
+        m.put("up", List.of("--workers", "--data", "--host", "--kafka-port", "--s3-port", "--status-port",
+                "--dashboard-port", "--checkpoint-every", "--cka-sample", "--mlflow"));
         m.put("submit", List.of("SPEC.yaml", "--bootstrap"));
         m.put("worker", List.of("--bootstrap", "--s3", "--checkpoint-every", "--max-attempts", "--s3-patience",
                 "--grace-period", "--id", "--work"));
@@ -184,6 +184,24 @@ class KdmlTest {
         err.reset();
         assertEquals(2, kdml("report", "quickstart", "--format", "pdf"));
         assertEquals("kdml: --format: unknown format 'pdf'; valid: md, html, csv; see 'kdml report --help'", stderr());
+    }
+
+    @Test
+    void theHostOfUpIsOneAddressOfThisMachine() throws Exception {
+        assertEquals(2, kdml("up", "--host", "no-such-host.invalid"));
+        assertEquals("kdml: --host: must be an IP address or a name this machine resolves, got 'no-such-host.invalid';"
+                + " see 'kdml up --help'", stderr());
+        err.reset();
+        assertEquals(2, kdml("up", "--host", "0.0.0.0"));
+        assertEquals("kdml: --host: must be one address workers connect to, not the wildcard 0.0.0.0 (it is"
+                + " advertised to them); see 'kdml up --help'", stderr());
+        err.reset();
+        assertEquals(2, kdml("up", "--host", "198.51.100.7"));
+        assertEquals("kdml: --host: 198.51.100.7 (198.51.100.7) is not an address of this machine;"
+                + " see 'kdml up --help'", stderr());
+        err.reset();
+        assertEquals(0, kdml("up", "--help"));
+        assertEquals("127.0.0.1", defaultOf(stdout(), "--host"));
     }
 
     @Test

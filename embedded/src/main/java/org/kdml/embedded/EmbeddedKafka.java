@@ -27,11 +27,14 @@ import org.kdml.pipeline.Topics;
 
 /**
  * A real single-node Kafka broker in KRaft mode (broker and controller in one process), running in
- * this JVM, bound to 127.0.0.1, with its log in a local folder that survives a restart.
+ * this JVM, with its log in a local folder that survives a restart. Its client listener binds and
+ * advertises one address (127.0.0.1 unless given: another machine's clients need an address they
+ * reach); the controller listener stays on 127.0.0.1.
  */
 public final class EmbeddedKafka implements Broker {
 
     private final Path dir;
+    private final String host;
     private final int port;
     private final int controllerPort;
     private KafkaRaftServer server;
@@ -46,7 +49,17 @@ public final class EmbeddedKafka implements Broker {
      * @param port the client port (0 = any free port)
      */
     public EmbeddedKafka(Path dir, int port) throws IOException {
+        this(dir, "127.0.0.1", port);
+    }
+
+    /**
+     * @param dir the broker's data folder (formatted on first start)
+     * @param host the address the client listener binds and advertises (an IP literal or a name)
+     * @param port the client port (0 = any free port)
+     */
+    public EmbeddedKafka(Path dir, String host, int port) throws IOException {
         this.dir = dir;
+        this.host = host;
         this.port = port == 0 ? freePort() : port;
         this.controllerPort = freePort();
     }
@@ -58,10 +71,15 @@ public final class EmbeddedKafka implements Broker {
         }
     }
 
-    /** @return {@code 127.0.0.1:port} */
+    /** @return {@code host:port}, an IPv6 literal in brackets */
     @Override
     public String bootstrap() {
-        return "127.0.0.1:" + port;
+        return hostPort(host, port);
+    }
+
+    /** @return {@code host:port}, with an IPv6 literal in brackets */
+    public static String hostPort(String host, int port) {
+        return (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
     }
 
     /** @return the client port */
@@ -74,8 +92,8 @@ public final class EmbeddedKafka implements Broker {
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
         p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        p.put("listeners", "PLAINTEXT://" + bootstrap() + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://" + bootstrap());
         p.put("controller.listener.names", "CONTROLLER");
         p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         p.put("inter.broker.listener.name", "PLAINTEXT");

@@ -10,12 +10,14 @@ import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
 
 /**
- * An S3-compatible server (S3Proxy) on a local folder, in this JVM, bound to 127.0.0.1, speaking
+ * An S3-compatible server (S3Proxy) on a local folder, in this JVM, bound to one address (127.0.0.1
+ * unless given), speaking
  * the S3 protocol with AWS signature authentication; the MinIO client and {@code aws s3} talk to it.
  */
 public final class EmbeddedS3 implements AutoCloseable {
 
     private final Path dir;
+    private final String host;
     private final int port;
     private final String accessKey;
     private final String secretKey;
@@ -26,15 +28,25 @@ public final class EmbeddedS3 implements AutoCloseable {
      * @param port the port (0 = any free port)
      */
     public EmbeddedS3(Path dir, int port, String accessKey, String secretKey) throws IOException {
+        this(dir, "127.0.0.1", port, accessKey, secretKey);
+    }
+
+    /**
+     * @param dir where objects are kept (one sub-folder per bucket)
+     * @param host the address it binds (an IP literal or a name)
+     * @param port the port (0 = any free port)
+     */
+    public EmbeddedS3(Path dir, String host, int port, String accessKey, String secretKey) throws IOException {
         this.dir = dir;
+        this.host = host;
         this.port = port == 0 ? EmbeddedKafka.freePort() : port;
         this.accessKey = accessKey;
         this.secretKey = secretKey;
     }
 
-    /** @return {@code http://127.0.0.1:port} */
+    /** @return {@code http://host:port} */
     public String endpoint() {
-        return "http://127.0.0.1:" + port;
+        return "http://" + EmbeddedKafka.hostPort(host, port);
     }
 
     /** @return the port */
