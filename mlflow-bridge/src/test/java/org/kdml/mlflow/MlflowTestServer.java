@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -111,9 +112,53 @@ final class MlflowTestServer implements AutoCloseable {
 
     /** Starts on a free port of 127.0.0.1. */
     MlflowTestServer() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        this(0);
+    }
+
+    /** Starts on {@code port} of 127.0.0.1 (0: a free one). */
+    MlflowTestServer(int port) throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
         server.createContext("/", this::handle);
         server.start();
+    }
+
+    /**
+     * Runs the stand-in by hand, to mirror a real {@code kdml run} or {@code kdml up} into it
+     * ({@code --mlflow http://127.0.0.1:PORT}); prints what it holds every {@code SECONDS} and at
+     * SIGTERM: experiments, runs by status, metric rows, metric rows logged twice (same run, key and
+     * step), params, tags and experiment tags.
+     *
+     * @param args {@code PORT [SECONDS]}
+     */
+    public static void main(String[] args) throws Exception {
+        MlflowTestServer s = new MlflowTestServer(Integer.parseInt(args[0]));
+        long every = args.length > 1 ? Long.parseLong(args[1]) : 30;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> System.out.println(s.summary())));
+        System.out.println("MLflow stand-in at " + s.uri());
+        while (true) {
+            Thread.sleep(every * 1000);
+            System.out.println(s.summary());
+        }
+    }
+
+    /** @return what the server holds, in one line */
+    synchronized String summary() {
+        Map<String, Integer> byStatus = new TreeMap<>();
+        int twice = 0;
+        int params = 0;
+        int tags = 0;
+        for (Run r : runs.values()) {
+            byStatus.merge(r.status, 1, Integer::sum);
+            Set<String> seen = new HashSet<>();
+            for (Metric m : r.metrics) {
+                twice += seen.add(m.key() + "@" + m.step()) ? 0 : 1;
+            }
+            params += r.params.size();
+            tags += r.tags.size();
+        }
+        return "stand-in: experiments " + experiments.stream().map(Experiment::name).toList() + ", runs " + byStatus
+                + ", metric rows " + metricRows() + ", logged twice " + twice + ", params " + params + ", tags " + tags
+                + ", experiment tags " + experimentTags;
     }
 
     /** @return the tracking URI, e.g. {@code http://127.0.0.1:40123} */
