@@ -213,12 +213,14 @@ class MlflowBridgeIT {
             int creates = server.calls("runs/create");
             try (MlflowBridge bridge = bridge(server, "it-mlflow-a-lost", Duration.ofMinutes(1))) {
                 awaitProcessed("it-mlflow-a-lost");
-                // Every event and result of both runs (their run messages are on kdml.runs, which it reads whole).
-                assertEquals(a.size() + b.size() - 2, bridge.mirrored());
+                // Every event and result of both runs (their run messages are on kdml.runs, which it reads
+                // whole), and the experiment's report.
+                assertEquals(a.size() + b.size() - 2 + 1, bridge.mirrored());
             }
             assertEquals(before, server.runs());
             assertEquals(creates, server.calls("runs/create"));
             assertEquals(1, server.calls("experiments/create"));
+            assertEquals(2, server.experimentTags("1").size(), "the report's tags, set again, not added");
         }
     }
 
