@@ -217,7 +217,8 @@ public final class Reporter extends ServiceLoop implements AutoCloseable {
             payload.put("prefix", config.bucket() + "/" + prefix);
             ObjectNode files = payload.putObject("files");
             // The report's own files and every image it shows, by their paths relative to the
-            // experiment's folder, so that the HTML's relative links hold in S3 too.
+            // experiment's folder, so that the HTML's relative links hold in S3 too; the result
+            // lists the report's files (md, csv, html), not its images.
             try (Stream<Path> all = Files.walk(dir)) {
                 for (Path f : all.filter(Files::isRegularFile).sorted().toList()) {
                     String rel = dir.relativize(f).toString().replace('\\', '/');
@@ -226,7 +227,7 @@ public final class Reporter extends ServiceLoop implements AutoCloseable {
                         continue;
                     }
                     store.putBytes(prefix + rel, Files.readAllBytes(f));
-                    if (own) {
+                    if (own && !rel.endsWith(".png")) {
                         files.put(f.getFileName().toString(), config.bucket() + "/" + prefix + rel);
                     }
                 }
