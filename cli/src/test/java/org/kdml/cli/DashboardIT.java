@@ -1,5 +1,6 @@
 package org.kdml.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -26,7 +27,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kdml.embedded.Await;
 import org.kdml.embedded.EmbeddedKafka;
+import org.kdml.pipeline.CheckpointStore;
 import org.kdml.pipeline.Clients;
+import org.kdml.pipeline.RunKeys;
 import org.kdml.pipeline.Topics;
 import org.kdml.spec.Specs;
 
@@ -122,6 +125,29 @@ class DashboardIT {
                             + "{\"accuracy\":0.875}}}}}").getBytes(StandardCharsets.UTF_8)));
                 String text = waitForText(dt, "0.875 ± 0.000", 60);
                 assertTrue(text.contains("browser-test") && text.contains("evaluated"), text);
+
+                // The reporter's report: a link on the experiment, served from S3 with the images beside it.
+                String html = "<html><body><h1>browser-test</h1><img src='curves-" + run + ".png'></body></html>";
+                try (CheckpointStore store = new CheckpointStore(stack.config(), Duration.ofSeconds(30))) {
+                    store.putBytes(RunKeys.reportPrefix("browser-test") + "report/report.html",
+                            html.getBytes(StandardCharsets.UTF_8));
+                }
+                Clients.publishBytes(stack.config().bootstrap(), Topics.RESULTS, List.of(("{\"kind\":\"report\","
+                            + "\"experiment\":\"browser-test\",\"seed\":0,\"attempt\":0,\"time\":3,\"payload\":"
+                            + "{\"files\":{\"report.html\":\"kdml-checkpoints/browser-test/report/report/report.html\"}}}")
+                        .getBytes(StandardCharsets.UTF_8)));
+                waitForText(dt, "report: html", 60);
+                String href = dt.call("Runtime.evaluate", Map.of("expression",
+                        "document.querySelector('a.report').href", "returnByValue", true)).path("result")
+                        .path("value").asText();
+                assertEquals("http://127.0.0.1:" + dashboard.port() + "/report/browser-test/report/report.html", href);
+                HttpResponse<String> page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(href))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, page.statusCode());
+                assertEquals(html, page.body());
+                assertEquals(404, HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + dashboard.port() + "/report/no-such-experiment/report/report.html")).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode(), "only experiments the view reports");
                 JsonNode shot = dt.call("Page.captureScreenshot", Map.of("format", "png"));
                 Path png = Path.of("target", "dashboard.png");
                 Files.createDirectories(png.getParent());
