@@ -388,11 +388,9 @@ final class Chaos {
             return 0;
         }
         long steps = ((Number) stop.metrics().get("steps")).longValue();
-        long stopAt = RunKeys.epochOrder(at.replaceAll("^[^/]*/", ""));
-        long fromAt = from == null ? 0 : RunKeys.epochOrder(from);
-        // epochOrder counts a million per epoch and one per step; phases apart count a million million.
-        long epochs = (stopAt / 1_000_000L) % 1_000_000L - (fromAt / 1_000_000L) % 1_000_000L;
-        return Math.max(0, epochs * steps + stopAt % 1_000_000L - fromAt % 1_000_000L);
+        RunKeys.Position stopAt = RunKeys.position(at);
+        RunKeys.Position fromAt = from == null ? new RunKeys.Position(stopAt.phase(), 0, 0) : RunKeys.position(from);
+        return Math.max(0, (stopAt.epoch() - fromAt.epoch()) * steps + stopAt.step() - fromAt.step());
     }
 
     private Row outages(int s3Seconds) throws Exception {

@@ -150,20 +150,7 @@ final class Dashboard implements AutoCloseable {
             send(ex, 404, "text/plain", "unknown heatmap");
             return;
         }
-        try {
-            byte[] png = store.getBytes(key);
-            if (png == null) {
-                send(ex, 404, "text/plain", "missing");
-                return;
-            }
-            ex.getResponseHeaders().set("Content-Type", "image/png");
-            ex.sendResponseHeaders(200, png.length);
-            try (OutputStream o = ex.getResponseBody()) {
-                o.write(png);
-            }
-        } catch (Exception e) {
-            send(ex, 502, "text/plain", "S3: " + e.getMessage());
-        }
+        fromS3(ex, key, "image/png", null);
     }
 
     /** An exported file (model, weights, card) of a run the dashboard shows, from S3; nothing else. */
@@ -177,23 +164,9 @@ final class Dashboard implements AutoCloseable {
             send(ex, 404, "text/plain", "unknown export");
             return;
         }
-        try {
-            byte[] bytes = store.getBytes(key);
-            if (bytes == null) {
-                send(ex, 404, "text/plain", "missing");
-                return;
-            }
-            String name = key.substring(key.lastIndexOf('/') + 1);
-            ex.getResponseHeaders().set("Content-Type", name.endsWith(".md") ? "text/markdown; charset=utf-8"
-                    : name.endsWith(".json") ? "application/json" : "application/octet-stream");
-            ex.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"" + name + "\"");
-            ex.sendResponseHeaders(200, bytes.length);
-            try (OutputStream o = ex.getResponseBody()) {
-                o.write(bytes);
-            }
-        } catch (Exception e) {
-            send(ex, 502, "text/plain", "S3: " + e.getMessage());
-        }
+        String name = key.substring(key.lastIndexOf('/') + 1);
+        fromS3(ex, key, name.endsWith(".md") ? "text/markdown; charset=utf-8"
+                : name.endsWith(".json") ? "application/json" : "application/octet-stream", name);
     }
 
     /**
@@ -208,15 +181,28 @@ final class Dashboard implements AutoCloseable {
             send(ex, 404, "text/plain", "unknown report");
             return;
         }
+        fromS3(ex, RunKeys.reportPrefix(parts[0]) + path, path.endsWith(".html") ? "text/html; charset=utf-8"
+                : path.endsWith(".png") ? "image/png" : path.endsWith(".md") ? "text/markdown; charset=utf-8"
+                : "text/csv; charset=utf-8", null);
+    }
+
+    /**
+     * Sends the S3 object {@code key} (the caller checked that the view shows it): 404 when it is
+     * missing, 502 when S3 fails.
+     *
+     * @param attachment the file name to download it as, or null to show it inline
+     */
+    private void fromS3(HttpExchange ex, String key, String contentType, String attachment) throws IOException {
         try {
-            byte[] bytes = store.getBytes(RunKeys.reportPrefix(parts[0]) + path);
+            byte[] bytes = store.getBytes(key);
             if (bytes == null) {
                 send(ex, 404, "text/plain", "missing");
                 return;
             }
-            ex.getResponseHeaders().set("Content-Type", path.endsWith(".html") ? "text/html; charset=utf-8"
-                    : path.endsWith(".png") ? "image/png" : path.endsWith(".md") ? "text/markdown; charset=utf-8"
-                    : "text/csv; charset=utf-8");
+            ex.getResponseHeaders().set("Content-Type", contentType);
+            if (attachment != null) {
+                ex.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"" + attachment + "\"");
+            }
             ex.sendResponseHeaders(200, bytes.length);
             try (OutputStream o = ex.getResponseBody()) {
                 o.write(bytes);

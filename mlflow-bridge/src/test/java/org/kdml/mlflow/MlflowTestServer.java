@@ -23,6 +23,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -133,12 +137,16 @@ final class MlflowTestServer implements AutoCloseable {
     public static void main(String[] args) throws Exception {
         MlflowTestServer s = new MlflowTestServer(Integer.parseInt(args[0]));
         long every = args.length > 1 ? Long.parseLong(args[1]) : 30;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> System.out.println(s.summary())));
-        System.out.println("MLflow stand-in at " + s.uri());
-        while (true) {
-            Thread.sleep(every * 1000);
+        ScheduledExecutorService printer = Executors.newSingleThreadScheduledExecutor();
+        printer.scheduleAtFixedRate(() -> System.out.println(s.summary()), every, every, TimeUnit.SECONDS);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println(s.summary());
-        }
+            stopped.countDown();
+        }));
+        System.out.println("MLflow stand-in at " + s.uri());
+        // Serves until SIGTERM: the shutdown hook prints the last summary and releases this.
+        stopped.await();
     }
 
     /** @return what the server holds, in one line */

@@ -107,16 +107,32 @@ public record RunKeys(String experiment, String runId) {
     }
 
     /**
+     * Where a training state stands: after {@code epoch} of {@code phase}, plus {@code step} steps
+     * of the next epoch (0 at an epoch's end).
+     */
+    public record Position(Phase phase, int epoch, int step) {
+    }
+
+    /**
+     * @param key an epoch checkpoint's folder, from {@link #epoch} or {@link #state} (with or without
+     *     the bucket in front)
+     * @return where that state stands
+     */
+    public static Position position(String key) {
+        String[] parts = key.replaceAll("/$", "").replaceAll(".*/", "").split("-");
+        return new Position(Phase.JOINT.key().equals(parts[1]) ? Phase.JOINT : Phase.TEACHER,
+                Integer.parseInt(parts[2]), parts.length == 5 ? Integer.parseInt(parts[4]) : 0);
+    }
+
+    /**
      * Orders epoch checkpoints: the teacher phase before the joint phase, then by epoch, then by
      * the steps into the next epoch (a state written mid-epoch comes after its epoch's end).
      *
      * @param key an epoch checkpoint's folder, from {@link #epoch} or {@link #state}
      */
     public static long epochOrder(String key) {
-        String[] parts = key.substring(0, key.length() - 1).replaceAll(".*/", "").split("-");
-        long step = parts.length == 5 ? Long.parseLong(parts[4]) : 0;
-        return (parts[1].equals(Phase.JOINT.key()) ? 1_000_000_000_000L : 0) + Long.parseLong(parts[2]) * 1_000_000L
-                + step;
+        Position p = position(key);
+        return (p.phase() == Phase.JOINT ? 1_000_000_000_000L : 0) + p.epoch() * 1_000_000L + p.step();
     }
 
     /** @return the evaluator's full result */

@@ -75,6 +75,9 @@ class WireTest {
         assertEquals("exp/0123abcd/epoch-joint-0003-step-000017/", k.state(Phase.JOINT, 3, 17));
         assertEquals(k.epoch(Phase.JOINT, 3), k.state(Phase.JOINT, 3, 0));
         assertTrue(k.isEpoch(k.state(Phase.JOINT, 3, 17)));
+        assertEquals(new RunKeys.Position(Phase.JOINT, 3, 17), RunKeys.position(k.state(Phase.JOINT, 3, 17)));
+        assertEquals(new RunKeys.Position(Phase.TEACHER, 2, 0),
+                RunKeys.position("kdml-checkpoints/" + k.epoch(Phase.TEACHER, 2)));
         assertTrue(RunKeys.epochOrder(k.epoch(Phase.JOINT, 3)) < RunKeys.epochOrder(k.state(Phase.JOINT, 3, 17)));
         assertTrue(RunKeys.epochOrder(k.state(Phase.JOINT, 3, 17)) < RunKeys.epochOrder(k.state(Phase.JOINT, 3, 18)));
         assertTrue(RunKeys.epochOrder(k.state(Phase.JOINT, 3, 999_999)) < RunKeys.epochOrder(k.epoch(Phase.JOINT, 4)));
