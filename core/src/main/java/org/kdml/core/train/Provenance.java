@@ -16,7 +16,7 @@ import org.kdml.spec.Splitting;
  *     {@code pooled} (kdml's stratified split of every image); null in results of older versions
  * @param codeVersion kdml's version and commit
  * @param djlVersion DJL's version
- * @param engine the deep-learning engine and its version, e.g. {@code PyTorch 2.7.1}
+ * @param engine the deep-learning engine and its version, e.g. {@code PyTorch 2.3.1}
  * @param javaVersion the JVM's version
  * @param device the device trained on, e.g. {@code cpu()}
  * @param threads intra-op threads of the engine

@@ -25,7 +25,7 @@ class OfflineEngineTest {
                 "pytorch-native-cpu (or -cu121) must be on the classpath");
         Engine engine = Engine.getInstance();
         assertEquals("PyTorch", engine.getEngineName());
-        assertEquals("2.7.1", engine.getVersion());
+        assertEquals("2.3.1", engine.getVersion());
         try (NDManager m = NDManager.newBaseManager()) {
             assertEquals(6f, m.create(new float[] {1, 2, 3}).sum().getFloat());
         }
