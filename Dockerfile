@@ -11,5 +11,5 @@ COPY --from=build /src/cli/target/kdml-cli.jar /kdml/kdml-cli.jar
 COPY --from=build /src/cli/target/lib /kdml/lib
 COPY examples /kdml/examples
 ENV DJL_CACHE_DIR=/kdml/.djl-cache OPT_OUT_TRACKING=true \
-    MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=17179869184
+    MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=17179869184 MALLOC_ARENA_MAX=1
 ENTRYPOINT ["java", "-Dai.djl.offline=true", "-Dkdml.home=/kdml", "-cp", "/kdml/kdml-cli.jar:/kdml/lib/*", "org.kdml.cli.Kdml"]

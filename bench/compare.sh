@@ -14,7 +14,7 @@
 # KDML_BEFORE (the ./kdml launcher of another checkout, e.g. an older commit: run in the same
 # rounds and shown as extra columns, for before/after comparisons).
 # Each round also runs the PyTorch script with the glibc malloc settings that the kdml launcher
-# sets (MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_): PyTorch gains from them too.
+# sets (MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_, MALLOC_ARENA_MAX): PyTorch gains from them too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds="${ROUNDS:-3}"
@@ -49,10 +49,10 @@ for cfg in "${configs[@]}"; do
   grep -E "same computation|share within" "$out/check.txt" >&2
   for r in $(seq "$rounds"); do
     k=$(./kdml bench $cfg --threads "$threads" --warmup "$warmup" --steps "$steps" --json 2>/dev/null | tail -1)
-    p=$(env -u MALLOC_MMAP_THRESHOLD_ -u MALLOC_TRIM_THRESHOLD_ \
+    p=$(env -u MALLOC_MMAP_THRESHOLD_ -u MALLOC_TRIM_THRESHOLD_ -u MALLOC_ARENA_MAX \
       $py bench/pytorch_reference.py $cfg --threads "$threads" --warmup "$warmup" --steps "$steps" --json | tail -1)
     # The same script with the glibc malloc settings the kdml launcher uses.
-    t=$(MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=17179869184 \
+    t=$(MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=17179869184 MALLOC_ARENA_MAX=1 \
       $py bench/pytorch_reference.py $cfg --threads "$threads" --warmup "$warmup" --steps "$steps" --json | tail -1)
     b='{}'
     if [ -n "${KDML_BEFORE:-}" ]; then

@@ -96,7 +96,8 @@ final class Bench extends KdmlCommand {
     private boolean churn;
 
     /** Step times after warm-up, mean seconds per phase, and minor page faults per step (-1: unknown). */
-    private record Timings(List<Double> times, Map<String, Double> phases, double faultsPerStep) {
+    private record Timings(List<Double> times, Map<String, Double> phases, double faultsPerStep,
+            double tensorsPerStep) {
     }
 
     @Override
@@ -213,7 +214,7 @@ final class Bench extends KdmlCommand {
         Map<String, Double> phases = new LinkedHashMap<>();
         s.phaseSeconds().forEach((k, sec) -> phases.put(k, sec / steps));
         double faultsPerStep = faults0 < 0 ? -1 : (minorFaults() - faults0) / (double) steps;
-        return new Timings(times, phases, faultsPerStep);
+        return new Timings(times, phases, faultsPerStep, s.tensorsCreated() / (double) steps);
     }
 
     private Map<String, Object> result(SharingGraph graph, List<String> studentKeys, Map<String, Long> parameters,
@@ -241,6 +242,7 @@ final class Bench extends KdmlCommand {
         r.put("peak_rss_mb", peakRssMb());
         r.put("phase_seconds_mean", t.phases());
         r.put("page_faults_per_step", t.faultsPerStep());
+        r.put("tensors_per_step", t.tensorsPerStep());
         r.put("parameters", parameters);
         return r;
     }

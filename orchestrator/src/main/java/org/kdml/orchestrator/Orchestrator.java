@@ -52,6 +52,8 @@ public final class Orchestrator extends ServiceLoop implements AutoCloseable {
     /** Specs accepted and rejected in the transaction in progress (the loop's thread only). */
     private int batchAccepted;
     private int batchRejected;
+    /** Partitions of {@code kdml.runs} (the loop's thread only). */
+    private int runPartitions = 1;
 
     /** An intake with the structural check ({@link ArchitectureShapes#check}). */
     public Orchestrator(String bootstrap) {
@@ -111,6 +113,7 @@ public final class Orchestrator extends ServiceLoop implements AutoCloseable {
         try (KafkaConsumer<String, byte[]> consumer = Clients.consumer(bootstrap, GROUP, 50, 300_000);
                 KafkaProducer<String, String> producer = Clients.producer(bootstrap, GROUP)) {
             producer.initTransactions();
+            runPartitions = producer.partitionsFor(Topics.RUNS.name()).size();
             consumer.subscribe(List.of(Topics.SPECS.name()));
             while (running.get()) {
                 ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
@@ -161,7 +164,11 @@ public final class Orchestrator extends ServiceLoop implements AutoCloseable {
                     continue;
                 }
                 RunMessage m = RunMessage.of(run, i + 1, runs.size());
-                producer.send(Topics.RUNS.record(run.runId(), m));
+                // Runs go round the partitions in order, not by the hash of their id: a worker owns
+                // whole partitions, and hashing 12 ids onto 6 partitions can give one of 2 workers
+                // twice the other's runs (measured: 1.6x, not 2x, the grid throughput of one).
+                int partition = (known.size() + added.size() - 1) % runPartitions;
+                producer.send(Topics.RUNS.record(partition, run.runId(), m));
                 producer.send(Topics.EVENTS.record(run.runId(), RunEvent.of(EventType.QUEUED, m, 0, null, null)));
             }
         }

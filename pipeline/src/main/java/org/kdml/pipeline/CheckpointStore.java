@@ -16,6 +16,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -160,20 +162,7 @@ public final class CheckpointStore implements AutoCloseable {
         Files.createDirectories(dir);
         for (Map.Entry<String, Manifest.FileEntry> e : manifest.files().entrySet()) {
             String name = RunKeys.safe("manifest file", e.getKey());
-            byte[] bytes = getBytes(prefix + name);
-            if (bytes == null) {
-                throw new CorruptCheckpointException(prefix + name + ": listed in the manifest but missing");
-            }
-            if (bytes.length != e.getValue().size()) {
-                throw new CorruptCheckpointException(prefix + name + ": " + bytes.length + " bytes, the manifest says "
-                        + e.getValue().size() + " (truncated?)");
-            }
-            String sha = sha256(bytes);
-            if (!sha.equals(e.getValue().sha256())) {
-                throw new CorruptCheckpointException(prefix + name + ": SHA-256 " + sha + " does not match the manifest's "
-                        + e.getValue().sha256());
-            }
-            Files.write(dir.resolve(name), bytes);
+            download(prefix + name, dir.resolve(name), e.getValue());
         }
         return manifest;
     }
@@ -217,14 +206,56 @@ public final class CheckpointStore implements AutoCloseable {
         }
     }
 
-    /** Hex SHA-256 of a file. */
-    public static String sha256(Path file) throws IOException {
-        return sha256(Files.readAllBytes(file));
+    /**
+     * Streams one object into {@code file}, hashing it on the way (a checkpoint's weights and
+     * optimizer moments are hundreds of MB: they never sit whole in the Java heap), then checks
+     * its size and SHA-256 against the manifest; a file that does not match is deleted.
+     */
+    private void download(String key, Path file, Manifest.FileEntry expected) throws Exception {
+        String sha = Retry.withBackoff("reading " + key, patience, () -> {
+            MessageDigest digest = sha256Digest();
+            try (InputStream in = new DigestInputStream(client.getObject(
+                    GetObjectArgs.builder().bucket(bucket).object(key).build()), digest)) {
+                Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+            } catch (ErrorResponseException e) {
+                if ("NoSuchKey".equals(e.errorResponse().code())) {
+                    return null;
+                }
+                throw e;
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        });
+        if (sha == null) {
+            throw new CorruptCheckpointException(key + ": listed in the manifest but missing");
+        }
+        long size = Files.size(file);
+        if (size != expected.size()) {
+            Files.delete(file);
+            throw new CorruptCheckpointException(key + ": " + size + " bytes, the manifest says "
+                    + expected.size() + " (truncated?)");
+        }
+        if (!sha.equals(expected.sha256())) {
+            Files.delete(file);
+            throw new CorruptCheckpointException(key + ": SHA-256 " + sha + " does not match the manifest's "
+                    + expected.sha256());
+        }
     }
 
-    static String sha256(byte[] bytes) {
+    /** Hex SHA-256 of a file, read in 1 MiB pieces. */
+    public static String sha256(Path file) throws IOException {
+        MessageDigest digest = sha256Digest();
+        byte[] buffer = new byte[1 << 20];
+        try (InputStream in = Files.newInputStream(file)) {
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                digest.update(buffer, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static MessageDigest sha256Digest() {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -81,6 +81,11 @@ public record Topic<V>(String name, int partitions, Map<String, String> configs,
         return new ProducerRecord<>(name, k, serialize(v));
     }
 
+    /** A record for this topic on the given partition, serialised. */
+    public ProducerRecord<String, String> record(int partition, String k, V v) {
+        return new ProducerRecord<>(name, partition, k, serialize(v));
+    }
+
     /** The value's fields (a record's components, in order), e.g. {@code {runId, experiment, …}}; empty for text. */
     public String fields() {
         if (!type.isRecord()) {

@@ -13,6 +13,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
+import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -263,6 +264,9 @@ public final class DistillationSession implements AutoCloseable {
                         sum = sum == null ? total : sum.add(total);
                     }
                     sum.attach(caller);
+                    // Every libtorch tensor the forward pass and the losses made (each is one native
+                    // operation's output): the step's count of native calls, bar backward and the update.
+                    tensorsCreated += pass.getManagedArrays().size() + 1;
                 } finally {
                     x.attach(caller);
                 }
@@ -341,6 +345,8 @@ public final class DistillationSession implements AutoCloseable {
     }
 
     /** Adds the time since {@code since} to {@code name}; @return now */
+    private long tensorsCreated;
+
     private long phase(String name, long since) {
         long now = System.nanoTime();
         phaseNanos.merge(name, now - since, Long::sum);
@@ -358,9 +364,18 @@ public final class DistillationSession implements AutoCloseable {
         return out;
     }
 
-    /** Forgets the phase times measured so far (after warm-up, say). */
+    /** Forgets the phase times and tensor counts measured so far (after warm-up, say). */
     public void resetPhases() {
         phaseNanos.clear();
+        tensorsCreated = 0;
+    }
+
+    /**
+     * @return libtorch tensors made by the forward passes and losses of the steps since
+     *     {@link #resetPhases} (each the output of one native operation)
+     */
+    public long tensorsCreated() {
+        return tensorsCreated;
     }
 
     private void skip(String node) {
@@ -534,7 +549,7 @@ public final class DistillationSession implements AutoCloseable {
                 for (Pair<String, Parameter> p : nets.get(node).getParameters()) {
                     list.add(byName(keep).get(p.getValue().getId()));
                 }
-                Files.write(dir.resolve(RunLayout.bestParams(node)), list.encode());
+                writeList(list, dir.resolve(RunLayout.bestParams(node)));
             }
             FusedAdam opt = optimizers.get(node);
             if (opt != null) {
@@ -556,7 +571,14 @@ public final class DistillationSession implements AutoCloseable {
     private static void writeArrays(Block block, Path file) throws IOException {
         NDList list = new NDList();
         block.getParameters().forEach(p -> list.add(p.getValue().getArray()));
-        Files.write(file, list.encode());
+        writeList(list, file);
+    }
+
+    /** Streams {@code list} into {@code file} in DJL's format, array by array (no heap copy of the whole). */
+    private static void writeList(NDList list, Path file) throws IOException {
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
+            list.encode(out);
+        }
     }
 
     /**

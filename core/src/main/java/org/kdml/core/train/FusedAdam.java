@@ -11,6 +11,7 @@ import ai.djl.nn.ParameterList;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.util.Pair;
+import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -18,10 +19,14 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -299,16 +304,28 @@ public final class FusedAdam implements AutoCloseable {
                 list.add(mv[1]);
             }
         }
-        try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(file))) {
+        // The moments are streamed to the file array by array (never one byte[] of them all in the
+        // heap); their length, which the header gives before them, is filled in afterwards.
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel),
+                    1 << 20));
             out.writeUTF(MAGIC);
             out.writeInt(steps);
             out.writeInt(has.size());
             for (int h : has) {
                 out.writeByte(h);
             }
-            byte[] arrays = list.encode();
-            out.writeInt(arrays.length);
-            out.write(arrays);
+            out.writeInt(0);
+            out.flush();
+            long start = channel.position();
+            list.encode(out);
+            out.flush();
+            long length = channel.position() - start;
+            if (length > Integer.MAX_VALUE) {
+                throw new IOException(file + ": optimiser state of " + length + " bytes exceeds the format's 2 GiB");
+            }
+            channel.write(ByteBuffer.allocate(Integer.BYTES).putInt(0, (int) length), start - Integer.BYTES);
         }
     }
 
