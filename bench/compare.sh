@@ -78,43 +78,45 @@ for line in open(sys.argv[1]):
     befores.setdefault(cfg, []).append(json.loads(b))
 before = all(b for bs in befores.values() for b in bs)
 med = statistics.median
-print(f"\n{sys.argv[2]} threads; median over rounds; phases are mean seconds per step (kdml / PyTorch)\n")
-head = "| configuration | kdml img/s | PyTorch img/s | kdml / PyTorch |"
-rule = "|---|---:|---:|---:|"
+n = len(next(iter(rows.values())))
+print(f"\n{sys.argv[2]} threads; median of {n} alternating rounds (min–max in brackets); the ratios are medians"
+      " of the per-round ratios; phases are mean seconds per step (kdml / PyTorch with kdml's malloc settings)\n")
+head = ("| configuration | kdml img/s | PyTorch, same malloc settings: img/s | **kdml / that** |"
+        " PyTorch, default malloc: img/s | kdml / that |")
+rule = "|---|---:|---:|---:|---:|---:|"
 if before:
-    head += " before: img/s | before / PyTorch |"
+    head += " before: img/s | before / same-malloc PyTorch |"
     rule += "---:|---:|"
-head += " PyTorch, kdml's malloc settings: img/s | kdml / that |"
-rule += "---:|---:|"
-head += (" forward | backward | optimizer | kdml only: finite check + BN copy |"
-         " kdml peak RSS MB | PyTorch peak RSS MB |")
-rule += "---:|---:|---:|---:|---:|---:|"
+head += (" forward | backward | optimizer | kdml only: finite check + BN copy | kdml tensors per step |"
+         " kdml peak RSS MB | PyTorch (same malloc) peak RSS MB |")
+rule += "---:|---:|---:|---:|---:|---:|---:|"
 print(head)
 print(rule)
+def spread(values, digits=1):
+    v = list(values)
+    return f"{med(v):.{digits}f} ({min(v):.{digits}f}–{max(v):.{digits}f})"
 for cfg, runs in rows.items():
-    ki = med(k["images_per_second"] for k, _ in runs)
-    pi = med(p["images_per_second"] for _, p in runs)
-    ratio = med(k["images_per_second"] / p["images_per_second"] for k, p in runs)
+    ts = tuned[cfg]
+    ks = [k for k, _ in runs]
+    ps = [p for _, p in runs]
     def phase(name):
-        kp = med(k["phase_seconds_mean"].get(name, 0) for k, _ in runs)
-        pp = med(p["phase_seconds_mean"].get(name, 0) for _, p in runs)
-        return f"{kp:.3f} / {pp:.3f}"
-    extra = med(k["phase_seconds_mean"].get("check", 0) + k["phase_seconds_mean"].get("statistics", 0)
-                for k, _ in runs)
-    line = f"| `{cfg}` | {ki:.1f} | {pi:.1f} | {ratio:.2f} |"
+        kp = med(k["phase_seconds_mean"].get(name, 0) for k in ks)
+        tp = med(t["phase_seconds_mean"].get(name, 0) for t in ts)
+        return f"{kp:.3f} / {tp:.3f}"
+    extra = med(k["phase_seconds_mean"].get("check", 0) + k["phase_seconds_mean"].get("statistics", 0) for k in ks)
+    line = (f"| `{cfg}` | {spread(k['images_per_second'] for k in ks)} | {spread(t['images_per_second'] for t in ts)} |"
+            f" **{spread((k['images_per_second'] / t['images_per_second'] for k, t in zip(ks, ts)), 2)}** |"
+            f" {spread(p['images_per_second'] for p in ps)} |"
+            f" {spread((k['images_per_second'] / p['images_per_second'] for k, p in zip(ks, ps)), 2)} |")
     if before:
         bs = befores[cfg]
-        bi = med(b["images_per_second"] for b in bs)
-        bratio = med(b["images_per_second"] / p["images_per_second"] for b, (_, p) in zip(bs, runs))
-        line += f" {bi:.1f} | {bratio:.2f} |"
-    ts = tuned[cfg]
-    ti = med(t["images_per_second"] for t in ts)
-    tratio = med(k["images_per_second"] / t["images_per_second"] for (k, _), t in zip(runs, ts))
-    line += f" {ti:.1f} | {tratio:.2f} |"
-    kr = max(k["peak_rss_mb"] for k, _ in runs)
-    pr = max(p["peak_rss_mb"] for _, p in runs)
-    line += (f" {phase('forward')} | {phase('backward')} | {phase('optimizer')} | {extra:.3f} |"
-             f" {kr:.0f} | {pr:.0f} |")
+        line += (f" {spread(b['images_per_second'] for b in bs)} |"
+                 f" {spread((b['images_per_second'] / t['images_per_second'] for b, t in zip(bs, ts)), 2)} |")
+    kr = max(k["peak_rss_mb"] for k in ks)
+    tr = max(t["peak_rss_mb"] for t in ts)
+    tensors = med(k.get("tensors_per_step", 0) for k in ks)
+    line += (f" {phase('forward')} | {phase('backward')} | {phase('optimizer')} | {extra:.3f} | {tensors:.0f} |"
+             f" {kr:.0f} | {tr:.0f} |")
     print(line)
 first = rows[next(iter(rows))][0]
 print(f"\nkdml: {first[0]['engine']} through DJL; PyTorch: torch {first[1]['torch']}")

@@ -24,12 +24,17 @@ for n in "${counts[@]}"; do
     KDML_THREADS=$threads "$here/kdml" worker --bootstrap "$kafka" --s3 "$s3" --work "$data/w$i" --id "bench-w$i" > "$data/w$i.log" 2>&1 &
     pids+=($!)
   done
+  # Every worker's JVM up and connected, then a few seconds for the group to assign the partitions.
+  for i in $(seq 1 "$n"); do
+    for _ in $(seq 1 120); do grep -q "Ctrl-C / SIGTERM stops" "$data/w$i.log" 2>/dev/null && break; sleep 0.5; done
+  done
   sleep 5
   start=$(date +%s.%N)
   "$here/kdml" submit "$spec" --bootstrap "$kafka" > /dev/null
   total=$(python3 -c "print(3*2*2)")
   while true; do
-    done_runs=$("$here/kdml" status "grid-w$n" --orchestrator "$status" --json 2>/dev/null \
+    # The status server's JSON over curl: a `kdml status` JVM every 2 s would take CPU from the workers.
+    done_runs=$(curl -s "$status/experiments/grid-w$n" \
       | python3 -c "import json,sys; s=json.load(sys.stdin); print(s['counts']['evaluated'] + s['counts']['failed'])" 2>/dev/null || echo 0)
     [ "$done_runs" -ge "$total" ] && break
     sleep 2

@@ -95,6 +95,10 @@ final class Bench extends KdmlCommand {
     @Option(names = "--churn", description = "with --export: force collections between forward and backward")
     private boolean churn;
 
+    @Option(names = "--unfolded", description = "run a frozen teacher's training graph in inference mode instead of"
+            + " its batch-norm-folded inference graph (to measure what folding gives)")
+    private boolean unfolded;
+
     /** Step times after warm-up, mean seconds per phase, and minor page faults per step (-1: unknown). */
     private record Timings(List<Double> times, Map<String, Double> phases, double faultsPerStep,
             double tensorsPerStep) {
@@ -134,6 +138,7 @@ final class Bench extends KdmlCommand {
             NDArray x = data.randomNormal(new Shape(batch, 3, size, size));
             NDArray y = labels(data, seg ? new Shape(batch, 1, size, size) : new Shape(batch), seg);
             boolean frozen = graph.teacher() == TeacherTraining.FROZEN;
+            s.foldFrozenTeacher(!unfolded);
             if (frozen) {
                 s.teacherStep(x, y);
                 s.freezeTeacher();
@@ -243,6 +248,7 @@ final class Bench extends KdmlCommand {
         r.put("phase_seconds_mean", t.phases());
         r.put("page_faults_per_step", t.faultsPerStep());
         r.put("tensors_per_step", t.tensorsPerStep());
+        r.put("teacher_folded", graph.teacher() == TeacherTraining.FROZEN && !unfolded);
         r.put("parameters", parameters);
         return r;
     }

@@ -97,7 +97,7 @@ class KdmlTest {
         m.put("train", List.of("SPEC.yaml", "--out"));
         m.put("validate", List.of("SPEC.yaml"));
         m.put("bench", List.of("--task", "--variant", "--teacher", "--students", "--count", "--size", "--batch",
-                "--warmup", "--steps", "--classes", "--json", "--export", "--export-steps", "--churn"));
+                "--warmup", "--steps", "--classes", "--json", "--export", "--export-steps", "--churn", "--unfolded"));
         m.put("cka", List.of("--x", "--y", "--minibatch", "--json", "--run", "--out", "--sample", "--batch"));
         m.put("bench-cka", List.of("--teacher", "--student", "--size", "--examples", "--batch", "--json"));
         m.put("report", List.of("EXPERIMENT", "--out", "--format", "--from-stack", "--bootstrap", "--s3"));

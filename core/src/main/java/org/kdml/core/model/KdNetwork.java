@@ -139,6 +139,11 @@ public final class KdNetwork extends DistillNet {
         return List.copyOf(blocks);
     }
 
+    /** @return indices in {@link #featureBlocks} of the blocks whose outputs are the four stages */
+    public List<Integer> stageEnds() {
+        return stageEnds;
+    }
+
     /** @return the head: global average pool, flatten, linear (for exporters) */
     public Block head() {
         return head;

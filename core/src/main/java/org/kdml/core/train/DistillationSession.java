@@ -33,6 +33,7 @@ import org.kdml.core.loss.NodeLoss;
 import org.kdml.core.loss.TaskLoss;
 import org.kdml.core.model.DistillNet;
 import org.kdml.core.model.EdgeModuleSet;
+import org.kdml.core.model.InferenceGraph;
 import org.kdml.core.model.SimKdStudent;
 import org.kdml.core.tensor.Tensors;
 import org.kdml.spec.Edge;
@@ -66,6 +67,12 @@ public final class DistillationSession implements AutoCloseable {
     private final ParameterStore ps;
     private final TaskLoss taskLoss;
     private boolean teacherFrozen;
+    /** Whether a frozen teacher runs as a batch-norm-folded {@link InferenceGraph} (the default). */
+    private boolean foldFrozenTeacher = true;
+    /** The frozen teacher's inference graph, built at its first use after {@link #freezeTeacher}. */
+    private InferenceGraph frozenTeacher;
+    /** Set when the teacher cannot be folded (a U-Net, a block kind the graph does not know). */
+    private boolean teacherUnfoldable;
     private final Map<String, Long> phaseNanos = new LinkedHashMap<>();
     private final Map<String, Integer> skipped = new LinkedHashMap<>();
     private final Map<String, Integer> skippedInARow = new HashMap<>();
@@ -250,7 +257,9 @@ public final class DistillationSession implements AutoCloseable {
                 try {
                     Map<String, NDList> outputs = new HashMap<>();
                     for (String node : run) {
-                        outputs.put(node, nets.get(node).forward(ps, new NDList(x), active.containsKey(node)));
+                        InferenceGraph folded = active.containsKey(node) ? null : inferenceGraph(node);
+                        outputs.put(node, folded != null ? folded.forward(x)
+                                : nets.get(node).forward(ps, new NDList(x), active.containsKey(node)));
                     }
                     t = phase("forward", t);
                     for (NodeLoss loss : active.values()) {
@@ -476,16 +485,56 @@ public final class DistillationSession implements AutoCloseable {
         return out;
     }
 
-    /** Freezes the teacher: no gradient, no optimiser step, inference-mode batch norm from now on. */
+    /**
+     * Freezes the teacher: no gradient, no optimiser step, inference-mode batch norm from now on.
+     * From its next forward pass it runs as an {@link InferenceGraph} (batch norm folded into the
+     * convolutions) unless {@link #foldFrozenTeacher} turned that off or it cannot be folded.
+     */
     public void freezeTeacher() {
         DistillNet teacher = nets.get(SharingGraph.TEACHER);
         teacher.freezeParameters(true);
         teacherFrozen = true;
+        dropInferenceGraph();
         for (DistillNet net : nets.values()) {
             if (net instanceof SimKdStudent simkd) {
                 simkd.adoptTeacherHead(teacher.headParameters());
             }
         }
+    }
+
+    /**
+     * Whether a frozen teacher runs as a batch-norm-folded inference graph (default true; its
+     * outputs equal the network's up to float rounding). Off, it runs its training graph in
+     * inference mode, as a PyTorch script's {@code teacher.eval()} does.
+     */
+    public void foldFrozenTeacher(boolean fold) {
+        foldFrozenTeacher = fold;
+        dropInferenceGraph();
+    }
+
+    /** @return the frozen teacher's inference graph for {@code node}, or null where the network runs as it is */
+    private InferenceGraph inferenceGraph(String node) {
+        if (!teacherFrozen || !foldFrozenTeacher || teacherUnfoldable || !node.equals(SharingGraph.TEACHER)) {
+            return null;
+        }
+        if (frozenTeacher == null) {
+            try {
+                frozenTeacher = InferenceGraph.of(nets.get(node), manager);
+            } catch (IllegalArgumentException e) {
+                teacherUnfoldable = true;
+                return null;
+            }
+        }
+        return frozenTeacher;
+    }
+
+    /** Forgets the frozen teacher's inference graph: its weights changed, or may have. */
+    private void dropInferenceGraph() {
+        if (frozenTeacher != null) {
+            frozenTeacher.close();
+            frozenTeacher = null;
+        }
+        teacherUnfoldable = false;
     }
 
     /** @return the manager that owns the networks; sub-managers of it hold per-step arrays */
@@ -510,6 +559,9 @@ public final class DistillationSession implements AutoCloseable {
 
     /** Restores the parameters last copied by {@link #snapshot}, bit for bit, in place. */
     public void restore(String node) {
+        if (node.equals(SharingGraph.TEACHER)) {
+            dropInferenceGraph();
+        }
         NDManager keep = snapshots.get(node);
         if (keep == null) {
             throw new IllegalStateException("no snapshot of " + node);
@@ -586,6 +638,7 @@ public final class DistillationSession implements AutoCloseable {
      * Call it before the first step.
      */
     public void loadState(Path dir) throws IOException {
+        dropInferenceGraph();
         for (String node : nets.keySet()) {
             try (InputStream in = Files.newInputStream(dir.resolve(RunLayout.params(node)))) {
                 Tensors.loadParameters(nets.get(node), manager, new DataInputStream(in));
@@ -669,6 +722,7 @@ public final class DistillationSession implements AutoCloseable {
 
     @Override
     public void close() {
+        dropInferenceGraph();
         optimizers.values().forEach(FusedAdam::close);
         moduleOptimizers.values().forEach(FusedAdam::close);
         adversaryOptimizers.forEach(FusedAdam::close);
