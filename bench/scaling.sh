@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # How the training step's cost grows with the work (not a test): kdml and the PyTorch reference
-# (given kdml's malloc settings) on KD+ML V3, ResNet-50 -> ResNet-18 students, alternating, ROUNDS
+# (given kdml's malloc settings) on KD on V3 (the teacher, trained with them, teaches every student),
+# ResNet-50 -> ResNet-18 students, alternating, ROUNDS
 # times: time per image at batch 16, 32 and 64 (2 students), and time per step with 1, 2 and 4
 # students (batch 32). Prints a Markdown table (median over rounds, min-max spread) and draws
 # OUT (default docs/scaling.png) with bench/ScalingPlot.java.
-# Environment: ROUNDS (2), THREADS (2), SIZE (64), WARMUP (8), STEPS (5), OUT.
+# Environment: ROUNDS (2), THREADS (2), SIZE (64), WARMUP (6), STEPS (4), OUT.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds="${ROUNDS:-2}"
 threads="${THREADS:-2}"
 size="${SIZE:-64}"
-warmup="${WARMUP:-8}"
-steps="${STEPS:-5}"
+warmup="${WARMUP:-6}"
+steps="${STEPS:-4}"
 png="${OUT:-docs/scaling.png}"
 py=/usr/bin/python3
 tmp="$(mktemp -d)"
@@ -20,7 +21,7 @@ configs=("batch 16 2" "batch 32 2" "batch 64 2" "students 32 1" "students 32 4")
 for r in $(seq "$rounds"); do
   for c in "${configs[@]}"; do
     read -r panel batch count <<< "$c"
-    cfg="--variant kd-ml-v3 --teacher resnet50 --students resnet18 --count $count --size $size --batch $batch"
+    cfg="--variant kd-on-v3 --teacher resnet50 --students resnet18 --count $count --size $size --batch $batch"
     k=$(./kdml bench $cfg --threads "$threads" --warmup "$warmup" --steps "$steps" --json 2>/dev/null | tail -1)
     p=$(MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=17179869184 MALLOC_ARENA_MAX=1 \
       $py bench/pytorch_reference.py $cfg --threads "$threads" --warmup "$warmup" --steps "$steps" --json | tail -1)
