@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.kdml.core.export.OnnxGraph.Attr;
 import org.kdml.core.model.DistillNet;
+import org.kdml.core.model.FoldedConv;
 import org.kdml.core.model.KdNetwork;
 import org.kdml.core.model.Layers;
 import org.kdml.core.model.SimKdStudent;
@@ -192,34 +193,9 @@ final class NetworkGraph {
         Parameter w = param(conv, "weight");
         long[] dims = dims(w);
         int out = (int) dims[0];
-        float[] weight = floats(w);
-        double[] bias = new double[out];
-        if (conv.isIncludeBias()) {
-            float[] b = floats(param(conv, "bias"));
-            for (int o = 0; o < out; o++) {
-                bias[o] = b[o];
-            }
-        }
-        float[] folded = weight;
-        if (bn != null) {
-            float[] gamma = floats(param(bn, "gamma"));
-            float[] beta = floats(param(bn, "beta"));
-            float[] mean = floats(param(bn, "runningMean"));
-            float[] var = floats(param(bn, "runningVar"));
-            folded = new float[weight.length];
-            int per = weight.length / out;
-            for (int o = 0; o < out; o++) {
-                double scale = gamma[o] / Math.sqrt((double) var[o] + Layers.BN_EPSILON);
-                for (int j = 0; j < per; j++) {
-                    folded[o * per + j] = (float) (weight[o * per + j] * scale);
-                }
-                bias[o] = beta[o] + (bias[o] - mean[o]) * scale;
-            }
-        }
-        float[] b = new float[out];
-        for (int o = 0; o < out; o++) {
-            b[o] = (float) bias[o];
-        }
+        FoldedConv f = FoldedConv.of(conv, bn);
+        float[] folded = f.weight();
+        float[] b = f.bias();
         long[] k = conv.getKernelShape().getShape();
         long[] s = conv.getStride().getShape();
         long[] p = conv.getPadding().getShape();

@@ -148,37 +148,10 @@ public final class InferenceGraph implements AutoCloseable {
             throw new IllegalArgumentException("no inference graph for a " + conv.getKernelShape().dimension()
                     + "-D convolution");
         }
-        NDArray weight = param(conv, "weight").getArray();
-        Shape shape = weight.getShape();
-        int out = (int) shape.get(0);
-        float[] w = weight.toFloatArray();
-        double[] bias = new double[out];
-        if (conv.isIncludeBias()) {
-            float[] b = param(conv, "bias").getArray().toFloatArray();
-            for (int o = 0; o < out; o++) {
-                bias[o] = b[o];
-            }
-        }
-        if (bn != null) {
-            float[] gamma = param(bn, "gamma").getArray().toFloatArray();
-            float[] beta = param(bn, "beta").getArray().toFloatArray();
-            float[] mean = param(bn, "runningMean").getArray().toFloatArray();
-            float[] var = param(bn, "runningVar").getArray().toFloatArray();
-            int per = w.length / out;
-            for (int o = 0; o < out; o++) {
-                double scale = gamma[o] / Math.sqrt((double) var[o] + Layers.BN_EPSILON);
-                for (int j = 0; j < per; j++) {
-                    w[o * per + j] = (float) (w[o * per + j] * scale);
-                }
-                bias[o] = beta[o] + (bias[o] - mean[o]) * scale;
-            }
-        }
-        float[] b = new float[out];
-        for (int o = 0; o < out; o++) {
-            b[o] = (float) bias[o];
-        }
-        NDArray folded = Tensors.floats(manager, w, shape);
-        NDArray foldedBias = Tensors.floats(manager, b, new Shape(out));
+        FoldedConv f = FoldedConv.of(conv, bn);
+        Shape shape = param(conv, "weight").getArray().getShape();
+        NDArray folded = Tensors.floats(manager, f.weight(), shape);
+        NDArray foldedBias = Tensors.floats(manager, f.bias(), new Shape(shape.get(0)));
         Shape stride = conv.getStride();
         Shape padding = conv.getPadding();
         Shape dilation = conv.getDilation();
@@ -187,11 +160,7 @@ public final class InferenceGraph implements AutoCloseable {
     }
 
     private static Parameter param(Block b, String name) {
-        Parameter p = b.getParameters().get(name);
-        if (p == null) {
-            throw new IllegalArgumentException(b.getClass().getSimpleName() + " has no parameter '" + name + "'");
-        }
-        return p;
+        return FoldedConv.param(b, name);
     }
 
     /** Frees the folded weights. */
