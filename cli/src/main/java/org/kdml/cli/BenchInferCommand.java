@@ -16,8 +16,10 @@ import org.kdml.core.data.Datasets;
 import org.kdml.core.data.DiskImages;
 import org.kdml.core.export.Latency;
 import org.kdml.core.export.OnnxModels;
+import org.kdml.core.export.Quantizer;
 import org.kdml.core.model.DistillNet;
 import org.kdml.core.tensor.Tensors;
+import org.kdml.core.train.CpuFeatures;
 import org.kdml.core.train.DistillationSession;
 import org.kdml.core.train.RunFiles;
 import org.kdml.spec.ExperimentSpec;
@@ -71,6 +73,10 @@ final class BenchInferCommand extends KdmlCommand {
         result.put("model", model.toString());
         result.put("batch", batch);
         result.put("threads", threads);
+        result.put("cpu", CpuFeatures.current().summary());
+        if (meta.containsKey(Quantizer.FORMAT_KEY)) {
+            result.put("int8Format", meta.get(Quantizer.FORMAT_KEY));
+        }
         result.put("onnxruntime", stats(ort));
         Double[] djl = djl(meta, x, side);
         if (djl != null) {

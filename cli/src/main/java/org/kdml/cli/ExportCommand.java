@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.kdml.core.export.Int8Format;
 import org.kdml.core.export.ModelExport;
 import org.kdml.core.train.RunFiles;
 import org.kdml.pipeline.PipelineConfig;
@@ -56,6 +57,10 @@ final class ExportCommand extends KdmlCommand {
     @Option(names = "--latency-runs", paramLabel = "N", description = "timed batch-1 runs per latency figure")
     private int latencyRuns = 50;
 
+    @Option(names = "--int8-format", paramLabel = "FORMAT", description = "u8s7 (default: 7-bit weights, no"
+            + " saturation on any x86-64 CPU) or u8s8 (full 8-bit weights, for CPUs with VNNI or ARM)")
+    private String int8Format = Int8Format.U8S7.key();
+
     @Option(names = "--calibration-images", paramLabel = "N", description = "validation images for int8 ranges")
     private int calibrationImages = 256;
 
@@ -67,7 +72,7 @@ final class ExportCommand extends KdmlCommand {
         }
         Path target = this.out != null ? this.out : dir.resolve("export-" + network);
         Map<String, Object> card = ModelExport.export(dir, new ModelExport.Options(network, int8, target,
-                latencyThreads, latencyRuns, calibrationImages));
+                latencyThreads, latencyRuns, calibrationImages, Int8Format.of(int8Format)));
         out.println("exported " + network + " of " + dir + " to " + target.toAbsolutePath());
         try (Stream<Path> s = Files.list(target)) {
             s.sorted().forEach(f -> out.println("  " + f.getFileName()));
@@ -78,9 +83,14 @@ final class ExportCommand extends KdmlCommand {
                 metric, c.at("/metrics/onnxRuntime/" + metric).asDouble(),
                 c.at("/fidelity/maxAbsDifferenceOnnxVsKdml").asDouble(), c.at("/latencyBatch1/fp32/p50Ms").asDouble());
         if (c.has("int8")) {
-            out.printf(Locale.ROOT, "int8: test %s %.4f, agreement with FP32 %.4f, batch-1 p50 %.3f ms%n", metric,
-                    c.at("/int8/metrics/" + metric).asDouble(), c.at("/int8/agreementWithFp32").asDouble(),
+            out.printf(Locale.ROOT, "int8 (%s): test %s %.4f (%+.4f, 95%% interval %+.4f to %+.4f), agreement with FP32"
+                    + " %.4f on %d images, goal %s, batch-1 p50 %.3f ms%n", c.at("/int8/format").asText(), metric,
+                    c.at("/int8/metrics/" + metric).asDouble(), c.at("/int8/primaryMetricChange").asDouble(),
+                    c.at("/int8/check/changeInterval95/0").asDouble(), c.at("/int8/check/changeInterval95/1").asDouble(),
+                    c.at("/int8/agreementWithFp32").asDouble(), c.at("/int8/check/images").asInt(),
+                    c.at("/int8/check/meetsGoal").asBoolean() ? "met" : "not met",
                     c.at("/latencyBatch1/int8/p50Ms").asDouble());
+            out.println("int8 measured on " + c.at("/int8/measuredOn/cpu").asText());
         }
         out.println("model card: " + target.resolve("model-card.md").toAbsolutePath());
         return card.isEmpty() ? 1 : 0;

@@ -1,9 +1,15 @@
 package org.kdml.cli;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.kdml.core.export.Int8Format;
+import org.kdml.core.export.OnnxModels;
 import org.kdml.core.export.Predictor;
+import org.kdml.core.export.Quantizer;
+import org.kdml.core.train.CpuFeatures;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -35,6 +41,7 @@ final class PredictCommand extends KdmlCommand {
         if (files.isEmpty()) {
             throw new IllegalArgumentException("IMAGE: no image files (.tif .tiff .png .jpg .jpeg) in " + inputs);
         }
+        out.println(cpuLine(model));
         boolean bar = files.size() > batch;
         Predictor.Outcome o = Predictor.predict(model, files, this.out, batch, failFast,
                 threads() == null ? 0 : threads(), done -> {
@@ -52,5 +59,21 @@ final class PredictCommand extends KdmlCommand {
         out.println("predicted " + o.predicted() + " of " + files.size() + " images into " + this.out.toAbsolutePath());
         o.failed().forEach(f -> out.println("  not read: " + f));
         return o.failed().isEmpty() ? 0 : 2;
+    }
+
+    /**
+     * The CPU's features, and a warning when {@code model} is int8 in a format whose products can
+     * saturate on this CPU.
+     */
+    static String cpuLine(Path model) throws IOException {
+        CpuFeatures cpu = CpuFeatures.current();
+        String format = OnnxModels.metadata(Files.readAllBytes(model)).get(Quantizer.FORMAT_KEY);
+        String line = "cpu: " + cpu.summary();
+        if (format != null && !Int8Format.of(format).exactOn(cpu)) {
+            line += "\nwarning: " + model.getFileName() + " is int8 format " + format + ", whose 16-bit pair sums can"
+                    + " saturate on a CPU without VNNI: predictions may differ from the model card's; export with"
+                    + " --int8-format " + Int8Format.U8S7.key() + " for this machine";
+        }
+        return line;
     }
 }

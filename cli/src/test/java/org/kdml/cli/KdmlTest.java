@@ -104,7 +104,7 @@ class KdmlTest {
         m.put("make-data", List.of("--kind", "--out", "--samples"));
         m.put("bench-data", List.of("--kind", "--root", "--size", "--limit", "--json"));
         m.put("export", List.of("RUN", "--network", "--int8", "--out", "--runs", "--bootstrap", "--s3",
-                "--latency-threads", "--latency-runs", "--calibration-images"));
+                "--latency-threads", "--latency-runs", "--int8-format", "--calibration-images"));
         m.put("predict", List.of("MODEL", "IMAGE", "--out", "--batch", "--fail-fast"));
         m.put("bench-infer", List.of("MODEL", "--batch", "--runs", "--iterations", "--json"));
         return m;

@@ -18,11 +18,13 @@ import org.kdml.spec.Task;
  * @param classification the classification metrics (null for masks)
  * @param ece expected calibration error, {@value Calibration#BINS} bins (null for masks)
  * @param segmentation the mask metrics (null for classification)
+ * @param truth each image's label (classification)
  * @param top1 each image's predicted class (classification)
  * @param masks each image's predicted mask, concatenated (segmentation)
+ * @param confusion each image's {tp, fp, fn} pixel counts, concatenated (segmentation)
  */
 public record Evaluate(int images, ClassificationMetrics classification, Double ece, SegmentationMetrics segmentation,
-        int[] top1, byte[] masks) {
+        int[] truth, int[] top1, byte[] masks, long[] confusion) {
 
     /** Images per ONNX Runtime call. */
     static final int BATCH = 16;
@@ -38,6 +40,7 @@ public record Evaluate(int images, ClassificationMetrics classification, Double 
         float[] probs = new float[n * classes];
         SegmentationMetrics.Accumulator acc = new SegmentationMetrics.Accumulator();
         byte[] masks = task == Task.SEGMENTATION ? new byte[n * side * side] : null;
+        long[] confusion = task == Task.SEGMENTATION ? new long[3 * n] : null;
         try (OnnxRunner r = OnnxRunner.of(model, 0)) {
             for (int start = 0; start < n; start += BATCH) {
                 int b = Math.min(BATCH, n - start);
@@ -53,9 +56,13 @@ public record Evaluate(int images, ClassificationMetrics classification, Double 
                         byte[] p = new byte[plane];
                         byte[] t = new byte[plane];
                         float[] m = data.mask(indices.get(start + j));
+                        int at = 3 * (start + j);
                         for (int i = 0; i < plane; i++) {
                             p[i] = (byte) (y[j * plane + i] >= 0.5f ? 1 : 0);
                             t[i] = (byte) (m[i] > 0.5f ? 1 : 0);
+                            confusion[at] += p[i] & t[i];
+                            confusion[at + 1] += p[i] & (1 - t[i]);
+                            confusion[at + 2] += (1 - p[i]) & t[i];
                         }
                         acc.add(t, p);
                         System.arraycopy(p, 0, masks, (start + j) * plane, plane);
@@ -76,15 +83,22 @@ public record Evaluate(int images, ClassificationMetrics classification, Double 
             }
         }
         if (task == Task.SEGMENTATION) {
-            return new Evaluate(n, null, null, acc.result(), null, masks);
+            return new Evaluate(n, null, null, acc.result(), null, null, masks, confusion);
         }
         return new Evaluate(n, ClassificationMetrics.of(truth, top1, probs, classes),
-                Calibration.expectedCalibrationError(probs, truth, classes, Calibration.BINS), null, top1, null);
+                Calibration.expectedCalibrationError(probs, truth, classes, Calibration.BINS), null, truth, top1, null,
+                null);
     }
 
     /** @return the task's headline metric: accuracy, or the foreground IoU */
     public double primary() {
         return classification != null ? classification.accuracy() : segmentation.iou();
+    }
+
+    /** @return how this (the int8 model's evaluation) agrees with {@code fp32}'s, with its statistics */
+    public Int8Agreement int8Agreement(Evaluate fp32) {
+        return classification != null ? Int8Agreement.classification(truth, fp32.top1, top1)
+                : Int8Agreement.segmentation(fp32.confusion, confusion, agreement(fp32));
     }
 
     /** @return the share of images (classification) or pixels (masks) on which this and {@code other} agree */

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.kdml.core.data.LabeledImages;
+import org.kdml.core.train.CpuFeatures;
 import org.kdml.core.train.NetworkResult;
 import org.kdml.core.train.Provenance;
 import org.kdml.core.train.RunFiles;
@@ -72,8 +73,8 @@ public final class ModelCard {
             return i >= 0 && i < spec.students().size() ? spec.students().get(i) : node;
         }
 
-        void fp32(Path file, OnnxMl.ModelProto model, double difference, Evaluate e, Latency latency)
-                throws IOException {
+        void fp32(Path file, OnnxMl.ModelProto model, double difference, ExportTolerance tolerance, Evaluate e,
+                Latency latency) throws IOException {
             this.fp32 = e;
             this.fp32Latency = latency;
             macs = Long.parseLong(model.getMetadataPropsList().stream().filter(p -> p.getKey().equals("kdml.macs"))
@@ -100,6 +101,8 @@ public final class ModelCard {
             card.put("metrics", metrics);
             Map<String, Object> fidelity = new LinkedHashMap<>();
             fidelity.put("maxAbsDifferenceOnnxVsKdml", difference);
+            fidelity.put("tolerance", tolerance);
+            fidelity.put("checkedOn", CpuFeatures.current().summary());
             card.put("fidelity", fidelity);
             if (e.ece() != null) {
                 card.put("calibration", Map.of("expectedCalibrationError", e.ece(), "bins", Calibration.BINS));
@@ -111,15 +114,20 @@ public final class ModelCard {
 
         void int8(Path file, Quantizer.Quantized q, Evaluate e, Latency latency) throws IOException {
             Map<String, Object> int8 = new LinkedHashMap<>();
-            int8.put("format", "QDQ: uint8 asymmetric activations per tensor, int8 symmetric per-channel weights,"
-                    + " int32 biases");
+            CpuFeatures cpu = CpuFeatures.current();
+            int8.put("format", q.format().key());
+            int8.put("formatDescription", "QDQ: " + q.format().description());
+            int8.put("measuredOn", Map.of("cpu", cpu.summary(), "avx2", cpu.flags().contains("avx2"), "avx512",
+                    cpu.avx512(), "vnni", cpu.vnni(), "int8ProductsExactHere", q.format().exactOn(cpu)));
             int8.put("calibration", Map.of("method", q.method(), "images", q.images(), "split", "validation"));
             int8.put("quantizedTensors", q.tensors());
             int8.put("quantizedWeights", q.weights());
             int8.put("bytes", Files.size(file));
             int8.put("metrics", metrics(e));
-            int8.put("agreementWithFp32", e.agreement(fp32));
-            int8.put("primaryMetricChange", e.primary() - fp32.primary());
+            Int8Agreement check = e.int8Agreement(fp32);
+            int8.put("agreementWithFp32", check.agreement());
+            int8.put("primaryMetricChange", check.primaryMetricChange());
+            int8.put("check", check);
             card.put("int8", int8);
             @SuppressWarnings("unchecked")
             Map<String, Object> lat = (Map<String, Object>) card.get("latencyBatch1");
@@ -164,6 +172,7 @@ public final class ModelCard {
                 p.put("trainedWith", pr.codeVersion());
             }
             p.put("exportedWith", Provenance.currentCodeVersion());
+            p.put("exportedOn", CpuFeatures.current().summary());
             card.put("provenance", p);
             card.put("intendedUse", "TO COMPLETE: who may use this model, on which scanners and populations, and"
                     + " for which decision.");

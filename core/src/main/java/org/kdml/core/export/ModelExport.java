@@ -38,9 +38,6 @@ import org.kdml.spec.Task;
  */
 public final class ModelExport {
 
-    /** The largest difference of probabilities between ONNX Runtime and kdml's forward pass that is accepted. */
-    public static final double MAX_DIFFERENCE = 1e-4;
-
     /** Images of the test split that the graph is checked against the forward pass on. */
     static final int CHECK_IMAGES = 16;
 
@@ -56,9 +53,10 @@ public final class ModelExport {
      * @param threads ONNX Runtime's threads for the latency figures (≥ 1)
      * @param latencyRuns timed runs per latency figure (after a fifth as many warm-up runs)
      * @param calibrationImages validation images the int8 ranges are calibrated on (at most)
+     * @param int8Format the int8 weights' range (default {@link Int8Format#U8S7}: safe on every x86-64 CPU)
      */
     public record Options(String network, boolean int8, Path out, int threads, int latencyRuns,
-            int calibrationImages) {
+            int calibrationImages, Int8Format int8Format) {
 
         /** Validates the options. */
         public Options {
@@ -66,7 +64,22 @@ public final class ModelExport {
                 throw new IllegalArgumentException("threads, latency runs and calibration images must be >= 1, got "
                         + threads + ", " + latencyRuns + ", " + calibrationImages);
             }
+            int8Format = int8Format == null ? Int8Format.U8S7 : int8Format;
         }
+
+        /** The options with the default int8 format. */
+        public Options(String network, boolean int8, Path out, int threads, int latencyRuns, int calibrationImages) {
+            this(network, int8, out, threads, latencyRuns, calibrationImages, Int8Format.U8S7);
+        }
+    }
+
+    /**
+     * ONNX Runtime against kdml's forward pass on the same images.
+     *
+     * @param maxAbsDifference the largest absolute difference of probabilities
+     * @param logitScale the largest |logit| of kdml's forward pass (what {@link ExportTolerance} scales by)
+     */
+    public record ForwardPassCheck(double maxAbsDifference, double logitScale) {
     }
 
     /** @return the export of {@code runDir}'s {@code options.network()}; the card as a JSON tree */
@@ -85,11 +98,13 @@ public final class ModelExport {
             Path modelFile = options.out().resolve("model.onnx");
             Files.write(modelFile, model);
             List<Integer> test = run.test();
-            double difference = checkAgainstForwardPass(chosen, model, data, trained.normalization(), test,
+            ForwardPassCheck check = checkAgainstForwardPass(chosen, model, data, trained.normalization(), test,
                     spec.task());
-            if (difference > MAX_DIFFERENCE) {
+            ExportTolerance tolerance = ExportTolerance.of(fp32, check.logitScale());
+            if (check.maxAbsDifference() > tolerance.value()) {
                 throw new IllegalStateException(modelFile + ": ONNX Runtime differs from kdml's forward pass by "
-                        + difference + " (max absolute probability), more than " + MAX_DIFFERENCE);
+                        + check.maxAbsDifference() + " (max absolute probability), more than float32 rounding"
+                        + " explains for this network (" + tolerance + ")");
             }
             Map<String, Path> weights = new LinkedHashMap<>();
             for (Map.Entry<String, DistillNet> e : chosen.entrySet()) {
@@ -99,12 +114,13 @@ public final class ModelExport {
             }
             Map<String, Object> card = new LinkedHashMap<>();
             ModelCard.Builder b = new ModelCard.Builder(spec, trained, options, data, meta);
-            b.fp32(modelFile, fp32, difference, Evaluate.on(model, data, trained.normalization(), test, spec.task()),
+            b.fp32(modelFile, fp32, check.maxAbsDifference(), tolerance, Evaluate.on(model, data, trained.normalization(), test, spec.task()),
                     Latency.of(model, data.imageSize(), options.threads(), options.latencyRuns()));
             if (options.int8()) {
                 List<Integer> val = RunFiles.split(runDir, data, "val");
                 List<Integer> calibration = val.subList(0, Math.min(val.size(), options.calibrationImages()));
-                Quantizer.Quantized q = Quantizer.quantize(fp32, data, trained.normalization(), calibration);
+                Quantizer.Quantized q = Quantizer.quantize(fp32, data, trained.normalization(), calibration,
+                        options.int8Format());
                 byte[] int8 = q.model().toByteArray();
                 Path int8File = options.out().resolve("model-int8.onnx");
                 Files.write(int8File, int8);
@@ -167,9 +183,9 @@ public final class ModelExport {
 
     /**
      * The largest absolute difference of probabilities between ONNX Runtime's run of {@code model}
-     * and kdml's forward pass on up to {@value #CHECK_IMAGES} test images.
+     * and kdml's forward pass on up to {@value #CHECK_IMAGES} test images, and kdml's largest logit.
      */
-    static double checkAgainstForwardPass(Map<String, DistillNet> nets, byte[] model, LabeledImages data,
+    static ForwardPassCheck checkAgainstForwardPass(Map<String, DistillNet> nets, byte[] model, LabeledImages data,
             Normalization norm, List<Integer> test, Task task) {
         int n = Math.min(CHECK_IMAGES, test.size());
         int side = data.imageSize();
@@ -182,11 +198,13 @@ public final class ModelExport {
             norm.apply(img, normalised, i * per);
         }
         List<float[]> expected = new ArrayList<>();
+        double logitScale = 0;
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray x = Tensors.floats(m, normalised, new Shape(n, 3, side, side));
             ParameterStore ps = new ParameterStore(m, false);
             for (DistillNet net : nets.values()) {
                 NDArray logits = net.forward(ps, new NDList(x), false).get(0);
+                logitScale = Math.max(logitScale, logits.abs().max().getFloat());
                 boolean sigmoid = task == Task.SEGMENTATION && net instanceof UNet u && u.outputs() == 1;
                 expected.add((sigmoid ? logits.getNDArrayInternal().sigmoid() : logits.softmax(1)).toFloatArray());
             }
@@ -203,6 +221,6 @@ public final class ModelExport {
                 }
             }
         }
-        return max;
+        return new ForwardPassCheck(max, logitScale);
     }
 }

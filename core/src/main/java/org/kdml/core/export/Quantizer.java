@@ -25,8 +25,9 @@ import org.kdml.core.data.Normalization;
  *       GlobalAveragePool, Concat or Resize gets one QuantizeLinear → DequantizeLinear pair. An op
  *       whose only consumer is a Relu is quantised after the Relu (zero point 0, where ONNX Runtime
  *       drops the Relu into the quantisation);</li>
- *   <li>weights of Conv and Gemm: signed 8-bit, symmetric (zero point 0), per output channel
- *       ({@code scale_c = max|w_c| / 127});</li>
+ *   <li>weights of Conv and Gemm: signed, symmetric (zero point 0), per output channel
+ *       ({@code scale_c = max|w_c| / m}, m = 64 for 7-bit weights ({@link Int8Format#U8S7}, the
+ *       default) or 127 for full 8-bit ({@link Int8Format#U8S8}));</li>
  *   <li>biases: int32 at {@code scale = s_input · s_weight,c}, zero point 0.</li>
  * </ul>
  * The graph's input, its normalisation, the logits (the last Conv or Gemm computes them from int8
@@ -34,6 +35,9 @@ import org.kdml.core.data.Normalization;
  * mask's threshold) and the final Softmax / Sigmoid / ensemble combination stay float.
  */
 public final class Quantizer {
+
+    /** The model metadata key that names the int8 format. */
+    public static final String FORMAT_KEY = "kdml.int8Format";
 
     private static final Set<String> QUANTISED = Set.of("Conv", "Gemm", "Add", "MaxPool", "GlobalAveragePool",
             "Concat", "Resize");
@@ -48,12 +52,13 @@ public final class Quantizer {
      * A quantised model and how it was calibrated.
      *
      * @param model the QDQ graph
+     * @param format the weights' range
      * @param method the calibration method ({@code minmax})
      * @param images calibration images
      * @param tensors quantised activation tensors
      * @param weights quantised weight tensors
      */
-    public record Quantized(OnnxMl.ModelProto model, String method, int images, int tensors, int weights) {
+    public record Quantized(OnnxMl.ModelProto model, Int8Format format, String method, int images, int tensors, int weights) {
     }
 
     /** Activation range of a tensor. */
@@ -75,7 +80,7 @@ public final class Quantizer {
      * @throws IllegalArgumentException when there are no calibration images
      */
     public static Quantized quantize(OnnxMl.ModelProto fp32, LabeledImages data, Normalization norm,
-            List<Integer> calibration) {
+            List<Integer> calibration, Int8Format format) {
         if (calibration.isEmpty()) {
             throw new IllegalArgumentException("int8: no calibration images (the run's validation split is empty)");
         }
@@ -127,11 +132,11 @@ public final class Quantizer {
             for (int i = 0; i < n.getInputCount(); i++) {
                 String in = n.getInput(i);
                 if (convOrGemm && i == 1) {
-                    b.addInput(weight(q, init.get(in), weights));
+                    b.addInput(weight(q, init.get(in), weights, format.maxWeight()));
                     used.add(in);
                 } else if (convOrGemm && i == 2) {
                     Range x = ranges.get(n.getInput(0));
-                    b.addInput(bias(q, init.get(in), init.get(n.getInput(1)), x.scale()));
+                    b.addInput(bias(q, init.get(in), init.get(n.getInput(1)), x.scale(), format.maxWeight()));
                     used.add(in);
                 } else {
                     b.addInput(dequantised.getOrDefault(in, in));
@@ -149,8 +154,9 @@ public final class Quantizer {
                 q.addInitializer(t);
             }
         }
-        OnnxMl.ModelProto model = fp32.toBuilder().setGraph(q).build();
-        return new Quantized(model, "minmax", calibration.size(), tensors.size(), weights[0]);
+        OnnxMl.ModelProto model = fp32.toBuilder().setGraph(q).addMetadataProps(OnnxMl.StringStringEntryProto
+                .newBuilder().setKey(FORMAT_KEY).setValue(format.key())).build();
+        return new Quantized(model, format, "minmax", calibration.size(), tensors.size(), weights[0]);
     }
 
     /** The minimum and maximum of every tensor over the calibration images (with 0 always in range). */
@@ -210,16 +216,16 @@ public final class Quantizer {
         return dequantised;
     }
 
-    /** Per-output-channel symmetric int8 weights and their DequantizeLinear; returns its output. */
-    private static String weight(OnnxMl.GraphProto.Builder q, OnnxMl.TensorProto w, int[] count) {
+    /** Per-output-channel symmetric int8 weights in [−max, max] and their DequantizeLinear; returns its output. */
+    private static String weight(OnnxMl.GraphProto.Builder q, OnnxMl.TensorProto w, int[] count, int max) {
         float[] v = floats(w);
         int channels = (int) w.getDims(0);
         int per = v.length / channels;
-        float[] scales = channelScales(v, channels);
+        float[] scales = channelScales(v, channels, max);
         byte[] data = new byte[v.length];
         for (int c = 0; c < channels; c++) {
             for (int j = 0; j < per; j++) {
-                data[c * per + j] = (byte) Math.max(-127, Math.min(127, Math.round(v[c * per + j] / scales[c])));
+                data[c * per + j] = (byte) Math.max(-max, Math.min(max, Math.round(v[c * per + j] / scales[c])));
             }
         }
         String name = w.getName();
@@ -241,9 +247,9 @@ public final class Quantizer {
 
     /** int32 biases at {@code s_input · s_weight,c}; returns the DequantizeLinear's output. */
     private static String bias(OnnxMl.GraphProto.Builder q, OnnxMl.TensorProto b, OnnxMl.TensorProto w,
-            float inputScale) {
+            float inputScale, int max) {
         float[] v = floats(b);
-        float[] ws = channelScales(floats(w), (int) w.getDims(0));
+        float[] ws = channelScales(floats(w), (int) w.getDims(0), max);
         float[] scales = new float[v.length];
         ByteBuffer data = ByteBuffer.allocate(v.length * Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         for (int c = 0; c < v.length; c++) {
@@ -266,7 +272,7 @@ public final class Quantizer {
         return out;
     }
 
-    private static float[] channelScales(float[] w, int channels) {
+    private static float[] channelScales(float[] w, int channels, int maxWeight) {
         int per = w.length / channels;
         float[] s = new float[channels];
         for (int c = 0; c < channels; c++) {
@@ -274,7 +280,7 @@ public final class Quantizer {
             for (int j = 0; j < per; j++) {
                 max = Math.max(max, Math.abs(w[c * per + j]));
             }
-            s[c] = max > 0 ? max / 127f : 1f;
+            s[c] = max > 0 ? max / maxWeight : 1f;
         }
         return s;
     }

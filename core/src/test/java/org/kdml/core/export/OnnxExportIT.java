@@ -12,14 +12,20 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
+import ai.onnx.proto.OnnxMl;
+import com.google.protobuf.ByteString;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.kdml.core.data.Normalization;
 import org.kdml.core.model.Architectures;
@@ -31,8 +37,9 @@ import org.kdml.spec.Task;
 
 /**
  * ONNX Runtime runs every exported network as kdml's own forward pass does: the probabilities of
- * both within 1e-4 (max absolute) for every architecture, both tasks, SimKD's deployed student
- * and the ensembles. Batch norms get random affine weights and running statistics of their own
+ * both within the network's float32 tolerance ({@link ExportTolerance}: its depth, fan-in and logit
+ * scale) for every architecture, both tasks, SimKD's deployed student and the ensembles; and that
+ * tolerance still catches a real mistake (a wrong batch-norm fold, a missing ReLU). Batch norms get random affine weights and running statistics of their own
  * (training-mode passes over random images, as a trained network's are of its data), so that
  * folding them into the convolutions is exercised, not a no-op.
  */
@@ -40,7 +47,6 @@ class OnnxExportIT {
 
     private static final Normalization NORM = new Normalization(new double[] {0.5, 0.4, 0.3},
             new double[] {0.2, 0.25, 0.3});
-    private static final float TOLERANCE = 1e-4f;
 
     static Stream<Arguments> architectures() {
         return Architectures.keys().stream().flatMap(k -> Stream.of(Arguments.of(k, Task.CLASSIFICATION),
@@ -159,13 +165,15 @@ class OnnxExportIT {
                 expected.put(e.getKey(), p.toFloatArray());
             }
         }
-        byte[] model = (ensemble ? OnnxExport.ensemble(nets, meta(task, classes))
-                : OnnxExport.network(nets.values().iterator().next(), meta(task, classes))).toByteArray();
+        OnnxMl.ModelProto proto = ensemble ? OnnxExport.ensemble(nets, meta(task, classes))
+                : OnnxExport.network(nets.values().iterator().next(), meta(task, classes));
+        double tolerance = ExportTolerance.of(proto, logitScale(m, nets, normalised, n)).value();
+        byte[] model = proto.toByteArray();
         try (OnnxRunner runner = OnnxRunner.of(model, 2)) {
             Map<String, float[]> got = runner.run(images, n, 32);
             String main = task == Task.SEGMENTATION ? OnnxExport.FOREGROUND : OnnxExport.PROBABILITIES;
             if (!ensemble) {
-                assertClose(expected.values().iterator().next(), got.get(main), main);
+                assertClose(expected.values().iterator().next(), got.get(main), main, tolerance);
                 return;
             }
             List<float[]> each = List.copyOf(expected.values());
@@ -174,24 +182,122 @@ class OnnxExportIT {
                 combined[i] = task == Task.SEGMENTATION ? Math.max(each.get(0)[i], each.get(1)[i])
                         : (each.get(0)[i] + each.get(1)[i]) / 2;
             }
-            assertClose(combined, got.get(main), main);
-            expected.forEach((node, p) -> assertClose(p, got.get(node), node));
+            assertClose(combined, got.get(main), main, tolerance);
+            expected.forEach((node, p) -> assertClose(p, got.get(node), node, tolerance));
             if (task == Task.SEGMENTATION) {
                 float[] mean = new float[combined.length];
                 for (int i = 0; i < mean.length; i++) {
                     mean[i] = (each.get(0)[i] + each.get(1)[i]) / 2;
                 }
-                assertClose(mean, got.get(OnnxExport.FOREGROUND_MEAN), OnnxExport.FOREGROUND_MEAN);
+                assertClose(mean, got.get(OnnxExport.FOREGROUND_MEAN), OnnxExport.FOREGROUND_MEAN, tolerance);
             }
         }
     }
 
-    private static void assertClose(float[] expected, float[] actual, String what) {
+    private static void assertClose(float[] expected, float[] actual, String what, double tolerance) {
+        double max = maxDifference(expected, actual, what);
+        System.out.printf(Locale.ROOT, "export check %s: max |ONNX Runtime - kdml| %.3g, tolerance %.3g"
+                + " (%.0fx)%n", what, max, tolerance, tolerance / Math.max(max, 1e-12));
+        assertTrue(max <= tolerance, what + ": max |ONNX Runtime − kdml| = " + max + " > tolerance " + tolerance);
+    }
+
+    private static double maxDifference(float[] expected, float[] actual, String what) {
         assertEquals(expected.length, actual.length, what + ": length");
-        float max = 0;
+        double max = 0;
         for (int i = 0; i < expected.length; i++) {
             max = Math.max(max, Math.abs(expected[i] - actual[i]));
         }
-        assertTrue(max <= TOLERANCE, what + ": max |ONNX Runtime − kdml| = " + max);
+        return max;
+    }
+
+    /** The largest |logit| of {@code nets} on the normalised images. */
+    private static double logitScale(NDManager m, Map<String, DistillNet> nets, float[] normalised, int n) {
+        double scale = 0;
+        try (NDManager tmp = m.newSubManager()) {
+            NDArray x = Tensors.floats(tmp, normalised, new Shape(n, 3, 32, 32));
+            ParameterStore ps = new ParameterStore(tmp, false);
+            for (DistillNet net : nets.values()) {
+                scale = Math.max(scale, net.forward(ps, new NDList(x), false).get(0).abs().max().getFloat());
+            }
+        }
+        return scale;
+    }
+
+    @ParameterizedTest
+    @EnumSource(Task.class)
+    void theToleranceCatchesAWrongFoldAndAMissingLayer(Task task) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            DistillNet net = build(m, "resnet18-tiny", task, 3, 21);
+            OnnxMl.ModelProto good = OnnxExport.network(net, meta(task, task == Task.SEGMENTATION ? 1 : 3));
+            Random r = new Random(5);
+            int n = 4;
+            int per = 3 * 32 * 32;
+            float[] images = new float[n * per];
+            for (int i = 0; i < images.length; i++) {
+                images[i] = r.nextFloat();
+            }
+            float[] normalised = new float[images.length];
+            for (int i = 0; i < n; i++) {
+                float[] one = new float[per];
+                System.arraycopy(images, i * per, one, 0, per);
+                NORM.apply(one, normalised, i * per);
+            }
+            float[] expected;
+            try (NDManager tmp = m.newSubManager()) {
+                NDArray x = Tensors.floats(tmp, normalised, new Shape(n, 3, 32, 32));
+                NDArray logits = net.forward(new ParameterStore(tmp, false), new NDList(x), false).get(0);
+                expected = (task == Task.SEGMENTATION ? logits.getNDArrayInternal().sigmoid() : logits.softmax(1))
+                        .toFloatArray();
+            }
+            double tolerance = ExportTolerance.of(good, logitScale(m, Map.of("net", net), normalised, n)).value();
+            String out = task == Task.SEGMENTATION ? OnnxExport.FOREGROUND : OnnxExport.PROBABILITIES;
+            assertTrue(difference(good, images, n, expected, out) <= tolerance, "the right export passes");
+
+            // A fold whose variance is off by 5 % in one convolution of the second stage: its weights × 1.05.
+            OnnxMl.NodeProto conv = good.getGraph().getNodeList().stream().filter(x -> x.getOpType().equals("Conv"))
+                    .skip(4).findFirst().orElseThrow();
+            OnnxMl.ModelProto wrongFold = scaleInitializer(good, conv.getInput(1), 1.05f);
+            double fold = difference(wrongFold, images, n, expected, out);
+            assertTrue(fold > tolerance, "wrong fold: " + fold + " <= tolerance " + tolerance);
+
+            // A ReLU left out: its consumers read its input.
+            OnnxMl.NodeProto relu = good.getGraph().getNodeList().stream().filter(x -> x.getOpType().equals("Relu"))
+                    .skip(2).findFirst().orElseThrow();
+            OnnxMl.GraphProto.Builder g = good.getGraph().toBuilder().clearNode();
+            for (OnnxMl.NodeProto node : good.getGraph().getNodeList()) {
+                if (node != relu) {
+                    OnnxMl.NodeProto.Builder b = node.toBuilder().clearInput();
+                    node.getInputList().forEach(in -> b.addInput(in.equals(relu.getOutput(0)) ? relu.getInput(0) : in));
+                    g.addNode(b);
+                }
+            }
+            double missing = difference(good.toBuilder().setGraph(g).build(), images, n, expected, out);
+            assertTrue(missing > tolerance, "missing ReLU: " + missing + " <= tolerance " + tolerance);
+            System.out.printf(Locale.ROOT, "mistakes (%s): tolerance %.3g, wrong fold %.3g, missing ReLU %.3g%n",
+                    task, tolerance, fold, missing);
+        }
+    }
+
+    private static double difference(OnnxMl.ModelProto model, float[] images, int n, float[] expected, String out) {
+        try (OnnxRunner runner = OnnxRunner.of(model.toByteArray(), 2)) {
+            return maxDifference(expected, runner.run(images, n, 32).get(out), out);
+        }
+    }
+
+    private static OnnxMl.ModelProto scaleInitializer(OnnxMl.ModelProto model, String name, float factor) {
+        OnnxMl.GraphProto.Builder g = model.getGraph().toBuilder();
+        for (int i = 0; i < g.getInitializerCount(); i++) {
+            OnnxMl.TensorProto t = g.getInitializer(i);
+            if (t.getName().equals(name)) {
+                ByteBuffer in = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+                ByteBuffer out = ByteBuffer.allocate(in.remaining())
+                        .order(ByteOrder.LITTLE_ENDIAN);
+                while (in.remaining() >= Float.BYTES) {
+                    out.putFloat(in.getFloat() * factor);
+                }
+                g.setInitializer(i, t.toBuilder().setRawData(ByteString.copyFrom(out.array())));
+            }
+        }
+        return model.toBuilder().setGraph(g).build();
     }
 }
