@@ -4,11 +4,17 @@
 # its S1 and its ensemble with --int8-format u8s7 and u8s8, and prints each export's int8 agreement
 # with FP32 and accuracy change with their statistics, and the CPU it ran on. Not a test.
 #   bench/int8_formats.sh        (about 2 minutes on 2 cores)
+#   STUDENTS=resnet18 SAMPLES=2000 TRAIN_FRACTION=0.5 bench/int8_formats.sh
+#                                (full-size ResNet-18 students on the same kind of patches, 800 test
+#                                 images; about 7 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work="$(mktemp -d)"
 sed -e 's/^modes: .*/modes: [kd-ml]/' -e 's/^versions: .*/versions: [v3]/' -e 's/^seeds: .*/seeds: [1]/' \
-  -e 's/^name: .*/name: int8-formats/' examples/quickstart.yaml > "$work/spec.yaml"
+  -e 's/^name: .*/name: int8-formats/' \
+  -e "s/^students: .*/students: [${STUDENTS:-resnet18-tiny}, ${STUDENTS:-resnet18-tiny}]/" \
+  -e "s/^  samples: .*/  samples: ${SAMPLES:-1000}/" -e "s/^  trainFraction: .*/  trainFraction: ${TRAIN_FRACTION:-0.75}/" \
+  examples/quickstart.yaml > "$work/spec.yaml"
 ./kdml train "$work/spec.yaml" --out "$work/runs" > "$work/train.log"
 run="$(ls -d "$work"/runs/int8-formats/*/ | head -1)"
 for node in s1 ensemble; do
