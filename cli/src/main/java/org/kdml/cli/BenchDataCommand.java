@@ -15,9 +15,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.kdml.core.data.CsvImages;
 import org.kdml.core.data.Ham10000Folder;
+import org.kdml.core.data.ImageFolder;
 import org.kdml.core.data.Item;
 import org.kdml.core.data.LggFolder;
+import org.kdml.core.data.MaskFolder;
 import org.kdml.core.data.PcamFolder;
 import org.kdml.core.data.PcamHdf5;
 import org.kdml.core.data.Source;
@@ -51,7 +54,7 @@ final class BenchDataCommand extends KdmlCommand {
         oneOf("--kind", "data set", kind, MakeDataCommand.KINDS);
         atLeast("--limit", limit, 1);
         int threads = threads() != null ? threads() : Runtime.getRuntime().availableProcessors();
-        if (!Files.isDirectory(root)) {
+        if (!Files.isDirectory(root) && !kind.equals(CsvImages.KEY)) {
             throw new IOException("--root: folder not found: " + root);
         }
         long t0 = System.nanoTime();
@@ -59,7 +62,10 @@ final class BenchDataCommand extends KdmlCommand {
             case PcamFolder.KEY -> new PcamFolder(root, 2, false);
             case PcamHdf5.KEY -> new PcamHdf5(root, Splitting.POOLED, false); // throughput: whatever splits are there
             case LggFolder.KEY -> new LggFolder(root, false);
-            default -> new Ham10000Folder(root, false);
+            case Ham10000Folder.KEY -> new Ham10000Folder(root, false);
+            case ImageFolder.KEY -> new ImageFolder(root, false, 0.1, false);
+            case CsvImages.KEY -> new CsvImages(root, false, 0.1, false);
+            default -> new MaskFolder(root, false);
         };
         double indexSeconds = (System.nanoTime() - t0) / 1e9;
         List<Item> items = source.items().subList(0, Math.min(limit, source.items().size()));

@@ -95,7 +95,7 @@ class KdmlTest {
                 "--tracking-uri", "--work", "mlflow-bridge"));
         m.put("status", List.of("EXPERIMENT", "--orchestrator", "--json", "--watch"));
         m.put("train", List.of("SPEC.yaml", "--out"));
-        m.put("validate", List.of("SPEC.yaml"));
+        m.put("validate", List.of("SPEC.yaml", "--spec-only"));
         m.put("bench", List.of("--task", "--variant", "--teacher", "--students", "--count", "--size", "--batch",
                 "--warmup", "--steps", "--classes", "--json", "--export", "--export-steps", "--churn", "--unfolded"));
         m.put("cka", List.of("--x", "--y", "--minibatch", "--json", "--run", "--out", "--sample", "--batch"));

@@ -19,13 +19,20 @@ public final class Datasets {
 
     /** Keys of the data sets this version can open. */
     public static final List<String> KEYS = List.of(SyntheticPatches.KEY, SYNTHETIC_SCANS, PcamFolder.KEY, PcamHdf5.KEY,
-            LggFolder.KEY, Ham10000Folder.KEY);
+            LggFolder.KEY, Ham10000Folder.KEY, ImageFolder.KEY, CsvImages.KEY, MaskFolder.KEY);
 
     /** Data sets with masks, usable for segmentation. */
-    public static final List<String> WITH_MASKS = List.of(SYNTHETIC_SCANS, LggFolder.KEY, Ham10000Folder.KEY);
+    public static final List<String> WITH_MASKS = List.of(SYNTHETIC_SCANS, LggFolder.KEY, Ham10000Folder.KEY,
+            MaskFolder.KEY);
 
     /** Data sets published with their own train/valid/test splits, which {@code dataset.split: official} uses. */
     public static final List<String> WITH_OFFICIAL_SPLITS = List.of(PcamHdf5.KEY);
+
+    /**
+     * The user's own layouts that may bring their splits ({@code train/ val/ test/} folders, a CSV's
+     * {@code split} column): official by default when they do ({@link #splitting}).
+     */
+    public static final List<String> WITH_GIVEN_SPLITS = List.of(ImageFolder.KEY, CsvImages.KEY);
 
     /** Decoded images are kept in memory up to this many bytes (override: {@code -Dkdml.cache.bytes}). */
     public static final long CACHE_BYTES = Long.getLong("kdml.cache.bytes", 2L << 30);
@@ -100,17 +107,24 @@ public final class Datasets {
                 throw new SpecException("dataset.root", "is required for " + spec.kind()
                         + " (the folder holding the data set in its published layout)");
             }
-            if (!Files.isDirectory(resolveRoot(spec.root()))) {
+            if (spec.kind().equals(CsvImages.KEY)) {
+                if (!Files.isRegularFile(resolveRoot(spec.root()))) {
+                    throw new SpecException("dataset.root", "CSV file not found: " + spec.root()
+                            + " (kind csv: root is the CSV file, with columns path,label[,group][,split])");
+                }
+            } else if (!Files.isDirectory(resolveRoot(spec.root()))) {
                 throw new SpecException("dataset.root", "folder not found: " + spec.root());
             }
         }
         if (spec.classes() != null && !spec.kind().equals(SyntheticPatches.KEY)) {
             throw new SpecException("dataset.classes", spec.kind() + " fixes its own classes; leave classes out");
         }
-        if (splitting(spec) == Splitting.OFFICIAL && !WITH_OFFICIAL_SPLITS.contains(spec.kind())) {
+        if (splitting(spec) == Splitting.OFFICIAL && !WITH_OFFICIAL_SPLITS.contains(spec.kind())
+                && !givenSplits(spec)) {
             throw new SpecException("dataset.split", "'official' needs a data set published with its own splits ("
-                    + String.join(", ", WITH_OFFICIAL_SPLITS) + "); " + spec.kind() + " has none: use pooled or leave"
-                    + " split out");
+                    + String.join(", ", WITH_OFFICIAL_SPLITS) + ", or " + String.join(" and ", WITH_GIVEN_SPLITS)
+                    + " with train/ and test/ folders or a split column); " + spec.kind() + " has none here: use"
+                    + " pooled or leave split out");
         }
     }
 
@@ -124,7 +138,17 @@ public final class Datasets {
         if (spec.split() != null) {
             return Splitting.of("dataset.split", spec.split());
         }
-        return WITH_OFFICIAL_SPLITS.contains(spec.kind()) ? Splitting.OFFICIAL : Splitting.POOLED;
+        return WITH_OFFICIAL_SPLITS.contains(spec.kind()) || givenSplits(spec) ? Splitting.OFFICIAL
+                : Splitting.POOLED;
+    }
+
+    /** @return whether the user's layout at the spec's root brings its own splits */
+    private static boolean givenSplits(DatasetSpec spec) {
+        if (!WITH_GIVEN_SPLITS.contains(spec.kind()) || spec.root() == null || spec.root().isBlank()) {
+            return false;
+        }
+        Path root = resolveRoot(spec.root());
+        return spec.kind().equals(ImageFolder.KEY) ? ImageFolder.hasSplits(root) : CsvImages.hasSplits(root);
     }
 
     /**
@@ -146,6 +170,11 @@ public final class Datasets {
             case PcamHdf5.KEY -> new PcamHdf5(resolveRoot(spec.root()), splitting(spec), spec.skipBad());
             case LggFolder.KEY -> new LggFolder(resolveRoot(spec.root()), spec.skipBad());
             case Ham10000Folder.KEY -> new Ham10000Folder(resolveRoot(spec.root()), spec.skipBad());
+            case ImageFolder.KEY -> new ImageFolder(resolveRoot(spec.root()), splitting(spec) == Splitting.OFFICIAL,
+                    spec.valFraction(), spec.skipBad());
+            case CsvImages.KEY -> new CsvImages(resolveRoot(spec.root()), splitting(spec) == Splitting.OFFICIAL,
+                    spec.valFraction(), spec.skipBad());
+            case MaskFolder.KEY -> new MaskFolder(resolveRoot(spec.root()), spec.skipBad());
             case SYNTHETIC_SCANS -> syntheticScans(spec);
             default -> synthetic(spec);
         };

@@ -267,6 +267,11 @@ public final class DiskImages implements LabeledImages, AutoCloseable {
         return Optional.ofNullable(officialSplit);
     }
 
+    @Override
+    public String splitNote() {
+        return officialSplit == null ? null : source.splitNote();
+    }
+
     private static float[] toFloats(byte[] b) {
         float[] f = new float[b.length];
         for (int k = 0; k < b.length; k++) {

@@ -52,6 +52,14 @@ public interface LabeledImages {
         return Optional.empty();
     }
 
+    /**
+     * @return how the official split was made when not all of it was given (e.g. validation carved
+     *     from the training split), else null
+     */
+    default String splitNote() {
+        return null;
+    }
+
     /** @return whether {@link #mask} is available (segmentation data) */
     default boolean hasMasks() {
         return false;

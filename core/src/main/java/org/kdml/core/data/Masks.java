@@ -30,6 +30,16 @@ final class Masks {
         return m;
     }
 
+    /** Reads {@code mask} with every nonzero pixel as foreground (1), the rest 0. */
+    static Raster readNonzero(Path mask) {
+        Raster m = ImageFiles.read(mask, 1);
+        float[] d = m.data();
+        for (int i = 0; i < d.length; i++) {
+            d[i] = d[i] != 0f ? 1f : 0f;
+        }
+        return m;
+    }
+
     static boolean anyForeground(Raster m) {
         for (float v : m.data()) {
             if (v > 0.5f) {

@@ -29,6 +29,14 @@ public interface Source {
         return Map.of();
     }
 
+    /**
+     * @return how the official splits were made when not all were given as published (a validation
+     *     split carved from the training one), else null
+     */
+    default String splitNote() {
+        return null;
+    }
+
     /** @return problems found while indexing that {@code skipBad} allowed to skip (item dropped) */
     List<String> skipped();
 

@@ -74,6 +74,14 @@ public final class SyntheticPatches implements LabeledImages {
         Files.writeString(root.resolve("train_labels.csv"), csv.toString());
     }
 
+    /**
+     * Generated patch {@code i} of class {@code label}: the image {@link #writePcam} writes for the same
+     * index and class, at {@code side} px.
+     */
+    static float[] patch(int i, int label, int side, int classes) {
+        return new SyntheticPatches(1, side, classes).render(new Random(GENERATOR_SEED * 31 + i), label);
+    }
+
     private float[] render(Random r, int label) {
         int plane = size * size;
         float[] img = new float[3 * plane];

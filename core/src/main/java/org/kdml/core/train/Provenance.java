@@ -21,12 +21,14 @@ import org.kdml.spec.Splitting;
  * @param device the device trained on, e.g. {@code cpu()}
  * @param threads intra-op threads of the engine
  * @param attempt 1 for a first attempt, more for a resumed or repeated run
+ * @param splitNote how an official split was completed when the data set did not give all of it
+ *     (validation carved from training), else null
  * @param cpu the instruction sets of the machine that trained (its kernels decide the last bits of
  *     every number); null in results of older versions
  */
 public record Provenance(String runId, String specHash, long seed, String datasetFingerprint, Splitting split,
         String codeVersion, String djlVersion, String engine, String javaVersion, String device, int threads,
-        int attempt, CpuFeatures cpu) {
+        int attempt, String splitNote, CpuFeatures cpu) {
 
     /** Describes the current process training on {@code data}: its fingerprint and how it is split. */
     public static Provenance current(String runId, String specHash, long seed, LabeledImages data, int attempt) {
@@ -35,7 +37,8 @@ public record Provenance(String runId, String specHash, long seed, String datase
                 Engine.getDjlVersion(),
                 e.getEngineName() + " " + e.getVersion(), System.getProperty("java.version"),
                 e.defaultDevice().toString(), Integer.getInteger("ai.djl.pytorch.num_threads",
-                        Runtime.getRuntime().availableProcessors()), attempt, CpuFeatures.current());
+                        Runtime.getRuntime().availableProcessors()), attempt, data.splitNote(),
+                CpuFeatures.current());
     }
 
     /** @return kdml's version (jar manifest) plus {@code +commit} when the launcher passed it */

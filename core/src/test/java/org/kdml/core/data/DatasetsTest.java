@@ -246,8 +246,9 @@ class DatasetsTest {
         assertEquals("dataset.split: unknown splitting 'random'; valid: official, pooled", unknown.getMessage());
         SpecException none = assertThrows(SpecException.class, () -> Datasets.check(
                 new DatasetSpec("lgg", lgg.toString(), 32, null, null, null, null, null, null, null, null, "official")));
-        assertEquals("dataset.split: 'official' needs a data set published with its own splits (pcam-h5); lgg has"
-                + " none: use pooled or leave split out", none.getMessage());
+        assertEquals("dataset.split: 'official' needs a data set published with its own splits (pcam-h5, or"
+                + " imagefolder and csv with train/ and test/ folders or a split column); lgg has none here: use pooled"
+                + " or leave split out", none.getMessage());
         assertEquals(Splitting.POOLED, Datasets.splitting(
                 new DatasetSpec("lgg", lgg.toString(), 32, null, null, null, null, null, null, null, null, null)));
     }

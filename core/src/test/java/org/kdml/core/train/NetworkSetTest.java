@@ -88,6 +88,6 @@ class NetworkSetTest {
     void unknownDatasetNamesTheField() {
         SpecException e = assertThrows(SpecException.class, () -> ExperimentRunner.validate(
                 Fixtures.spec(BASE.replace("kind: synthetic-patches", "kind: imagenet"))));
-        assertEquals("dataset.kind: unknown dataset 'imagenet'; valid: synthetic-patches, synthetic-scans, pcam, pcam-h5, lgg, ham10000", e.getMessage());
+        assertEquals("dataset.kind: unknown dataset 'imagenet'; valid: synthetic-patches, synthetic-scans, pcam, pcam-h5, lgg, ham10000, imagefolder, csv, maskfolder", e.getMessage());
     }
 }

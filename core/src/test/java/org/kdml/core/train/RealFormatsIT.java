@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.kdml.core.data.SyntheticLayouts;
 import org.kdml.core.data.SyntheticScans;
 import org.kdml.core.data.SyntheticWriters;
 import org.kdml.spec.Specs;
@@ -67,6 +68,26 @@ class RealFormatsIT {
         assertTrue(run.networks().get("ensemble").segmentation() != null);
         assertTrue(run.networks().get("s1").segmentation().tp() + run.networks().get("s1").segmentation().fn() > 0,
                 "HAM10000 masks reach the evaluation");
+    }
+
+    /** The user's own layouts: class folders with given train/ and test/ (val carved), and masks beside images. */
+    @Test
+    void imageFolderWithGivenSplitsAndMaskFolderSegmentation(@TempDir Path dir) throws Exception {
+        SyntheticLayouts.writeImageFolder(dir.resolve("folder"), 60, true);
+        RunResult cls = ExperimentRunner.run(Specs.parse(spec("imagefolder", dir.resolve("folder"), "loaderThreads: 1"),
+                "folder.yaml"), null, TrainingListener.NONE).get(0);
+        assertEquals(Map.of("train", 44, "val", 4, "test", 12), cls.splitSizes());
+        assertEquals(Splitting.OFFICIAL, cls.provenance().split());
+        assertEquals("train and test as given; val carved from train: 10 % of each class's groups (seed 0)",
+                cls.provenance().splitNote());
+        assertEquals(2, cls.networks().get("s1").test().confusion().length);
+
+        SyntheticLayouts.writeMaskFolder(dir.resolve("masks"), 100);
+        String seg = spec("maskfolder", dir.resolve("masks"), "trainFraction: 0.5, valFraction: 0.2").replace("name: real-maskfolder",
+                "name: real-maskfolder\ntask: segmentation");
+        RunResult run = ExperimentRunner.run(Specs.parse(seg, "masks.yaml"), null, TrainingListener.NONE).get(0);
+        assertTrue(run.networks().get("s1").segmentation() != null);
+        assertEquals(100, run.splitSizes().values().stream().mapToInt(Integer::intValue).sum());
     }
 
     /** The official splits, each subsampled in proportion, train and are recorded as official. */

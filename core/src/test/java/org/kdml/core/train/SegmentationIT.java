@@ -159,7 +159,7 @@ class SegmentationIT {
         SpecException e = assertThrows(SpecException.class, () -> ExperimentRunner.validate(Specs.parse(
                 base + "dataset: {kind: synthetic-patches}\n", "x.yaml")));
         assertEquals("dataset.kind: segmentation needs masks; synthetic-patches has none; valid: synthetic-scans, "
-                + "lgg, ham10000", e.getMessage());
+                + "lgg, ham10000, maskfolder", e.getMessage());
         SpecException e2 = assertThrows(SpecException.class, () -> ExperimentRunner.validate(Specs.parse(
                 base + "dataset: {kind: synthetic-scans, imageSize: 48}\n", "x.yaml")));
         assertEquals("dataset.imageSize: U-Nets need a multiple of 32, got 48", e2.getMessage());
