@@ -149,10 +149,8 @@ final class MethodComparison {
             double[] a = seeds.stream().mapToDouble(ours::get).toArray();
             double[] b = seeds.stream().mapToDouble(theirs::get).toArray();
             Stats.Paired p = Stats.pairedT(a, b);
-            String verdict = seeds.size() < 2 ? "one seed: no test"
-                    : Double.isNaN(p.t()) ? "no spread of the differences: no test"
-                    : String.format("paired t(%d) = %.2f, p = %.3f%s", p.df(), p.t(), p.p(),
-                            p.p() < 0.05 ? "" : " — within noise");
+            String verdict = !p.defined() ? p.undefined() : String.format("paired t(%d) = %.2f, p = %.3f%s", p.df(),
+                    p.t(), p.p(), p.p() < 0.05 ? "" : " — within noise");
             out.add(String.format("%s %s − %s S1 = %+.3f over seeds %s; %s", ResultNames.header(KDML) + " Ensemble",
                     primary.getKey(), ResultNames.header(m), p.meanDiff(), seeds, verdict));
         }

@@ -198,15 +198,8 @@ public final class Report {
         double[] x = seeds.stream().mapToDouble(va::get).toArray();
         double[] y = seeds.stream().mapToDouble(vb::get).toArray();
         Stats.Paired p = Stats.pairedT(x, y);
-        String verdict;
-        if (seeds.size() < 2) {
-            verdict = "one seed: no test";
-        } else if (Double.isNaN(p.t())) {
-            verdict = p.meanDiff() == 0 ? "no difference on any seed" : "the same difference on every seed: no test";
-        } else {
-            verdict = String.format("paired t(%d) = %.2f, p = %.3f%s", p.df(), p.t(), p.p(),
-                    p.p() < 0.05 ? "" : " — within noise");
-        }
+        String verdict = !p.defined() ? p.undefined() : String.format("paired t(%d) = %.2f, p = %.3f%s", p.df(), p.t(),
+                p.p(), p.p() < 0.05 ? "" : " — within noise");
         return Optional.of(String.format("%s %s: %s − %s = %+.3f %s; %s", ResultNames.label(node), name,
                 ResultNames.header(a), ResultNames.header(b), p.meanDiff(), "over seeds " + seeds, verdict));
     }
