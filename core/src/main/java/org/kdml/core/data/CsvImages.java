@@ -35,9 +35,6 @@ public final class CsvImages extends IndexedSource {
     static final Map<String, String> SPLIT_NAMES = Map.of("train", "train", "val", "val", "valid", "val",
             "validation", "val", "test", "test");
 
-    private final Map<String, List<Item>> official;
-    private final String splitNote;
-
     /**
      * Indexes the images {@code csv} lists.
      *
@@ -95,12 +92,7 @@ public final class CsvImages extends IndexedSource {
         }
         items.sort(Comparator.comparing(Item::id));
         if (hasSplit && asGiven) {
-            GivenSplits given = GivenSplits.of(bySplit, valFraction, csv.toString());
-            this.official = given.splits();
-            this.splitNote = given.note();
-        } else {
-            this.official = Map.of();
-            this.splitNote = null;
+            given(GivenSplits.of(bySplit, valFraction, csv.toString()));
         }
         indexed(base);
     }
@@ -131,16 +123,6 @@ public final class CsvImages extends IndexedSource {
             throw DatasetException.of(csv, "has " + classes.size() + " class(es) " + classes + "; two or more needed");
         }
         return classes;
-    }
-
-    @Override
-    public Map<String, List<Item>> officialSplits() {
-        return official;
-    }
-
-    @Override
-    public String splitNote() {
-        return splitNote;
     }
 
     @Override

@@ -26,9 +26,6 @@ public final class ImageFolder extends IndexedSource {
     /** The folder names of given splits, by kdml's split name. */
     static final Map<String, List<String>> SPLIT_FOLDERS = splitFolders();
 
-    private final Map<String, List<Item>> official;
-    private final String splitNote;
-
     /**
      * Indexes {@code root}.
      *
@@ -69,12 +66,7 @@ public final class ImageFolder extends IndexedSource {
         });
         items.sort(Comparator.comparing(Item::id));
         if (layout.splitDirs().size() > 1 && asGiven) {
-            GivenSplits given = GivenSplits.of(bySplit, valFraction, root.toString());
-            this.official = given.splits();
-            this.splitNote = given.note();
-        } else {
-            this.official = Map.of();
-            this.splitNote = null;
+            given(GivenSplits.of(bySplit, valFraction, root.toString()));
         }
         indexed(root);
     }
@@ -150,16 +142,6 @@ public final class ImageFolder extends IndexedSource {
         m.put("val", List.of("val", "valid", "validation"));
         m.put("test", List.of("test"));
         return m;
-    }
-
-    @Override
-    public Map<String, List<Item>> officialSplits() {
-        return official;
-    }
-
-    @Override
-    public String splitNote() {
-        return splitNote;
     }
 
     @Override

@@ -3,6 +3,7 @@ package org.kdml.core.data;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What every on-disk {@link Source} shares: its key, class names, the index its constructor fills,
@@ -22,6 +23,26 @@ abstract class IndexedSource implements Source {
         this.kind = kind;
         this.classNames = List.copyOf(classNames);
         this.problems = new Problems(skipBad);
+    }
+
+    /** The splits the data set came with, when they are used as given; empty when kdml splits. */
+    private Map<String, List<Item>> given = Map.of();
+    private String splitNote;
+
+    /** Uses {@code splits} as the data set's official splits. */
+    protected final void given(GivenSplits splits) {
+        this.given = splits.splits();
+        this.splitNote = splits.note();
+    }
+
+    @Override
+    public Map<String, List<Item>> officialSplits() {
+        return given;
+    }
+
+    @Override
+    public String splitNote() {
+        return splitNote;
     }
 
     /** Call when {@link #items} is complete: sorts nothing, fingerprints the index. */

@@ -1,11 +1,11 @@
 package org.kdml.core.export;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.apache.commons.statistics.distribution.BetaDistribution;
 import org.apache.commons.statistics.distribution.BinomialDistribution;
 import org.kdml.core.metrics.SegmentationMetrics;
+import org.kdml.core.report.Stats;
 
 /**
  * How the int8 model agrees with the FP32 one on the test images, with the statistics that say what
@@ -74,13 +74,17 @@ public record Int8Agreement(int images, Integer disagreements, double agreement,
                     + int8.length + " int8 predictions");
         }
         int k = 0;
-        double[] delta = new double[n];
+        boolean[] right8 = new boolean[n];
+        boolean[] right32 = new boolean[n];
         for (int i = 0; i < n; i++) {
             k += fp32[i] != int8[i] ? 1 : 0;
-            delta[i] = (int8[i] == truth[i] ? 1 : 0) - (fp32[i] == truth[i] ? 1 : 0);
+            right8[i] = int8[i] == truth[i];
+            right32[i] = fp32[i] == truth[i];
         }
-        double change = mean(delta);
-        List<List<Double>> intervals = bootstrapMean(delta);
+        Stats.Interval i95 = Stats.pairedBootstrap(right8, right32, 0.95, RESAMPLES, SEED);
+        Stats.Interval i999 = Stats.pairedBootstrap(right8, right32, 1 - ALPHA, RESAMPLES, SEED);
+        double change = i95.difference();
+        List<List<Double>> intervals = List.of(List.of(i95.low(), i95.high()), List.of(i999.low(), i999.high()));
         double p = pAtLeast(k, n, 1 - AGREEMENT_GOAL);
         double agreement = 1 - (double) k / n;
         boolean meets = agreement >= AGREEMENT_GOAL && Math.abs(change) <= CHANGE_GOAL;
@@ -134,27 +138,10 @@ public record Int8Agreement(int images, Integer disagreements, double agreement,
         return SegmentationMetrics.iou(tp, fp, fn);
     }
 
-    /** The 95 % and the 1 − ALPHA percentile intervals of the mean of {@code values} over resamples. */
-    private static List<List<Double>> bootstrapMean(double[] values) {
-        int n = values.length;
-        SplittableRandom random = new SplittableRandom(SEED);
-        double[] draws = new double[RESAMPLES];
-        for (int r = 0; r < RESAMPLES; r++) {
-            double sum = 0;
-            for (int i = 0; i < n; i++) {
-                sum += values[random.nextInt(n)];
-            }
-            draws[r] = sum / n;
-        }
-        return List.of(percentiles(draws, 0.05), percentiles(draws, ALPHA));
-    }
-
     /** The two-sided {@code 1 − alpha} percentile interval of {@code draws} (sorted in place). */
     static List<Double> percentiles(double[] draws, double alpha) {
-        Arrays.sort(draws);
-        int lo = (int) Math.floor(alpha / 2 * (draws.length - 1));
-        int hi = (int) Math.ceil((1 - alpha / 2) * (draws.length - 1));
-        return List.of(draws[lo], draws[hi]);
+        double[] ends = Stats.percentileInterval(draws, 1 - alpha);
+        return List.of(ends[0], ends[1]);
     }
 
     private static boolean overlapsGoal(List<Double> interval) {
@@ -169,13 +156,5 @@ public record Int8Agreement(int images, Integer disagreements, double agreement,
     /** @return the Clopper–Pearson one-sided {@code level} upper bound of a rate with k successes in n */
     static double upperBound(int k, int n, double level) {
         return k == n ? 1.0 : BetaDistribution.of(k + 1, n - k).inverseCumulativeProbability(level);
-    }
-
-    private static double mean(double[] v) {
-        double s = 0;
-        for (double d : v) {
-            s += d;
-        }
-        return s / v.length;
     }
 }

@@ -150,11 +150,20 @@ public final class Stats {
             }
             draws[k] = (double) s / n;
         }
+        double[] ends = percentileInterval(draws, level);
+        return new Interval((double) sum / n, ends[0], ends[1], level, resamples);
+    }
+
+    /**
+     * The two-sided percentile interval of bootstrap {@code draws} (sorted in place) covering
+     * {@code level}: the draws at ranks ⌊(1 − level)/2 · (B − 1)⌋ and ⌈(1 + level)/2 · (B − 1)⌉.
+     */
+    public static double[] percentileInterval(double[] draws, double level) {
         Arrays.sort(draws);
         double alpha = 1 - level;
-        int lo = (int) Math.floor(alpha / 2 * (resamples - 1));
-        int hi = (int) Math.ceil((1 - alpha / 2) * (resamples - 1));
-        return new Interval((double) sum / n, draws[lo], draws[hi], level, resamples);
+        int lo = (int) Math.floor(alpha / 2 * (draws.length - 1));
+        int hi = (int) Math.ceil((1 - alpha / 2) * (draws.length - 1));
+        return new double[] {draws[lo], draws[hi]};
     }
 
     /**
