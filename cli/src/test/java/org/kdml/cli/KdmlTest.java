@@ -33,9 +33,14 @@ class KdmlTest {
     void validateListsTheRunsOfTheQuickStart() throws Exception {
         assertEquals(0, kdml("validate", Path.of("..", "examples", "quickstart.yaml").toString()));
         String[] lines = out.toString(StandardCharsets.UTF_8).strip().split("\n");
-        assertEquals(24, lines.length);
-        assertTrue(lines[0].matches("[0-9a-f]{16} quickstart kd-off-v1 seed 1 edges \\[teacher->s1:predictions, "
-                + "teacher->s2:predictions\\]"), lines[0]);
+        // The data first: classes and images per class per split (seed 1), then the 24 runs.
+        assertEquals("data: synthetic-patches, 1000 images, 2 classes, pooled split", lines[0]);
+        assertEquals(List.of("class", "train", "val", "test"), List.of(lines[1].strip().split("\\s+")));
+        assertEquals(List.of("normal", "375", "50", "75"), List.of(lines[2].strip().split("\\s+")));
+        assertEquals(List.of("tumour", "375", "50", "75"), List.of(lines[3].strip().split("\\s+")));
+        assertEquals(4 + 24, lines.length);
+        assertTrue(lines[4].matches("[0-9a-f]{16} quickstart kd-off-v1 seed 1 edges \\[teacher->s1:predictions, "
+                + "teacher->s2:predictions\\]"), lines[4]);
     }
 
     @Test
