@@ -34,7 +34,8 @@ import picocli.CommandLine.Option;
         + " --threads, default all cores).")
 final class BenchDataCommand extends KdmlCommand {
 
-    @Option(names = "--kind", required = true, paramLabel = "KIND", description = "pcam, pcam-h5, lgg or ham10000")
+    @Option(names = "--kind", required = true, paramLabel = "KIND", description = "pcam, pcam-h5, lgg, ham10000, imagefolder,"
+            + " csv (--root is the CSV file) or maskfolder")
     private String kind;
 
     @Option(names = "--root", required = true, paramLabel = "DIR", description = "the data set's folder")

@@ -7,8 +7,9 @@ import java.util.List;
 /**
  * Which data a run trains on and how it is prepared.
  *
- * @param kind the dataset key: {@code synthetic-patches}, {@code pcam}, {@code pcam-h5}, {@code lgg},
- *     {@code ham10000} (registry in core)
+ * @param kind the dataset key: {@code synthetic-patches}, {@code synthetic-scans}, {@code pcam},
+ *     {@code pcam-h5}, {@code lgg}, {@code ham10000}, or a layout of your own images:
+ *     {@code imagefolder}, {@code csv}, {@code maskfolder} (registry in core)
  * @param root the folder holding the data set in its published layout (required but for generated data)
  * @param imageSize side of the square images fed to the networks, after resizing (≥ 32)
  * @param samples size of a class-balanced random subset (paper: 20 000 for PCam); null = all
@@ -27,7 +28,8 @@ import java.util.List;
  * @param split {@code official} (the data set's published train/valid/test splits, used as given;
  *     {@code samples} subsamples within each) or {@code pooled} (every image pooled, then split by
  *     the fractions); null = the data set's default, resolved in core: official where the data set
- *     is published with splits ({@code pcam-h5}), else pooled. Left out of the canonical JSON when
+ *     is published with splits ({@code pcam-h5}) or brings them ({@code imagefolder} with
+ *     {@code train/} and {@code test/}, {@code csv} with a {@code split} column), else pooled. Left out of the canonical JSON when
  *     null, so specs without it keep their hash
  */
 public record DatasetSpec(String kind, String root, Integer imageSize, Integer samples, Integer classes,
