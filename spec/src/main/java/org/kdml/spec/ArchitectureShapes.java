@@ -113,6 +113,22 @@ public final class ArchitectureShapes {
         }
     }
 
+    /**
+     * The output channels of the teacher's 1×1 adapter in {@code variant} of {@code spec}, or 0 when
+     * its features are used as they are (no adapter: segmentation, the existing methods, students of
+     * the teacher's own width). The engine builds the same adapter ({@code NetworkSet}); a core test
+     * compares the two on every variant.
+     */
+    public static int teacherAdapter(ExperimentSpec spec, Variant variant) {
+        boolean seg = spec.task() == Task.SEGMENTATION;
+        if (seg || variant.graph().teacher() == TeacherTraining.NONE) {
+            return 0;
+        }
+        String graphField = variant.key().equals("custom") ? "sharing" : "students";
+        int after = featureChannels(spec, variant.graph(), graphField, false).get(SharingGraph.TEACHER);
+        return after == of("teacher", spec.teacher()).classificationChannels() ? 0 : after;
+    }
+
     /** Feature channels of every node of {@code graph}, the teacher's after its adapter. */
     private static Map<String, Integer> featureChannels(ExperimentSpec spec, SharingGraph graph, String graphField,
             boolean seg) {

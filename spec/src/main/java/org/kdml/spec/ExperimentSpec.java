@@ -34,12 +34,18 @@ import java.util.stream.IntStream;
  *     first student taught by the method (see {@link #methodVariant})
  * @param export what the pipeline exports of each completed run (see {@link ExportSpec}); absent:
  *     nothing
+ * @param teacherCheckpoint an already trained teacher that every run with a frozen teacher starts
+ *     from, skipping the teacher's own phase: a local run folder (its {@code teacher.params}), a
+ *     {@code .params} file kdml wrote, or a {@code .npz} {@code state_dict}; left out of the canonical
+ *     JSON (and the run ids) when absent. A checkpoint whose architecture, classes or input size do
+ *     not fit is refused naming this field
  */
 public record ExperimentSpec(String name, Task task, DatasetSpec dataset, String teacher, List<String> students,
         List<String> modes, List<String> versions, List<Edge> sharing, List<Long> seeds, TrainingSpec training,
         Map<String, String> weights, @JsonInclude(JsonInclude.Include.NON_NULL) Boolean baseline,
         @JsonInclude(JsonInclude.Include.NON_NULL) List<String> methods,
-        @JsonInclude(JsonInclude.Include.NON_NULL) ExportSpec export) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) ExportSpec export,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String teacherCheckpoint) {
 
     /** Applies defaults and validates everything that does not need the engine. */
     public ExperimentSpec {
@@ -118,6 +124,17 @@ public record ExperimentSpec(String name, Task task, DatasetSpec dataset, String
                     + (students.size() > 1 ? ", ensemble" : ""));
             export = new ExportSpec(export.formats(), network);
         }
+        if (teacherCheckpoint != null) {
+            SpecException.check(!teacherCheckpoint.isBlank(), "teacherCheckpoint",
+                    "needs a run folder, a .params file or a .npz file");
+            SpecException.check(teacher != null && !teacher.isBlank(), "teacherCheckpoint",
+                    "is a teacher's weights, but the spec has no teacher");
+        }
+    }
+
+    /** @return whether {@code variant} trains its teacher first and freezes it (the teacher the key names) */
+    public static boolean frozenTeacher(Variant variant) {
+        return variant.graph().teacher() == TeacherTraining.FROZEN;
     }
 
     /** Key of the baseline variant. */

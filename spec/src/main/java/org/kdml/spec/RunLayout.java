@@ -38,6 +38,14 @@ public final class RunLayout {
     public static final String CKA = "cka.json";
     /** What a checkpoint holds, written last. */
     public static final String MANIFEST = "manifest.json";
+    /** A trained teacher's folder: its phase's record ({@code core}'s {@code TrainedTeacher}). */
+    public static final String TEACHER_RECORD = "teacher.json";
+    /** A trained teacher's folder: its weights in DJL's array encoding. */
+    public static final String TEACHER_WEIGHTS = "teacher.weights";
+    /** Folder of a run that holds the teacher it trained, for runs with the same teacher key. */
+    public static final String TEACHER_DIR = "teacher";
+    /** Per-image test predictions of every network (label, predicted class, probabilities). */
+    public static final String PREDICTIONS = "predictions.csv.gz";
     /** The marker of a finished run (S3). */
     public static final String COMPLETED = "completed.json";
     /** Folder of the final model (S3). */

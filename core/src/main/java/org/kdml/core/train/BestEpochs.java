@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.kdml.core.model.DistillNet;
 import org.kdml.spec.Phase;
+import org.kdml.spec.SharingGraph;
 
 /**
  * A run's record so far: every epoch, and the best epoch and validation score of each network
@@ -18,6 +19,7 @@ final class BestEpochs {
     private final List<EpochRecord> history = new ArrayList<>();
     private final Map<String, Integer> bestEpoch = new LinkedHashMap<>();
     private final Map<String, double[]> best = new LinkedHashMap<>();
+    private TeacherOrigin teacher;
 
     /** @return the best epochs and scores a trained run recorded, for evaluating it */
     static BestEpochs of(RunResult trained) {
@@ -34,6 +36,36 @@ final class BestEpochs {
         history.addAll(state.history());
         bestEpoch.putAll(state.bestEpoch());
         state.best().forEach((k, v) -> best.put(k, v.stream().mapToDouble(Double::doubleValue).toArray()));
+        teacher = state.teacher();
+    }
+
+    /** @return where the frozen teacher came from, or null before it has one */
+    TeacherOrigin teacher() {
+        return teacher;
+    }
+
+    /** Records where the frozen teacher came from. */
+    void teacher(TeacherOrigin origin) {
+        teacher = origin;
+    }
+
+    /**
+     * Takes the record of a teacher phase another run trained: its epochs, its best epoch and score.
+     * Call it first, on an empty record.
+     */
+    void adopt(TrainedTeacher.Record phase) {
+        if (!history.isEmpty()) {
+            throw new IllegalStateException("a teacher's phase is adopted before any epoch of the run");
+        }
+        history.addAll(phase.history());
+        keep(SharingGraph.TEACHER, phase.best().stream().mapToDouble(Double::doubleValue).toArray(), phase.bestEpoch());
+    }
+
+    /** @return the record of the teacher's phase just trained, for the runs that reuse it */
+    TrainedTeacher.Record teacherPhase(String key, String runId, long trainedImages, int skippedUpdates) {
+        List<EpochRecord> phase = history.stream().filter(r -> r.phase() == Phase.TEACHER).toList();
+        return new TrainedTeacher.Record(key, runId, phase, bestEpoch(SharingGraph.TEACHER),
+                Arrays.stream(best.get(SharingGraph.TEACHER)).boxed().toList(), trainedImages, skippedUpdates);
     }
 
     /** Adds an epoch to the history. */
@@ -78,6 +110,7 @@ final class BestEpochs {
             Map<String, Integer> skippedUpdates) {
         Map<String, List<Double>> boxed = new LinkedHashMap<>();
         best.forEach((k, v) -> boxed.put(k, Arrays.stream(v).boxed().toList()));
-        return new TrainingState(phase, epoch, history, bestEpoch, boxed, trainedImages, seconds, skippedUpdates);
+        return new TrainingState(phase, epoch, history, bestEpoch, boxed, trainedImages, seconds, skippedUpdates,
+                teacher);
     }
 }

@@ -2,11 +2,14 @@ package org.kdml.core.train;
 
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.kdml.core.metrics.ClassificationMetrics;
 import org.kdml.core.model.DistillNet;
+import org.kdml.spec.RunLayout;
 import org.kdml.spec.SharingGraph;
 
 /**
@@ -49,8 +52,12 @@ final class ClassificationEval {
         return acc;
     }
 
-    /** Test metrics of every network and the ensemble, and their agreement with the teacher. */
-    static Map<String, NetworkResult> test(Evaluation e, List<Integer> test, BestEpochs best) {
+    /**
+     * Test metrics of every network and the ensemble, and their agreement with the teacher; with
+     * {@code outDir}, every image's label, predicted classes and probabilities ({@link TestPredictions}).
+     */
+    static Map<String, NetworkResult> test(Evaluation e, List<Integer> test, BestEpochs best, Path outDir)
+            throws IOException {
         int classes = e.data().classes();
         int[] truth = test.stream().mapToInt(e.data()::label).toArray();
         Map<String, float[]> probs = probabilities(e, test);
@@ -74,6 +81,11 @@ final class ClassificationEval {
             out.put(RunTrainer.ENSEMBLE, new NetworkResult(RunTrainer.ENSEMBLE, 0, 0, 0.0,
                     ClassificationMetrics.of(truth, ens, ensembleProbs, classes), null,
                     teacher == null ? null : ClassificationMetrics.agreement(ens, teacher)));
+            probs.put(RunTrainer.ENSEMBLE, ensembleProbs);
+        }
+        if (outDir != null) {
+            List<String> items = test.stream().map(e.data()::id).toList();
+            new TestPredictions(items, truth, classes, probs).write(outDir.resolve(RunLayout.PREDICTIONS));
         }
         return out;
     }
@@ -82,14 +94,14 @@ final class ClassificationEval {
     private static Map<String, float[]> probabilities(Evaluation e, List<Integer> indices) {
         int classes = e.data().classes();
         Map<String, float[]> out = new LinkedHashMap<>();
-        for (String node : e.session().networks().keySet()) {
+        for (String node : e.nodes()) {
             out.put(node, new float[indices.size() * classes]);
         }
         int offset = 0;
         NDManager root = e.session().manager();
         for (List<Integer> b : Batches.plan(indices, e.batchSize(), null)) {
             try (NDManager step = root.newSubManager()) {
-                Map<String, NDList> outs = e.session().infer(e.batches().images(b, step));
+                Map<String, NDList> outs = e.session().infer(e.batches().images(b, step), e.nodes());
                 for (Map.Entry<String, NDList> o : outs.entrySet()) {
                     float[] p = o.getValue().get(0).softmax(1).toFloatArray();
                     System.arraycopy(p, 0, out.get(o.getKey()), offset * classes, p.length);

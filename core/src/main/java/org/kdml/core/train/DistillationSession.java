@@ -22,6 +22,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -478,9 +479,16 @@ public final class DistillationSession implements AutoCloseable {
      * @return {@code [logits, feature]} by node name, attached to {@code x}'s manager
      */
     public Map<String, NDList> infer(NDArray x) {
+        return infer(x, nets.keySet());
+    }
+
+    /** {@link #infer(NDArray)} of the networks {@code nodes} only, in the session's order. */
+    public Map<String, NDList> infer(NDArray x, Collection<String> nodes) {
         Map<String, NDList> out = new LinkedHashMap<>();
         for (Map.Entry<String, DistillNet> e : nets.entrySet()) {
-            out.put(e.getKey(), e.getValue().forward(ps, new NDList(x), false));
+            if (nodes.contains(e.getKey())) {
+                out.put(e.getKey(), e.getValue().forward(ps, new NDList(x), false));
+            }
         }
         return out;
     }
@@ -573,6 +581,63 @@ public final class DistillationSession implements AutoCloseable {
         for (Pair<String, Parameter> p : nets.get(node).getParameters()) {
             NDArray w = p.getValue().getArray();
             Tensors.copyInto(w, byId.get(p.getValue().getId()));
+        }
+    }
+
+    /**
+     * @return {@code node}'s parameters (batch-norm statistics included), in the network's order, in
+     *     DJL's array encoding: what {@link #adopt} copies back
+     */
+    public byte[] encode(String node) {
+        NDList list = new NDList();
+        for (Pair<String, Parameter> p : nets.get(node).getParameters()) {
+            list.add(p.getValue().getArray());
+        }
+        return list.encode();
+    }
+
+    /**
+     * Copies parameters {@link #encode} wrote into {@code node}, in place and bit for bit, and keeps
+     * them as its best-epoch snapshot.
+     *
+     * @throws IllegalArgumentException when their count or a shape differs from {@code node}'s
+     */
+    public void adopt(String node, byte[] encoded) {
+        if (node.equals(SharingGraph.TEACHER)) {
+            dropInferenceGraph();
+        }
+        ParameterList params = nets.get(node).getParameters();
+        try (NDManager tmp = manager.newSubManager()) {
+            NDList list = Tensors.decode(tmp, encoded);
+            if (list.size() != params.size()) {
+                throw new IllegalArgumentException(list.size() + " arrays for the " + params.size() + " parameters of "
+                        + node + " (" + nets.get(node).architecture() + ")");
+            }
+            for (int i = 0; i < list.size(); i++) {
+                NDArray w = params.get(i).getValue().getArray();
+                if (!w.getShape().equals(list.get(i).getShape())) {
+                    throw new IllegalArgumentException(params.get(i).getKey() + " is " + list.get(i).getShape()
+                            + ", " + node + " (" + nets.get(node).architecture() + ") has " + w.getShape());
+                }
+                Tensors.copyInto(w, list.get(i));
+            }
+        }
+        snapshot(node);
+    }
+
+    /**
+     * Loads {@code node}'s parameters from DJL's block format ({@link #save}), replacing its arrays:
+     * call it before the first step.
+     */
+    public void load(String node, InputStream in) throws IOException, MalformedModelException {
+        if (node.equals(SharingGraph.TEACHER)) {
+            dropInferenceGraph();
+        }
+        Tensors.loadParameters(nets.get(node), manager, new DataInputStream(in));
+        for (Pair<String, Parameter> p : nets.get(node).getParameters()) {
+            if (p.getValue().requiresGradient()) {
+                p.getValue().getArray().setRequiresGradient(true);
+            }
         }
     }
 

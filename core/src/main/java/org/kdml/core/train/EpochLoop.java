@@ -67,7 +67,10 @@ final class EpochLoop {
         for (int epoch = from; epoch <= epochs; epoch++) {
             long e0 = System.nanoTime();
             Map<String, Double> train = train(phase, epoch, epochs, step);
-            Map<String, Double> val = evaluation.validate(setup.split().val(), candidates, epoch, best);
+            // The teacher's own phase validates the teacher alone (the students have not trained yet), so
+            // that its record is the same in every run that trains or reuses that teacher.
+            Evaluation ev = phase == Phase.TEACHER ? evaluation.of(candidates) : evaluation;
+            Map<String, Double> val = ev.validate(setup.split().val(), candidates, epoch, best);
             EpochRecord rec = new EpochRecord(phase, epoch, train, val, (System.nanoTime() - e0) / 1e9);
             best.add(rec);
             setup.listener().onEpoch(setup.run().runId(), rec);

@@ -15,10 +15,13 @@ import org.kdml.core.data.LabeledImages;
  * @param batches turns items into normalised arrays
  * @param data the data set
  * @param batchSize images per forward pass
+ * @param nodes the networks evaluated, in the session's order (the teacher's own phase validates
+ *     the teacher alone: the students have not trained yet)
  */
-record Evaluation(DistillationSession session, Batches batches, LabeledImages data, int batchSize) {
+record Evaluation(DistillationSession session, Batches batches, LabeledImages data, int batchSize,
+        List<String> nodes) {
 
-    /** Rejects missing parts and a batch size below one. */
+    /** Rejects missing parts, a batch size below one and nodes the session does not have. */
     Evaluation {
         Objects.requireNonNull(session, "session");
         Objects.requireNonNull(batches, "batches");
@@ -26,6 +29,22 @@ record Evaluation(DistillationSession session, Batches batches, LabeledImages da
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize: must be >= 1, got " + batchSize);
         }
+        nodes = List.copyOf(nodes);
+        for (String n : nodes) {
+            if (!session.networks().containsKey(n)) {
+                throw new IllegalArgumentException("nodes: no network " + n + " in this session");
+            }
+        }
+    }
+
+    /** Evaluates every network of the session. */
+    Evaluation(DistillationSession session, Batches batches, LabeledImages data, int batchSize) {
+        this(session, batches, data, batchSize, List.copyOf(session.networks().keySet()));
+    }
+
+    /** @return this evaluation of {@code only} */
+    Evaluation of(List<String> only) {
+        return new Evaluation(session, batches, data, batchSize, only);
     }
 
     /**
@@ -43,11 +62,12 @@ record Evaluation(DistillationSession session, Batches batches, LabeledImages da
      * Test metrics of every network and the ensembles.
      *
      * @param segmentation whether the run segments
-     * @param imagesDir where the segmentation hard-case grid goes, or null
+     * @param outDir where the segmentation hard-case grid or the classification per-image
+     *     predictions ({@link TestPredictions}) go, or null for neither
      */
-    Map<String, NetworkResult> test(boolean segmentation, List<Integer> test, BestEpochs best, Path imagesDir)
+    Map<String, NetworkResult> test(boolean segmentation, List<Integer> test, BestEpochs best, Path outDir)
             throws IOException {
-        return segmentation ? SegmentationEval.test(this, test, best, imagesDir)
-                : ClassificationEval.test(this, test, best);
+        return segmentation ? SegmentationEval.test(this, test, best, outDir)
+                : ClassificationEval.test(this, test, best, outDir);
     }
 }

@@ -42,6 +42,9 @@ public final class ExperimentRunner {
             Architectures.of("teacher", spec.teacher());
         }
         Datasets.check(spec.dataset(), spec.task());
+        if (spec.teacherCheckpoint() != null && !Files.exists(Path.of(spec.teacherCheckpoint()))) {
+            throw new SpecException("teacherCheckpoint", "not found: " + spec.teacherCheckpoint());
+        }
         for (var w : spec.weights().entrySet()) {
             if (!Files.isRegularFile(Path.of(w.getValue()))) {
                 throw new SpecException("weights." + w.getKey(), "file not found: " + w.getValue());
@@ -80,10 +83,12 @@ public final class ExperimentRunner {
             }
             List<RunResult> results = new ArrayList<>();
             List<RunSpec> runs = Specs.runs(spec);
+            // Each frozen teacher is trained once (by the first run with its key) and reused by the others.
+            TeacherStore teachers = TeacherStore.inMemory();
             for (RunSpec run : runs) {
                 listener.onRunStart(run, results.size() + 1, runs.size());
                 Path dir = outDir == null ? null : outDir.resolve(spec.name()).resolve(run.runId());
-                results.add(RunTrainer.train(run, data, dir, listener));
+                results.add(RunTrainer.train(run, data, dir, listener, Checkpointer.NONE, true, 1, teachers));
             }
             return results;
         } catch (IOException | RuntimeException e) {

@@ -28,12 +28,25 @@ import org.kdml.core.data.Normalization;
  * @param provenance where the result came from
  * @param protocol for a methods variant ({@code baseline-<key>}): {@code method-only} or
  *     {@code with-kd}; null otherwise
+ * @param teacher where a frozen teacher came from (its key; trained here, reused from another run,
+ *     or a checkpoint); null for a run without a frozen teacher
  */
 public record RunResult(String runId, String experiment, String variant, long seed, String teacherTraining,
         List<String> edges, Map<String, NetworkResult> networks, List<EpochRecord> history,
         Map<String, Integer> splitSizes, Normalization normalization, double trainSeconds, double imagesPerSecond,
         Map<String, Object> dataLoading, Map<String, Integer> skippedUpdates, Provenance provenance,
-        @JsonInclude(JsonInclude.Include.NON_NULL) String protocol) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) String protocol,
+        @JsonInclude(JsonInclude.Include.NON_NULL) TeacherOrigin teacher) {
+
+    /** A result without a record of its teacher's origin. */
+    public RunResult(String runId, String experiment, String variant, long seed, String teacherTraining,
+            List<String> edges, Map<String, NetworkResult> networks, List<EpochRecord> history,
+            Map<String, Integer> splitSizes, Normalization normalization, double trainSeconds, double imagesPerSecond,
+            Map<String, Object> dataLoading, Map<String, Integer> skippedUpdates, Provenance provenance,
+            String protocol) {
+        this(runId, experiment, variant, seed, teacherTraining, edges, networks, history, splitSizes, normalization,
+                trainSeconds, imagesPerSecond, dataLoading, skippedUpdates, provenance, protocol, null);
+    }
 
     /** A result of one of kdml's own variants (no protocol). */
     public RunResult(String runId, String experiment, String variant, long seed, String teacherTraining,
@@ -41,6 +54,6 @@ public record RunResult(String runId, String experiment, String variant, long se
             Map<String, Integer> splitSizes, Normalization normalization, double trainSeconds, double imagesPerSecond,
             Map<String, Object> dataLoading, Map<String, Integer> skippedUpdates, Provenance provenance) {
         this(runId, experiment, variant, seed, teacherTraining, edges, networks, history, splitSizes, normalization,
-                trainSeconds, imagesPerSecond, dataLoading, skippedUpdates, provenance, null);
+                trainSeconds, imagesPerSecond, dataLoading, skippedUpdates, provenance, null, null);
     }
 }

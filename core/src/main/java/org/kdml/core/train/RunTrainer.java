@@ -25,6 +25,7 @@ import org.kdml.spec.Phase;
 import org.kdml.spec.RunSpec;
 import org.kdml.spec.SharingGraph;
 import org.kdml.spec.Task;
+import org.kdml.spec.TeacherKey;
 import org.kdml.spec.TeacherTraining;
 import org.kdml.spec.TrainingSpec;
 import org.kdml.spec.Variant;
@@ -67,6 +68,16 @@ public final class RunTrainer {
      */
     public static RunResult train(RunSpec run, LabeledImages data, Path runDir, TrainingListener listener,
             Checkpointer checkpoints, boolean test, int attempt) throws IOException {
+        return train(run, data, runDir, listener, checkpoints, test, attempt, TeacherStore.NONE);
+    }
+
+    /**
+     * {@link #train(RunSpec, LabeledImages, Path, TrainingListener, Checkpointer, boolean, int)}, taking a
+     * frozen teacher from {@code teachers} when one with the run's {@link TeacherKey} is there, and
+     * putting the one it trains there otherwise.
+     */
+    public static RunResult train(RunSpec run, LabeledImages data, Path runDir, TrainingListener listener,
+            Checkpointer checkpoints, boolean test, int attempt, TeacherStore teachers) throws IOException {
         ExperimentSpec spec = run.spec();
         TrainingSpec t = spec.training();
         SharingGraph graph = run.variant().graph();
@@ -108,7 +119,9 @@ public final class RunTrainer {
                 listener.onWarning("resumed " + run.runId() + " after " + resumed.phase() + " epoch " + resumed.epoch());
             }
             EpochLoop loop = new EpochLoop(setup, best, start, resumed);
-            trainPhases(loop, session, graph, t, resumed);
+            TeacherOrigin teacher = graph.teacher() == TeacherTraining.FROZEN ? TeacherPhase.prepare(loop, setup, best,
+                    resumed, TeacherKey.of(run, Provenance.currentCodeVersion()), teachers) : null;
+            trainJoint(loop, session, t, resumed);
             double seconds = loop.seconds();
             Map<String, NetworkResult> results = withTrainingOnly(test
                     ? setup.evaluation().test(seg, split.test(), best, runDir)
@@ -120,7 +133,8 @@ public final class RunTrainer {
                     norm, seconds, loop.trainedImages() / seconds,
                     dataLoading(data, batches, loop, train.size(), seconds), session.skippedUpdates(),
                     Provenance.current(run.runId(), run.specHash(), run.seed(), data, attempt),
-                    run.variant().key().startsWith(ExperimentSpec.METHOD_PREFIX) ? t.protocolOrDefault() : null);
+                    run.variant().key().startsWith(ExperimentSpec.METHOD_PREFIX) ? t.protocolOrDefault() : null,
+                    teacher);
             if (runDir != null) {
                 write(runDir, session, result, split, data, spec);
             }
@@ -131,19 +145,12 @@ public final class RunTrainer {
     }
 
     /**
-     * The teacher's own phase when it is frozen (then its best epoch is restored and it is frozen),
-     * then the joint phase, each continuing where {@code resumed} left off; at the end every
-     * trainable network gets its best epoch's weights back.
+     * The joint phase (after {@link TeacherPhase} gave a frozen teacher), continuing where
+     * {@code resumed} left off; at the end every trainable network gets its best epoch's weights back.
      */
-    private static void trainPhases(EpochLoop loop, DistillationSession session, SharingGraph graph, TrainingSpec t,
+    private static void trainJoint(EpochLoop loop, DistillationSession session, TrainingSpec t,
             TrainingState resumed) throws IOException {
         boolean jointResumed = resumed != null && resumed.phase() == Phase.JOINT;
-        if (graph.teacher() == TeacherTraining.FROZEN) {
-            int from = resumed == null ? 1 : jointResumed ? t.teacherEpochs() + 1 : resumed.epoch() + 1;
-            loop.run(Phase.TEACHER, from, t.teacherEpochs(), List.of(SharingGraph.TEACHER), session::teacherStep);
-            session.restore(SharingGraph.TEACHER);
-            session.freezeTeacher();
-        }
         List<String> trainable = session.trainableNodes();
         loop.run(Phase.JOINT, jointResumed ? resumed.epoch() + 1 : 1, t.epochs(), trainable, session::jointStep);
         for (String node : trainable) {
@@ -185,7 +192,7 @@ public final class RunTrainer {
             return new RunResult(trained.runId(), trained.experiment(), trained.variant(), trained.seed(),
                     trained.teacherTraining(), trained.edges(), results, trained.history(), trained.splitSizes(),
                     trained.normalization(), trained.trainSeconds(), trained.imagesPerSecond(), trained.dataLoading(),
-                    trained.skippedUpdates(), trained.provenance(), trained.protocol());
+                    trained.skippedUpdates(), trained.provenance(), trained.protocol(), trained.teacher());
         }
     }
 

@@ -35,8 +35,7 @@ final class SegmentationEval {
     /** Validates by IoU on the validation split, keeping the best of {@code candidates} (ties: earlier). */
     static Map<String, Double> validate(Evaluation e, List<Integer> val, List<String> candidates, int epoch,
             BestEpochs best) {
-        Map<String, SegmentationMetrics> m = metrics(predict(e.session(), e.batches(), val, e.data(), e.batchSize(),
-                e.session().manager()));
+        Map<String, SegmentationMetrics> m = metrics(predict(e, val));
         Map<String, Double> out = new LinkedHashMap<>();
         m.forEach((node, metrics) -> out.put(node, metrics.iou()));
         for (String node : candidates) {
@@ -58,7 +57,7 @@ final class SegmentationEval {
      */
     static Map<String, NetworkResult> test(Evaluation e, List<Integer> test, BestEpochs best, Path imagesDir)
             throws IOException {
-        Predictions p = predict(e.session(), e.batches(), test, e.data(), e.batchSize(), e.session().manager());
+        Predictions p = predict(e, test);
         boolean teacher = p.probs().containsKey(SharingGraph.TEACHER);
         Map<String, NetworkResult> out = new LinkedHashMap<>();
         for (Map.Entry<String, SegmentationMetrics> m : metrics(p).entrySet()) {
@@ -131,17 +130,21 @@ final class SegmentationEval {
     private SegmentationEval() {
     }
 
-    static Predictions predict(DistillationSession session, Batches batches, List<Integer> indices, LabeledImages data,
-            int batchSize, NDManager root) {
+    static Predictions predict(Evaluation ev, List<Integer> indices) {
+        DistillationSession session = ev.session();
+        Batches batches = ev.batches();
+        LabeledImages data = ev.data();
+        int batchSize = ev.batchSize();
+        NDManager root = session.manager();
         Map<String, byte[][]> probs = new LinkedHashMap<>();
-        for (String node : session.networks().keySet()) {
+        for (String node : ev.nodes()) {
             probs.put(node, new byte[indices.size()][]);
         }
         byte[][] truth = new byte[indices.size()][];
         int k = 0;
         for (List<Integer> b : Batches.plan(indices, batchSize, null)) {
             try (NDManager step = root.newSubManager()) {
-                Map<String, NDList> outs = session.infer(batches.images(b, step));
+                Map<String, NDList> outs = session.infer(batches.images(b, step), ev.nodes());
                 for (Map.Entry<String, NDList> e : outs.entrySet()) {
                     NDArray p = e.getValue().get(0).getNDArrayInternal().sigmoid();
                     float[] v = p.toFloatArray();

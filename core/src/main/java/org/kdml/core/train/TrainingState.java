@@ -1,5 +1,6 @@
 package org.kdml.core.train;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,10 +31,13 @@ import org.kdml.spec.Specs;
  *     continue the epoch exactly where it stopped
  * @param stepSums the sums of the next epoch's loss terms over those steps (null at an epoch's end)
  * @param stepCounts how many of those steps reported each term (null at an epoch's end)
+ * @param teacher where the run's frozen teacher came from, once it has one (null before, and
+ *     without a frozen teacher)
  */
 public record TrainingState(Phase phase, int epoch, List<EpochRecord> history, Map<String, Integer> bestEpoch,
         Map<String, List<Double>> best, long trainedImages, double seconds, Map<String, Integer> skippedUpdates,
-        int step, Map<String, Double> stepSums, Map<String, Integer> stepCounts) {
+        int step, Map<String, Double> stepSums, Map<String, Integer> stepCounts,
+        @JsonInclude(JsonInclude.Include.NON_NULL) TeacherOrigin teacher) {
 
     /** Validates. */
     public TrainingState {
@@ -47,8 +51,9 @@ public record TrainingState(Phase phase, int epoch, List<EpochRecord> history, M
 
     /** The state at the end of {@code epoch} of {@code phase}. */
     public TrainingState(Phase phase, int epoch, List<EpochRecord> history, Map<String, Integer> bestEpoch,
-            Map<String, List<Double>> best, long trainedImages, double seconds, Map<String, Integer> skippedUpdates) {
-        this(phase, epoch, history, bestEpoch, best, trainedImages, seconds, skippedUpdates, 0, null, null);
+            Map<String, List<Double>> best, long trainedImages, double seconds, Map<String, Integer> skippedUpdates,
+            TeacherOrigin teacher) {
+        this(phase, epoch, history, bestEpoch, best, trainedImages, seconds, skippedUpdates, 0, null, null, teacher);
     }
 
     /**
@@ -56,7 +61,7 @@ public record TrainingState(Phase phase, int epoch, List<EpochRecord> history, M
      */
     public TrainingState within(int step, Map<String, Double> sums, Map<String, Integer> counts) {
         return new TrainingState(phase, epoch, history, bestEpoch, best, trainedImages, seconds, skippedUpdates, step,
-                new LinkedHashMap<>(sums), new LinkedHashMap<>(counts));
+                new LinkedHashMap<>(sums), new LinkedHashMap<>(counts), teacher);
     }
 
     /** Name of the bookkeeping file in a checkpoint folder ({@link RunLayout#STATE}). */

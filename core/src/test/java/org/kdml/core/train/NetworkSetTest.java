@@ -14,9 +14,14 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.kdml.core.model.DistillNet;
+import org.kdml.core.model.KdNetwork;
+import org.kdml.spec.ArchitectureShapes;
 import org.kdml.spec.ExperimentSpec;
 import org.kdml.spec.SharingGraph;
 import org.kdml.spec.SpecException;
+import org.kdml.spec.Specs;
+import org.kdml.spec.TeacherTraining;
+import org.kdml.spec.Variant;
 
 class NetworkSetTest {
 
@@ -28,6 +33,39 @@ class NetworkSetTest {
             "modes: [kd-ml]",
             "versions: [v2]",
             "");
+
+    /**
+     * The teacher key's adapter width ({@code ArchitectureShapes.teacherAdapter}, without PyTorch)
+     * is the adapter the engine builds, on every variant of specs with equal and with mixed students.
+     */
+    @Test
+    void theTeacherKeysAdapterIsTheOneTheEngineBuilds() {
+        for (String students : List.of("[resnet18-tiny, resnet18-tiny]", "[mobilenet-tiny, mobilenet-tiny]",
+                "[resnet18-tiny, mobilenet-tiny]")) {
+            ExperimentSpec spec = Specs.parse(String.join("\n",
+                    "name: adapters",
+                    "dataset: {kind: synthetic-patches, imageSize: 32, samples: 40}",
+                    "teacher: resnet50-tiny",
+                    "students: " + students,
+                    "modes: [ml, kd-off, kd-on, kd-ml]",
+                    "versions: " + (students.contains("mobilenet-tiny]") && students.contains("resnet18-tiny,")
+                            ? "[v1]" : "[v1, v2, v3]"),
+                    "baseline: true",
+                    "methods: [at, fitnet]",
+                    ""), "adapters.yaml");
+            for (Variant v : spec.variants()) {
+                if (v.graph().teacher() == TeacherTraining.NONE) {
+                    continue;
+                }
+                try (NDManager m = NDManager.newBaseManager()) {
+                    KdNetwork teacher = (KdNetwork) NetworkSet.build(spec.task(), spec.teacher(), spec.students(),
+                            v.graph(), "students", 2, 32, spec.training(), m).get(SharingGraph.TEACHER);
+                    int built = teacher.hasAdapter() ? teacher.featureChannels() : 0;
+                    assertEquals(built, ArchitectureShapes.teacherAdapter(spec, v), students + " " + v.key());
+                }
+            }
+        }
+    }
 
     @Test
     void unknownArchitecturesNameTheirField() {
