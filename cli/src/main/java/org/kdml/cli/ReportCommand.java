@@ -76,6 +76,12 @@ final class ReportCommand extends KdmlCommand {
                     Files.writeString(file, methods);
                     out.println("comparison with existing methods: " + file.toAbsolutePath());
                 }
+                String claims = report.claimsCsv();
+                if (!claims.isEmpty()) {
+                    Path file = target.resolve(RunLayout.CLAIMS_CSV);
+                    Files.writeString(file, claims);
+                    out.println("claims: " + file.toAbsolutePath());
+                }
             }
             default -> out.println("wrote " + report.html(dir, target).toAbsolutePath());
         }

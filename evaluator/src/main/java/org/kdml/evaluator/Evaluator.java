@@ -60,6 +60,10 @@ public final class Evaluator extends CompletionService {
         if (Files.isRegularFile(images.resolve(RunLayout.HARDEST))) {
             store.putBytes(keys.hardest(), Files.readAllBytes(images.resolve(RunLayout.HARDEST)));
         }
+        // Per-image predictions go to S3 beside the result, never into the Kafka message.
+        if (Files.isRegularFile(images.resolve(RunLayout.PREDICTIONS))) {
+            store.putBytes(keys.predictions(), Files.readAllBytes(images.resolve(RunLayout.PREDICTIONS)));
+        }
         // The export step reads the evaluated result beside the checkpoint.
         Files.write(runDir.resolve(RunLayout.RESULT), json);
         return Specs.json().readTree(json);

@@ -40,6 +40,10 @@ public final class RunFolders {
         if (hardest != null) {
             Files.write(dir.resolve(RunLayout.HARDEST), hardest);
         }
+        byte[] predictions = store.getBytes(keys.predictions());
+        if (predictions != null) {
+            Files.write(dir.resolve(RunLayout.PREDICTIONS), predictions);
+        }
         if (cka != null) {
             Specs.json().writerWithDefaultPrettyPrinter().writeValue(dir.resolve(RunLayout.CKA).toFile(), cka);
             for (Iterator<Map.Entry<String, JsonNode>> it = cka.path("pairs").fields(); it.hasNext();) {

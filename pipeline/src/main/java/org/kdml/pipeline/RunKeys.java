@@ -15,6 +15,7 @@ import org.kdml.spec.RunLayout;
  * final/                        best weights, split, training result, spec
  * completed.json                written once the completion is committed
  * results/result.json           the evaluator's full result
+ * results/predictions.csv.gz    the evaluator's per-image test predictions (classification)
  * images/hardest.png            the evaluator's hardest test images
  * cka/cka.json, cka/cka-&lt;pair&gt;.png   the CKA analyzer's matrices and heatmaps
  * </pre>
@@ -138,6 +139,11 @@ public record RunKeys(String experiment, String runId) {
     /** @return the evaluator's full result */
     public String result() {
         return prefix() + "results/" + RunLayout.RESULT;
+    }
+
+    /** @return the evaluator's per-image test predictions of every network, beside its result */
+    public String predictions() {
+        return prefix() + "results/" + RunLayout.PREDICTIONS;
     }
 
     /** @return the evaluator's grid of the hardest test images */

@@ -211,6 +211,10 @@ public final class Reporter extends ServiceLoop implements AutoCloseable {
             if (!methods.isEmpty()) {
                 Files.writeString(target.resolve(RunLayout.METHODS_CSV), methods);
             }
+            String claims = report.claimsCsv();
+            if (!claims.isEmpty()) {
+                Files.writeString(target.resolve(RunLayout.CLAIMS_CSV), claims);
+            }
             report.html(dir, target);
             String prefix = RunKeys.reportPrefix(e.name);
             ObjectNode payload = Specs.json().createObjectNode();

@@ -60,6 +60,9 @@ public final class RunLayout {
     /** The comparison with existing methods as CSV, in an experiment's report folder. */
     public static final String METHODS_CSV = "methods.csv";
 
+    /** The tested claims as CSV, in an experiment's report folder. */
+    public static final String CLAIMS_CSV = "claims.csv";
+
     private RunLayout() {
     }
 

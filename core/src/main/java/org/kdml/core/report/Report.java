@@ -6,6 +6,7 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,6 +26,7 @@ import org.kdml.core.train.NetworkResult;
 import org.kdml.core.train.ResultNames;
 import org.kdml.core.train.RunFiles;
 import org.kdml.core.train.RunResult;
+import org.kdml.core.train.TestPredictions;
 import org.kdml.spec.ExperimentSpec;
 import org.kdml.spec.RunLayout;
 import org.kdml.spec.SharingGraph;
@@ -50,8 +52,15 @@ public final class Report {
     private final boolean segmentation;
     private final List<String> variants;
     private final List<String> nodes;
+    private final Function<RunResult, TestPredictions> predictions;
+    private List<Claims.Row> claims;
 
     private Report(String experiment, List<RunResult> runs) {
+        this(experiment, runs, r -> null);
+    }
+
+    private Report(String experiment, List<RunResult> runs, Function<RunResult, TestPredictions> predictions) {
+        this.predictions = predictions;
         if (runs.isEmpty()) {
             throw new IllegalArgumentException("no finished runs of " + experiment);
         }
@@ -93,8 +102,34 @@ public final class Report {
                 }
             }
         }
-        return new Report(experimentDir.getFileName().toString(), runs);
+        return new Report(experimentDir.getFileName().toString(), runs, r -> {
+            try {
+                return RunFiles.readPredictions(experimentDir.resolve(r.runId()));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
     }
+
+    /** The claims tested on per-image predictions (computed once). */
+    private List<Claims.Row> claims() {
+        if (claims == null) {
+            claims = segmentation ? List.of() : Claims.of(runs, predictions);
+        }
+        return claims;
+    }
+
+    /** @return the claims as CSV (empty when no run kept per-image predictions) */
+    public String claimsCsv() {
+        return claims().isEmpty() ? "" : Claims.csv(claims());
+    }
+
+    private static final String CLAIMS_INTRO = "Each row tests \"A is at least as accurate as B\" on the same test "
+            + "images (every image of every common seed is one pair). A − B: the accuracy difference with a paired "
+            + "bootstrap 95 % interval; p: McNemar's exact test on the discordant pairs, Holm-corrected within "
+            + "each claim; seed-level t-test: the paired t-test over seeds (the variation between trainings). "
+            + "Verdict: supported (A − B > 0, corrected p < 0.05), contradicted (A − B < 0, corrected p < 0.05), "
+            + "inconclusive otherwise. A measurement, not a confirmation.";
 
     /** Builds a report from results in memory. */
     public static Report of(String experiment, List<RunResult> runs) {
@@ -256,7 +291,21 @@ public final class Report {
         }
         sb.append("## Comparisons (paired over seeds)\n\n");
         comparisons().forEach(c -> sb.append("- ").append(c).append('\n'));
+        if (!claims().isEmpty()) {
+            sb.append("\n## Claims\n\n").append(CLAIMS_INTRO).append("\n\n").append(md(Claims.table(claims())))
+                    .append('\n').append(verdictCounts()).append('\n');
+        }
         return sb.toString();
+    }
+
+    /** @return e.g. {@code Verdicts: 3 supported, 1 contradicted, 20 inconclusive.} */
+    private String verdictCounts() {
+        Map<String, Long> n = new LinkedHashMap<>();
+        for (String v : List.of("supported", "contradicted", "inconclusive")) {
+            n.put(v, claims().stream().filter(r -> r.verdict().equals(v)).count());
+        }
+        return String.format("Verdicts: %d supported, %d contradicted, %d inconclusive.", n.get("supported"),
+                n.get("contradicted"), n.get("inconclusive"));
     }
 
     /** @return the comparison with existing methods as CSV (empty when the experiment ran none) */
@@ -313,7 +362,12 @@ public final class Report {
         }
         sb.append("<h2>Comparisons (paired over seeds)</h2><ul>");
         comparisons().forEach(c -> sb.append("<li>").append(esc(c)).append("</li>"));
-        sb.append("</ul><h2>Runs</h2>");
+        sb.append("</ul>");
+        if (!claims().isEmpty()) {
+            sb.append("<h2>Claims</h2><p>").append(esc(CLAIMS_INTRO)).append("</p>").append(html(Claims.table(claims())))
+                    .append("<p>").append(esc(verdictCounts())).append("</p>");
+        }
+        sb.append("<h2>Runs</h2>");
         for (RunResult r : runs) {
             sb.append("<h3>").append(esc(r.variant())).append(" seed ").append(r.seed()).append(" <small>")
                     .append(r.runId()).append("</small></h3>");

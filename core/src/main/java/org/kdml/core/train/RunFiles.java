@@ -93,6 +93,15 @@ public record RunFiles(ExperimentSpec spec, Variant variant, RunResult trained, 
     }
 
     /**
+     * @return the run's per-image test predictions ({@code predictions.csv.gz}), or null when it has
+     *     none (segmentation, or a result of an older version)
+     */
+    public static TestPredictions readPredictions(Path runDir) throws IOException {
+        Path file = runDir.resolve(RunLayout.PREDICTIONS);
+        return Files.isRegularFile(file) ? TestPredictions.read(file) : null;
+    }
+
+    /**
      * Reads a run folder's {@code spec.json}.
      *
      * @throws IOException when it is missing or unreadable
