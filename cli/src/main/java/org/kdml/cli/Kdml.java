@@ -43,7 +43,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
         subcommands = {RunCommand.class, UpCommand.class, SubmitCommand.class, WorkerCommand.class,
             ChaosCommand.class, DashboardCommand.class, ServeCommand.class, StatusCommand.class, TrainCommand.class,
             ValidateCommand.class, Bench.class, CkaCommand.class, CkaBench.class, ReportCommand.class,
-            MakeDataCommand.class, BenchDataCommand.class, ExportCommand.class, PredictCommand.class,
+            MakeDataCommand.class, ImportIdxCommand.class, BenchDataCommand.class, ExportCommand.class,
+            PredictCommand.class,
             BenchInferCommand.class, HelpCommand.class})
 public final class Kdml implements Callable<Integer> {
 

@@ -146,6 +146,17 @@ public final class ImageFiles {
         write(img, file, format);
     }
 
+    /** Writes an 8-bit grey image ({@code pixels} row-major, {@code height × width}) as a PNG. */
+    public static void writeGrey(byte[] pixels, int height, int width, Path file) throws IOException {
+        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                img.getRaster().setSample(x, y, 0, pixels[y * width + x] & 0xFF);
+            }
+        }
+        write(img, file, "png");
+    }
+
     private static void write(BufferedImage img, Path file, String format) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
         if (!ImageIO.write(img, format, file.toFile())) {
