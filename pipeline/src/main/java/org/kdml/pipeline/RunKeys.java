@@ -19,6 +19,12 @@ import org.kdml.spec.RunLayout;
  * images/hardest.png            the evaluator's hardest test images
  * cka/cka.json, cka/cka-&lt;pair&gt;.png   the CKA analyzer's matrices and heatmaps
  * </pre>
+ * and, shared by every run whose frozen teacher has the same key ({@code TeacherKey}):
+ * <pre>
+ * teachers/&lt;key&gt;/teacher.json, teacher.weights, manifest.json   the teacher, once trained
+ * teachers/&lt;key&gt;/waiting/&lt;runId&gt;.json   runs waiting for it (republished when it lands)
+ * teachers/&lt;key&gt;/failed.json             why it will not land (its run was parked as failed)
+ * </pre>
  *
  * Every checkpoint folder ends with its {@link Manifest#FILE}.
  *
@@ -70,6 +76,30 @@ public record RunKeys(String experiment, String runId) {
     /** @return the folder of {@code experiment}'s report, e.g. {@code exp/report/} (run ids are hex: no clash) */
     public static String reportPrefix(String experiment) {
         return experimentPrefix(experiment) + RunLayout.REPORT_DIR + "/";
+    }
+
+    /**
+     * @return the folder of the frozen teacher with key {@code teacherKey}, shared by every run and
+     *     experiment with that key: {@code teachers/<key>/} holds its files and their manifest,
+     *     {@code waiting/<runId>.json} the runs that wait for it, {@code failed.json} why it will not come
+     */
+    public static String teacher(String teacherKey) {
+        return "teachers/" + safe("teacherKey", teacherKey) + "/";
+    }
+
+    /** @return the marker of run {@code runId} waiting for the teacher {@code teacherKey} (its run message) */
+    public static String teacherWaiting(String teacherKey, String runId) {
+        return teacherWaitingPrefix(teacherKey) + safe("runId", runId) + ".json";
+    }
+
+    /** @return the folder of the runs waiting for the teacher {@code teacherKey} */
+    public static String teacherWaitingPrefix(String teacherKey) {
+        return teacher(teacherKey) + "waiting/";
+    }
+
+    /** @return why the teacher {@code teacherKey} will not come (its run was parked as failed) */
+    public static String teacherFailed(String teacherKey) {
+        return teacher(teacherKey) + "failed.json";
     }
 
     /** @return the run's prefix, e.g. {@code exp/0123abcd/} */

@@ -71,6 +71,27 @@ public record TeacherKey(String value, String material) {
         }
     }
 
+    /**
+     * The run of {@code run}'s experiment that trains the teacher {@code run} needs: the first run, in
+     * {@link Specs#runs} order, whose teacher has the same key. The others wait for it (through the
+     * stack) or take it (in process).
+     *
+     * @return the owner's run id, or null when {@code run}'s teacher has no key
+     */
+    public static String owner(RunSpec run, String codeVersion) {
+        TeacherKey key = of(run, codeVersion);
+        if (key == null) {
+            return null;
+        }
+        for (RunSpec r : Specs.runs(run.spec())) {
+            TeacherKey k = of(r, codeVersion);
+            if (k != null && k.value().equals(key.value())) {
+                return r.runId();
+            }
+        }
+        throw new IllegalStateException("run " + run.runId() + " is not a run of its own spec");
+    }
+
     @Override
     public String toString() {
         return value;

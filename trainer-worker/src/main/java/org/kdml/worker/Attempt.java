@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
 import org.kdml.core.data.DataCache;
 import org.kdml.core.data.DiskImages;
+import org.kdml.core.train.Provenance;
 import org.kdml.core.train.RunResult;
 import org.kdml.core.train.RunTrainer;
 import org.kdml.core.train.TrainingState;
@@ -20,6 +21,7 @@ import org.kdml.pipeline.RunMessage;
 import org.kdml.spec.Phase;
 import org.kdml.spec.RunLayout;
 import org.kdml.spec.RunSpec;
+import org.kdml.spec.TeacherKey;
 
 /**
  * One attempt at one run, on the training thread: nothing to do when the run already completed;
@@ -36,8 +38,25 @@ final class Attempt implements Callable<Attempt.Outcome> {
      * @param finalPrefix the final checkpoint's S3 folder
      * @param timings where the attempt's time went (empty when nothing was trained)
      * @param stop where a graceful stop left the run (then nothing is final), or null
+     * @param waiting why the run waits (for its frozen teacher, which another run trains; it is
+     *     republished when the teacher lands), or null
      */
-    record Outcome(boolean alreadyCompleted, String finalPrefix, Map<String, Object> timings, Stop stop) {
+    record Outcome(boolean alreadyCompleted, String finalPrefix, Map<String, Object> timings, Stop stop,
+            String waiting) {
+
+        /** An outcome that does not wait. */
+        Outcome(boolean alreadyCompleted, String finalPrefix, Map<String, Object> timings, Stop stop) {
+            this(alreadyCompleted, finalPrefix, timings, stop, null);
+        }
+    }
+
+    /** The run's frozen teacher will not come: its owner was parked as failed. Not retried. */
+    static final class TeacherUnavailable extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        TeacherUnavailable(String reason) {
+            super(reason);
+        }
     }
 
     /**
@@ -93,6 +112,10 @@ final class Attempt implements Callable<Attempt.Outcome> {
         if (finalCheckpointVerifies(keys)) {
             return new Outcome(false, keys.finalCheckpoint(), Map.of(), null);
         }
+        String waitFor = waitForTeacher(keys);
+        if (waitFor != null) {
+            return new Outcome(false, null, Map.of(), null, waitFor);
+        }
         long t0 = System.nanoTime();
         Path local = Files.createTempDirectory(work, message.runId() + "-");
         S3Checkpoints checkpoints = new S3Checkpoints(message, attempt, checkpointEvery, store, events, data, run,
@@ -107,7 +130,7 @@ final class Attempt implements Callable<Attempt.Outcome> {
             RunResult trained;
             try {
                 trained = RunTrainer.train(run, images, out, new Progress(events, run.spec().training(), cancelled),
-                        checkpoints, false, attempt);
+                        checkpoints, false, attempt, new S3Teachers(store, work, events.producer(), message, attempt));
             } catch (TrainingStopped stopped) {
                 checkpoints.awaitPending();
                 int epochs = stopped.phase() == Phase.TEACHER ? run.spec().training().teacherEpochs()
@@ -133,6 +156,45 @@ final class Attempt implements Callable<Attempt.Outcome> {
             checkpoints.shutdown();
             TrainingState.deleteTree(local);
         }
+    }
+
+    /**
+     * Whether this run must wait for its frozen teacher: it has a teacher key, another run of its
+     * experiment owns that key ({@link TeacherKey#owner}) and has not put the teacher in S3 yet, and
+     * this run has no checkpoint of its own. Then it leaves a marker and waits (the owner republishes
+     * it); when the owner was parked as failed it fails with the owner's reason. An owner that
+     * completed without putting a teacher there (an older version) is not waited for.
+     *
+     * @return why it waits, or null to train now
+     * @throws TeacherUnavailable when the teacher will not come
+     */
+    private String waitForTeacher(RunKeys keys) throws Exception {
+        String code = Provenance.currentCodeVersion();
+        TeacherKey key = TeacherKey.of(run, code);
+        if (key == null) {
+            return null;
+        }
+        String owner = TeacherKey.owner(run, code);
+        if (owner.equals(run.runId()) || S3Teachers.has(store, key.value()) || !store.epochCheckpoints(keys).isEmpty()
+                || store.exists(new RunKeys(run.experiment(), owner).completed())) {
+            return null;
+        }
+        String failure = S3Teachers.failure(store, key.value());
+        if (failure != null) {
+            throw new TeacherUnavailable(failure);
+        }
+        S3Teachers.markWaiting(store, key.value(), message);
+        // Looked at again after the marker: the owner puts the teacher, then lists the markers.
+        if (S3Teachers.has(store, key.value())) {
+            store.delete(RunKeys.teacherWaiting(key.value(), run.runId()));
+            return null;
+        }
+        failure = S3Teachers.failure(store, key.value());
+        if (failure != null) {
+            store.delete(RunKeys.teacherWaiting(key.value(), run.runId()));
+            throw new TeacherUnavailable(failure);
+        }
+        return "waiting for its teacher (key " + key.value() + "), which run " + owner + " trains";
     }
 
     /** A final checkpoint whose checksums verify means training is done; a corrupt one is retrained. */

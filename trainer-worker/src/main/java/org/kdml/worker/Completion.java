@@ -42,6 +42,15 @@ record Completion(KafkaConsumer<String, byte[]> consumer, KafkaProducer<String, 
         });
     }
 
+    /**
+     * {@code run} waits for its frozen teacher: commits {@code queued} with the reason and the offset
+     * (the run is republished when the teacher lands).
+     */
+    void waiting(ConsumerRecord<String, byte[]> record, RunMessage run, int attempt, String reason) {
+        Transactions.acknowledge(tx, consumer, record, () -> tx.send(Topics.EVENTS.record(run.runId(),
+                RunEvent.of(EventType.QUEUED, run, attempt, worker, reason))));
+    }
+
     /** The last attempt of {@code run} failed: commits {@code failed} (not retrying) and the offset. */
     void gaveUp(ConsumerRecord<String, byte[]> record, RunMessage run, int attempt, String reason) {
         Transactions.acknowledge(tx, consumer, record, () -> tx.send(Topics.EVENTS.record(run.runId(),

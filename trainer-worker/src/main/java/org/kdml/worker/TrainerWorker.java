@@ -24,6 +24,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
 import org.kdml.core.data.DataCache;
+import org.kdml.core.train.Provenance;
 import org.kdml.pipeline.CheckpointStore;
 import org.kdml.pipeline.Clients;
 import org.kdml.pipeline.PipelineConfig;
@@ -32,6 +33,7 @@ import org.kdml.pipeline.RunMessage;
 import org.kdml.pipeline.ServiceLoop;
 import org.kdml.pipeline.Topics;
 import org.kdml.spec.RunSpec;
+import org.kdml.spec.TeacherKey;
 
 /**
  * A trainer worker: one member of the consumer group {@value #GROUP} on {@code kdml.runs}.
@@ -330,6 +332,15 @@ public final class TrainerWorker extends ServiceLoop implements AutoCloseable {
             failed(c, e.getCause(), consumer, events, completion);
             return;
         }
+        if (outcome.waiting() != null) {
+            // Not an attempt that counts: the run is republished when its teacher lands.
+            try (CheckpointStore store = new CheckpointStore(config, options.s3Patience())) {
+                Attempts.stopped(store, RunKeys.of(c.message));
+            }
+            completion.waiting(c.record, c.message, c.attempt, outcome.waiting());
+            System.err.println("worker " + id + ": run " + c.record.key() + " " + outcome.waiting());
+            return;
+        }
         if (outcome.stop() != null) {
             stopped(c, outcome.stop(), events, "the worker is stopping");
             seekIfAssigned(consumer, new TopicPartition(c.record.topic(), c.record.partition()), c.record.offset());
@@ -364,12 +375,34 @@ public final class TrainerWorker extends ServiceLoop implements AutoCloseable {
         }
         String of = "attempt " + c.attempt + (c.counted < c.attempt ? " (" + c.counted + " counted, "
                 + (c.attempt - c.counted) + " graceful stops not)" : "") + " of " + options.maxAttempts();
-        if (c.counted >= options.maxAttempts()) {
+        if (cause instanceof Attempt.TeacherUnavailable) {
+            completion.gaveUp(c.record, c.message, c.attempt, "its frozen teacher will not come: " + cause.getMessage());
+        } else if (c.counted >= options.maxAttempts()) {
             completion.gaveUp(c.record, c.message, c.attempt, of + ", giving up: " + reason);
+            releaseTeacherWaiters(c, events, reason);
         } else {
             new Events(events, c.message, c.attempt, id).retrying(of + ", retrying: " + reason);
             Clients.sleep(options.retryBackoff().toMillis() * (1L << Math.max(0, Math.min(6, c.attempt - 1))));
             seekIfAssigned(consumer, tp, c.record.offset());
+        }
+    }
+
+    /**
+     * The run parked as failed owned its frozen teacher and did not put it in S3: the runs waiting
+     * for that teacher are told (they fail with this reason) and republished.
+     */
+    private void releaseTeacherWaiters(Current c, KafkaProducer<String, String> events, String reason) {
+        try (CheckpointStore store = new CheckpointStore(config, options.s3Patience())) {
+            RunSpec run = c.message.run();
+            String code = Provenance.currentCodeVersion();
+            TeacherKey key = TeacherKey.of(run, code);
+            if (key != null && run.runId().equals(TeacherKey.owner(run, code))
+                    && !S3Teachers.has(store, key.value())) {
+                S3Teachers.failed(store, events, key.value(), run.runId(), reason);
+            }
+        } catch (Exception e) {
+            System.err.println("worker " + id + ": releasing the runs waiting for the teacher of " + c.record.key()
+                    + ": " + e);
         }
     }
 
