@@ -59,7 +59,10 @@ final class RunCommand extends KdmlCommand {
         ExperimentRunner.validate(points.get(0));
         Path tmp = data == null ? Files.createTempDirectory("kdml-stack-") : null;
         try {
-            return run(stackOptions.settings(data == null ? tmp : data, out), text, points, out);
+            // Without --data the stack lives and dies with this process: an epoch checkpoint could never
+            // be resumed from, so only the final one is written.
+            return run(stackOptions.settings(data == null ? tmp : data, data == null ? 0 : 1, out), text, points,
+                    out);
         } finally {
             if (tmp != null) {
                 TrainingState.deleteTree(tmp);

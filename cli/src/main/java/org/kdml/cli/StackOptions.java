@@ -34,8 +34,9 @@ final class StackOptions {
     private int statusPort = 8081;
 
     @Option(names = "--checkpoint-every", paramLabel = "EPOCHS", description = "workers checkpoint every EPOCHS"
-            + " epochs (0: only the last)")
-    private int checkpointEvery = 1;
+            + " epochs (0: only the last; default 1, and 0 for kdml run without --data: that stack ends with the"
+            + " process, so there is nothing to resume from)")
+    private Integer checkpointEvery;
 
     @Option(names = "--cka-sample", paramLabel = "N", description = "test examples the CKA analyzer reads per run")
     private int ckaSample = 256;
@@ -51,7 +52,9 @@ final class StackOptions {
         port("--s3-port", s3Port);
         port("--status-port", statusPort);
         atLeast("--workers", workers, 0);
-        atLeast("--checkpoint-every", checkpointEvery, 0);
+        if (checkpointEvery != null) {
+            atLeast("--checkpoint-every", checkpointEvery, 0);
+        }
         atLeast("--cka-sample", ckaSample, 1);
         if (mlflow != null) {
             httpUri("--mlflow", mlflow);
@@ -60,10 +63,19 @@ final class StackOptions {
 
     /** Picks the ports: a taken one is replaced by a free one, with a note on {@code out}. */
     Stack.Settings settings(Path data, PrintStream out) throws IOException {
+        return settings(data, 1, out);
+    }
+
+    /**
+     * {@link #settings(Path, PrintStream)} with {@code defaultEvery} epochs between checkpoints unless
+     * {@code --checkpoint-every} says otherwise.
+     */
+    Stack.Settings settings(Path data, int defaultEvery, PrintStream out) throws IOException {
         check();
         int kafka = Stack.portOrFree(kafkaPort, host, "Kafka", out);
         int s3 = Stack.portOrFree(s3Port, host, "S3", out);
         int status = Stack.portOrFree(statusPort, "status", out);
-        return new Stack.Settings(data, kafka, s3, status, workers, checkpointEvery, ckaSample, mlflow, host);
+        return new Stack.Settings(data, kafka, s3, status, workers, checkpointEvery == null ? defaultEvery
+                : checkpointEvery, ckaSample, mlflow, host);
     }
 }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 import org.kdml.core.model.DistillNet;
+import org.kdml.core.train.EngineTurns;
 
 /**
  * Minibatch CKA between every layer of one network and every layer of another, streamed over a
@@ -91,8 +92,10 @@ public record LayerCka(List<String> rows, List<String> cols, double[][] values, 
                 if (n < 4) {
                     continue;
                 }
-                double[][] ga = grams(a.forwardAll(ps, x, false), n, sa);
-                double[][] gb = grams(b.forwardAll(ps, x, false), n, sb);
+                double[][][] g = EngineTurns.inference(() -> new double[][][] {
+                    grams(a.forwardAll(ps, x, false), n, sa), grams(b.forwardAll(ps, x, false), n, sb)});
+                double[][] ga = g[0];
+                double[][] gb = g[1];
                 for (int p = 0; p < ga.length; p++) {
                     for (int q = 0; q < gb.length; q++) {
                         kl[p][q] += Cka.hsic1(ga[p], gb[q], n);

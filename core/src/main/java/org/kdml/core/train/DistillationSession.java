@@ -230,14 +230,11 @@ public final class DistillationSession implements AutoCloseable {
 
     /**
      * DJL's PyTorch engine allows one gradient collector per process at a time: sessions training on
-     * several threads of one JVM (several in-process workers) take turns step by step.
+     * several threads of one JVM (several in-process workers) take turns step by step, with
+     * evaluation and CKA ({@link EngineTurns}).
      */
-    private static final Object COLLECTOR_LOCK = new Object();
-
     private Map<String, Double> step(NDArray x, NDArray y, List<String> run, Map<String, NodeLoss> active) {
-        synchronized (COLLECTOR_LOCK) {
-            return stepLocked(x, y, run, active);
-        }
+        return EngineTurns.step(() -> stepLocked(x, y, run, active));
     }
 
     private Map<String, Double> stepLocked(NDArray x, NDArray y, List<String> run, Map<String, NodeLoss> active) {
@@ -484,13 +481,15 @@ public final class DistillationSession implements AutoCloseable {
 
     /** {@link #infer(NDArray)} of the networks {@code nodes} only, in the session's order. */
     public Map<String, NDList> infer(NDArray x, Collection<String> nodes) {
-        Map<String, NDList> out = new LinkedHashMap<>();
-        for (Map.Entry<String, DistillNet> e : nets.entrySet()) {
-            if (nodes.contains(e.getKey())) {
-                out.put(e.getKey(), e.getValue().forward(ps, new NDList(x), false));
+        return EngineTurns.inference(() -> {
+            Map<String, NDList> out = new LinkedHashMap<>();
+            for (Map.Entry<String, DistillNet> e : nets.entrySet()) {
+                if (nodes.contains(e.getKey())) {
+                    out.put(e.getKey(), e.getValue().forward(ps, new NDList(x), false));
+                }
             }
-        }
-        return out;
+            return out;
+        });
     }
 
     /**
