@@ -33,14 +33,17 @@ class KdmlTest {
     void validateListsTheRunsOfTheQuickStart() throws Exception {
         assertEquals(0, kdml("validate", Path.of("..", "examples", "quickstart.yaml").toString()));
         String[] lines = out.toString(StandardCharsets.UTF_8).strip().split("\n");
-        // The data first: classes and images per class per split (seed 1), then the 24 runs.
-        assertEquals("data: synthetic-patches, 1000 images, 2 classes, pooled split", lines[0]);
+        // The data first: classes and images per class per split (seed 1), then the 26 runs (12
+        // variants and the baseline, 2 seeds). 250 images per class: 187.5 rounds to 188 for
+        // training, 25 for validation, 37 left for test.
+        assertEquals("data: synthetic-patches, 1000 images, 4 classes, pooled split", lines[0]);
         assertEquals(List.of("class", "train", "val", "test"), List.of(lines[1].strip().split("\\s+")));
-        assertEquals(List.of("normal", "375", "50", "75"), List.of(lines[2].strip().split("\\s+")));
-        assertEquals(List.of("tumour", "375", "50", "75"), List.of(lines[3].strip().split("\\s+")));
-        assertEquals(4 + 24, lines.length);
-        assertTrue(lines[4].matches("[0-9a-f]{16} quickstart kd-off-v1 seed 1 edges \\[teacher->s1:predictions, "
-                + "teacher->s2:predictions\\]"), lines[4]);
+        for (int c = 0; c < 4; c++) {
+            assertEquals(List.of("class-" + c, "188", "25", "37"), List.of(lines[2 + c].strip().split("\\s+")));
+        }
+        assertEquals(6 + 26, lines.length);
+        assertTrue(lines[6].matches("[0-9a-f]{16} quickstart kd-off-v1 seed 1 edges \\[teacher->s1:predictions, "
+                + "teacher->s2:predictions\\]"), lines[6]);
     }
 
     @Test
@@ -107,6 +110,7 @@ class KdmlTest {
         m.put("bench-cka", List.of("--teacher", "--student", "--size", "--examples", "--batch", "--json"));
         m.put("report", List.of("EXPERIMENT", "--out", "--format", "--from-stack", "--bootstrap", "--s3"));
         m.put("make-data", List.of("--kind", "--out", "--samples"));
+        m.put("import-idx", List.of("--images", "--labels", "--classes", "--per-class", "--out"));
         m.put("bench-data", List.of("--kind", "--root", "--size", "--limit", "--json"));
         m.put("export", List.of("RUN", "--network", "--int8", "--out", "--runs", "--bootstrap", "--s3",
                 "--latency-threads", "--latency-runs", "--int8-format", "--calibration-images"));

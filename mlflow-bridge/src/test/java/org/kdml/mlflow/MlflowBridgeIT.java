@@ -183,23 +183,23 @@ class MlflowBridgeIT {
             assertEquals(prefix + "cka/cka-s1-s2.png", off.tags().get("kdml.artifact.cka.s1-s2"));
             assertEquals("quickstart", off.params().get("name"));
             assertEquals("6", off.params().get("training.epochs"));
-            assertEquals("6", off.params().get("training.teacherEpochs"));
+            assertEquals("15", off.params().get("training.teacherEpochs"));
             assertEquals("[\"kd-off\",\"kd-on\",\"ml\",\"kd-ml\"]", off.params().get("modes"));
             assertEquals(MlflowRecords.params(kdOff.spec()).size(), off.params().size());
 
-            // kd-off: the teacher's phase is steps 1-6, the joint phase 7-12; term values 1/epoch.
-            assertEquals(range(1, 6), steps(off, "teacher/task"));
-            assertEquals(range(7, 12), steps(off, "s1/task"));
+            // kd-off: the teacher's phase is steps 1-15, the joint phase 16-21; term values 1/epoch.
+            assertEquals(range(1, 15), steps(off, "teacher/task"));
+            assertEquals(range(16, 21), steps(off, "s1/task"));
             assertEquals(List.of(1.0, 0.5, 1 / 3.0, 0.25, 0.2, 1 / 6.0), values(off, "s1/predictions.from.teacher"));
-            assertEquals(range(1, 12), steps(off, "val/s1/accuracy"));
-            assertEquals(0.51, off.history("val/s1/accuracy").get(6).value(), 1e-12);
+            assertEquals(range(1, 21), steps(off, "val/s1/accuracy"));
+            assertEquals(0.51, off.history("val/s1/accuracy").get(15).value(), 1e-12);
             assertEquals(List.of(0L), steps(off, "test/s1/accuracy"));
             assertEquals(List.of(0.9), values(off, "test/ensemble/accuracy"));
             assertEquals(List.of(), off.history("test/s2/auc"));
             assertNoMetricTwice(off);
-            // Teacher phase: 2 terms + 4 scores + wall time, 6 epochs; joint: 6 terms + 4 + 1, 6 epochs;
+            // Teacher phase: 2 terms + 4 scores + wall time, 15 epochs; joint: 6 terms + 4 + 1, 6 epochs;
             // 22 test metrics.
-            assertEquals(7 * 6 + 11 * 6 + 22, off.metrics().size());
+            assertEquals(7 * 15 + 11 * 6 + 22, off.metrics().size());
 
             StoredRun ml = runOf(server, kdMl);
             assertEquals("FINISHED", ml.status());

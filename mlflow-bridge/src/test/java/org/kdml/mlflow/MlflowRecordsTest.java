@@ -29,7 +29,7 @@ class MlflowRecordsTest {
     void aKdOffRunCountsItsJointEpochsAfterTheTeachersPhase() throws Exception {
         KnownRun kdOff = KnownRun.of(QuickStartMessages.run("kd-off-v1", 1));
         KnownRun kdOn = KnownRun.of(QuickStartMessages.run("kd-on-v1", 1));
-        assertEquals(6, kdOff.jointOffset());
+        assertEquals(15, kdOff.jointOffset());
         assertEquals(0, kdOn.jointOffset());
         assertEquals(3, MlflowRecords.step(Phase.TEACHER, 3, 6));
         assertEquals(8, MlflowRecords.step(Phase.JOINT, 2, 6));
@@ -42,14 +42,15 @@ class MlflowRecordsTest {
         RunEvent e = QuickStartMessages.epoch(run, Phase.JOINT, 2, 6, 1234L);
         List<Metric> metrics = MlflowRecords.epoch(e, KnownRun.of(run));
         // kd-off-v1: teacher -> s1 and teacher -> s2 by predictions; train terms 1/2, scores 0.5 + 2/100;
+        // joint epoch 2 is step 15 + 2 (15 teacher epochs first);
         // in the order of the event's JSON (keys sorted), wall time last.
         assertEquals(List.of(
-                new Metric("s1/predictions.from.teacher", 0.5, 1234, 8), new Metric("s1/task", 0.5, 1234, 8),
-                new Metric("s1/total", 0.5, 1234, 8), new Metric("s2/predictions.from.teacher", 0.5, 1234, 8),
-                new Metric("s2/task", 0.5, 1234, 8), new Metric("s2/total", 0.5, 1234, 8),
-                new Metric("val/ensemble/accuracy", 0.52, 1234, 8), new Metric("val/s1/accuracy", 0.52, 1234, 8),
-                new Metric("val/s2/accuracy", 0.52, 1234, 8), new Metric("val/teacher/accuracy", 0.52, 1234, 8),
-                new Metric("epoch/seconds", 2.0, 1234, 8)), metrics);
+                new Metric("s1/predictions.from.teacher", 0.5, 1234, 17), new Metric("s1/task", 0.5, 1234, 17),
+                new Metric("s1/total", 0.5, 1234, 17), new Metric("s2/predictions.from.teacher", 0.5, 1234, 17),
+                new Metric("s2/task", 0.5, 1234, 17), new Metric("s2/total", 0.5, 1234, 17),
+                new Metric("val/ensemble/accuracy", 0.52, 1234, 17), new Metric("val/s1/accuracy", 0.52, 1234, 17),
+                new Metric("val/s2/accuracy", 0.52, 1234, 17), new Metric("val/teacher/accuracy", 0.52, 1234, 17),
+                new Metric("epoch/seconds", 2.0, 1234, 17)), metrics);
         assertEquals(List.of(), MlflowRecords.epoch(RunEvent.of(EventType.QUEUED, run, 0, null, null),
                 KnownRun.of(run)));
     }

@@ -88,6 +88,60 @@ class ClaimsTest {
         assertEquals("undefined: one pair (seed)", kdml.seedTest());
     }
 
+    /** A run of {@code variant} whose networks get right exactly the images given for each. */
+    private static RunResult run(String variant, String teacherTraining, Map<String, TestPredictions> store,
+            Map<String, boolean[]> right) {
+        Map<String, NetworkResult> nets = new HashMap<>();
+        Map<String, int[]> predicted = new HashMap<>();
+        Map<String, float[]> probabilities = new HashMap<>();
+        for (Map.Entry<String, boolean[]> e : right.entrySet()) {
+            nets.put(e.getKey(), new NetworkResult(e.getKey(), 0, 0, 0,
+                    ClassificationMetrics.of(new int[] {0, 1}, new int[] {0, 1}, 2), null, null));
+            int[] p = new int[N];
+            for (int k = 0; k < N; k++) {
+                p[k] = e.getValue()[k] ? 0 : 1;
+            }
+            predicted.put(e.getKey(), p);
+            probabilities.put(e.getKey(), new float[N * 2]);
+        }
+        RunResult r = new RunResult(variant + "-1", "claims", variant, 1, teacherTraining, List.of(), nets,
+                new ArrayList<>(), Map.of(), null, 1, 1, Map.of(), Map.of(), null);
+        List<String> items = IntStream.range(0, N).mapToObj(i -> String.format("img%02d", i)).toList();
+        store.put(r.runId(), new TestPredictions(items, new int[N], 2, probabilities, predicted));
+        return r;
+    }
+
+    /**
+     * The gap is measured from the teacher that teaches. The frozen teacher (kd-off-v1) is right on
+     * images 0–29, the baseline's own teacher on 0–9, the student alone on 0–19. Against the frozen
+     * teacher: b = 10 (only the teacher right), c = 0, A − B = 10/40 = 0.25, McNemar p = 2·½¹⁰ =
+     * 1/512, one row so Holm leaves it: supported. Without a frozen teacher the baseline's teacher is
+     * used: b = 0, c = 10, A − B = −0.25, p = 1/512: contradicted.
+     */
+    @Test
+    void theGapIsMeasuredFromTheFrozenTeacherWhenAVariantFreezesOne() {
+        Map<String, TestPredictions> store = new HashMap<>();
+        RunResult frozen = run("kd-off-v1", "frozen", store, Map.of("teacher", right(new int[] {0, 30})));
+        RunResult method = run("baseline-at", "frozen", store, Map.of("teacher", right(new int[] {0, 40})));
+        RunResult alone = run("baseline", "joint", store, Map.of("teacher", right(new int[] {0, 10}),
+                "s1", right(new int[] {0, 20})));
+        Claims.Row gap = Claims.of(List.of(method, alone, frozen), r -> store.get(r.runId())).get(0);
+        assertEquals("the teacher > each student trained alone (the gap to close)", gap.family());
+        assertEquals("kd-off-v1/teacher", gap.a());
+        assertEquals("baseline/s1", gap.b());
+        assertEquals(10, gap.mcNemar().b());
+        assertEquals(0, gap.mcNemar().c());
+        assertEquals(0.25, gap.interval().difference(), 1e-12);
+        assertEquals(1.0 / 512, gap.pHolm(), 1e-12);
+        assertEquals("supported", gap.verdict());
+
+        Claims.Row own = Claims.of(List.of(method, alone), r -> store.get(r.runId())).get(0);
+        assertEquals("baseline/teacher", own.a());
+        assertEquals(-0.25, own.interval().difference(), 1e-12);
+        assertEquals(1.0 / 512, own.pHolm(), 1e-12);
+        assertEquals("contradicted", own.verdict());
+    }
+
     @Test
     void verdictsFollowTheSignAndTheCorrectedP() {
         assertEquals("supported", Claims.verdict(0.01, 0.049));
