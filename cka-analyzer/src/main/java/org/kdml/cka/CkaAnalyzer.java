@@ -9,6 +9,7 @@ import org.kdml.core.cka.CkaResult;
 import org.kdml.core.cka.RunCka;
 import org.kdml.core.data.DataCache;
 import org.kdml.core.data.LabeledImages;
+import org.kdml.core.train.EngineTurns;
 import org.kdml.pipeline.CheckpointStore;
 import org.kdml.pipeline.CompletionService;
 import org.kdml.pipeline.PipelineConfig;
@@ -63,6 +64,16 @@ public final class CkaAnalyzer extends CompletionService {
 
     @Override
     protected JsonNode process(RunEvent event, ExperimentSpec spec, Path runDir, CheckpointStore store,
+            RunKeys keys) throws Exception {
+        // Apart from the thread that polls, and single-threaded beside a trainer in this process
+        // (kdml run): EngineTurns.
+        return EngineTurns.apart(Thread.currentThread().getName() + "-run", () -> {
+            EngineTurns.besideTraining();
+            return processHere(event, spec, runDir, store, keys);
+        });
+    }
+
+    private JsonNode processHere(RunEvent event, ExperimentSpec spec, Path runDir, CheckpointStore store,
             RunKeys keys) throws Exception {
         LabeledImages data = this.data.get(spec.dataset(), spec.task());
         RunCka.Analysis a = RunCka.analyze(runDir, data, sample, batch, runDir.resolve(RunLayout.CKA_DIR));

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.kdml.core.data.DataCache;
 import org.kdml.core.data.LabeledImages;
+import org.kdml.core.train.EngineTurns;
 import org.kdml.core.train.RunResult;
 import org.kdml.core.train.RunTrainer;
 import org.kdml.pipeline.CheckpointStore;
@@ -51,6 +52,16 @@ public final class Evaluator extends CompletionService {
 
     @Override
     protected JsonNode process(RunEvent event, ExperimentSpec spec, Path runDir, CheckpointStore store,
+            RunKeys keys) throws Exception {
+        // Apart from the thread that polls, and single-threaded beside a trainer in this process
+        // (kdml run): EngineTurns.
+        return EngineTurns.apart(Thread.currentThread().getName() + "-run", () -> {
+            EngineTurns.besideTraining();
+            return processHere(event, spec, runDir, store, keys);
+        });
+    }
+
+    private JsonNode processHere(RunEvent event, ExperimentSpec spec, Path runDir, CheckpointStore store,
             RunKeys keys) throws Exception {
         LabeledImages data = this.data.get(spec.dataset(), spec.task());
         Path images = runDir.resolve("images");

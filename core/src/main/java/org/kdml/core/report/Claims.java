@@ -117,7 +117,7 @@ public final class Claims {
     }
 
     private static Map<String, List<Pair>> families(List<RunResult> runs) {
-        List<String> variants = runs.stream().map(RunResult::variant).distinct().toList();
+        List<String> variants = runs.stream().map(RunResult::variant).distinct().sorted().toList();
         Map<String, List<Pair>> f = new LinkedHashMap<>();
         String ens = RunTrainer.ENSEMBLE;
         List<String> students = runs.stream().flatMap(r -> r.networks().keySet().stream())

@@ -1,5 +1,9 @@
 package org.kdml.core.train;
 
+import ai.djl.pytorch.jni.JniUtils;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
@@ -16,17 +20,36 @@ import java.util.function.Supplier;
  * satisfy for training steps on several threads (several in-process workers). With
  * {@code -Dkdml.engineTurns=false} evaluation and CKA run beside training (steps still take turns),
  * to measure the difference.
+ *
+ * <p>Turns keep teams from computing at once, not from existing, and existing is what costs: libtorch's
+ * OpenMP runtime (libgomp) lets a team's threads spin between parallel regions only while the
+ * process holds no more OpenMP threads than cores; past that it puts them to sleep after every
+ * region and wakes them for the next, hundreds of times a training step. A team lives as long as
+ * the thread that started it. Work that only serves inference beside training in the same process
+ * (the evaluator's, the CKA analyzer's in {@code kdml run}) therefore runs {@link #apart} — on a
+ * thread of its own that ends with the work, taking its team with it — and calls
+ * {@link #besideTraining()} there before it touches libtorch, so that libtorch's own operators run
+ * on that thread alone.
  */
 public final class EngineTurns {
 
     private static final ReentrantLock LOCK = new ReentrantLock(true);
     private static final boolean INFERENCE = !"false".equals(System.getProperty("kdml.engineTurns"));
+    /** Whether a training step has run in this process. */
+    private static final AtomicBoolean TRAINS = new AtomicBoolean();
+    /** Whether the current thread has run a training step, or been settled by {@link #besideTraining()}. */
+    private static final ThreadLocal<Boolean> STEPS = ThreadLocal.withInitial(() -> false);
+    private static final ThreadLocal<Boolean> SETTLED = ThreadLocal.withInitial(() -> false);
 
     private EngineTurns() {
     }
 
     /** Runs a training step in its turn (always alone: one gradient collector per process). */
     static <T> T step(Supplier<T> work) {
+        if (!STEPS.get()) {
+            STEPS.set(true);
+            TRAINS.set(true);
+        }
         LOCK.lock();
         try {
             return work.get();
@@ -46,5 +69,85 @@ public final class EngineTurns {
         } finally {
             LOCK.unlock();
         }
+    }
+
+    /**
+     * Called by a thread that only serves inference (evaluation, CKA) before it touches libtorch:
+     * when this process also trains, on another thread, libtorch's operators run on this thread
+     * alone from now on (libtorch's thread count for this thread is 1; the process's default and
+     * the training thread's are left as they were). Does nothing in a process that does not train
+     * (a separate evaluator keeps every core), on a thread that trains, or with
+     * {@code -Dkdml.engineTurns=false}. Runs in a turn, so no training step sees the process's
+     * default change and change back.
+     *
+     * @return whether this call made the thread single-threaded
+     */
+    public static boolean besideTraining() {
+        if (!INFERENCE || !TRAINS.get() || STEPS.get() || SETTLED.get()) {
+            return false;
+        }
+        SETTLED.set(true);
+        LOCK.lock();
+        try {
+            int threads = JniUtils.getNumThreads();
+            if (threads <= 1) {
+                return false;
+            }
+            // libtorch's setter sets the calling thread's count and the default new threads take;
+            // a helper thread that computes nothing puts the default back.
+            JniUtils.setNumThreads(1);
+            Thread restore = new Thread(() -> JniUtils.setNumThreads(threads), "kdml-threads-default");
+            restore.start();
+            restore.join();
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
+    /**
+     * Runs {@code work} on a new thread that ends when the work does, so that any OpenMP team the work
+     * starts ends with it (see the class comment), and returns its result or throws what it threw.
+     * Interrupting the caller interrupts the work, which is then waited for.
+     */
+    public static <T> T apart(String name, Callable<T> work) throws Exception {
+        AtomicReference<T> result = new AtomicReference<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                result.set(work.call());
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+                t.interrupt();
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        Throwable e = failure.get();
+        if (e instanceof Exception ex) {
+            throw ex;
+        }
+        if (e instanceof Error err) {
+            throw err;
+        }
+        if (e != null) {
+            throw new IllegalStateException(e);
+        }
+        return result.get();
     }
 }

@@ -50,19 +50,32 @@ public final class ExperimentRunner {
                 throw new SpecException("weights." + w.getKey(), "file not found: " + w.getValue());
             }
         }
-        for (Variant v : spec.variants()) {
-            boolean methods = v.graph().edges().stream().anyMatch(e -> e.knowledge().isMethod());
-            int size = spec.task() == Task.SEGMENTATION || methods ? spec.dataset().imageSize() : 32;
-            try (NDManager m = NDManager.newBaseManager()) {
-                Map<String, DistillNet> nets = NetworkSet.build(spec.task(), spec.teacher(), spec.students(), v.graph(),
-                        v.key().equals("custom") ? "sharing" : "students",
-                        spec.dataset().classes() == null ? 2 : spec.dataset().classes(), size, spec.training(), m);
-                if (methods) {
-                    // The edge modules join the shapes they read: build them once to check.
-                    Methods.build(v.graph(), nets, spec.training(), spec.task() == Task.SEGMENTATION
-                            ? TaskLoss.segmentation(spec.training().focalGamma()) : TaskLoss.CLASSIFICATION, size, m);
+        // Building the networks runs libtorch: on a thread that ends with it, so that no OpenMP team
+        // outlives the check on the caller's thread (an orchestrator's, a CLI's: EngineTurns).
+        try {
+            EngineTurns.apart("kdml-validate", () -> {
+                for (Variant v : spec.variants()) {
+                    boolean methods = v.graph().edges().stream().anyMatch(e -> e.knowledge().isMethod());
+                    int size = spec.task() == Task.SEGMENTATION || methods ? spec.dataset().imageSize() : 32;
+                    try (NDManager m = NDManager.newBaseManager()) {
+                        Map<String, DistillNet> nets = NetworkSet.build(spec.task(), spec.teacher(), spec.students(),
+                                v.graph(), v.key().equals("custom") ? "sharing" : "students",
+                                spec.dataset().classes() == null ? 2 : spec.dataset().classes(), size, spec.training(),
+                                m);
+                        if (methods) {
+                            // The edge modules join the shapes they read: build them once to check.
+                            Methods.build(v.graph(), nets, spec.training(), spec.task() == Task.SEGMENTATION
+                                    ? TaskLoss.segmentation(spec.training().focalGamma()) : TaskLoss.CLASSIFICATION,
+                                    size, m);
+                        }
+                    }
                 }
-            }
+                return null;
+            });
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -1,0 +1,59 @@
+package org.kdml.core.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A thread that serves inference beside a training thread gets libtorch to itself alone; the
+ * training thread and threads started later keep the process's thread count.
+ */
+class EngineTurnsTest {
+
+    private static <T> T on(String name, Supplier<T> work) throws InterruptedException {
+        AtomicReference<T> out = new AtomicReference<>();
+        Thread t = new Thread(() -> out.set(work.get()), name);
+        t.start();
+        t.join(60_000);
+        assertFalse(t.isAlive(), name + " still running");
+        return out.get();
+    }
+
+    @Test
+    void anInferenceThreadBesideTrainingRunsAloneAndTheOthersKeepTheirThreads() throws Exception {
+        Engine.getEngine("PyTorch");
+        int threads = JniUtils.getNumThreads();
+        EngineTurns.step(() -> null);
+        // This thread trains: it is never settled.
+        assertFalse(EngineTurns.besideTraining());
+        int[] inference = on("inference", () -> new int[] {EngineTurns.besideTraining() ? 1 : 0,
+            EngineTurns.besideTraining() ? 1 : 0, JniUtils.getNumThreads()});
+        if (threads > 1) {
+            assertEquals(1, inference[0], "settled on its first call");
+            assertEquals(1, inference[2], "libtorch runs on the inference thread alone");
+        } else {
+            assertEquals(0, inference[0], "one thread already");
+        }
+        assertEquals(0, inference[1], "settled once");
+        assertEquals(threads, JniUtils.getNumThreads(), "the training thread keeps its threads");
+        assertEquals(threads, on("later", JniUtils::getNumThreads), "a later thread takes the process's default");
+    }
+
+    @Test
+    void apartRunsOnAThreadOfItsOwnAndHandsBackItsResultOrItsFailure() throws Exception {
+        String caller = Thread.currentThread().getName();
+        assertEquals("eval-run", EngineTurns.apart("eval-run", () -> Thread.currentThread().getName()));
+        assertEquals(caller, Thread.currentThread().getName());
+        IOException e = assertThrows(IOException.class, () -> EngineTurns.apart("failing", () -> {
+            throw new IOException("checkpoint s1.params: truncated");
+        }));
+        assertEquals("checkpoint s1.params: truncated", e.getMessage());
+    }
+}
