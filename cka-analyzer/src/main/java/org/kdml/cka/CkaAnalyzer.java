@@ -67,10 +67,8 @@ public final class CkaAnalyzer extends CompletionService {
             RunKeys keys) throws Exception {
         // Apart from the thread that polls, and single-threaded beside a trainer in this process
         // (kdml run): EngineTurns.
-        return EngineTurns.apart(Thread.currentThread().getName() + "-run", () -> {
-            EngineTurns.besideTraining();
-            return processHere(event, spec, runDir, store, keys);
-        });
+        return EngineTurns.inferenceApart(Thread.currentThread().getName() + "-run",
+                () -> processHere(event, spec, runDir, store, keys));
     }
 
     private JsonNode processHere(RunEvent event, ExperimentSpec spec, Path runDir, CheckpointStore store,

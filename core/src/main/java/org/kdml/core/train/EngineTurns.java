@@ -150,4 +150,15 @@ public final class EngineTurns {
         }
         return result.get();
     }
+
+    /**
+     * Inference work beside a trainer: {@link #apart} on a thread named {@code name}, which calls
+     * {@link #besideTraining()} before {@code work}. The evaluator's and the CKA analyzer's runs.
+     */
+    public static <T> T inferenceApart(String name, Callable<T> work) throws Exception {
+        return apart(name, () -> {
+            besideTraining();
+            return work.call();
+        });
+    }
 }
