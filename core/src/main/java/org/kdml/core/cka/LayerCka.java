@@ -67,7 +67,7 @@ public record LayerCka(List<String> rows, List<String> cols, double[][] values, 
     }
 
     /**
-     * Computes the matrix.
+     * Computes the matrix of two networks: {@link #computeAll} of {@code aName} and {@code bName}.
      *
      * @param aName the first network's node, e.g. {@code teacher}, as reasons name its layers
      * @param a the first network
@@ -79,30 +79,79 @@ public record LayerCka(List<String> rows, List<String> cols, double[][] values, 
      */
     public static LayerCka compute(String aName, DistillNet a, String bName, DistillNet b, int batches,
             BiFunction<Integer, NDManager, NDArray> batch, NDManager manager) {
-        List<String> ra = a.layerNames();
-        List<String> rb = b.layerNames();
-        double[][] kl = new double[ra.size()][rb.size()];
-        SelfHsic[] sa = sides(aName, ra);
-        SelfHsic[] sb = sides(bName, rb);
+        Map<String, DistillNet> nets = new LinkedHashMap<>();
+        nets.put(aName, a);
+        nets.put(bName, b);
+        return computeAll(nets, batches, batch, manager).get(aName + PAIR + bName);
+    }
+
+    /** Joins two node names into the pair's name, e.g. {@code teacher-s1}. */
+    public static final String PAIR = "-";
+
+    /**
+     * Computes the matrix of every pair of {@code nets} (node i before node j in the map's order),
+     * keyed {@code <node i>-<node j>}. Each network sees each minibatch once and its Gram matrices
+     * serve every pair it is in: with three networks, three forward passes per batch instead of the
+     * six that pair after pair would take, and the same numbers.
+     *
+     * @param nets the networks by node, e.g. {@code teacher}, {@code s1}, {@code s2}, as reasons name their layers
+     * @param batches how many minibatches there are
+     * @param batch returns minibatch {@code i} as an (N, 3, S, S) array in the given manager
+     * @param manager parent of each batch's sub-manager
+     */
+    public static Map<String, LayerCka> computeAll(Map<String, DistillNet> nets, int batches,
+            BiFunction<Integer, NDManager, NDArray> batch, NDManager manager) {
+        List<String> nodes = new ArrayList<>(nets.keySet());
+        int k = nodes.size();
+        List<List<String>> layers = new ArrayList<>();
+        SelfHsic[][] sides = new SelfHsic[k][];
+        double[][][][] kl = new double[k][k][][];
+        for (int i = 0; i < k; i++) {
+            layers.add(nets.get(nodes.get(i)).layerNames());
+            sides[i] = sides(nodes.get(i), layers.get(i));
+        }
+        for (int i = 0; i < k; i++) {
+            for (int j = i + 1; j < k; j++) {
+                kl[i][j] = new double[layers.get(i).size()][layers.get(j).size()];
+            }
+        }
         ParameterStore ps = new ParameterStore(manager, false);
-        for (int i = 0; i < batches; i++) {
+        for (int t = 0; t < batches; t++) {
             try (NDManager step = manager.newSubManager()) {
-                NDArray x = batch.apply(i, step);
+                NDArray x = batch.apply(t, step);
                 int n = (int) x.getShape().get(0);
                 if (n < 4) {
                     continue;
                 }
-                double[][][] g = EngineTurns.inference(() -> new double[][][] {
-                    grams(a.forwardAll(ps, x, false), n, sa), grams(b.forwardAll(ps, x, false), n, sb)});
-                double[][] ga = g[0];
-                double[][] gb = g[1];
-                for (int p = 0; p < ga.length; p++) {
-                    for (int q = 0; q < gb.length; q++) {
-                        kl[p][q] += Cka.hsic1(ga[p], gb[q], n);
+                double[][][] g = new double[k][][];
+                for (int i = 0; i < k; i++) {
+                    DistillNet net = nets.get(nodes.get(i));
+                    SelfHsic[] side = sides[i];
+                    g[i] = EngineTurns.inference(() -> grams(net.forwardAll(ps, x, false), n, side));
+                }
+                for (int i = 0; i < k; i++) {
+                    for (int j = i + 1; j < k; j++) {
+                        for (int p = 0; p < g[i].length; p++) {
+                            for (int q = 0; q < g[j].length; q++) {
+                                kl[i][j][p][q] += Cka.hsic1(g[i][p], g[j][q], n);
+                            }
+                        }
                     }
                 }
             }
         }
+        Map<String, LayerCka> out = new LinkedHashMap<>();
+        for (int i = 0; i < k; i++) {
+            for (int j = i + 1; j < k; j++) {
+                out.put(nodes.get(i) + PAIR + nodes.get(j), matrix(layers.get(i), layers.get(j), kl[i][j], sides[i],
+                        sides[j]));
+            }
+        }
+        return out;
+    }
+
+    /** The CKA of every cell from the accumulated cross-HSIC and each side's self-HSIC. */
+    private static LayerCka matrix(List<String> ra, List<String> rb, double[][] kl, SelfHsic[] sa, SelfHsic[] sb) {
         double[][] values = new double[ra.size()][rb.size()];
         List<Undefined> undefined = new ArrayList<>();
         for (int p = 0; p < ra.size(); p++) {

@@ -1,6 +1,5 @@
 package org.kdml.core.cka;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
@@ -68,20 +67,20 @@ public final class RunCka {
             Map<String, String> archs = new LinkedHashMap<>();
             nets.forEach((k, v) -> archs.put(k, v.architecture()));
             long t0 = System.nanoTime();
+            Map<String, LayerCka> all = LayerCka.computeAll(nets, batches, (k, mgr) -> {
+                List<Integer> part = chosen.subList(k * batch, Math.min(chosen.size(), (k + 1) * batch));
+                float[] buf = new float[part.size() * 3 * s * s];
+                for (int q = 0; q < part.size(); q++) {
+                    n.apply(data.image(part.get(q)), buf, q * 3 * s * s);
+                }
+                return Tensors.floats(mgr, buf, new Shape(part.size(), 3, s, s));
+            }, manager);
             for (int i = 0; i < nodes.size(); i++) {
                 for (int j = i + 1; j < nodes.size(); j++) {
                     String a = nodes.get(i);
                     String b = nodes.get(j);
-                    LayerCka m = LayerCka.compute(a, nets.get(a), b, nets.get(b), batches, (k, mgr) -> {
-                        List<Integer> part = chosen.subList(k * batch, Math.min(chosen.size(), (k + 1) * batch));
-                        float[] buf = new float[part.size() * 3 * s * s];
-                        for (int q = 0; q < part.size(); q++) {
-                            n.apply(data.image(part.get(q)), buf, q * 3 * s * s);
-                        }
-                        NDArray arr = Tensors.floats(mgr, buf, new Shape(part.size(), 3, s, s));
-                        return arr;
-                    }, manager);
-                    String name = a + "-" + b;
+                    String name = a + LayerCka.PAIR + b;
+                    LayerCka m = all.get(name);
                     Path png = RunFiles.heatmap(outDir, name);
                     Heatmap.write(m, a + " (" + archs.get(a) + ")", b + " (" + archs.get(b) + ")",
                             "CKA " + a + " x " + b + " - " + spec.name() + " " + variantKey + " seed "

@@ -1,5 +1,6 @@
 package org.kdml.core.cka;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,7 +17,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.awt.Rectangle;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,6 +85,33 @@ class LayerCkaTest {
                     }
                     assertEquals(xy / Math.sqrt(xx * yy), cka.values()[p][q], 1e-9,
                             cka.rows().get(p) + " x " + cka.cols().get(q));
+                }
+            }
+        }
+    }
+
+    @Test
+    void everyPairAtOnceEqualsEachPairAloneBitForBit() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Engine.getInstance().setRandomSeed(4);
+            Map<String, DistillNet> nets = new LinkedHashMap<>();
+            nets.put("teacher", Architectures.of("teacher", "resnet18-tiny").create(3));
+            nets.put("s1", Architectures.of("students[0]", "mobilenet-tiny").create(3));
+            nets.put("s2", Architectures.of("students[1]", "resnet18-tiny").create(3));
+            for (DistillNet net : nets.values()) {
+                net.initialize(m, DataType.FLOAT32, new Shape(1, 3, 32, 32));
+            }
+            NDArray[] inputs = {m.randomNormal(new Shape(7, 3, 32, 32)), m.randomNormal(new Shape(5, 3, 32, 32))};
+            Map<String, LayerCka> all = LayerCka.computeAll(nets, 2, (i, mgr) -> inputs[i], m);
+            assertEquals(List.of("teacher-s1", "teacher-s2", "s1-s2"), List.copyOf(all.keySet()));
+            for (String pair : all.keySet()) {
+                String[] ab = pair.split(LayerCka.PAIR);
+                LayerCka alone = LayerCka.compute(ab[0], nets.get(ab[0]), ab[1], nets.get(ab[1]), 2,
+                        (i, mgr) -> inputs[i], m);
+                assertEquals(alone.rows(), all.get(pair).rows(), pair);
+                assertEquals(alone.cols(), all.get(pair).cols(), pair);
+                for (int p = 0; p < alone.rows().size(); p++) {
+                    assertArrayEquals(alone.values()[p], all.get(pair).values()[p], pair + " row " + p);
                 }
             }
         }
