@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.kdml.core.cka.CkaResult;
 import org.kdml.core.cka.RunCka;
 import org.kdml.core.data.DataCache;
 import org.kdml.core.data.LabeledImages;
@@ -19,6 +18,7 @@ import org.kdml.pipeline.RunKeys;
 import org.kdml.spec.ExperimentSpec;
 import org.kdml.spec.RunLayout;
 import org.kdml.spec.Specs;
+import org.kdml.core.cka.CkaResults;
 
 /**
  * The CKA analyzer: for every completed run, the layer-by-layer minibatch CKA of every pair of its
@@ -81,7 +81,7 @@ public final class CkaAnalyzer extends CompletionService {
             store.putBytes(key, Files.readAllBytes(a.heatmaps().get(pair)));
             heatmaps.put(pair, store.bucket() + "/" + key);
         }
-        byte[] json = Specs.json().writeValueAsBytes(CkaResult.of(a, batch, heatmaps::get));
+        byte[] json = Specs.json().writeValueAsBytes(CkaResults.of(a, batch, heatmaps::get));
         store.putBytes(keys.cka(), json);
         return Specs.json().readTree(json);
     }

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kdml.core.data.DataCache;
 import org.kdml.core.train.Checkpointer;
-import org.kdml.core.train.RunResult;
+import org.kdml.results.RunResult;
 import org.kdml.core.train.RunTrainer;
 import org.kdml.core.train.TrainingListener;
 import org.kdml.embedded.EmbeddedStack;

@@ -19,7 +19,7 @@ import org.kdml.core.export.OnnxModels;
 import org.kdml.core.export.Quantizer;
 import org.kdml.core.model.DistillNet;
 import org.kdml.core.tensor.Tensors;
-import org.kdml.core.train.CpuFeatures;
+import org.kdml.results.CpuFeatures;
 import org.kdml.core.train.DistillationSession;
 import org.kdml.core.train.RunFiles;
 import org.kdml.spec.ExperimentSpec;
@@ -27,6 +27,7 @@ import org.kdml.spec.Specs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import org.kdml.results.RunFolder;
 
 /**
  * {@code kdml bench-infer MODEL.onnx [--batch 1] [--threads N] [--json]}: latency of an exported
@@ -101,10 +102,10 @@ final class BenchInferCommand extends KdmlCommand {
             return null;
         }
         Path dir = runs.resolve(experiment).resolve(runId);
-        if (!RunFiles.hasResult(dir)) {
+        if (!RunFolder.hasResult(dir)) {
             return null;
         }
-        ExperimentSpec spec = RunFiles.readSpec(dir);
+        ExperimentSpec spec = RunFolder.readSpec(dir);
         DistillationSession.noGradOnThisThread();
         try (DiskImages data = Datasets.open(spec.dataset(), spec.task()); NDManager m = NDManager.newBaseManager()) {
             DistillNet net = RunFiles.load(dir, data, m).nets().get(node);

@@ -19,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.kdml.core.train.TrainingState;
 import org.kdml.embedded.Await;
 import org.kdml.pipeline.CheckpointStore;
 import org.kdml.pipeline.Clients;
@@ -37,6 +36,7 @@ import org.kdml.spec.RunSpec;
 import org.kdml.spec.Specs;
 import org.kdml.spec.TeacherTraining;
 import org.kdml.worker.TrainerWorker;
+import org.kdml.results.RunFolder;
 
 /**
  * {@code kdml chaos}: the fault-injection suite. Starts the embedded stack with no in-process
@@ -143,7 +143,7 @@ final class Chaos {
             boolean ok = leaks == 0 && rows.stream().allMatch(r -> r.lost == 0 && r.duplicated == 0 && r.crashes == 0);
             return ok ? 0 : 1;
         } finally {
-            TrainingState.deleteTree(dir);
+            RunFolder.deleteTree(dir);
         }
     }
 

@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.kdml.core.cka.Cka;
-import org.kdml.core.cka.CkaResult;
 import org.kdml.core.cka.CkaValue;
 import org.kdml.core.cka.LayerCka;
 import org.kdml.core.cka.Npy;
@@ -21,6 +20,7 @@ import org.kdml.spec.RunLayout;
 import org.kdml.spec.Specs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import org.kdml.core.cka.CkaResults;
 
 /**
  * {@code kdml cka}: CKA between two {@code .npy} activation matrices, or the layer-by-layer CKA
@@ -108,7 +108,7 @@ final class CkaCommand extends KdmlCommand {
                         m.at(m.rows().size() - 1, m.cols().size() - 1), a.heatmaps().get(e.getKey()));
             }
             Specs.json().writerWithDefaultPrettyPrinter().writeValue(dir.resolve(RunLayout.CKA).toFile(),
-                    CkaResult.of(a, batch, RunLayout::heatmap));
+                    CkaResults.of(a, batch, RunLayout::heatmap));
             out.printf("%d test examples, %d pairs, %.1f s (%.1f examples/s per pair)%n", a.examples(),
                     a.matrices().size(), a.seconds(), a.examples() * a.matrices().size() / a.seconds());
             return 0;

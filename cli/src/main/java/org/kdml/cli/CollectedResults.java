@@ -10,7 +10,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.kdml.core.train.RunResult;
+import org.kdml.results.RunResult;
 import org.kdml.pipeline.CheckpointStore;
 import org.kdml.pipeline.Clients;
 import org.kdml.pipeline.Manifest;

@@ -2,7 +2,7 @@ package org.kdml.cli;
 
 import java.io.PrintStream;
 import java.util.Map;
-import org.kdml.core.train.EpochRecord;
+import org.kdml.results.EpochRecord;
 import org.kdml.core.train.TrainingListener;
 import org.kdml.spec.Phase;
 import org.kdml.spec.RunSpec;

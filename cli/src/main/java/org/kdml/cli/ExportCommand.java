@@ -11,13 +11,13 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.kdml.core.export.Int8Format;
 import org.kdml.core.export.ModelExport;
-import org.kdml.core.train.RunFiles;
 import org.kdml.pipeline.PipelineConfig;
 import org.kdml.spec.RunLayout;
 import org.kdml.spec.Specs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import org.kdml.results.RunFolder;
 
 /**
  * {@code kdml export RUN [--network s1|s2|teacher|ensemble] [--int8] [--out DIR]}: a run's network
@@ -99,12 +99,12 @@ final class ExportCommand extends KdmlCommand {
     /** A run folder given as a path, or a run id under {@code runs/<experiment>/}; null when neither. */
     static Path local(String run, Path runs) throws IOException {
         Path given = Path.of(run);
-        if (RunFiles.hasResult(given)) {
+        if (RunFolder.hasResult(given)) {
             return given;
         }
         if (Files.isDirectory(runs)) {
             try (Stream<Path> s = Files.list(runs)) {
-                List<Path> hits = s.map(e -> e.resolve(run)).filter(d -> RunFiles.hasResult(d)
+                List<Path> hits = s.map(e -> e.resolve(run)).filter(d -> RunFolder.hasResult(d)
                         && Files.exists(d.resolve(RunLayout.SPLIT))).toList();
                 if (hits.size() == 1) {
                     return hits.get(0);

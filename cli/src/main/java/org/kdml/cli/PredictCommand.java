@@ -9,7 +9,7 @@ import org.kdml.core.export.Int8Format;
 import org.kdml.core.export.OnnxModels;
 import org.kdml.core.export.Predictor;
 import org.kdml.core.export.Quantizer;
-import org.kdml.core.train.CpuFeatures;
+import org.kdml.results.CpuFeatures;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

@@ -8,8 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-import org.kdml.core.report.Report;
-import org.kdml.core.train.RunFiles;
+import org.kdml.report.Report;
+import org.kdml.results.RunFolder;
 import org.kdml.pipeline.PipelineConfig;
 import org.kdml.spec.RunLayout;
 import picocli.CommandLine.Command;
@@ -93,7 +93,7 @@ final class ReportCommand extends KdmlCommand {
             return false;
         }
         try (Stream<Path> s = Files.list(dir)) {
-            return s.anyMatch(RunFiles::hasResult);
+            return s.anyMatch(RunFolder::hasResult);
         }
     }
 }

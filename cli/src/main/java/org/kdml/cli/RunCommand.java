@@ -9,8 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.kdml.core.train.ExperimentRunner;
 import org.kdml.core.train.ResultTable;
-import org.kdml.core.train.RunResult;
-import org.kdml.core.train.TrainingState;
+import org.kdml.results.RunResult;
 import org.kdml.orchestrator.ExperimentStatus;
 import org.kdml.orchestrator.RunStatus;
 import org.kdml.pipeline.PipelineConfig;
@@ -22,6 +21,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import org.kdml.results.RunFolder;
 
 /**
  * {@code kdml run [SPEC]}: the embedded stack, one spec submitted, progress, the final table,
@@ -65,7 +65,7 @@ final class RunCommand extends KdmlCommand {
                     out);
         } finally {
             if (tmp != null) {
-                TrainingState.deleteTree(tmp);
+                RunFolder.deleteTree(tmp);
             }
         }
     }

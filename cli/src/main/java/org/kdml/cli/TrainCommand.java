@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.kdml.core.train.ExperimentRunner;
 import org.kdml.core.train.ResultTable;
-import org.kdml.core.train.RunResult;
+import org.kdml.results.RunResult;
 import org.kdml.spec.ExperimentSpec;
 import org.kdml.spec.Specs;
 import picocli.CommandLine.Command;

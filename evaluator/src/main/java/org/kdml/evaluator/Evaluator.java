@@ -7,7 +7,7 @@ import java.util.Map;
 import org.kdml.core.data.DataCache;
 import org.kdml.core.data.LabeledImages;
 import org.kdml.core.train.EngineTurns;
-import org.kdml.core.train.RunResult;
+import org.kdml.results.RunResult;
 import org.kdml.core.train.RunTrainer;
 import org.kdml.pipeline.CheckpointStore;
 import org.kdml.pipeline.CompletionService;

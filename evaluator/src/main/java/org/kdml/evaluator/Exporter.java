@@ -8,13 +8,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.kdml.core.export.ModelExport;
-import org.kdml.core.train.RunFiles;
 import org.kdml.pipeline.CheckpointStore;
 import org.kdml.pipeline.RunKeys;
 import org.kdml.spec.ExperimentSpec;
 import org.kdml.spec.ExportSpec;
 import org.kdml.spec.SharingGraph;
 import org.kdml.spec.Specs;
+import org.kdml.results.RunFolder;
 
 /**
  * The evaluator's export step, for completed runs of specs with {@code export:}: {@code kdml
@@ -41,7 +41,7 @@ final class Exporter {
         if (export == null) {
             return null;
         }
-        String network = network(export.network(), RunFiles.readResult(runDir).networks().keySet().stream()
+        String network = network(export.network(), RunFolder.readResult(runDir).networks().keySet().stream()
                 .filter(n -> n.matches("s\\d+")).count(), spec.teacher() != null);
         if (network == null) {
             return null;

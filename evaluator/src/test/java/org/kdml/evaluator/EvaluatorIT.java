@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kdml.core.data.DataCache;
 import org.kdml.core.train.Checkpointer;
-import org.kdml.core.train.RunResult;
+import org.kdml.results.RunResult;
 import org.kdml.core.train.RunTrainer;
 import org.kdml.core.train.TrainingListener;
 import org.kdml.embedded.EmbeddedStack;
@@ -30,6 +30,7 @@ import org.kdml.pipeline.Topics;
 import org.kdml.spec.ExperimentSpec;
 import org.kdml.spec.RunSpec;
 import org.kdml.spec.Specs;
+import org.kdml.results.ResultNames;
 
 /**
  * The evaluator against a real broker and S3 server: a completion whose final checkpoint is in S3
@@ -116,7 +117,7 @@ class EvaluatorIT {
         assertEquals(1, result.path("seed").asLong());
         assertEquals(1, result.path("attempt").asInt());
         JsonNode networks = result.path("payload").path("networks");
-        for (String net : List.of("teacher", "s1", "s2", RunTrainer.ENSEMBLE)) {
+        for (String net : List.of("teacher", "s1", "s2", ResultNames.ENSEMBLE)) {
             JsonNode test = networks.path(net).path("test");
             double accuracy = test.path("accuracy").asDouble(-1);
             assertTrue(accuracy >= 0 && accuracy <= 1, net + " test accuracy " + test);

@@ -3,6 +3,7 @@ package org.kdml.pipeline;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Arrays;
+import java.util.stream.Collectors;
 
 /** What a message on {@code kdml.results} carries, by its name on the wire. */
 public enum ResultKind {
@@ -35,7 +36,8 @@ public enum ResultKind {
     public static ResultKind of(String wire) {
         return Arrays.stream(values()).filter(k -> k.wire.equals(wire)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("kind: unknown result kind '" + wire
-                        + "'; valid: metrics, cka, export"));
+                        + "'; valid: " + Arrays.stream(values()).map(ResultKind::wire)
+                                .collect(Collectors.joining(", "))));
     }
 
     @Override

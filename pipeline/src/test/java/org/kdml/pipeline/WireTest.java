@@ -54,7 +54,7 @@ class WireTest {
         IOException bytes = assertThrows(IOException.class, () -> Topics.RESULTS.parse(new byte[] {(byte) 0xff}));
         assertTrue(bytes.getMessage().startsWith("kdml.results: not UTF-8 text"), bytes.getMessage());
         assertEquals(ResultKind.CKA, ResultKind.of("cka"));
-        assertEquals("kind: unknown result kind 'x'; valid: metrics, cka, export",
+        assertEquals("kind: unknown result kind 'x'; valid: metrics, cka, export, report",
                 assertThrows(IllegalArgumentException.class, () -> ResultKind.of("x")).getMessage());
     }
 

@@ -20,8 +20,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
-import org.kdml.core.report.Report;
-import org.kdml.core.train.TrainingState;
+import org.kdml.report.Report;
 import org.kdml.pipeline.CheckpointStore;
 import org.kdml.pipeline.Clients;
 import org.kdml.pipeline.DeadLetter;
@@ -38,6 +37,7 @@ import org.kdml.pipeline.Topic;
 import org.kdml.pipeline.Topics;
 import org.kdml.spec.RunLayout;
 import org.kdml.spec.Specs;
+import org.kdml.results.RunFolder;
 
 /**
  * The reporter: once every run of an experiment has its metrics and its CKA (or was parked as
@@ -261,7 +261,7 @@ public final class Reporter extends ServiceLoop implements AutoCloseable {
         } finally {
             if (tmp != null) {
                 try {
-                    TrainingState.deleteTree(tmp);
+                    RunFolder.deleteTree(tmp);
                 } catch (IOException ignored) {
                     // Scratch: the next life's folder is a new one.
                 }

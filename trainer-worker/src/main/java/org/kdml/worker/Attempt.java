@@ -8,10 +8,9 @@ import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
 import org.kdml.core.data.DataCache;
 import org.kdml.core.data.DiskImages;
-import org.kdml.core.train.Provenance;
-import org.kdml.core.train.RunResult;
+import org.kdml.results.Provenance;
+import org.kdml.results.RunResult;
 import org.kdml.core.train.RunTrainer;
-import org.kdml.core.train.TrainingState;
 import org.kdml.core.train.TrainingStopped;
 import org.kdml.pipeline.CheckpointStore;
 import org.kdml.pipeline.CorruptCheckpointException;
@@ -22,6 +21,7 @@ import org.kdml.spec.Phase;
 import org.kdml.spec.RunLayout;
 import org.kdml.spec.RunSpec;
 import org.kdml.spec.TeacherKey;
+import org.kdml.results.RunFolder;
 
 /**
  * One attempt at one run, on the training thread: nothing to do when the run already completed;
@@ -154,7 +154,7 @@ final class Attempt implements Callable<Attempt.Outcome> {
             return new Outcome(false, keys.finalCheckpoint(), timings, null);
         } finally {
             checkpoints.shutdown();
-            TrainingState.deleteTree(local);
+            RunFolder.deleteTree(local);
         }
     }
 
@@ -210,7 +210,7 @@ final class Attempt implements Callable<Attempt.Outcome> {
             events.started("final checkpoint refused, retraining: " + e.getMessage());
             return false;
         } finally {
-            TrainingState.deleteTree(verify);
+            RunFolder.deleteTree(verify);
         }
     }
 }

@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
-import org.kdml.core.train.EpochRecord;
+import org.kdml.results.EpochRecord;
 import org.kdml.core.train.TrainingListener;
 import org.kdml.spec.Phase;
 import org.kdml.spec.TrainingSpec;

@@ -17,7 +17,7 @@ import java.util.stream.Stream;
 import org.kdml.core.data.DataCache;
 import org.kdml.core.data.LabeledImages;
 import org.kdml.core.train.Checkpointer;
-import org.kdml.core.train.Provenance;
+import org.kdml.core.train.RunProvenance;
 import org.kdml.core.train.TrainingState;
 import org.kdml.pipeline.CheckpointStore;
 import org.kdml.pipeline.CorruptCheckpointException;
@@ -28,6 +28,7 @@ import org.kdml.spec.Phase;
 import org.kdml.spec.RunLayout;
 import org.kdml.spec.RunSpec;
 import org.kdml.spec.Specs;
+import org.kdml.results.RunFolder;
 
 /**
  * The checkpoints of one attempt in S3: the newest state whose checksums verify to resume from,
@@ -128,7 +129,7 @@ final class S3Checkpoints implements Checkpointer {
                 } catch (CorruptCheckpointException e) {
                     events.started("checkpoint refused: " + e.getMessage()
                             + (i > 0 ? "; falling back to " + list.get(i - 1) : "; starting afresh"));
-                    TrainingState.deleteTree(dir);
+                    RunFolder.deleteTree(dir);
                 }
             }
             return null;
@@ -159,7 +160,7 @@ final class S3Checkpoints implements Checkpointer {
             upload(copy, phase, epoch, step);
             uploadSeconds += (System.nanoTime() - u0) / 1e9;
             uploads++;
-            TrainingState.deleteTree(copy);
+            RunFolder.deleteTree(copy);
             return null;
         });
     }
@@ -205,7 +206,7 @@ final class S3Checkpoints implements Checkpointer {
             prov.put("trainedImages", state.path("trainedImages").asLong());
             prov.put("step", step);
             LabeledImages images = data.get(spec.spec().dataset(), spec.spec().task());
-            prov.putAll(CheckpointStore.provenance(Provenance.current(run.runId(), run.specHash(), run.seed(), images,
+            prov.putAll(CheckpointStore.provenance(RunProvenance.current(run.runId(), run.specHash(), run.seed(), images,
                     attempt)));
             store.put(prefix, dir, new Manifest(run.runId(), run.experiment(), "epoch", phase.key(), epoch, attempt,
                     null, prov, 0));

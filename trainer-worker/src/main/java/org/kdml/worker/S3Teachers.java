@@ -7,13 +7,13 @@ import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.kdml.core.train.TeacherStore;
 import org.kdml.core.train.TrainedTeacher;
-import org.kdml.core.train.TrainingState;
 import org.kdml.pipeline.CheckpointStore;
 import org.kdml.pipeline.Manifest;
 import org.kdml.pipeline.RunKeys;
 import org.kdml.pipeline.RunMessage;
 import org.kdml.pipeline.Topics;
 import org.kdml.spec.Specs;
+import org.kdml.results.RunFolder;
 
 /**
  * The workers' {@link TeacherStore}: trained frozen teachers in S3 under
@@ -62,7 +62,7 @@ final class S3Teachers implements TeacherStore {
                 store.get(prefix, dir);
                 return TrainedTeacher.read(dir);
             } finally {
-                TrainingState.deleteTree(dir);
+                RunFolder.deleteTree(dir);
             }
         } catch (IOException | RuntimeException e) {
             throw e;
@@ -85,7 +85,7 @@ final class S3Teachers implements TeacherStore {
         } catch (Exception e) {
             throw new IOException("storing the teacher " + key + ": " + e.getMessage(), e);
         } finally {
-            TrainingState.deleteTree(dir);
+            RunFolder.deleteTree(dir);
         }
     }
 

@@ -24,7 +24,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
 import org.kdml.core.data.DataCache;
-import org.kdml.core.train.Provenance;
+import org.kdml.results.Provenance;
 import org.kdml.pipeline.CheckpointStore;
 import org.kdml.pipeline.Clients;
 import org.kdml.pipeline.PipelineConfig;

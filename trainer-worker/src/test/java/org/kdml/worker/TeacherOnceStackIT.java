@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.kdml.core.train.Provenance;
+import org.kdml.results.Provenance;
 import org.kdml.embedded.EmbeddedStack;
 import org.kdml.pipeline.CheckpointStore;
 import org.kdml.pipeline.EventType;

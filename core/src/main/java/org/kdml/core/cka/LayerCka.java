@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.function.BiFunction;
 import org.kdml.core.model.DistillNet;
 import org.kdml.core.train.EngineTurns;
+import org.kdml.results.UndefinedCell;
 
 /**
  * Minibatch CKA between every layer of one network and every layer of another, streamed over a
@@ -24,17 +25,7 @@ import org.kdml.core.train.EngineTurns;
  * @param values {@code values[i][j]} = CKA(rows[i], cols[j]); NaN exactly at the undefined cells
  * @param undefined the cells without a value, row by row
  */
-public record LayerCka(List<String> rows, List<String> cols, double[][] values, List<Undefined> undefined) {
-
-    /**
-     * A cell without a value.
-     *
-     * @param row index into {@code rows}
-     * @param col index into {@code cols}
-     * @param reason why, e.g. {@code teacher layer logits is constant on the sample}
-     */
-    public record Undefined(int row, int col, String reason) {
-    }
+public record LayerCka(List<String> rows, List<String> cols, double[][] values, List<UndefinedCell> undefined) {
 
     /** Checks the shape, and that {@code values} is NaN exactly at the cells listed as undefined. */
     public LayerCka {
@@ -45,7 +36,7 @@ public record LayerCka(List<String> rows, List<String> cols, double[][] values, 
             throw new IllegalArgumentException("values: " + values.length + " rows for " + rows.size() + " layers");
         }
         boolean[][] listed = new boolean[rows.size()][cols.size()];
-        for (Undefined u : undefined) {
+        for (UndefinedCell u : undefined) {
             if (u.row() < 0 || u.row() >= rows.size() || u.col() < 0 || u.col() >= cols.size()) {
                 throw new IllegalArgumentException("undefined: cell (" + u.row() + ", " + u.col() + ") is outside the "
                         + rows.size() + "x" + cols.size() + " matrix");
@@ -153,13 +144,13 @@ public record LayerCka(List<String> rows, List<String> cols, double[][] values, 
     /** The CKA of every cell from the accumulated cross-HSIC and each side's self-HSIC. */
     private static LayerCka matrix(List<String> ra, List<String> rb, double[][] kl, SelfHsic[] sa, SelfHsic[] sb) {
         double[][] values = new double[ra.size()][rb.size()];
-        List<Undefined> undefined = new ArrayList<>();
+        List<UndefinedCell> undefined = new ArrayList<>();
         for (int p = 0; p < ra.size(); p++) {
             for (int q = 0; q < rb.size(); q++) {
                 CkaValue v = SelfHsic.cka(kl[p][q], sa[p], sb[q]);
                 values[p][q] = v.value();
                 if (!v.defined()) {
-                    undefined.add(new Undefined(p, q, v.undefinedReason()));
+                    undefined.add(new UndefinedCell(p, q, v.undefinedReason()));
                 }
             }
         }
@@ -168,7 +159,7 @@ public record LayerCka(List<String> rows, List<String> cols, double[][] values, 
 
     /** @return cell (row, col), with the reason when it is undefined */
     public CkaValue at(int row, int col) {
-        for (Undefined u : undefined) {
+        for (UndefinedCell u : undefined) {
             if (u.row() == row && u.col() == col) {
                 return CkaValue.undefined(u.reason());
             }
@@ -191,7 +182,7 @@ public record LayerCka(List<String> rows, List<String> cols, double[][] values, 
             cells.add(row);
         }
         List<Map<String, Object>> reasons = new ArrayList<>();
-        for (Undefined u : undefined) {
+        for (UndefinedCell u : undefined) {
             Map<String, Object> cell = new LinkedHashMap<>();
             cell.put("row", u.row());
             cell.put("col", u.col());

@@ -10,12 +10,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.kdml.core.data.LabeledImages;
-import org.kdml.core.data.Normalization;
+import org.kdml.results.Normalization;
 import org.kdml.core.model.DistillNet;
 import org.kdml.core.tensor.Tensors;
 import org.kdml.core.train.DistillationSession;
 import org.kdml.core.train.RunFiles;
 import org.kdml.spec.ExperimentSpec;
+import org.kdml.results.RunFolder;
 
 /**
  * Layer-by-layer CKA of a finished run: every pair of its networks (teacher×S1, teacher×S2,
@@ -81,7 +82,7 @@ public final class RunCka {
                     String b = nodes.get(j);
                     String name = a + LayerCka.PAIR + b;
                     LayerCka m = all.get(name);
-                    Path png = RunFiles.heatmap(outDir, name);
+                    Path png = RunFolder.heatmap(outDir, name);
                     Heatmap.write(m, a + " (" + archs.get(a) + ")", b + " (" + archs.get(b) + ")",
                             "CKA " + a + " x " + b + " - " + spec.name() + " " + variantKey + " seed "
                                     + run.trained().seed(), png);

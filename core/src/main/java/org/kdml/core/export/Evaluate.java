@@ -3,9 +3,9 @@ package org.kdml.core.export;
 import java.util.List;
 import java.util.Map;
 import org.kdml.core.data.LabeledImages;
-import org.kdml.core.data.Normalization;
-import org.kdml.core.metrics.ClassificationMetrics;
-import org.kdml.core.metrics.SegmentationMetrics;
+import org.kdml.results.Normalization;
+import org.kdml.results.ClassificationMetrics;
+import org.kdml.results.SegmentationMetrics;
 import org.kdml.spec.Task;
 
 /**

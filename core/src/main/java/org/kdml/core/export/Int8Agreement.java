@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.apache.commons.statistics.distribution.BetaDistribution;
 import org.apache.commons.statistics.distribution.BinomialDistribution;
-import org.kdml.core.metrics.SegmentationMetrics;
-import org.kdml.core.report.Stats;
+import org.kdml.results.SegmentationMetrics;
+import org.kdml.report.Stats;
 
 /**
  * How the int8 model agrees with the FP32 one on the test images, with the statistics that say what

@@ -2,7 +2,7 @@ package org.kdml.core.export;
 
 import java.util.Arrays;
 import java.util.List;
-import org.kdml.core.train.CpuFeatures;
+import org.kdml.results.CpuFeatures;
 
 /**
  * The int8 formats {@code kdml export --int8} writes: both are QDQ graphs with unsigned 8-bit

@@ -11,15 +11,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.kdml.core.data.LabeledImages;
-import org.kdml.core.train.CpuFeatures;
-import org.kdml.core.train.NetworkResult;
-import org.kdml.core.train.Provenance;
-import org.kdml.core.train.RunFiles;
-import org.kdml.core.train.RunResult;
+import org.kdml.results.CpuFeatures;
+import org.kdml.results.NetworkResult;
+import org.kdml.results.Provenance;
+import org.kdml.results.RunResult;
 import org.kdml.spec.ExperimentSpec;
 import org.kdml.spec.Specs;
 import org.kdml.spec.Summary;
 import org.kdml.spec.Task;
+import org.kdml.results.RunFolder;
 
 /**
  * The model card of an export ({@code model-card.json}, and {@code model-card.md} rendered from
@@ -207,10 +207,10 @@ public final class ModelCard {
         if (experimentDir != null && Files.isDirectory(experimentDir)) {
             try (Stream<Path> s = Files.list(experimentDir)) {
                 for (Path d : s.sorted().toList()) {
-                    if (!RunFiles.hasResult(d)) {
+                    if (!RunFolder.hasResult(d)) {
                         continue;
                     }
-                    RunResult r = RunFiles.readResult(d);
+                    RunResult r = RunFolder.readResult(d);
                     NetworkResult n = r.networks().get(network);
                     if (r.variant().equals(variant) && n != null) {
                         Double v = task == Task.SEGMENTATION ? (n.segmentation() == null ? null : n.segmentation().iou())

@@ -15,18 +15,19 @@ import java.util.Map;
 import org.kdml.core.data.Datasets;
 import org.kdml.core.data.DiskImages;
 import org.kdml.core.data.LabeledImages;
-import org.kdml.core.data.Normalization;
+import org.kdml.results.Normalization;
 import org.kdml.core.model.DistillNet;
 import org.kdml.core.model.UNet;
 import org.kdml.core.tensor.Tensors;
 import org.kdml.core.train.DistillationSession;
-import org.kdml.core.train.Provenance;
+import org.kdml.results.Provenance;
 import org.kdml.core.train.RunFiles;
-import org.kdml.core.train.RunResult;
+import org.kdml.results.RunResult;
 import org.kdml.spec.ExperimentSpec;
 import org.kdml.spec.SharingGraph;
 import org.kdml.spec.Specs;
 import org.kdml.spec.Task;
+import org.kdml.results.RunFolder;
 
 /**
  * {@code kdml export}: a finished run's network (a student, the teacher, or the students'
@@ -84,7 +85,7 @@ public final class ModelExport {
 
     /** @return the export of {@code runDir}'s {@code options.network()}; the card as a JSON tree */
     public static Map<String, Object> export(Path runDir, Options options) throws Exception {
-        ExperimentSpec spec = RunFiles.readSpec(runDir);
+        ExperimentSpec spec = RunFolder.readSpec(runDir);
         DistillationSession.noGradOnThisThread();
         try (DiskImages data = Datasets.open(spec.dataset(), spec.task()); NDManager manager = NDManager.newBaseManager()) {
             RunFiles run = RunFiles.load(runDir, data, manager);

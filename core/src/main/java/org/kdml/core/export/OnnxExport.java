@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.kdml.core.data.Normalization;
+import org.kdml.results.Normalization;
 import org.kdml.core.export.OnnxGraph.Attr;
 import org.kdml.core.model.DistillNet;
 import org.kdml.core.model.UNet;

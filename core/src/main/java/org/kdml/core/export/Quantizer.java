@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.kdml.core.data.LabeledImages;
-import org.kdml.core.data.Normalization;
+import org.kdml.results.Normalization;
 
 /**
  * Static post-training quantisation of an exported FP32 graph into QDQ form, the layout ONNX

@@ -11,7 +11,7 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import org.kdml.core.data.Augmenter;
 import org.kdml.core.data.LabeledImages;
-import org.kdml.core.data.Normalization;
+import org.kdml.results.Normalization;
 
 /**
  * Turns index lists of a data set into normalised (and, for training, augmented) mini-batches.

@@ -8,6 +8,10 @@ import java.util.Map;
 import org.kdml.core.model.DistillNet;
 import org.kdml.spec.Phase;
 import org.kdml.spec.SharingGraph;
+import org.kdml.results.EpochRecord;
+import org.kdml.results.NetworkResult;
+import org.kdml.results.RunResult;
+import org.kdml.results.TeacherOrigin;
 
 /**
  * A run's record so far: every epoch, and the best epoch and validation score of each network

@@ -7,10 +7,13 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.kdml.core.metrics.ClassificationMetrics;
+import org.kdml.results.ClassificationMetrics;
 import org.kdml.core.model.DistillNet;
 import org.kdml.spec.RunLayout;
 import org.kdml.spec.SharingGraph;
+import org.kdml.results.NetworkResult;
+import org.kdml.results.TestPredictions;
+import org.kdml.results.ResultNames;
 
 /**
  * Classification evaluation: class probabilities of every network on a split, the students'
@@ -34,7 +37,7 @@ final class ClassificationEval {
         Map<String, Double> acc = new LinkedHashMap<>();
         for (Map.Entry<String, float[]> p : probs.entrySet()) {
             String node = p.getKey();
-            double a = ClassificationMetrics.of(truth, argmax(p.getValue(), classes), classes).accuracy();
+            double a = ClassificationMetrics.of(truth, ClassificationMetrics.argmax(p.getValue(), classes), classes).accuracy();
             acc.put(node, a);
             if (candidates.contains(node)) {
                 double nll = meanNll(p.getValue(), truth, classes);
@@ -46,8 +49,8 @@ final class ClassificationEval {
             }
         }
         if (probs.size() > (probs.containsKey(SharingGraph.TEACHER) ? 2 : 1)) {
-            acc.put(RunTrainer.ENSEMBLE,
-                    ClassificationMetrics.of(truth, argmax(ensemble(probs), classes), classes).accuracy());
+            acc.put(ResultNames.ENSEMBLE,
+                    ClassificationMetrics.of(truth, ClassificationMetrics.argmax(ensemble(probs), classes), classes).accuracy());
         }
         return acc;
     }
@@ -62,11 +65,11 @@ final class ClassificationEval {
         int[] truth = test.stream().mapToInt(e.data()::label).toArray();
         Map<String, float[]> probs = probabilities(e, test);
         int[] teacher = probs.containsKey(SharingGraph.TEACHER)
-                ? argmax(probs.get(SharingGraph.TEACHER), classes) : null;
+                ? ClassificationMetrics.argmax(probs.get(SharingGraph.TEACHER), classes) : null;
         Map<String, NetworkResult> out = new LinkedHashMap<>();
         for (Map.Entry<String, float[]> p : probs.entrySet()) {
             String node = p.getKey();
-            int[] pred = argmax(p.getValue(), classes);
+            int[] pred = ClassificationMetrics.argmax(p.getValue(), classes);
             DistillNet net = e.session().networks().get(node);
             Double fidelity = teacher == null || node.equals(SharingGraph.TEACHER) ? null
                     : ClassificationMetrics.agreement(pred, teacher);
@@ -77,11 +80,11 @@ final class ClassificationEval {
         // An ensemble needs two students or more (one student's "ensemble" would repeat its row).
         if (probs.size() > (probs.containsKey(SharingGraph.TEACHER) ? 2 : 1)) {
             float[] ensembleProbs = ensemble(probs);
-            int[] ens = argmax(ensembleProbs, classes);
-            out.put(RunTrainer.ENSEMBLE, new NetworkResult(RunTrainer.ENSEMBLE, 0, 0, 0.0,
+            int[] ens = ClassificationMetrics.argmax(ensembleProbs, classes);
+            out.put(ResultNames.ENSEMBLE, new NetworkResult(ResultNames.ENSEMBLE, 0, 0, 0.0,
                     ClassificationMetrics.of(truth, ens, ensembleProbs, classes), null,
                     teacher == null ? null : ClassificationMetrics.agreement(ens, teacher)));
-            probs.put(RunTrainer.ENSEMBLE, ensembleProbs);
+            probs.put(ResultNames.ENSEMBLE, ensembleProbs);
         }
         if (outDir != null) {
             List<String> items = test.stream().map(e.data()::id).toList();
@@ -133,21 +136,6 @@ final class ClassificationEval {
             sum[i] /= n;
         }
         return sum;
-    }
-
-    /** @return the most probable class of each row (ties: the lower class) */
-    static int[] argmax(float[] probs, int classes) {
-        int[] out = new int[probs.length / classes];
-        for (int i = 0; i < out.length; i++) {
-            int bestClass = 0;
-            for (int c = 1; c < classes; c++) {
-                if (probs[i * classes + c] > probs[i * classes + bestClass]) {
-                    bestClass = c;
-                }
-            }
-            out[i] = bestClass;
-        }
-        return out;
     }
 
     private static double meanNll(float[] probs, int[] truth, int classes) {

@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.BiFunction;
 import org.kdml.spec.Phase;
+import org.kdml.results.EpochRecord;
+import org.kdml.results.RunFolder;
 
 /**
  * The epoch loop shared by the teacher's own phase and the joint phase: each epoch trains on
@@ -147,7 +149,7 @@ final class EpochLoop {
             state.write(dir);
             setup.checkpoints().save(dir, state.phase(), state.epoch(), step);
         } finally {
-            TrainingState.deleteTree(dir);
+            RunFolder.deleteTree(dir);
         }
     }
 }

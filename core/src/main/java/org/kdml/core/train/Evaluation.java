@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.kdml.core.data.LabeledImages;
+import org.kdml.results.NetworkResult;
 
 /**
  * The networks and the data they are evaluated on, and the choice between the two tasks'

@@ -20,6 +20,7 @@ import org.kdml.spec.Specs;
 import org.kdml.spec.Task;
 import org.kdml.spec.TeacherTraining;
 import org.kdml.spec.Variant;
+import org.kdml.results.RunResult;
 
 /** Runs every run of an experiment in process, one after another. */
 public final class ExperimentRunner {

@@ -10,6 +10,9 @@ import java.util.Objects;
 import java.util.function.Function;
 import org.kdml.spec.SharingGraph;
 import org.kdml.spec.Summary;
+import org.kdml.results.NetworkResult;
+import org.kdml.results.ResultNames;
+import org.kdml.results.RunResult;
 
 /**
  * A plain-text table of test metrics per variant and network (T, S1, S2, …, Ensemble), each as
@@ -56,7 +59,7 @@ public final class ResultTable {
             }
         }
         if (segmentation) {
-            sb.append(ResultNames.label(RunTrainer.ENSEMBLE) + " = union of the students' masks; "
+            sb.append(ResultNames.label(ResultNames.ENSEMBLE) + " = union of the students' masks; "
                     + ResultNames.label(SegmentationEval.ENSEMBLE_MEAN) + " = mean of their probabilities >= 0.5\n");
         }
         return sb.toString();

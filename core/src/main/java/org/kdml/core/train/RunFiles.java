@@ -22,12 +22,14 @@ import org.kdml.spec.ExperimentSpec;
 import org.kdml.spec.RunLayout;
 import org.kdml.spec.Specs;
 import org.kdml.spec.Variant;
+import org.kdml.results.RunFolder;
+import org.kdml.results.RunResult;
 
 /**
  * A finished run read back from the files {@link RunTrainer#train} wrote ({@code spec.json},
  * {@code result.json}, {@code split.json}, {@code <node>.params}): what evaluation and CKA start from.
- * Its static methods are the only engine code that resolves the {@link RunLayout} names against a
- * local run folder, for reading and for writing.
+ * Its static methods write and read the engine's half of a run folder (split, weights);
+ * {@link RunFolder} owns the result half.
  *
  * @param spec the experiment spec
  * @param variant the run's variant
@@ -45,8 +47,8 @@ public record RunFiles(ExperimentSpec spec, Variant variant, RunResult trained, 
      * @throws IOException naming the file that is missing, unreadable or does not match the data
      */
     public static RunFiles load(Path runDir, LabeledImages data, NDManager manager) throws IOException {
-        ExperimentSpec spec = readSpec(runDir);
-        RunResult trained = readResult(runDir);
+        ExperimentSpec spec = RunFolder.readSpec(runDir);
+        RunResult trained = RunFolder.readResult(runDir);
         Variant variant = spec.variants().stream().filter(v -> v.key().equals(trained.variant())).findFirst()
                 .orElseThrow(() -> new IOException(runDir + ": variant " + trained.variant() + " is not in its spec"));
         List<Integer> test = split(runDir, data, "test");
@@ -92,49 +94,11 @@ public record RunFiles(ExperimentSpec spec, Variant variant, RunResult trained, 
         return out;
     }
 
-    /**
-     * @return the run's per-image test predictions ({@code predictions.csv.gz}), or null when it has
-     *     none (segmentation, or a result of an older version)
-     */
-    public static TestPredictions readPredictions(Path runDir) throws IOException {
-        Path file = runDir.resolve(RunLayout.PREDICTIONS);
-        return Files.isRegularFile(file) ? TestPredictions.read(file) : null;
-    }
 
-    /**
-     * Reads a run folder's {@code spec.json}.
-     *
-     * @throws IOException when it is missing or unreadable
-     */
-    public static ExperimentSpec readSpec(Path runDir) throws IOException {
-        Path file = runDir.resolve(RunLayout.SPEC);
-        if (!Files.isRegularFile(file)) {
-            throw new IOException(runDir + ": no " + RunLayout.SPEC + " (trained by an older kdml?)");
-        }
-        return Specs.parse(Files.readString(file), file.toString());
-    }
 
-    /** Reads a run folder's {@code result.json}. */
-    public static RunResult readResult(Path runDir) throws IOException {
-        return Specs.json().readValue(runDir.resolve(RunLayout.RESULT).toFile(), RunResult.class);
-    }
 
-    /** @return whether {@code dir} holds a run's {@code result.json} */
-    public static boolean hasResult(Path dir) {
-        return Files.isRegularFile(dir.resolve(RunLayout.RESULT));
-    }
 
-    /** Writes {@code spec.json}, so that the run can be rebuilt (e.g. by {@code kdml cka --run}). */
-    public static void writeSpec(Path runDir, ExperimentSpec spec) throws IOException {
-        Files.createDirectories(runDir);
-        Files.writeString(runDir.resolve(RunLayout.SPEC), Specs.canonicalJson(spec));
-    }
 
-    /** Writes {@code result.json}, pretty-printed. */
-    public static void writeResult(Path runDir, RunResult result) throws IOException {
-        Files.createDirectories(runDir);
-        Specs.json().writerWithDefaultPrettyPrinter().writeValue(runDir.resolve(RunLayout.RESULT).toFile(), result);
-    }
 
     /** Writes {@code split.json}: the splitting and the ids of the train, validation and test items. */
     public static void writeSplit(Path runDir, Split split, LabeledImages data) throws IOException {
@@ -155,15 +119,5 @@ public record RunFiles(ExperimentSpec spec, Variant variant, RunResult trained, 
                 session.save(node, out);
             }
         }
-    }
-
-    /** @return where a run's segmentation hard-case grid goes ({@code hardest.png}) */
-    public static Path hardest(Path runDir) {
-        return runDir.resolve(RunLayout.HARDEST);
-    }
-
-    /** @return where the CKA heatmap of {@code pair} goes in {@code dir}, e.g. {@code cka-teacher-s1.png} */
-    public static Path heatmap(Path dir, String pair) {
-        return dir.resolve(RunLayout.heatmap(pair));
     }
 }

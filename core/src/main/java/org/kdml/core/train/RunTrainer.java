@@ -13,7 +13,7 @@ import org.kdml.core.data.Augmenter;
 import org.kdml.core.data.Balancing;
 import org.kdml.core.data.DiskImages;
 import org.kdml.core.data.LabeledImages;
-import org.kdml.core.data.Normalization;
+import org.kdml.results.Normalization;
 import org.kdml.core.data.Split;
 import org.kdml.core.distill.Methods;
 import org.kdml.core.loss.TaskLoss;
@@ -29,6 +29,11 @@ import org.kdml.spec.TeacherKey;
 import org.kdml.spec.TeacherTraining;
 import org.kdml.spec.TrainingSpec;
 import org.kdml.spec.Variant;
+import org.kdml.results.NetworkResult;
+import org.kdml.results.Provenance;
+import org.kdml.results.RunResult;
+import org.kdml.results.TeacherOrigin;
+import org.kdml.results.RunFolder;
 
 /**
  * Trains one run end to end, in process: split, networks, the teacher's own phase when it is
@@ -38,8 +43,6 @@ import org.kdml.spec.Variant;
  */
 public final class RunTrainer {
 
-    /** Name of the ensemble in results. */
-    public static final String ENSEMBLE = "ensemble";
 
     private RunTrainer() {
     }
@@ -85,7 +88,7 @@ public final class RunTrainer {
         NetworkSet.seedEngine(run.seed());
         Split split = Split.of(data, spec.dataset().trainFraction(), spec.dataset().valFraction(), run.seed());
         List<Integer> train = Balancing.apply(spec.dataset().balance(), data, split.train(), run.seed());
-        Normalization norm = Normalization.fit(data, split.train());
+        Normalization norm = Normalization.fit(data.imageSize(), data::image, split.train());
         Batches batches = new Batches(data, norm, new Augmenter(spec.dataset().augmentation()));
         int threads = spec.dataset().loaderThreads() != null ? spec.dataset().loaderThreads()
                 : Math.min(4, Runtime.getRuntime().availableProcessors());
@@ -132,7 +135,7 @@ public final class RunTrainer {
                     Map.of("train", split.train().size(), "val", split.val().size(), "test", split.test().size()),
                     norm, seconds, loop.trainedImages() / seconds,
                     dataLoading(data, batches, loop, train.size(), seconds), session.skippedUpdates(),
-                    Provenance.current(run.runId(), run.specHash(), run.seed(), data, attempt),
+                    RunProvenance.current(run.runId(), run.specHash(), run.seed(), data, attempt),
                     run.variant().key().startsWith(ExperimentSpec.METHOD_PREFIX) ? t.protocolOrDefault() : null,
                     teacher);
             if (runDir != null) {
@@ -255,7 +258,7 @@ public final class RunTrainer {
             ExperimentSpec spec) throws IOException {
         RunFiles.writeNetworks(dir, session);
         RunFiles.writeSplit(dir, split, data);
-        RunFiles.writeSpec(dir, spec);
-        RunFiles.writeResult(dir, result);
+        RunFolder.writeSpec(dir, spec);
+        RunFolder.writeResult(dir, result);
     }
 }

@@ -15,6 +15,8 @@ import org.kdml.spec.RunLayout;
 import org.kdml.spec.SharingGraph;
 import org.kdml.spec.SpecException;
 import org.kdml.spec.TeacherKey;
+import org.kdml.results.TeacherOrigin;
+import org.kdml.results.RunFolder;
 
 /**
  * The frozen teacher's own phase, trained once per {@link TeacherKey}: a run whose teacher is in the
@@ -97,7 +99,7 @@ final class TeacherPhase {
             file = checkpoint.resolve(RunLayout.params(SharingGraph.TEACHER));
             Path specFile = checkpoint.resolve(RunLayout.SPEC);
             if (Files.isRegularFile(specFile)) {
-                ExperimentSpec other = RunFiles.readSpec(checkpoint);
+                ExperimentSpec other = RunFolder.readSpec(checkpoint);
                 if (!spec.teacher().equals(other.teacher())) {
                     throw new SpecException("teacherCheckpoint", checkpoint + " holds a " + other.teacher()
                             + " teacher; this spec's teacher is " + spec.teacher());

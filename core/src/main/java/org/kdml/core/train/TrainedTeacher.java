@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Objects;
 import org.kdml.spec.RunLayout;
 import org.kdml.spec.Specs;
+import org.kdml.results.EpochRecord;
 
 /**
  * A frozen teacher at the end of its own phase, as another run with the same key takes it: its

@@ -3,6 +3,7 @@ package org.kdml.core.train;
 import java.util.Map;
 import org.kdml.spec.Phase;
 import org.kdml.spec.RunSpec;
+import org.kdml.results.EpochRecord;
 
 /** Hears a run's progress; the CLI draws a progress bar from it. */
 public interface TrainingListener {

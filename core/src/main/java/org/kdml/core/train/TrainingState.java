@@ -4,14 +4,14 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.kdml.spec.Phase;
 import org.kdml.spec.RunLayout;
 import org.kdml.spec.Specs;
+import org.kdml.results.EpochRecord;
+import org.kdml.results.TeacherOrigin;
 
 /**
  * The bookkeeping of a checkpoint, written as {@code state.json} beside the weights, snapshots and
@@ -89,17 +89,5 @@ public record TrainingState(Phase phase, int epoch, List<EpochRecord> history, M
         TrainingState state = Specs.json().readValue(file.toFile(), TrainingState.class);
         session.loadState(dir);
         return state;
-    }
-
-    /** Deletes a folder and everything in it; missing is fine. */
-    public static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -12,13 +12,15 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.kdml.spec.RunLayout;
 import org.kdml.spec.Specs;
+import org.kdml.results.CkaResult;
+import org.kdml.results.UndefinedCell;
 
 class CkaResultTest {
 
     /** A 2×1 matrix whose second row is a constant layer: CKA 1 at (0, 0), undefined at (1, 0). */
     private static final LayerCka MATRIX = new LayerCka(List.of("conv1", "logits"), List.of("conv1"),
             new double[][] {{1.0}, {Double.NaN}},
-            List.of(new LayerCka.Undefined(1, 0, "teacher layer logits is constant on the sample")));
+            List.of(new UndefinedCell(1, 0, "teacher layer logits is constant on the sample")));
 
     private static final RunCka.Analysis ANALYSIS = new RunCka.Analysis(Map.of("teacher-s1", MATRIX),
             Map.of("teacher", "resnet50", "s1", "resnet18"), Map.of("teacher-s1", Path.of("cka-teacher-s1.png")), 8,
@@ -26,7 +28,7 @@ class CkaResultTest {
 
     @Test
     void theJsonHasTheAnalyzersFieldsAndReadsBackEqual() throws Exception {
-        CkaResult r = CkaResult.of(ANALYSIS, 4, RunLayout::heatmap);
+        CkaResult r = CkaResults.of(ANALYSIS, 4, RunLayout::heatmap);
         String text = Specs.json().writeValueAsString(r);
         assertEquals("{\"architectures\":{\"s1\":\"resnet18\",\"teacher\":\"resnet50\"},\"examples\":8,"
                 + "\"method\":\"minibatch-unbiased-hsic (Nguyen et al. 2021), batch 4\",\"pairs\":{\"teacher-s1\":"
@@ -39,7 +41,7 @@ class CkaResultTest {
     /** The pair's matrix part is what {@link LayerCka#toJson} writes, so both read the same. */
     @Test
     void aPairHoldsTheMatrixAsLayerCkaWritesIt() throws Exception {
-        JsonNode pair = Specs.json().valueToTree(CkaResult.Pair.of(MATRIX, "b/k.png"));
+        JsonNode pair = Specs.json().valueToTree(CkaResults.pair(MATRIX, "b/k.png"));
         JsonNode matrix = Specs.json().valueToTree(MATRIX.toJson());
         ((ObjectNode) pair).remove("heatmap");
         assertEquals(matrix, pair);
@@ -48,7 +50,7 @@ class CkaResultTest {
     @Test
     void aPairWithoutAHeatmapOrOfTheWrongShapeIsRejected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> CkaResult.Pair.of(MATRIX, " "));
+                () -> CkaResults.pair(MATRIX, " "));
         assertEquals("heatmap: the location of the pair's PNG is required", e.getMessage());
         IllegalArgumentException shape = assertThrows(IllegalArgumentException.class,
                 () -> new CkaResult.Pair(List.of("a"), List.of("b", "c"), List.of(List.of(0.5)), List.of(), "h.png"));

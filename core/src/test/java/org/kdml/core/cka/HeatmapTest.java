@@ -15,6 +15,7 @@ import java.util.Set;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.kdml.results.UndefinedCell;
 
 class HeatmapTest {
 
@@ -37,8 +38,8 @@ class HeatmapTest {
     void anUndefinedCellIsHatchedGreyWithALegendEntryNotTheColourOfZero(@TempDir Path dir) throws Exception {
         LayerCka m = new LayerCka(List.of("stem", "logits"), List.of("enc.stem", "dec1"),
                 new double[][] {{0.0, 0.75}, {Double.NaN, Double.NaN}},
-                List.of(new LayerCka.Undefined(1, 0, "teacher layer logits is constant on the sample"),
-                        new LayerCka.Undefined(1, 1, "teacher layer logits is constant on the sample")));
+                List.of(new UndefinedCell(1, 0, "teacher layer logits is constant on the sample"),
+                        new UndefinedCell(1, 1, "teacher layer logits is constant on the sample")));
         Path png = dir.resolve("h.png");
         Heatmap.write(m, "teacher (resnet18-tiny)", "s1 (u-net)", "test", png);
         BufferedImage img = ImageIO.read(png.toFile());

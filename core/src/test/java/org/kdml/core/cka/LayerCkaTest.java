@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.kdml.core.model.Architectures;
 import org.kdml.core.model.DistillNet;
 import org.kdml.spec.Specs;
+import org.kdml.results.UndefinedCell;
 
 class LayerCkaTest {
 
@@ -139,7 +140,7 @@ class LayerCkaTest {
             assertEquals(cka.cols().size(), cka.undefined().size());
             for (int q = 0; q < cka.cols().size(); q++) {
                 assertEquals(CkaValue.undefined(reason), cka.at(logits, q));
-                assertEquals(new LayerCka.Undefined(logits, q, reason), cka.undefined().get(q));
+                assertEquals(new UndefinedCell(logits, q, reason), cka.undefined().get(q));
             }
             for (int p = 0; p < cka.rows().size(); p++) {
                 for (int q = 0; p != logits && q < cka.cols().size(); q++) {
@@ -173,10 +174,10 @@ class LayerCkaTest {
                         new double[][] {{Double.NaN}}, List.of())).getMessage());
         assertEquals("values[0][0] = 0.5 but the cell is listed as undefined",
                 assertThrows(IllegalArgumentException.class, () -> new LayerCka(List.of("a"), List.of("b"),
-                        new double[][] {{0.5}}, List.of(new LayerCka.Undefined(0, 0, "a is constant")))).getMessage());
+                        new double[][] {{0.5}}, List.of(new UndefinedCell(0, 0, "a is constant")))).getMessage());
         assertEquals("undefined: cell (0, 1) is outside the 1x1 matrix",
                 assertThrows(IllegalArgumentException.class, () -> new LayerCka(List.of("a"), List.of("b"),
-                        new double[][] {{0.5}}, List.of(new LayerCka.Undefined(0, 1, "b is constant")))).getMessage());
+                        new double[][] {{0.5}}, List.of(new UndefinedCell(0, 1, "b is constant")))).getMessage());
         assertEquals("values[0]: 2 columns for 1 layers", assertThrows(IllegalArgumentException.class,
                 () -> new LayerCka(List.of("a"), List.of("b"), new double[][] {{0.5, 0.5}}, List.of())).getMessage());
     }

@@ -9,7 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.kdml.core.train.CpuFeatures;
+import org.kdml.results.CpuFeatures;
 
 /** The int8 formats against the 16-bit pair sums of x86-64's U8S8 kernels without VNNI. */
 class Int8FormatTest {

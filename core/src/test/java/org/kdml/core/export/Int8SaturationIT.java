@@ -12,7 +12,7 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.kdml.core.train.CpuFeatures;
+import org.kdml.results.CpuFeatures;
 
 /**
  * The saturation the int8 formats are about, on this machine's ONNX Runtime: a 1×1 QDQ convolution

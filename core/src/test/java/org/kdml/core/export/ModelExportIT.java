@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.kdml.core.data.ImageFiles;
 import org.kdml.core.data.Raster;
 import org.kdml.core.train.ExperimentRunner;
-import org.kdml.core.train.RunResult;
+import org.kdml.results.RunResult;
 import org.kdml.core.train.TrainingListener;
 import org.kdml.spec.Specs;
 

@@ -27,7 +27,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.kdml.core.data.Normalization;
+import org.kdml.results.Normalization;
 import org.kdml.core.model.Architectures;
 import org.kdml.core.model.DistillNet;
 import org.kdml.core.model.KdNetwork;

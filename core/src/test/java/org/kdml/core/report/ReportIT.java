@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.kdml.core.train.ExperimentRunner;
 import org.kdml.core.train.TrainingListener;
 import org.kdml.spec.Specs;
+import org.kdml.report.Report;
 
 class ReportIT {
 

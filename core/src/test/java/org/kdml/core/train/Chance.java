@@ -3,7 +3,7 @@ package org.kdml.core.train;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.apache.commons.statistics.distribution.BinomialDistribution;
-import org.kdml.core.metrics.SegmentationMetrics;
+import org.kdml.results.SegmentationMetrics;
 
 /**
  * "Beats chance" as a bound with statistical sense, the same on every CPU: a trained number differs

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.kdml.core.data.DiskImages;
 import org.kdml.core.data.LabeledImages;
 import org.kdml.core.data.LggFolder;
-import org.kdml.core.data.Normalization;
+import org.kdml.results.Normalization;
 import org.kdml.core.data.SyntheticScans;
 import org.kdml.core.loss.TaskLoss;
 import org.kdml.core.model.DistillNet;
@@ -83,7 +83,7 @@ class CollectorIndependenceIT {
         boolean seg = task.equals("segmentation");
         LabeledImages data = seg ? scans : Fixtures.DATA;
         List<Integer> all = IntStream.range(0, data.size()).boxed().toList();
-        Batches batches = new Batches(data, Normalization.fit(data, all));
+        Batches batches = new Batches(data, Normalization.fit(data.imageSize(), data::image, all));
         NDManager manager = NDManager.newBaseManager();
         List<String> students = new ArrayList<>();
         for (int i = 0; i < graph.students(); i++) {

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kdml.spec.ExperimentSpec;
 import org.kdml.spec.Specs;
+import org.kdml.results.RunResult;
 
 /** A small experiment trained end to end, twice with the same seed. */
 class EndToEndIT {

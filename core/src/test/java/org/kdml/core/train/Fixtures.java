@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.kdml.core.data.Normalization;
+import org.kdml.results.Normalization;
 import org.kdml.core.data.SyntheticPatches;
 import org.kdml.core.model.DistillNet;
 import org.kdml.spec.SharingGraph;
@@ -35,7 +35,7 @@ final class Fixtures {
 
     static Batches batches() {
         List<Integer> all = IntStream.range(0, DATA.size()).boxed().toList();
-        return new Batches(DATA, Normalization.fit(DATA, all));
+        return new Batches(DATA, Normalization.fit(DATA.imageSize(), DATA::image, all));
     }
 
     static List<Integer> firstBatch(int n) {

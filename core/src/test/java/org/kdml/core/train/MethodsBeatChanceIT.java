@@ -15,6 +15,7 @@ import org.kdml.core.data.DiskImages;
 import org.kdml.spec.ExperimentSpec;
 import org.kdml.spec.RunSpec;
 import org.kdml.spec.Specs;
+import org.kdml.results.RunResult;
 
 /**
  * Every existing method, as its {@code baseline-<key>} variant of a spec, trains a tiny student

@@ -23,7 +23,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.kdml.core.data.DiskImages;
 import org.kdml.core.data.LggFolder;
-import org.kdml.core.data.Normalization;
+import org.kdml.results.Normalization;
 import org.kdml.core.data.SyntheticScans;
 import org.kdml.core.distill.Adversary;
 import org.kdml.core.distill.Methods;
@@ -84,7 +84,7 @@ class MethodsTrainIT {
         TaskLoss seg = TaskLoss.segmentation(2.0);
         Methods.Built built = NetworkSet.seeded(4, () -> Methods.build(graph, nets, t, seg, 32, manager));
         List<Integer> all = IntStream.range(0, scans.size()).boxed().toList();
-        Batches batches = new Batches(scans, Normalization.fit(scans, all));
+        Batches batches = new Batches(scans, Normalization.fit(scans.imageSize(), scans::image, all));
         try (DistillationSession s = new DistillationSession(manager, graph, nets, 1e-3, 0.5, seg, built);
                 NDManager m = NDManager.newBaseManager()) {
             List<Integer> b = all.subList(0, 8);

@@ -15,6 +15,7 @@ import org.kdml.core.data.SyntheticScans;
 import org.kdml.core.data.SyntheticWriters;
 import org.kdml.spec.Specs;
 import org.kdml.spec.Splitting;
+import org.kdml.results.RunResult;
 
 /** {@code kdml train} on data in the LGG, HAM10000 and PCam HDF5 layouts, with augmentation and balancing. */
 class RealFormatsIT {

@@ -8,7 +8,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.kdml.core.metrics.ClassificationMetrics;
+import org.kdml.results.ClassificationMetrics;
+import org.kdml.results.NetworkResult;
+import org.kdml.results.ResultNames;
+import org.kdml.results.RunResult;
 
 class ResultTableTest {
 

@@ -18,6 +18,8 @@ import org.kdml.spec.ExperimentSpec;
 import org.kdml.spec.Phase;
 import org.kdml.spec.RunSpec;
 import org.kdml.spec.Specs;
+import org.kdml.results.EpochRecord;
+import org.kdml.results.RunResult;
 
 /**
  * A run stopped after an epoch and resumed from its checkpoint ends with exactly the numbers of a

@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.kdml.core.data.DiskImages;
 import org.kdml.core.data.LggFolder;
-import org.kdml.core.data.Normalization;
+import org.kdml.results.Normalization;
 import org.kdml.core.data.SyntheticScans;
 import org.kdml.core.loss.TaskLoss;
 import org.kdml.core.model.DistillNet;
@@ -36,6 +36,7 @@ import org.kdml.spec.Specs;
 import org.kdml.spec.Task;
 import org.kdml.spec.TeacherTraining;
 import org.kdml.spec.Version;
+import org.kdml.results.RunResult;
 
 /** Segmentation: the 12 variants train, an end-to-end run beats the all-background baseline, ensembles. */
 class SegmentationIT {
@@ -73,7 +74,7 @@ class SegmentationIT {
     void lossDecreases(String mode, String version) {
         SharingGraph graph = SharingGraph.preset(Mode.of("mode", mode), Version.of("version", version), 2);
         List<Integer> all = IntStream.range(0, scans.size()).boxed().toList();
-        Batches batches = new Batches(scans, Normalization.fit(scans, all));
+        Batches batches = new Batches(scans, Normalization.fit(scans.imageSize(), scans::image, all));
         Engine.getInstance().setRandomSeed(3);
         NDManager manager = NDManager.newBaseManager();
         Map<String, DistillNet> nets = NetworkSet.build(Task.SEGMENTATION, "resnet50-tiny",

@@ -24,6 +24,9 @@ import org.kdml.spec.RunSpec;
 import org.kdml.spec.SpecException;
 import org.kdml.spec.Specs;
 import org.kdml.spec.TeacherKey;
+import org.kdml.results.Provenance;
+import org.kdml.results.RunResult;
+import org.kdml.results.TeacherOrigin;
 
 /**
  * Each frozen teacher is trained once per key and reused, and a run that reuses it ends with

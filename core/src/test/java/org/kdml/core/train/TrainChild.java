@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import org.kdml.spec.ExperimentSpec;
 import org.kdml.spec.Specs;
+import org.kdml.results.EpochRecord;
+import org.kdml.results.RunResult;
 
 /**
  * Trains the specs named on the command line in this JVM and writes, per run, every test metric
