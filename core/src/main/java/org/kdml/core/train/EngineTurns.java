@@ -1,7 +1,13 @@
 package org.kdml.core.train;
 
 import ai.djl.pytorch.jni.JniUtils;
+import java.io.IOException;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
@@ -30,6 +36,15 @@ import java.util.function.Supplier;
  * thread of its own that ends with the work, taking its team with it — and calls
  * {@link #besideTraining()} there before it touches libtorch, so that libtorch's own operators run
  * on that thread alone.
+ *
+ * <p>A thread that trains a run {@link #hosting hosts} the others' inference batches: a batch that
+ * another thread asks for while a run trains is handed to the training thread, which runs it
+ * between two of its steps with its own OpenMP team (every core) instead of one core while the
+ * other waits. A batch that the host has not started within {@link #GUEST_PATIENCE_MS} (the host is
+ * validating, writing a checkpoint or waiting for a teacher) runs on its own thread in its turn, as
+ * before. Which thread runs a batch depends on timing; its numbers do not: an inference batch
+ * computes the same on one core and on several (each output element is reduced on one thread),
+ * which is also why a separate evaluator with every core and {@code kdml run}'s with one agree.
  */
 public final class EngineTurns {
 
@@ -40,6 +55,19 @@ public final class EngineTurns {
     /** Whether the current thread has run a training step, or been settled by {@link #besideTraining()}. */
     private static final ThreadLocal<Boolean> STEPS = ThreadLocal.withInitial(() -> false);
     private static final ThreadLocal<Boolean> SETTLED = ThreadLocal.withInitial(() -> false);
+    /** How long a guest batch waits for the host to start it before it runs in its own turn. */
+    static final long GUEST_PATIENCE_MS = 2_000;
+    /** The thread that trains a run now ({@link #hosting}), or null. */
+    private static volatile Thread host;
+    /** Inference batches of other threads, for the host to run between its steps. */
+    private static final ConcurrentLinkedQueue<FutureTask<?>> GUESTS = new ConcurrentLinkedQueue<>();
+
+    /** Work that may throw an {@link IOException}. */
+    @FunctionalInterface
+    public interface IoWork<T> {
+        /** @return the work's result */
+        T run() throws IOException;
+    }
 
     private EngineTurns() {
     }
@@ -49,6 +77,9 @@ public final class EngineTurns {
         if (!STEPS.get()) {
             STEPS.set(true);
             TRAINS.set(true);
+        }
+        if (Thread.currentThread() == host) {
+            runGuests();
         }
         LOCK.lock();
         try {
@@ -63,11 +94,95 @@ public final class EngineTurns {
         if (!INFERENCE) {
             return work.get();
         }
+        Thread h = host;
+        if (h != null && h != Thread.currentThread() && !STEPS.get()) {
+            FutureTask<T> task = new FutureTask<>(work::get);
+            GUESTS.add(task);
+            return awaitGuest(task);
+        }
         LOCK.lock();
         try {
             return work.get();
         } finally {
             LOCK.unlock();
+        }
+    }
+
+    /**
+     * Runs {@code run} (a run's training) with the calling thread as the host of other threads'
+     * inference batches until it returns; the batches still waiting then run here. Nested or
+     * concurrent calls (a second trainer in the process) run their work without hosting.
+     */
+    public static <T> T hosting(IoWork<T> run) throws IOException {
+        boolean hosts;
+        synchronized (GUESTS) {
+            hosts = host == null;
+            if (hosts) {
+                host = Thread.currentThread();
+            }
+        }
+        try {
+            return run.run();
+        } finally {
+            if (hosts) {
+                synchronized (GUESTS) {
+                    host = null;
+                }
+                runGuests();
+            }
+        }
+    }
+
+    /** Runs every waiting guest batch on this thread, each in its turn. */
+    private static void runGuests() {
+        FutureTask<?> task;
+        while ((task = GUESTS.poll()) != null) {
+            LOCK.lock();
+            try {
+                task.run();
+            } finally {
+                LOCK.unlock();
+            }
+        }
+    }
+
+    /**
+     * Waits for {@code task} to be run by the host; one the host has not taken within
+     * {@link #GUEST_PATIENCE_MS}, or once no thread hosts, runs here in its turn.
+     */
+    private static <T> T awaitGuest(FutureTask<T> task) {
+        long patience = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(GUEST_PATIENCE_MS);
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return task.get(20, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException e) {
+                    if ((host == null || System.nanoTime() > patience) && GUESTS.remove(task)) {
+                        LOCK.lock();
+                        try {
+                            task.run();
+                        } finally {
+                            LOCK.unlock();
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    if (cause instanceof Error err) {
+                        throw err;
+                    }
+                    throw new IllegalStateException(cause);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

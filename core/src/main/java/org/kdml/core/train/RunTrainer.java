@@ -81,6 +81,12 @@ public final class RunTrainer {
      */
     public static RunResult train(RunSpec run, LabeledImages data, Path runDir, TrainingListener listener,
             Checkpointer checkpoints, boolean test, int attempt, TeacherStore teachers) throws IOException {
+        // While it trains, this thread runs other threads' inference batches between its steps (EngineTurns).
+        return EngineTurns.hosting(() -> trainHere(run, data, runDir, listener, checkpoints, test, attempt, teachers));
+    }
+
+    private static RunResult trainHere(RunSpec run, LabeledImages data, Path runDir, TrainingListener listener,
+            Checkpointer checkpoints, boolean test, int attempt, TeacherStore teachers) throws IOException {
         ExperimentSpec spec = run.spec();
         TrainingSpec t = spec.training();
         SharingGraph graph = run.variant().graph();

@@ -56,4 +56,58 @@ class EngineTurnsTest {
         }));
         assertEquals("checkpoint s1.params: truncated", e.getMessage());
     }
+
+    @Test
+    void whileARunTrainsOtherThreadsBatchesRunOnItsThreadBetweenStepsAndWithoutAHostOnTheirOwn() throws Exception {
+        String trainer = Thread.currentThread().getName();
+        // No run trains: a batch runs on the thread that asks for it.
+        assertEquals("evaluator-run", on("evaluator-run", () -> EngineTurns.inference(
+                () -> Thread.currentThread().getName())));
+        AtomicReference<String> ranOn = new AtomicReference<>();
+        String result = EngineTurns.hosting(() -> {
+            Thread guest = new Thread(() -> ranOn.set(EngineTurns.inference(() -> Thread.currentThread().getName())),
+                    "cka-run");
+            guest.start();
+            // The host steps until the guest's batch has run (each step runs the batches waiting).
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (ranOn.get() == null && System.nanoTime() < deadline) {
+                EngineTurns.step(() -> null);
+                Thread.onSpinWait();
+            }
+            try {
+                guest.join(30_000);
+            } catch (InterruptedException e) {
+                throw new IOException(e);
+            }
+            return "trained";
+        });
+        assertEquals("trained", result);
+        assertEquals(trainer, ranOn.get(), "the guest's batch ran on the training thread");
+    }
+
+    @Test
+    void aGuestBatchTheHostDoesNotTakeRunsOnItsOwnThreadAndAFailureReachesTheGuest() throws Exception {
+        AtomicReference<String> ranOn = new AtomicReference<>();
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        EngineTurns.hosting(() -> {
+            // The host validates (no steps) for longer than a guest waits.
+            try {
+                ranOn.set(on("evaluator-run", () -> EngineTurns.inference(() -> Thread.currentThread().getName())));
+                failed.set(on("cka-run", () -> {
+                    try {
+                        return EngineTurns.inference(() -> {
+                            throw new IllegalStateException("layer4: NaN activations");
+                        });
+                    } catch (IllegalStateException e) {
+                        return e;
+                    }
+                }));
+            } catch (InterruptedException e) {
+                throw new IOException(e);
+            }
+            return null;
+        });
+        assertEquals("evaluator-run", ranOn.get());
+        assertEquals("layer4: NaN activations", failed.get().getMessage());
+    }
 }
