@@ -98,20 +98,7 @@ public final class EngineTurns {
         if (h != null && h != Thread.currentThread() && !STEPS.get()) {
             FutureTask<T> task = new FutureTask<>(work::get);
             GUESTS.add(task);
-            try {
-                return awaitGuest(task, () -> {
-                    LOCK.lock();
-                    try {
-                        return work.get();
-                    } finally {
-                        LOCK.unlock();
-                    }
-                });
-            } catch (RuntimeException | Error e) {
-                throw e;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
+            return awaitGuest(task);
         }
         LOCK.lock();
         try {
@@ -134,9 +121,6 @@ public final class EngineTurns {
                 host = Thread.currentThread();
             }
         }
-        // The host trains: never settled to one thread by besideTraining().
-        STEPS.set(true);
-        TRAINS.set(true);
         try {
             return run.run();
         } finally {
@@ -164,9 +148,9 @@ public final class EngineTurns {
 
     /**
      * Waits for {@code task} to be run by the host; one the host has not taken within
-     * {@link #GUEST_PATIENCE_MS}, or once no thread hosts, is taken back and {@code instead} runs.
+     * {@link #GUEST_PATIENCE_MS}, or once no thread hosts, runs here in its turn.
      */
-    private static <T> T awaitGuest(FutureTask<T> task, Callable<T> instead) throws Exception {
+    private static <T> T awaitGuest(FutureTask<T> task) {
         long patience = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(GUEST_PATIENCE_MS);
         boolean interrupted = false;
         try {
@@ -175,14 +159,19 @@ public final class EngineTurns {
                     return task.get(20, TimeUnit.MILLISECONDS);
                 } catch (TimeoutException e) {
                     if ((host == null || System.nanoTime() > patience) && GUESTS.remove(task)) {
-                        return instead.call();
+                        LOCK.lock();
+                        try {
+                            task.run();
+                        } finally {
+                            LOCK.unlock();
+                        }
                     }
                 } catch (InterruptedException e) {
                     interrupted = true;
                 } catch (ExecutionException e) {
                     Throwable cause = e.getCause();
-                    if (cause instanceof Exception ex) {
-                        throw ex;
+                    if (cause instanceof RuntimeException re) {
+                        throw re;
                     }
                     if (cause instanceof Error err) {
                         throw err;
@@ -278,23 +267,13 @@ public final class EngineTurns {
     }
 
     /**
-     * Inference work beside a trainer, the evaluator's and the CKA analyzer's runs: while a run
-     * trains in this process, a guest of its thread ({@link #hosting}); otherwise, or when the host
-     * does not take it within {@link #GUEST_PATIENCE_MS}, {@link #apart} on a thread named
-     * {@code name}, which calls {@link #besideTraining()} before {@code work}.
+     * Inference work beside a trainer: {@link #apart} on a thread named {@code name}, which calls
+     * {@link #besideTraining()} before {@code work}. The evaluator's and the CKA analyzer's runs.
      */
     public static <T> T inferenceApart(String name, Callable<T> work) throws Exception {
-        Callable<T> apart = () -> apart(name, () -> {
+        return apart(name, () -> {
             besideTraining();
             return work.call();
         });
-        if (INFERENCE && host != null) {
-            // The whole of it (its Java work too) runs on the training thread between two steps, so
-            // that nothing else competes with the training's threads for the cores.
-            FutureTask<T> task = new FutureTask<>(work);
-            GUESTS.add(task);
-            return awaitGuest(task, apart);
-        }
-        return apart.call();
     }
 }

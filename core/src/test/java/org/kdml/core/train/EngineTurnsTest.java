@@ -64,28 +64,18 @@ class EngineTurnsTest {
         assertEquals("evaluator-run", on("evaluator-run", () -> EngineTurns.inference(
                 () -> Thread.currentThread().getName())));
         AtomicReference<String> ranOn = new AtomicReference<>();
-        AtomicReference<String> wholeOn = new AtomicReference<>();
         String result = EngineTurns.hosting(() -> {
             Thread guest = new Thread(() -> ranOn.set(EngineTurns.inference(() -> Thread.currentThread().getName())),
                     "cka-run");
             guest.start();
-            Thread evaluator = new Thread(() -> {
-                try {
-                    wholeOn.set(EngineTurns.inferenceApart("evaluator-run", () -> Thread.currentThread().getName()));
-                } catch (Exception e) {
-                    wholeOn.set(e.toString());
-                }
-            }, "evaluator");
-            evaluator.start();
-            // The host steps until the guests' work has run (each step runs the work waiting).
+            // The host steps until the guest's batch has run (each step runs the batches waiting).
             long deadline = System.nanoTime() + 30_000_000_000L;
-            while ((ranOn.get() == null || wholeOn.get() == null) && System.nanoTime() < deadline) {
+            while (ranOn.get() == null && System.nanoTime() < deadline) {
                 EngineTurns.step(() -> null);
                 Thread.onSpinWait();
             }
             try {
                 guest.join(30_000);
-                evaluator.join(30_000);
             } catch (InterruptedException e) {
                 throw new IOException(e);
             }
@@ -93,9 +83,6 @@ class EngineTurnsTest {
         });
         assertEquals("trained", result);
         assertEquals(trainer, ranOn.get(), "the guest's batch ran on the training thread");
-        assertEquals(trainer, wholeOn.get(), "the evaluator's whole run ran on the training thread");
-        // Without a host, the evaluator's run goes apart, on a thread of its own.
-        assertEquals("evaluator-run", EngineTurns.inferenceApart("evaluator-run", () -> Thread.currentThread().getName()));
     }
 
     @Test
