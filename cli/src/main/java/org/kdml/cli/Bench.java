@@ -189,7 +189,7 @@ final class Bench extends KdmlCommand {
             xs.add(data.randomNormal(x.getShape()));
             ys.add(labels(data, y.getShape(), seg));
         }
-        Exporter.export(Path.of(export), s, xs, ys, manifest, churn);
+        BenchExport.export(Path.of(export), s, xs, ys, manifest, churn);
         out.println("wrote " + export + "/manifest.json: initial weights, " + exportSteps + " batches, the loss"
                 + " terms of every step and the weights after them" + (churn ? " (collections between forward"
                 + " and backward)" : "") + "; compare with /usr/bin/python3 bench/pytorch_reference.py --check "

@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import org.kdml.results.RunFolder;
+import org.kdml.spec.SharingGraph;
 
 /**
  * {@code kdml bench-infer MODEL.onnx [--batch 1] [--threads N] [--json]}: latency of an exported
@@ -98,7 +99,7 @@ final class BenchInferCommand extends KdmlCommand {
         String experiment = meta.get("kdml.experiment");
         String runId = meta.get("kdml.runId");
         String node = meta.get("kdml.network");
-        if (experiment == null || runId == null || node == null || node.equals("ensemble")) {
+        if (experiment == null || runId == null || node == null || node.equals(SharingGraph.ENSEMBLE)) {
             return null;
         }
         Path dir = runs.resolve(experiment).resolve(runId);

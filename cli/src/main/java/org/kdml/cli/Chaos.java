@@ -112,7 +112,7 @@ final class Chaos {
                 captured.write(b, off, len);
             }
         }, true, StandardCharsets.UTF_8);
-        try (Stack stack = new Stack(new Stack.Settings(dir.resolve("stack"), 0, 0, 0, 0, 1, 32)).start(env)) {
+        try (Stack stack = new Stack(Stack.Settings.in(dir.resolve("stack"))).start(env)) {
             Chaos c = new Chaos(stack, dir, seed, epochs, secret, Duration.ofMinutes(minutes), tee);
             try {
                 for (int i = 0; i < nWorkers; i++) {

@@ -46,16 +46,19 @@ final class Stack implements AutoCloseable {
     record Settings(Path data, int kafkaPort, int s3Port, int statusPort, int workers, int checkpointEvery,
             int ckaSample, URI mlflow, String host) {
 
-        /** Settings on 127.0.0.1. */
-        Settings(Path data, int kafkaPort, int s3Port, int statusPort, int workers, int checkpointEvery,
-                int ckaSample, URI mlflow) {
-            this(data, kafkaPort, s3Port, statusPort, workers, checkpointEvery, ckaSample, mlflow, LOOPBACK);
+        /**
+         * A stack in {@code data} with ports the system picks, no worker of its own, a checkpoint every
+         * epoch, CKA on 32 test examples per run, no MLflow bridge, on {@value #LOOPBACK}: what tests
+         * and the chaos suite start from ({@link #withHost} for another address).
+         */
+        static Settings in(Path data) {
+            return new Settings(data, 0, 0, 0, 0, 1, 32, null, LOOPBACK);
         }
 
-        /** Settings on 127.0.0.1 without the MLflow bridge. */
-        Settings(Path data, int kafkaPort, int s3Port, int statusPort, int workers, int checkpointEvery,
-                int ckaSample) {
-            this(data, kafkaPort, s3Port, statusPort, workers, checkpointEvery, ckaSample, null);
+        /** @return these settings with the address the broker and S3 bind and advertise */
+        Settings withHost(String address) {
+            return new Settings(data, kafkaPort, s3Port, statusPort, workers, checkpointEvery, ckaSample, mlflow,
+                    address);
         }
     }
 

@@ -93,7 +93,7 @@ class DashboardIT {
             System.out.println(skip);
         }
         Assumptions.assumeTrue(Files.isExecutable(CHROMIUM), skip);
-        try (Stack stack = new Stack(new Stack.Settings(tmp.resolve("stack"), 0, 0, 0, 0, 1, 32)).start(Map.of());
+        try (Stack stack = new Stack(Stack.Settings.in(tmp.resolve("stack"))).start(Map.of());
                 Dashboard dashboard = new Dashboard(stack.config(), stack.view(), "127.0.0.1", 0).start()) {
             int debugPort = EmbeddedKafka.freePort();
             Process chrome = new ProcessBuilder(CHROMIUM.toString(), "--headless=new", "--no-sandbox", "--disable-gpu",

@@ -85,7 +85,7 @@ class PipelineIT {
     }
 
     private static Stack startStack(Path dir) throws Exception {
-        return new Stack(new Stack.Settings(dir, 0, 0, 0, 0, 1, 32)).start(ENV);
+        return new Stack(Stack.Settings.in(dir)).start(ENV);
     }
 
     @BeforeAll
@@ -320,7 +320,7 @@ class PipelineIT {
         String s = spec("deploy", "[kd-off]", "[4]", 1).replace("versions: [v3]", "versions: [v1]")
                 + "export: {formats: [onnx, int8]}\n";
         String runId = Specs.runs(Specs.parse(s, "deploy.yaml")).get(0).runId();
-        try (Stack fresh = new Stack(new Stack.Settings(own.resolve("stack"), 0, 0, 0, 0, 1, 32)).start(Map.of());
+        try (Stack fresh = new Stack(Stack.Settings.in(own.resolve("stack"))).start(Map.of());
                 Probe p = new Probe(fresh.config().bootstrap());
                 TrainerWorker w = new TrainerWorker(fresh.config(), TrainerWorker.Options.defaults(), "w-deploy")
                         .start()) {

@@ -36,7 +36,7 @@ class SpecFuzzIT {
     void thousandsOfMutatedSpecsAreEachAcceptedOrDeadLetteredAndTheIntakeSurvives(@TempDir Path tmp)
             throws Exception {
         int n = Integer.getInteger("kdml.fuzz.count", 2000);
-        try (Stack stack = new Stack(new Stack.Settings(tmp.resolve("stack"), 0, 0, 0, 0, 1, 32)).start(Map.of());
+        try (Stack stack = new Stack(Stack.Settings.in(tmp.resolve("stack"))).start(Map.of());
                 Probe probe = new Probe(stack.config().bootstrap())) {
             List<byte[]> mutated = new ArrayList<>();
             for (int i = 0; i < n; i++) {

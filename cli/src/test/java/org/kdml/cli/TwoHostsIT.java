@@ -105,7 +105,7 @@ class TwoHostsIT {
         // veth address must be reached directly, as from a second machine.
         System.setProperty("http.nonProxyHosts", (NON_PROXY_HOSTS == null ? "localhost|127.*|[::1]"
                 : NON_PROXY_HOSTS) + "|" + SUBNET + "*");
-        stack = new Stack(new Stack.Settings(tmp.resolve("stack"), 0, 0, 0, 0, 1, 32, null, HOST_IP))
+        stack = new Stack(Stack.Settings.in(tmp.resolve("stack")).withHost(HOST_IP))
                 .start(Map.of());
     }
 

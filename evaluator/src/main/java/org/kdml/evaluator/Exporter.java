@@ -67,8 +67,8 @@ final class Exporter {
 
     /** The network to export of a run with {@code students} students: s1 for an ensemble of one. */
     static String network(String asked, long students, boolean teacher) {
-        if (asked.equals("ensemble")) {
-            return students > 1 ? "ensemble" : "s1";
+        if (asked.equals(SharingGraph.ENSEMBLE)) {
+            return students > 1 ? SharingGraph.ENSEMBLE : "s1";
         }
         if (asked.equals(SharingGraph.TEACHER)) {
             return teacher ? asked : null;

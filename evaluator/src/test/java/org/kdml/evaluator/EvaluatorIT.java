@@ -30,7 +30,7 @@ import org.kdml.pipeline.Topics;
 import org.kdml.spec.ExperimentSpec;
 import org.kdml.spec.RunSpec;
 import org.kdml.spec.Specs;
-import org.kdml.results.ResultNames;
+import org.kdml.spec.SharingGraph;
 
 /**
  * The evaluator against a real broker and S3 server: a completion whose final checkpoint is in S3
@@ -117,7 +117,7 @@ class EvaluatorIT {
         assertEquals(1, result.path("seed").asLong());
         assertEquals(1, result.path("attempt").asInt());
         JsonNode networks = result.path("payload").path("networks");
-        for (String net : List.of("teacher", "s1", "s2", ResultNames.ENSEMBLE)) {
+        for (String net : List.of("teacher", "s1", "s2", SharingGraph.ENSEMBLE)) {
             JsonNode test = networks.path(net).path("test");
             double accuracy = test.path("accuracy").asDouble(-1);
             assertTrue(accuracy >= 0 && accuracy <= 1, net + " test accuracy " + test);

@@ -12,6 +12,7 @@ import org.kdml.pipeline.ResultMessage;
 import org.kdml.pipeline.RunEvent;
 import org.kdml.pipeline.Topics;
 import org.kdml.spec.Specs;
+import org.kdml.spec.SharingGraph;
 
 /**
  * The orchestrator's view of one experiment, folded from {@code kdml.events} and
@@ -141,7 +142,7 @@ public final class ExperimentState {
         if (!(v instanceof Map<?, ?> val) || val.isEmpty()) {
             return Double.NaN;
         }
-        Object score = val.containsKey("ensemble") ? val.get("ensemble") : val.values().iterator().next();
+        Object score = val.containsKey(SharingGraph.ENSEMBLE) ? val.get(SharingGraph.ENSEMBLE) : val.values().iterator().next();
         return score instanceof Number n ? n.doubleValue() : Double.NaN;
     }
 

@@ -118,7 +118,7 @@ public final class Claims {
     private static Map<String, List<Pair>> families(List<RunResult> runs) {
         List<String> variants = runs.stream().map(RunResult::variant).distinct().sorted().toList();
         Map<String, List<Pair>> f = new LinkedHashMap<>();
-        String ens = ResultNames.ENSEMBLE;
+        String ens = SharingGraph.ENSEMBLE;
         List<String> students = runs.stream().flatMap(r -> r.networks().keySet().stream())
                 .filter(n -> n.matches("s\\d+")).distinct().sorted().toList();
         String teacher = runs.stream().filter(r -> TeacherTraining.FROZEN.key().equals(r.teacherTraining()))

@@ -15,6 +15,7 @@ import org.kdml.spec.ExperimentSpec;
 import org.kdml.spec.Knowledge;
 import org.kdml.spec.Phase;
 import org.kdml.spec.Summary;
+import org.kdml.spec.SharingGraph;
 
 /**
  * The paper's "comparison with existing methods" table: one row per method variant
@@ -55,7 +56,7 @@ final class MethodComparison {
             String ref = reference(key);
             out.add(new Row(m, "s1", ResultNames.header(m) + (ref.isEmpty() ? "" : " (" + ref + ")")));
         }
-        for (String node : List.of("s1", "s2", ResultNames.ENSEMBLE)) {
+        for (String node : List.of("s1", "s2", SharingGraph.ENSEMBLE)) {
             if (runsOf(KDML).stream().anyMatch(r -> r.networks().containsKey(node))) {
                 out.add(new Row(KDML, node, ResultNames.header(KDML) + " " + ResultNames.label(node)));
             }
@@ -105,7 +106,7 @@ final class MethodComparison {
             }
             NetworkResult any = of.stream().map(x -> x.networks().get(r.node())).filter(Objects::nonNull).findFirst()
                     .orElse(null);
-            boolean ensemble = r.node().equals(ResultNames.ENSEMBLE);
+            boolean ensemble = r.node().equals(SharingGraph.ENSEMBLE);
             long deployed = ensemble ? deployedEnsemble(of) : any == null ? 0 : any.parameters();
             row.add(String.format("%,d", deployed));
             Long extra = any == null ? null : any.trainingOnlyParameters();
@@ -138,7 +139,7 @@ final class MethodComparison {
     List<String> tests() {
         Map.Entry<String, Function<NetworkResult, Double>> primary = metrics.entrySet().iterator().next();
         List<String> out = new ArrayList<>();
-        Map<Long, Double> ours = bySeed(KDML, ResultNames.ENSEMBLE, primary.getValue());
+        Map<Long, Double> ours = bySeed(KDML, SharingGraph.ENSEMBLE, primary.getValue());
         for (String m : methods) {
             Map<Long, Double> theirs = bySeed(m, "s1", primary.getValue());
             List<Long> seeds = ours.keySet().stream().filter(theirs::containsKey).sorted().toList();

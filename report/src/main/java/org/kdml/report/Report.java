@@ -85,7 +85,7 @@ public final class Report {
         runs.stream().filter(r -> r.networks().containsKey(SharingGraph.TEACHER)).findFirst()
                 .ifPresent(r -> ns.add(SharingGraph.TEACHER));
         runs.forEach(r -> r.networks().keySet().stream().filter(n -> n.matches("s\\d+")).forEach(ns::add));
-        runs.forEach(r -> r.networks().keySet().stream().filter(n -> n.startsWith("ensemble")).forEach(ns::add));
+        runs.forEach(r -> r.networks().keySet().stream().filter(n -> n.startsWith(SharingGraph.ENSEMBLE)).forEach(ns::add));
         this.nodes = List.copyOf(ns);
     }
 
@@ -205,7 +205,7 @@ public final class Report {
         }
         for (String v : List.of("v1", "v2", "v3")) {
             for (String other : List.of("ml", "kd-off", "kd-on")) {
-                compare("kd-ml-" + v, other + "-" + v, "ensemble", primary, name).ifPresent(out::add);
+                compare("kd-ml-" + v, other + "-" + v, SharingGraph.ENSEMBLE, primary, name).ifPresent(out::add);
             }
         }
         // Each distilled student and ensemble against the same network trained alone.
@@ -255,7 +255,7 @@ public final class Report {
         rows.add(List.of("network", "architecture", "parameters"));
         Map<String, NetworkResult> any = new LinkedHashMap<>();
         runs.forEach(r -> r.networks().forEach((k, v) -> {
-            if (!k.startsWith("ensemble")) {
+            if (!k.startsWith(SharingGraph.ENSEMBLE)) {
                 any.putIfAbsent(k, v);
             }
         }));

@@ -13,9 +13,6 @@ import org.kdml.spec.SharingGraph;
  */
 public final class ResultNames {
 
-    /** The node name of the students' ensemble in results. */
-    public static final String ENSEMBLE = "ensemble";
-
     private static final Map<String, String> MODE_NAMES = Map.of("ml", "ML", "kd-off", "KD off", "kd-on", "KD on",
             "kd-ml", "KD+ML");
 
@@ -34,7 +31,7 @@ public final class ResultNames {
      */
     public static String label(String node) {
         return node.equals(SharingGraph.TEACHER) ? "T"
-                : node.startsWith("ensemble") ? node.replace("ensemble", "Ensemble")
+                : node.startsWith(SharingGraph.ENSEMBLE) ? node.replace(SharingGraph.ENSEMBLE, "Ensemble")
                 : node.toUpperCase();
     }
 

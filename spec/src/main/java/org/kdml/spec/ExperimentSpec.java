@@ -114,9 +114,9 @@ public record ExperimentSpec(String name, Task task, DatasetSpec dataset, String
         SpecException.check(baseline == null || sharing == null, "baseline",
                 "baselines go with modes/versions, not with a custom sharing graph");
         if (export != null) {
-            String network = export.network() == null ? (students.size() > 1 ? "ensemble" : "s1") : export.network();
+            String network = export.network() == null ? (students.size() > 1 ? SharingGraph.ENSEMBLE : "s1") : export.network();
             int k = network.matches("s\\d+") ? Integer.parseInt(network.substring(1)) : 0;
-            boolean valid = network.equals("ensemble") && students.size() > 1
+            boolean valid = network.equals(SharingGraph.ENSEMBLE) && students.size() > 1
                     || network.equals(SharingGraph.TEACHER) && teacher != null && !teacher.isBlank()
                     || k >= 1 && k <= students.size();
             SpecException.check(valid, "export.network", "'" + network + "' is not a network of this spec; valid: s1.."

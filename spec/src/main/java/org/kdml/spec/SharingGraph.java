@@ -24,6 +24,9 @@ public record SharingGraph(int students, TeacherTraining teacher, List<Edge> edg
     /** The teacher's node name. */
     public static final String TEACHER = "teacher";
 
+    /** The node name of the students' ensemble (the mean of their probabilities) in results. */
+    public static final String ENSEMBLE = "ensemble";
+
     /** Validates the graph. */
     public SharingGraph {
         SpecException.check(students >= 1, "students", "at least one student is needed, got " + students);

@@ -20,6 +20,7 @@ import org.kdml.spec.Specs;
 import org.kdml.spec.Summary;
 import org.kdml.spec.Task;
 import org.kdml.results.RunFolder;
+import org.kdml.spec.SharingGraph;
 
 /**
  * The model card of an export ({@code model-card.json}, and {@code model-card.md} rendered from
@@ -51,7 +52,7 @@ public final class ModelCard {
             Map<String, Object> model = new LinkedHashMap<>();
             model.put("task", spec.task().key());
             model.put("network", options.network());
-            model.put("architecture", options.network().equals("ensemble") ? spec.students()
+            model.put("architecture", options.network().equals(SharingGraph.ENSEMBLE) ? spec.students()
                     : options.network().equals("teacher") ? spec.teacher() : student(options.network()));
             model.put("classes", data.classNames());
             Map<String, Object> input = new LinkedHashMap<>();
@@ -82,7 +83,7 @@ public final class ModelCard {
             Map<String, Object> size = new LinkedHashMap<>();
             long params = 0;
             for (Map.Entry<String, NetworkResult> n : trained.networks().entrySet()) {
-                if (options.network().equals("ensemble") ? n.getKey().matches("s\\d+")
+                if (options.network().equals(SharingGraph.ENSEMBLE) ? n.getKey().matches("s\\d+")
                         : n.getKey().equals(options.network())) {
                     params += n.getValue().parameters();
                 }

@@ -146,7 +146,7 @@ public final class ModelExport {
 
     private static Map<String, DistillNet> choose(Map<String, DistillNet> nets, String network) {
         Map<String, DistillNet> out = new LinkedHashMap<>();
-        if (network.equals("ensemble")) {
+        if (network.equals(SharingGraph.ENSEMBLE)) {
             nets.forEach((node, net) -> {
                 if (node.matches("s\\d+")) {
                     out.put(node, net);

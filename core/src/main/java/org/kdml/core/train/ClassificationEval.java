@@ -13,7 +13,6 @@ import org.kdml.spec.RunLayout;
 import org.kdml.spec.SharingGraph;
 import org.kdml.results.NetworkResult;
 import org.kdml.results.TestPredictions;
-import org.kdml.results.ResultNames;
 
 /**
  * Classification evaluation: class probabilities of every network on a split, the students'
@@ -49,7 +48,7 @@ final class ClassificationEval {
             }
         }
         if (probs.size() > (probs.containsKey(SharingGraph.TEACHER) ? 2 : 1)) {
-            acc.put(ResultNames.ENSEMBLE,
+            acc.put(SharingGraph.ENSEMBLE,
                     ClassificationMetrics.of(truth, ClassificationMetrics.argmax(ensemble(probs), classes), classes).accuracy());
         }
         return acc;
@@ -81,10 +80,10 @@ final class ClassificationEval {
         if (probs.size() > (probs.containsKey(SharingGraph.TEACHER) ? 2 : 1)) {
             float[] ensembleProbs = ensemble(probs);
             int[] ens = ClassificationMetrics.argmax(ensembleProbs, classes);
-            out.put(ResultNames.ENSEMBLE, new NetworkResult(ResultNames.ENSEMBLE, 0, 0, 0.0,
+            out.put(SharingGraph.ENSEMBLE, new NetworkResult(SharingGraph.ENSEMBLE, 0, 0, 0.0,
                     ClassificationMetrics.of(truth, ens, ensembleProbs, classes), null,
                     teacher == null ? null : ClassificationMetrics.agreement(ens, teacher)));
-            probs.put(ResultNames.ENSEMBLE, ensembleProbs);
+            probs.put(SharingGraph.ENSEMBLE, ensembleProbs);
         }
         if (outDir != null) {
             List<String> items = test.stream().map(e.data()::id).toList();

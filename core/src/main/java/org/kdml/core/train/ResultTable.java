@@ -59,7 +59,7 @@ public final class ResultTable {
             }
         }
         if (segmentation) {
-            sb.append(ResultNames.label(ResultNames.ENSEMBLE) + " = union of the students' masks; "
+            sb.append(ResultNames.label(SharingGraph.ENSEMBLE) + " = union of the students' masks; "
                     + ResultNames.label(SegmentationEval.ENSEMBLE_MEAN) + " = mean of their probabilities >= 0.5\n");
         }
         return sb.toString();

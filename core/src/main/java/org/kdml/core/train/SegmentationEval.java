@@ -22,7 +22,6 @@ import org.kdml.core.model.DistillNet;
 import org.kdml.spec.SharingGraph;
 import org.kdml.results.NetworkResult;
 import org.kdml.results.RunFolder;
-import org.kdml.results.ResultNames;
 
 /**
  * Segmentation evaluation: per-pixel probabilities of every network on a split, binary masks at
@@ -192,7 +191,7 @@ final class SegmentationEval {
                 union.add(p.truth()[k], p.union(k));
                 mean.add(p.truth()[k], p.mean(k));
             }
-            out.put(ResultNames.ENSEMBLE, union.result());
+            out.put(SharingGraph.ENSEMBLE, union.result());
             out.put(ENSEMBLE_MEAN, mean.result());
         }
         return out;
@@ -204,7 +203,7 @@ final class SegmentationEval {
         long all = 0;
         for (int k = 0; k < p.indices().size(); k++) {
             byte[] t = p.mask(SharingGraph.TEACHER, k);
-            byte[] m = node.equals(ResultNames.ENSEMBLE) ? p.union(k)
+            byte[] m = node.equals(SharingGraph.ENSEMBLE) ? p.union(k)
                     : node.equals(ENSEMBLE_MEAN) ? p.mean(k) : p.mask(node, k);
             for (int i = 0; i < t.length; i++) {
                 same += t[i] == m[i] ? 1 : 0;
@@ -228,7 +227,7 @@ final class SegmentationEval {
         List<Integer> rows = order.subList(0, Math.min(count, n));
         List<String> columns = new ArrayList<>(List.of("image", "truth"));
         columns.addAll(p.probs().keySet());
-        columns.add(ResultNames.ENSEMBLE);
+        columns.add(SharingGraph.ENSEMBLE);
         int s = data.imageSize();
         int label = 16;
         BufferedImage grid = new BufferedImage(columns.size() * (s + 4), label + rows.size() * (s + 4),
@@ -247,7 +246,7 @@ final class SegmentationEval {
             for (int c = 0; c < columns.size(); c++) {
                 String col = columns.get(c);
                 byte[] m = col.equals("image") ? null : col.equals("truth") ? p.truth()[k]
-                        : col.equals(ResultNames.ENSEMBLE) ? p.union(k) : p.mask(col, k);
+                        : col.equals(SharingGraph.ENSEMBLE) ? p.union(k) : p.mask(col, k);
                 for (int y = 0; y < s; y++) {
                     for (int x = 0; x < s; x++) {
                         int rgb;

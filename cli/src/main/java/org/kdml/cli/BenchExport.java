@@ -25,9 +25,9 @@ import org.kdml.spec.Specs;
  * in parameter order, running statistics included), the N batches, and the loss terms of every
  * step, described by {@code manifest.json}.
  */
-final class Exporter {
+final class BenchExport {
 
-    private Exporter() {
+    private BenchExport() {
     }
 
     /**
