@@ -236,8 +236,7 @@ final class Chaos {
         Set<String> done = new HashSet<>();
         results(m -> experiment.equals(m.experiment()) && m.kind() == ResultKind.METRICS)
                 .forEach(m -> done.add(m.runId()));
-        events(e -> experiment.equals(e.experiment()) && e.type() == EventType.FAILED
-                && Boolean.FALSE.equals(e.retrying())).forEach(e -> done.add(e.runId()));
+        events(e -> experiment.equals(e.experiment()) && e.parked()).forEach(e -> done.add(e.runId()));
         return done;
     }
 
@@ -471,7 +470,7 @@ final class Chaos {
         awaitGrid(bad);
         List<RunEvent> failed = events(in("chaos-poison", EventType.FAILED));
         Row r = count("poison run", after, 1, "");
-        boolean parked = failed.stream().anyMatch(e -> Boolean.FALSE.equals(e.retrying()));
+        boolean parked = failed.stream().anyMatch(RunEvent::parked);
         return new Row("poison run", 1, 2, r.completed, r.lost, r.duplicated, 0, r.crashes,
                 failed.size() + " attempts, " + (parked ? "parked as failed" : "NOT parked")
                         + "; the run after it completed: " + (r.completed == 1));

@@ -1,7 +1,6 @@
 package org.kdml.evaluator;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,6 +14,8 @@ import org.kdml.spec.ExportSpec;
 import org.kdml.spec.SharingGraph;
 import org.kdml.spec.Specs;
 import org.kdml.results.RunFolder;
+import java.util.LinkedHashMap;
+import org.kdml.results.ExportResult;
 
 /**
  * The evaluator's export step, for completed runs of specs with {@code export:}: {@code kdml
@@ -49,9 +50,7 @@ final class Exporter {
         Path out = runDir.resolve("export");
         Map<String, Object> card = ModelExport.export(runDir, new ModelExport.Options(network, export.int8(), out, 1,
                 LATENCY_RUNS, 256));
-        ObjectNode payload = Specs.json().createObjectNode();
-        payload.put("network", network);
-        ObjectNode files = payload.putObject("files");
+        Map<String, String> files = new LinkedHashMap<>();
         List<Path> written;
         try (Stream<Path> s = Files.list(out)) {
             written = s.filter(Files::isRegularFile).sorted().toList();
@@ -61,8 +60,7 @@ final class Exporter {
             store.putBytes(key, Files.readAllBytes(f));
             files.put(f.getFileName().toString(), store.bucket() + "/" + key);
         }
-        payload.set("card", Specs.json().valueToTree(card));
-        return payload;
+        return Specs.json().valueToTree(new ExportResult(network, files, card));
     }
 
     /** The network to export of a run with {@code students} students: s1 for an ensemble of one. */

@@ -1,11 +1,9 @@
 package org.kdml.mlflow;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.kdml.mlflow.MlflowClient.Entry;
@@ -15,6 +13,8 @@ import org.kdml.mlflow.MlflowRecords.KnownRun;
 import org.kdml.pipeline.ResultKind;
 import org.kdml.pipeline.ResultMessage;
 import org.kdml.pipeline.RunEvent;
+import org.kdml.spec.Specs;
+import org.kdml.results.ReportResult;
 
 /**
  * Applies kdml messages to an MLflow tracking server so that applying one twice adds nothing:
@@ -95,10 +95,10 @@ final class Mirror {
      */
     void report(ResultMessage report) throws IOException, InterruptedException {
         String id = experiment(report.experiment());
-        for (Iterator<Map.Entry<String, JsonNode>> it = report.payload().path("files").fields(); it.hasNext();) {
-            Map.Entry<String, JsonNode> f = it.next();
+        ReportResult payload = Specs.json().treeToValue(report.payload(), ReportResult.class);
+        for (Map.Entry<String, String> f : payload.files().entrySet()) {
             if (!f.getKey().endsWith(".png")) {
-                client.setExperimentTag(id, REPORT_TAG + f.getKey(), "s3://" + f.getValue().asText());
+                client.setExperimentTag(id, REPORT_TAG + f.getKey(), "s3://" + f.getValue());
             }
         }
     }

@@ -18,6 +18,8 @@ import org.kdml.spec.RunSpec;
 import org.kdml.spec.Specs;
 import org.kdml.spec.TeacherTraining;
 import org.kdml.spec.Task;
+import org.kdml.results.ExportResult;
+import com.fasterxml.jackson.core.JsonProcessingException;
 
 /**
  * What a kdml message becomes in MLflow, as pure functions (no calls): the run's name, tags and
@@ -181,8 +183,14 @@ public final class MlflowRecords {
                         "kdml.artifact.cka." + MlflowNames.key(pair), s3(bucket, keys.heatmap(pair)))));
             }
             case EXPORT -> {
-                out.add(new Entry("kdml.export.network", result.payload().path("network").asText()));
-                result.payload().path("files").fieldNames().forEachRemaining(file -> out.add(new Entry(
+                ExportResult export;
+                try {
+                    export = Specs.json().treeToValue(result.payload(), ExportResult.class);
+                } catch (JsonProcessingException e) {
+                    throw new IllegalArgumentException("payload: not an export result: " + e.getOriginalMessage(), e);
+                }
+                out.add(new Entry("kdml.export.network", export.network()));
+                export.files().keySet().forEach(file -> out.add(new Entry(
                         "kdml.artifact.export." + MlflowNames.key(file), s3(bucket, keys.export(file)))));
             }
             default -> throw new IllegalArgumentException("kind: no links for result kind " + result.kind());
@@ -210,7 +218,7 @@ public final class MlflowRecords {
         if (event.type() == EventType.COMPLETED) {
             return "FINISHED";
         }
-        return event.type() == EventType.FAILED && Boolean.FALSE.equals(event.retrying()) ? "FAILED" : null;
+        return event.parked() ? "FAILED" : null;
     }
 
     /** @return {@code s3://bucket/key} */

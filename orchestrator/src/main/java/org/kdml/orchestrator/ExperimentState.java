@@ -126,7 +126,7 @@ public final class ExperimentState {
             case CHECKPOINTED -> r.state = r.state == RunStatus.QUEUED ? RunStatus.RUNNING : r.state;
             case STOPPED -> r.state = RunStatus.QUEUED;
             case COMPLETED -> r.state = RunStatus.COMPLETED;
-            case FAILED -> r.state = Boolean.TRUE.equals(e.retrying()) ? RunStatus.RETRYING : RunStatus.FAILED;
+            case FAILED -> r.state = e.parked() ? RunStatus.FAILED : RunStatus.RETRYING;
             default -> throw new IllegalStateException("unhandled event type " + e.type());
         }
         if (e.reason() != null) {

@@ -51,6 +51,16 @@ public record RunEvent(EventType type, String runId, String experiment, String v
     }
 
     /**
+     * Whether this event parks its run as failed: a {@code failed} event that no attempt follows.
+     * One written before the {@code retrying} flag existed (null) parks its run too: retries came
+     * with the flag. The orchestrator, the reporter, the MLflow bridge and the chaos suite all ask
+     * this, so that they agree on which runs are over.
+     */
+    public boolean parked() {
+        return type == EventType.FAILED && !Boolean.TRUE.equals(retrying);
+    }
+
+    /**
      * A failed attempt.
      *
      * @param retrying whether another attempt follows

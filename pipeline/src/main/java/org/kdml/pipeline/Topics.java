@@ -43,8 +43,9 @@ public final class Topics {
                     + " when every cell has a value; S3 key of the PNG); `kind: export` (specs with `export:`) →"
                     + " `payload.{network, files, card}`: the S3 key of each exported file (`model.onnx`,"
                     + " `model-int8.onnx`, `weights*.npz`, `model-card.md`, `model-card.json`) and the model card;"
-                    + " `kind: report` (no `runId`) → `payload.{prefix, files, runs, failed}`: the S3 keys of the"
-                    + " experiment's `report.md`, `report.csv`, `report.html` (and its images) and the runs it covers;"
+                    + " `kind: report` (no `runId`) → `payload.{prefix, files, covers, runs, failed}`: the S3 keys"
+                    + " of the experiment's `report.md`, `report.csv`, `report.html` (and its images) and the runs it covers"
+                    + " (`covers`: their ids and the failed ones);"
                     + " `seconds`: how long the service took");
     /** Rejected input with the reason. */
     public static final Topic<DeadLetter> DLQ = new Topic<>("kdml.dlq", 3, Map.of(), DeadLetter.class, "as received",

@@ -1,6 +1,7 @@
 package org.kdml.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -38,6 +39,13 @@ class WireTest {
         String json = Topics.EVENTS.serialize(f);
         assertTrue(json.contains("\"type\":\"failed\"") && json.contains("\"retrying\":true"), json);
         assertEquals(Boolean.TRUE, Topics.EVENTS.parse(utf8(json)).retrying());
+        assertFalse(f.parked(), "another attempt follows");
+        assertTrue(RunEvent.failed(run, 3, "w", "attempt 3 of 3: boom", false).parked());
+        // A failure written before the flag existed parks its run (retries came with the flag).
+        assertTrue(Topics.EVENTS.parse(utf8("{\"type\":\"failed\",\"runId\":\"r1\",\"experiment\":\"exp\","
+                + "\"variant\":\"ml-v1\",\"seed\":3,\"attempt\":1,\"reason\":\"boom\",\"index\":1,\"total\":1,"
+                + "\"time\":5}")).parked());
+        assertFalse(RunEvent.failed(run, 1, "w", "x", true).parked());
         IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class,
                 () -> new RunEvent(EventType.EPOCH, "r1", "exp", "v", 1, 1, null, null, null, null, null, null, true, 1,
                         1, 0));

@@ -1,7 +1,6 @@
 package org.kdml.reporter;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,10 +20,10 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
 import org.kdml.report.Report;
+import org.kdml.results.ReportResult;
 import org.kdml.pipeline.CheckpointStore;
 import org.kdml.pipeline.Clients;
 import org.kdml.pipeline.DeadLetter;
-import org.kdml.pipeline.EventType;
 import org.kdml.pipeline.PipelineConfig;
 import org.kdml.pipeline.ResultKind;
 import org.kdml.pipeline.ResultMessage;
@@ -167,7 +166,7 @@ public final class Reporter extends ServiceLoop implements AutoCloseable {
                 touched.add(e.name);
             } else if (r.topic().equals(Topics.EVENTS.name())) {
                 RunEvent ev = Topics.EVENTS.parse(r.value());
-                if (ev.type() == EventType.FAILED && Boolean.FALSE.equals(ev.retrying())) {
+                if (ev.parked()) {
                     Experiment e = experiments.computeIfAbsent(ev.experiment(), Experiment::new);
                     e.failed.add(ev.runId());
                     touched.add(e.name);
@@ -178,7 +177,7 @@ public final class Reporter extends ServiceLoop implements AutoCloseable {
                 switch (m.kind()) {
                     case METRICS -> e.metrics.put(m.runId(), m.payload());
                     case CKA -> e.cka.put(m.runId(), m.payload());
-                    case REPORT -> e.reported = m.payload().path("covers").asText();
+                    case REPORT -> e.reported = Specs.json().treeToValue(m.payload(), ReportResult.class).covers();
                     default -> {
                         return;
                     }
@@ -217,9 +216,7 @@ public final class Reporter extends ServiceLoop implements AutoCloseable {
             }
             report.html(dir, target);
             String prefix = RunKeys.reportPrefix(e.name);
-            ObjectNode payload = Specs.json().createObjectNode();
-            payload.put("prefix", config.bucket() + "/" + prefix);
-            ObjectNode files = payload.putObject("files");
+            Map<String, String> files = new LinkedHashMap<>();
             // The report's own files and every image it shows, by their paths relative to the
             // experiment's folder, so that the HTML's relative links hold in S3 too; the result
             // lists the report's files (md, csv, html), not its images.
@@ -236,16 +233,16 @@ public final class Reporter extends ServiceLoop implements AutoCloseable {
                     }
                 }
             }
-            payload.put("covers", covers);
-            payload.put("runs", e.metrics.size());
-            payload.put("failed", e.failed.size());
+            ReportResult result = new ReportResult(config.bucket() + "/" + prefix, files, covers, e.metrics.size(),
+                    e.failed.size());
+            JsonNode payload = Specs.json().valueToTree(result);
             ResultMessage m = new ResultMessage(ResultKind.REPORT, null, e.name, null, 0, 0, payload,
                     System.currentTimeMillis(), (System.nanoTime() - t0) / 1e9);
             producer.send(Topics.RESULTS.record(e.name, m)).get();
             e.reported = covers;
             reports.incrementAndGet();
             System.err.println("reporter: report of " + e.name + " (" + e.metrics.size() + " runs) at "
-                    + payload.path("files").path(RunLayout.report("html")).asText());
+                    + result.files().get(RunLayout.report("html")));
         } catch (Exception ex) {
             if (!running.get()) {
                 return;
