@@ -137,12 +137,17 @@ public final class EngineTurns {
     private static void runGuests() {
         FutureTask<?> task;
         while ((task = GUESTS.poll()) != null) {
-            LOCK.lock();
-            try {
-                task.run();
-            } finally {
-                LOCK.unlock();
-            }
+            runInTurn(task);
+        }
+    }
+
+    /** Runs a guest batch on this thread in its turn (its result or failure goes to the task). */
+    private static void runInTurn(FutureTask<?> task) {
+        LOCK.lock();
+        try {
+            task.run();
+        } finally {
+            LOCK.unlock();
         }
     }
 
@@ -159,12 +164,7 @@ public final class EngineTurns {
                     return task.get(20, TimeUnit.MILLISECONDS);
                 } catch (TimeoutException e) {
                     if ((host == null || System.nanoTime() > patience) && GUESTS.remove(task)) {
-                        LOCK.lock();
-                        try {
-                            task.run();
-                        } finally {
-                            LOCK.unlock();
-                        }
+                        runInTurn(task);
                     }
                 } catch (InterruptedException e) {
                     interrupted = true;
