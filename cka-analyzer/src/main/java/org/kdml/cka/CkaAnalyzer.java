@@ -1,6 +1,5 @@
 package org.kdml.cka;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -15,6 +14,7 @@ import org.kdml.pipeline.PipelineConfig;
 import org.kdml.pipeline.ResultKind;
 import org.kdml.pipeline.RunEvent;
 import org.kdml.pipeline.RunKeys;
+import org.kdml.results.CkaResult;
 import org.kdml.spec.ExperimentSpec;
 import org.kdml.spec.RunLayout;
 import org.kdml.spec.Specs;
@@ -63,7 +63,7 @@ public final class CkaAnalyzer extends CompletionService {
     }
 
     @Override
-    protected JsonNode process(RunEvent event, ExperimentSpec spec, Path runDir, CheckpointStore store,
+    protected CkaResult process(RunEvent event, ExperimentSpec spec, Path runDir, CheckpointStore store,
             RunKeys keys) throws Exception {
         // Apart from the thread that polls, and single-threaded beside a trainer in this process
         // (kdml run): EngineTurns.
@@ -71,7 +71,7 @@ public final class CkaAnalyzer extends CompletionService {
                 () -> processHere(event, spec, runDir, store, keys));
     }
 
-    private JsonNode processHere(RunEvent event, ExperimentSpec spec, Path runDir, CheckpointStore store,
+    private CkaResult processHere(RunEvent event, ExperimentSpec spec, Path runDir, CheckpointStore store,
             RunKeys keys) throws Exception {
         LabeledImages data = this.data.get(spec.dataset(), spec.task());
         RunCka.Analysis a = RunCka.analyze(runDir, data, sample, batch, runDir.resolve(RunLayout.CKA_DIR));
@@ -81,8 +81,8 @@ public final class CkaAnalyzer extends CompletionService {
             store.putBytes(key, Files.readAllBytes(a.heatmaps().get(pair)));
             heatmaps.put(pair, store.bucket() + "/" + key);
         }
-        byte[] json = Specs.json().writeValueAsBytes(CkaResults.of(a, batch, heatmaps::get));
-        store.putBytes(keys.cka(), json);
-        return Specs.json().readTree(json);
+        CkaResult result = CkaResults.of(a, batch, heatmaps::get);
+        store.putBytes(keys.cka(), Specs.json().writeValueAsBytes(result));
+        return result;
     }
 }

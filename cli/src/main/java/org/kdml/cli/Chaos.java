@@ -27,6 +27,7 @@ import org.kdml.pipeline.ResultKind;
 import org.kdml.pipeline.ResultMessage;
 import org.kdml.pipeline.RunEvent;
 import org.kdml.pipeline.RunKeys;
+import org.kdml.pipeline.RunPosition;
 import org.kdml.pipeline.Topic;
 import org.kdml.pipeline.Topics;
 import org.kdml.spec.ExperimentSpec;
@@ -375,21 +376,17 @@ final class Chaos {
      * stop, counted with the stop's steps per epoch.
      */
     private static long stepsRedone(RunEvent stop, List<RunEvent> after) {
-        String at = String.valueOf(stop.metrics().get("checkpoint"));
         RunEvent next = after.stream().filter(e -> e.runId().equals(stop.runId()) && e.type() == EventType.STARTED)
                 .findFirst().orElse(null);
         if (next == null) {
             return 0;
         }
-        String from = next.reason() != null && next.reason().startsWith("resuming from ")
-                ? next.reason().substring("resuming from ".length()) : null;
-        if (from != null && at.endsWith(from)) {
+        RunPosition at = stop.position();
+        RunPosition from = next.position();
+        if (from != null && at.checkpoint().endsWith(from.checkpoint())) {
             return 0;
         }
-        long steps = ((Number) stop.metrics().get("steps")).longValue();
-        RunKeys.Position stopAt = RunKeys.position(at);
-        RunKeys.Position fromAt = from == null ? new RunKeys.Position(stopAt.phase(), 0, 0) : RunKeys.position(from);
-        return Math.max(0, (stopAt.epoch() - fromAt.epoch()) * steps + stopAt.step() - fromAt.step());
+        return at.stepsAfter(from);
     }
 
     private Row outages(int s3Seconds) throws Exception {

@@ -1,6 +1,5 @@
 package org.kdml.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,6 +9,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.kdml.results.CkaResult;
 import org.kdml.results.RunResult;
 import org.kdml.pipeline.CheckpointStore;
 import org.kdml.pipeline.Clients;
@@ -42,7 +42,7 @@ record CollectedResults(List<RunResult> results, int cka, int duplicates, double
             order.put(runs.get(i).runId(), i);
         }
         Map<String, RunResult> metrics = new LinkedHashMap<>();
-        Map<String, JsonNode> cka = new LinkedHashMap<>();
+        Map<String, CkaResult> cka = new LinkedHashMap<>();
         int duplicates = 0;
         double ckaSeconds = 0;
         double evaluationSeconds = 0;
@@ -50,13 +50,12 @@ record CollectedResults(List<RunResult> results, int cka, int duplicates, double
             if (!m.experiment().equals(spec.name()) || !order.containsKey(m.runId())) {
                 continue;
             }
-            if (m.kind() == ResultKind.METRICS) {
-                duplicates += metrics.put(m.runId(), Specs.json().treeToValue(m.payload(), RunResult.class)) == null
-                        ? 0 : 1;
+            if (m.payload() instanceof RunResult result) {
+                duplicates += metrics.put(m.runId(), result) == null ? 0 : 1;
                 evaluationSeconds += m.seconds() == null ? 0 : m.seconds();
-            } else if (m.kind() == ResultKind.CKA) {
-                duplicates += cka.put(m.runId(), m.payload()) == null ? 0 : 1;
-                ckaSeconds += m.seconds() == null ? m.payload().path("seconds").asDouble() : m.seconds();
+            } else if (m.payload() instanceof CkaResult c) {
+                duplicates += cka.put(m.runId(), c) == null ? 0 : 1;
+                ckaSeconds += m.seconds() == null ? c.seconds() : m.seconds();
             }
         }
         keep(config, spec.name(), Specs.canonicalJson(spec), metrics.values(), cka, outDir, true);
@@ -80,15 +79,15 @@ record CollectedResults(List<RunResult> results, int cka, int duplicates, double
      */
     static int fromStack(PipelineConfig config, String experiment, Path outDir) throws Exception {
         Map<String, RunResult> metrics = new LinkedHashMap<>();
-        Map<String, JsonNode> cka = new LinkedHashMap<>();
+        Map<String, CkaResult> cka = new LinkedHashMap<>();
         for (ResultMessage m : Clients.values(config.bootstrap(), Topics.RESULTS, Duration.ofSeconds(30))) {
             if (!m.experiment().equals(experiment)) {
                 continue;
             }
-            if (m.kind() == ResultKind.METRICS) {
-                metrics.put(m.runId(), Specs.json().treeToValue(m.payload(), RunResult.class));
-            } else if (m.kind() == ResultKind.CKA) {
-                cka.put(m.runId(), m.payload());
+            if (m.payload() instanceof RunResult result) {
+                metrics.put(m.runId(), result);
+            } else if (m.payload() instanceof CkaResult c) {
+                cka.put(m.runId(), c);
             }
         }
         if (metrics.isEmpty()) {
@@ -112,13 +111,12 @@ record CollectedResults(List<RunResult> results, int cka, int duplicates, double
         if (result == null) {
             return null;
         }
-        keep(config, result.experiment(), null, List.of(Specs.json().treeToValue(result.payload(), RunResult.class)),
-                Map.of(), outDir, true);
+        keep(config, result.experiment(), null, List.of(result.payload(RunResult.class)), Map.of(), outDir, true);
         return outDir.resolve(result.experiment()).resolve(runId);
     }
 
     private static void keep(PipelineConfig config, String experiment, String specJson, Collection<RunResult> results,
-            Map<String, JsonNode> cka, Path outDir, boolean checkpoints) throws Exception {
+            Map<String, CkaResult> cka, Path outDir, boolean checkpoints) throws Exception {
         try (CheckpointStore store = new CheckpointStore(config, Duration.ofMinutes(1))) {
             for (RunResult r : results) {
                 if (checkpoints) {
@@ -128,7 +126,7 @@ record CollectedResults(List<RunResult> results, int cka, int duplicates, double
                     store.get(new RunKeys(experiment, r.runId()).finalCheckpoint(), dir);
                     Files.deleteIfExists(dir.resolve(Manifest.FILE));
                 }
-                RunFolders.write(store, experiment, r.runId(), Specs.json().valueToTree(r), cka.get(r.runId()), specJson,
+                RunFolders.write(store, experiment, r.runId(), r, cka.get(r.runId()), specJson,
                         outDir);
             }
         }
@@ -141,10 +139,10 @@ record CollectedResults(List<RunResult> results, int cka, int duplicates, double
         for (RunEvent e : Clients.values(config.bootstrap(), Topics.EVENTS, Duration.ofMinutes(1))) {
             if (experiment.equals(e.experiment()) && e.type() == EventType.COMPLETED && e.metrics() != null) {
                 n++;
+                Map<String, Double> timings = e.timings();
                 for (String k : List.of("attemptSeconds", "trainSeconds", "checkpointWaitSeconds",
                         "checkpointUploadSeconds", "finalUploadSeconds", "dataOpenSeconds")) {
-                    Object v = e.metrics().get(k);
-                    sums.merge(k, v instanceof Number x ? x.doubleValue() : 0.0, Double::sum);
+                    sums.merge(k, timings.getOrDefault(k, 0.0), Double::sum);
                 }
             }
         }

@@ -134,7 +134,8 @@ class DashboardIT {
                 }
                 Clients.publishBytes(stack.config().bootstrap(), Topics.RESULTS, List.of(("{\"kind\":\"report\","
                             + "\"experiment\":\"browser-test\",\"seed\":0,\"attempt\":0,\"time\":3,\"payload\":"
-                            + "{\"files\":{\"report.html\":\"kdml-checkpoints/browser-test/report/report/report.html\"}}}")
+                            + "{\"prefix\":\"kdml-checkpoints/browser-test/report/\",\"runs\":1,\"failed\":0,"
+                            + "\"files\":{\"report.html\":\"kdml-checkpoints/browser-test/report/report/report.html\"}}}")
                         .getBytes(StandardCharsets.UTF_8)));
                 waitForText(dt, "report: html", 60);
                 String href = dt.call("Runtime.evaluate", Map.of("expression",

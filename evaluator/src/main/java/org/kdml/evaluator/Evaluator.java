@@ -1,12 +1,13 @@
 package org.kdml.evaluator;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.kdml.core.data.DataCache;
 import org.kdml.core.data.LabeledImages;
 import org.kdml.core.train.EngineTurns;
+import org.kdml.results.ExportResult;
+import org.kdml.results.ResultPayload;
 import org.kdml.results.RunResult;
 import org.kdml.core.train.RunTrainer;
 import org.kdml.pipeline.CheckpointStore;
@@ -51,7 +52,7 @@ public final class Evaluator extends CompletionService {
     }
 
     @Override
-    protected JsonNode process(RunEvent event, ExperimentSpec spec, Path runDir, CheckpointStore store,
+    protected ResultPayload process(RunEvent event, ExperimentSpec spec, Path runDir, CheckpointStore store,
             RunKeys keys) throws Exception {
         // Apart from the thread that polls, and single-threaded beside a trainer in this process
         // (kdml run): EngineTurns.
@@ -59,7 +60,7 @@ public final class Evaluator extends CompletionService {
                 () -> processHere(event, spec, runDir, store, keys));
     }
 
-    private JsonNode processHere(RunEvent event, ExperimentSpec spec, Path runDir, CheckpointStore store,
+    private ResultPayload processHere(RunEvent event, ExperimentSpec spec, Path runDir, CheckpointStore store,
             RunKeys keys) throws Exception {
         LabeledImages data = this.data.get(spec.dataset(), spec.task());
         Path images = runDir.resolve("images");
@@ -75,14 +76,14 @@ public final class Evaluator extends CompletionService {
         }
         // The export step reads the evaluated result beside the checkpoint.
         Files.write(runDir.resolve(RunLayout.RESULT), json);
-        return Specs.json().readTree(json);
+        return result;
     }
 
     /** The run's export, for specs with {@code export:} ({@link Exporter}). */
     @Override
-    protected Map<ResultKind, JsonNode> alsoPublish(RunEvent event, ExperimentSpec spec, Path runDir,
+    protected Map<ResultKind, ResultPayload> alsoPublish(RunEvent event, ExperimentSpec spec, Path runDir,
             CheckpointStore store, RunKeys keys) throws Exception {
-        JsonNode export = Exporter.export(spec, runDir, store, keys);
+        ExportResult export = Exporter.export(spec, runDir, store, keys);
         return export == null ? Map.of() : Map.of(ResultKind.EXPORT, export);
     }
 }

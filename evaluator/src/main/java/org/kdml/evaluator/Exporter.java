@@ -1,6 +1,5 @@
 package org.kdml.evaluator;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -12,7 +11,6 @@ import org.kdml.pipeline.RunKeys;
 import org.kdml.spec.ExperimentSpec;
 import org.kdml.spec.ExportSpec;
 import org.kdml.spec.SharingGraph;
-import org.kdml.spec.Specs;
 import org.kdml.results.RunFolder;
 import java.util.LinkedHashMap;
 import org.kdml.results.ExportResult;
@@ -37,7 +35,7 @@ final class Exporter {
      *
      * @return the payload of the {@code export} result, or null when the spec asks for none
      */
-    static JsonNode export(ExperimentSpec spec, Path runDir, CheckpointStore store, RunKeys keys) throws Exception {
+    static ExportResult export(ExperimentSpec spec, Path runDir, CheckpointStore store, RunKeys keys) throws Exception {
         ExportSpec export = spec.export();
         if (export == null) {
             return null;
@@ -60,7 +58,7 @@ final class Exporter {
             store.putBytes(key, Files.readAllBytes(f));
             files.put(f.getFileName().toString(), store.bucket() + "/" + key);
         }
-        return Specs.json().valueToTree(new ExportResult(network, files, card));
+        return new ExportResult(network, files, card);
     }
 
     /** The network to export of a run with {@code students} students: s1 for an ensemble of one. */

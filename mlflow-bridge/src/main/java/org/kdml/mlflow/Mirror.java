@@ -13,7 +13,6 @@ import org.kdml.mlflow.MlflowRecords.KnownRun;
 import org.kdml.pipeline.ResultKind;
 import org.kdml.pipeline.ResultMessage;
 import org.kdml.pipeline.RunEvent;
-import org.kdml.spec.Specs;
 import org.kdml.results.ReportResult;
 
 /**
@@ -95,7 +94,7 @@ final class Mirror {
      */
     void report(ResultMessage report) throws IOException, InterruptedException {
         String id = experiment(report.experiment());
-        ReportResult payload = Specs.json().treeToValue(report.payload(), ReportResult.class);
+        ReportResult payload = report.payload(ReportResult.class);
         for (Map.Entry<String, String> f : payload.files().entrySet()) {
             if (!f.getKey().endsWith(".png")) {
                 client.setExperimentTag(id, REPORT_TAG + f.getKey(), "s3://" + f.getValue());

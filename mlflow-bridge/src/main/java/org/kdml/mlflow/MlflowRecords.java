@@ -1,11 +1,12 @@
 package org.kdml.mlflow;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.kdml.mlflow.MlflowClient.Entry;
 import org.kdml.mlflow.MlflowClient.Metric;
 import org.kdml.pipeline.EventType;
@@ -18,8 +19,10 @@ import org.kdml.spec.RunSpec;
 import org.kdml.spec.Specs;
 import org.kdml.spec.TeacherTraining;
 import org.kdml.spec.Task;
+import org.kdml.results.CkaResult;
+import org.kdml.results.EpochRecord;
 import org.kdml.results.ExportResult;
-import com.fasterxml.jackson.core.JsonProcessingException;
+import org.kdml.results.RunResult;
 
 /**
  * What a kdml message becomes in MLflow, as pure functions (no calls): the run's name, tags and
@@ -108,40 +111,32 @@ public final class MlflowRecords {
     }
 
     /**
-     * The metrics of one epoch record ({@code {phase, epoch, train, validation, seconds}}, as in an
-     * {@code epoch} event's metrics and in a result's {@code history}): every train term under its
-     * name ({@code s1/task}, {@code s1/kd.from.teacher}), every validation score as
-     * {@code val/<network>/accuracy} ({@code /iou} for segmentation), the epoch's wall time as
-     * {@code epoch/seconds}; all at the epoch's step and at {@code time}. Non-numeric values are
-     * left out.
+     * The metrics of one epoch record (as an {@code epoch} event carries it and a result's
+     * {@code history} holds it): every train term under its name ({@code s1/task},
+     * {@code s1/kd.from.teacher}), every validation score as {@code val/<network>/accuracy}
+     * ({@code /iou} for segmentation), the epoch's wall time as {@code epoch/seconds}; all at the
+     * epoch's step and at {@code time}; terms and networks in name order.
      */
-    public static List<Metric> epoch(JsonNode record, KnownRun run, long time) {
-        Phase phase = Phase.of("phase", record.path("phase").asText());
-        long step = step(phase, record.path("epoch").asInt(), run.jointOffset());
+    public static List<Metric> epoch(EpochRecord record, KnownRun run, long time) {
+        long step = step(record.phase(), record.epoch(), run.jointOffset());
         String score = run.task() == Task.SEGMENTATION ? "iou" : "accuracy";
         List<Metric> out = new ArrayList<>();
-        record.path("train").fields().forEachRemaining(f -> add(out, f.getKey(), f.getValue(), time, step));
-        record.path("validation").fields().forEachRemaining(f -> add(out, "val/" + f.getKey() + "/" + score,
-                f.getValue(), time, step));
-        add(out, "epoch/seconds", record.path("seconds"), time, step);
+        new TreeMap<>(record.train()).forEach((term, v) -> add(out, term, v, time, step));
+        new TreeMap<>(record.validation()).forEach((network, v) -> add(out, "val/" + network + "/" + score, v, time,
+                step));
+        add(out, "epoch/seconds", record.seconds(), time, step);
         return out;
     }
 
-    /** The metrics of an {@code epoch} event (none for other types); see {@link #epoch(JsonNode, KnownRun, long)}. */
+    /** The metrics of an {@code epoch} event (none for other types); see {@link #epoch(EpochRecord, KnownRun, long)}. */
     public static List<Metric> epoch(RunEvent event, KnownRun run) {
-        if (event.type() != EventType.EPOCH || event.phase() == null || event.epoch() == null
-                || event.metrics() == null) {
-            return List.of();
-        }
-        ObjectNode record = Specs.json().valueToTree(event.metrics());
-        record.put("phase", event.phase().key()).put("epoch", event.epoch());
-        return epoch(record, run, event.time());
+        return event.epochRecord().map(r -> epoch(r, run, event.time())).orElse(List.of());
     }
 
     /** Every epoch of a {@code metrics} result's {@code history} (what best-effort epoch events may have missed). */
     public static List<Metric> history(ResultMessage result, KnownRun run) {
         List<Metric> out = new ArrayList<>();
-        for (JsonNode record : result.payload().path("history")) {
+        for (EpochRecord record : result.payload(RunResult.class).history()) {
             out.addAll(epoch(record, run, result.time()));
         }
         return out;
@@ -156,13 +151,16 @@ public final class MlflowRecords {
      */
     public static List<Metric> test(ResultMessage result) {
         List<Metric> out = new ArrayList<>();
-        result.payload().path("networks").fields().forEachRemaining(n -> {
-            String prefix = "test/" + n.getKey() + "/";
-            for (String group : List.of("test", "segmentation")) {
-                n.getValue().path(group).fields().forEachRemaining(f -> add(out, prefix + f.getKey(), f.getValue(),
-                        result.time(), 0));
+        new TreeMap<>(result.payload(RunResult.class).networks()).forEach((network, n) -> {
+            String prefix = "test/" + network + "/";
+            for (Object metrics : Arrays.asList(n.test(), n.segmentation())) {
+                if (metrics != null) {
+                    // Every number of the metrics record, by its field name (the record's JSON).
+                    Specs.json().valueToTree(metrics).fields().forEachRemaining(f -> add(out, prefix + f.getKey(),
+                            number(f.getValue()), result.time(), 0));
+                }
             }
-            add(out, prefix + "fidelity", n.getValue().path("fidelity"), result.time(), 0);
+            add(out, prefix + "fidelity", n.fidelity(), result.time(), 0);
         });
         return out;
     }
@@ -179,16 +177,11 @@ public final class MlflowRecords {
             case METRICS -> out.add(new Entry("kdml.artifact.result", s3(bucket, keys.result())));
             case CKA -> {
                 out.add(new Entry("kdml.artifact.cka", s3(bucket, keys.cka())));
-                result.payload().path("pairs").fieldNames().forEachRemaining(pair -> out.add(new Entry(
+                result.payload(CkaResult.class).pairs().keySet().forEach(pair -> out.add(new Entry(
                         "kdml.artifact.cka." + MlflowNames.key(pair), s3(bucket, keys.heatmap(pair)))));
             }
             case EXPORT -> {
-                ExportResult export;
-                try {
-                    export = Specs.json().treeToValue(result.payload(), ExportResult.class);
-                } catch (JsonProcessingException e) {
-                    throw new IllegalArgumentException("payload: not an export result: " + e.getOriginalMessage(), e);
-                }
+                ExportResult export = result.payload(ExportResult.class);
                 out.add(new Entry("kdml.export.network", export.network()));
                 export.files().keySet().forEach(file -> out.add(new Entry(
                         "kdml.artifact.export." + MlflowNames.key(file), s3(bucket, keys.export(file)))));
@@ -226,8 +219,7 @@ public final class MlflowRecords {
         return "s3://" + bucket + "/" + key;
     }
 
-    private static void add(List<Metric> out, String name, JsonNode value, long time, long step) {
-        Double v = number(value);
+    private static void add(List<Metric> out, String name, Double v, long time, long step) {
         if (v != null) {
             out.add(new Metric(MlflowNames.key(name), v, time, step));
         }

@@ -1,8 +1,5 @@
 package org.kdml.mlflow;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +14,12 @@ import org.kdml.pipeline.ResultMessage;
 import org.kdml.pipeline.RunEvent;
 import org.kdml.pipeline.RunKeys;
 import org.kdml.pipeline.RunMessage;
+import org.kdml.results.ClassificationMetrics;
+import org.kdml.results.CkaResult;
+import org.kdml.results.EpochRecord;
+import org.kdml.results.NetworkResult;
+import org.kdml.results.ReportResult;
+import org.kdml.results.RunResult;
 import org.kdml.spec.ExperimentSpec;
 import org.kdml.spec.Phase;
 import org.kdml.spec.RunSpec;
@@ -104,13 +107,12 @@ final class QuickStartMessages {
 
     /** The reporter's {@code report} result of {@code experiment}: keyed by the experiment, no run id. */
     static ResultMessage report(String experiment, long time) {
-        ObjectNode payload = Specs.json().createObjectNode();
         String prefix = PipelineConfig.BUCKET + "/" + RunKeys.reportPrefix(experiment);
-        payload.put("prefix", prefix);
-        payload.putObject("files").put("report.html", prefix + "report/report.html")
-                .put("report.md", prefix + "report/report.md");
-        payload.put("runs", 2);
-        return new ResultMessage(ResultKind.REPORT, null, experiment, null, 0, 0, payload, time, 1.0);
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put("report.html", prefix + "report/report.html");
+        files.put("report.md", prefix + "report/report.md");
+        return new ResultMessage(ResultKind.REPORT, null, experiment, null, 0, 0,
+                new ReportResult(prefix, files, null, 2, 0), time, 1.0);
     }
 
     /** Every message of one run, in the order the pipeline writes them, from {@code time} on, 1 s apart. */
@@ -122,18 +124,18 @@ final class QuickStartMessages {
         out.add(event(at(RunEvent.of(EventType.STARTED, run, 1, "it-worker", null), t[0]++)));
         int teacherEpochs = run.run().spec().training().teacherEpochs();
         int epochs = run.run().spec().training().epochs();
-        List<JsonNode> history = new ArrayList<>();
+        List<EpochRecord> history = new ArrayList<>();
         if (teacherPhase(run)) {
             for (int e = 1; e <= teacherEpochs; e++) {
                 RunEvent ev = epoch(run, Phase.TEACHER, e, teacherEpochs, t[0]++);
                 out.add(event(ev));
-                history.add(record(ev));
+                history.add(ev.epochRecord().orElseThrow());
             }
         }
         for (int e = 1; e <= epochs; e++) {
             RunEvent ev = epoch(run, Phase.JOINT, e, epochs, t[0]++);
             out.add(event(ev));
-            history.add(record(ev));
+            history.add(ev.epochRecord().orElseThrow());
             out.add(event(at(RunEvent.of(EventType.CHECKPOINTED, run, 1, "it-worker", null).withEpoch(Phase.JOINT, e,
                     0, Map.of("checkpoint", "kdml-checkpoints/" + RunKeys.of(run).epoch(Phase.JOINT, e))), t[0]++)));
         }
@@ -145,50 +147,30 @@ final class QuickStartMessages {
     }
 
     /** The evaluator's {@code metrics} result: test accuracy 0.9 (AUC undefined for s2), fidelity 0.95, the history. */
-    static ResultMessage metrics(RunMessage run, List<JsonNode> history, long time) {
-        ObjectNode payload = Specs.json().createObjectNode();
-        payload.put("runId", run.runId()).put("experiment", run.experiment()).put("variant", run.variant());
-        ObjectNode networks = payload.putObject("networks");
+    static ResultMessage metrics(RunMessage run, List<EpochRecord> history, long time) {
+        Map<String, NetworkResult> networks = new LinkedHashMap<>();
         for (String net : List.of("teacher", "s1", "s2", "ensemble")) {
-            ObjectNode n = networks.putObject(net);
-            n.put("architecture", net.equals("teacher") ? "resnet50-tiny" : "resnet18-tiny").put("bestEpoch", 1);
-            ObjectNode test = n.putObject("test").put("accuracy", 0.9).put("precision", 0.8).put("recall", 0.7)
-                    .put("f1", 0.75);
-            if (net.equals("s2")) {
-                test.putNull("auc");
-            } else {
-                test.put("auc", 0.95);
-            }
-            test.putArray("confusion").add(Specs.json().createArrayNode().add(9).add(1))
-                    .add(Specs.json().createArrayNode().add(1).add(9));
-            n.putNull("segmentation");
-            if (net.equals("teacher")) {
-                n.putNull("fidelity");
-            } else {
-                n.put("fidelity", 0.95);
-            }
+            ClassificationMetrics test = new ClassificationMetrics(0.9, 0.8, 0.7, 0.75, net.equals("s2") ? null : 0.95,
+                    new long[][] {{9, 1}, {1, 9}});
+            networks.put(net, new NetworkResult(net.equals("teacher") ? "resnet50-tiny" : "resnet18-tiny", 0, 1, 0.9,
+                    test, null, net.equals("teacher") ? null : 0.95));
         }
-        ArrayNode h = payload.putArray("history");
-        history.forEach(h::add);
+        RunResult result = new RunResult(run.runId(), run.experiment(), run.variant(), run.seed(), "joint", List.of(),
+                networks, history, Map.of(), null, 0, 0, Map.of(), Map.of(), null);
         return new ResultMessage(ResultKind.METRICS, run.runId(), run.experiment(), run.variant(), run.seed(), 1,
-                payload, time, 3.0);
+                result, time, 3.0);
     }
 
     /** The analyzer's {@code cka} result: one pair per network pair, each with its heatmap's key. */
     static ResultMessage cka(RunMessage run, long time) {
-        ObjectNode payload = Specs.json().createObjectNode();
-        ObjectNode pairs = payload.putObject("pairs");
+        Map<String, CkaResult.Pair> pairs = new LinkedHashMap<>();
         for (String pair : List.of("teacher-s1", "teacher-s2", "s1-s2")) {
-            pairs.putObject(pair).put("heatmap", PipelineConfig.BUCKET + "/" + RunKeys.of(run).heatmap(pair));
+            pairs.put(pair, new CkaResult.Pair(List.of("a"), List.of("b"), List.of(List.of(0.5)), List.of(),
+                    PipelineConfig.BUCKET + "/" + RunKeys.of(run).heatmap(pair)));
         }
-        return new ResultMessage(ResultKind.CKA, run.runId(), run.experiment(), run.variant(), run.seed(), 1, payload,
+        CkaResult cka = new CkaResult(CkaResult.method(8), Map.of(), pairs, 8, 4.0);
+        return new ResultMessage(ResultKind.CKA, run.runId(), run.experiment(), run.variant(), run.seed(), 1, cka,
                 time, 4.0);
-    }
-
-    private static JsonNode record(RunEvent ev) {
-        ObjectNode r = Specs.json().valueToTree(ev.metrics());
-        r.put("phase", ev.phase().key()).put("epoch", ev.epoch());
-        return r;
     }
 
     private static Sent event(RunEvent e) {
@@ -197,6 +179,7 @@ final class QuickStartMessages {
 
     private static RunEvent at(RunEvent e, long time) {
         return new RunEvent(e.type(), e.runId(), e.experiment(), e.variant(), e.seed(), e.attempt(), e.worker(),
-                e.phase(), e.epoch(), e.epochs(), e.metrics(), e.reason(), e.retrying(), e.index(), e.total(), time);
+                e.phase(), e.epoch(), e.epochs(), e.metrics(), e.reason(), e.position(), e.retrying(), e.index(),
+                e.total(), time);
     }
 }

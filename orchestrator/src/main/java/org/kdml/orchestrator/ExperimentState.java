@@ -1,17 +1,17 @@
 package org.kdml.orchestrator;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.kdml.pipeline.ResultKind;
 import org.kdml.pipeline.ResultMessage;
 import org.kdml.pipeline.RunEvent;
 import org.kdml.pipeline.Topics;
-import org.kdml.spec.Specs;
+import org.kdml.results.CkaResult;
+import org.kdml.results.EpochRecord;
+import org.kdml.results.ExportResult;
+import org.kdml.results.ReportResult;
+import org.kdml.results.RunResult;
 import org.kdml.spec.SharingGraph;
 
 /**
@@ -51,21 +51,6 @@ public final class ExperimentState {
     }
 
     /**
-     * @return the experiment a message on {@code kdml.events} or {@code kdml.results} belongs to,
-     *     or null when it is not one
-     */
-    public static String experimentOf(String message) {
-        try {
-            JsonNode n = Specs.json().readTree(message);
-            boolean report = n != null && ResultKind.REPORT.wire().equals(n.path("kind").asText());
-            return n != null && n.hasNonNull("experiment") && (n.hasNonNull("runId") || report)
-                    ? n.get("experiment").asText() : null;
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    /**
      * Folds one message of either topic; a message that is neither (its producer validated it,
      * so this is a stray) changes nothing.
      *
@@ -73,11 +58,8 @@ public final class ExperimentState {
      */
     public ExperimentState fold(String message) {
         try {
-            byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
-            if (Specs.json().readTree(bytes).has("kind")) {
-                return apply(Topics.RESULTS.parse(bytes));
-            }
-            return apply(Topics.EVENTS.parse(bytes));
+            Record r = Topics.readEventOrResult(message);
+            return r instanceof ResultMessage m ? apply(m) : apply((RunEvent) r);
         } catch (IOException | RuntimeException e) {
             return this;
         }
@@ -120,7 +102,7 @@ public final class ExperimentState {
                     r.epoch = e.epoch();
                     r.epochs = e.epochs();
                 }
-                r.curve.add(new double[] {r.curve.size() + 1, validation(e.metrics())});
+                r.curve.add(new double[] {r.curve.size() + 1, validation(e)});
                 r.lastEpochAt = e.time();
             }
             case CHECKPOINTED -> r.state = r.state == RunStatus.QUEUED ? RunStatus.RUNNING : r.state;
@@ -137,56 +119,41 @@ public final class ExperimentState {
     }
 
     /** The score an epoch's curve shows: the ensemble's validation score, else the first network's. */
-    private static double validation(Map<String, Object> metrics) {
-        Object v = metrics == null ? null : metrics.get("validation");
-        if (!(v instanceof Map<?, ?> val) || val.isEmpty()) {
+    private static double validation(RunEvent e) {
+        Map<String, Double> val = e.epochRecord().map(EpochRecord::validation).orElse(Map.of());
+        if (val.isEmpty()) {
             return Double.NaN;
         }
-        Object score = val.containsKey(SharingGraph.ENSEMBLE) ? val.get(SharingGraph.ENSEMBLE) : val.values().iterator().next();
-        return score instanceof Number n ? n.doubleValue() : Double.NaN;
+        return val.containsKey(SharingGraph.ENSEMBLE) ? val.get(SharingGraph.ENSEMBLE) : val.values().iterator().next();
     }
 
     /** Folds a result: metrics give the test scores, CKA the heatmaps, an export its files. */
     public ExperimentState apply(ResultMessage m) {
-        if (m.kind() == ResultKind.REPORT) {
+        if (m.payload() instanceof ReportResult report) {
             experiment = m.experiment();
-            report = new LinkedHashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = m.payload().path("files").fields(); it.hasNext();) {
-                Map.Entry<String, JsonNode> e = it.next();
-                report.put(e.getKey(), e.getValue().asText());
-            }
+            this.report = new LinkedHashMap<>(report.files());
             return this;
         }
         RunState r = run(m.runId(), m.experiment(), m.variant(), m.seed());
-        if (m.kind() == ResultKind.EXPORT) {
+        if (m.payload() instanceof ExportResult export) {
             r.exports.clear();
-            for (Iterator<Map.Entry<String, JsonNode>> it = m.payload().path("files").fields(); it.hasNext();) {
-                Map.Entry<String, JsonNode> e = it.next();
-                String key = e.getValue().asText();
-                r.exports.put(e.getKey(), key.substring(key.indexOf('/') + 1));
-            }
-        } else if (m.kind() == ResultKind.CKA) {
+            export.files().forEach((name, key) -> r.exports.put(name, key.substring(key.indexOf('/') + 1)));
+        } else if (m.payload() instanceof CkaResult cka) {
             r.cka = true;
             r.heatmaps.clear();
-            for (Iterator<Map.Entry<String, JsonNode>> it = m.payload().path("pairs").fields(); it.hasNext();) {
-                Map.Entry<String, JsonNode> e = it.next();
-                String key = e.getValue().path("heatmap").asText();
-                r.heatmaps.put(e.getKey(), key.substring(key.indexOf('/') + 1));
-            }
-        } else {
+            cka.pairs().forEach((pair, p) -> r.heatmaps.put(pair, p.heatmap().substring(p.heatmap().indexOf('/') + 1)));
+        } else if (m.payload() instanceof RunResult result) {
             r.evaluated = true;
             r.scores.clear();
-            for (Iterator<Map.Entry<String, JsonNode>> it = m.payload().path("networks").fields(); it.hasNext();) {
-                Map.Entry<String, JsonNode> e = it.next();
-                JsonNode v = e.getValue();
-                if (v.hasNonNull("test")) {
-                    r.scores.put(e.getKey(), v.get("test").get("accuracy").asDouble());
+            result.networks().forEach((node, n) -> {
+                if (n.test() != null) {
+                    r.scores.put(node, n.test().accuracy());
                     r.metric = "accuracy";
-                } else if (v.hasNonNull("segmentation")) {
-                    r.scores.put(e.getKey(), v.get("segmentation").get("iou").asDouble());
+                } else if (n.segmentation() != null) {
+                    r.scores.put(node, n.segmentation().iou());
                     r.metric = "iou";
                 }
-            }
+            });
         }
         r.updated = m.time();
         return this;

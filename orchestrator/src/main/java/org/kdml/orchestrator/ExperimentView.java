@@ -68,7 +68,7 @@ public final class ExperimentView implements ExperimentSource, AutoCloseable {
         KStream<String, String> results = b.stream(Topics.RESULTS.name(),
                 Consumed.with(Serdes.String(), Serdes.String()));
         events.merge(results)
-                .map((k, v) -> KeyValue.pair(ExperimentState.experimentOf(v), v))
+                .map((k, v) -> KeyValue.pair(Topics.experimentOf(v), v))
                 .filter((k, v) -> k != null)
                 .groupByKey(Grouped.with("by-experiment", Serdes.String(), Serdes.String()))
                 .aggregate(ExperimentState::new, (experiment, message, agg) -> agg.fold(message),

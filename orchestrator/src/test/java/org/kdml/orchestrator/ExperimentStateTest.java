@@ -3,7 +3,6 @@ package org.kdml.orchestrator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -12,15 +11,17 @@ import org.kdml.pipeline.ResultKind;
 import org.kdml.pipeline.ResultMessage;
 import org.kdml.pipeline.RunEvent;
 import org.kdml.pipeline.Topics;
+import org.kdml.results.CkaResult;
+import org.kdml.results.ExportResult;
+import org.kdml.results.ReportResult;
 import org.kdml.spec.Phase;
-import org.kdml.spec.Specs;
 
 /** The fold of typed events and results, with hand-computed curves, ETA and heatmap keys. */
 class ExperimentStateTest {
 
     private static RunEvent event(EventType type, long time, Phase phase, Integer epoch, Integer epochs,
             Map<String, Object> metrics, Boolean retrying) {
-        return new RunEvent(type, "r1", "exp", "kd-ml-v3", 7, 1, "w1", phase, epoch, epochs, metrics, null, retrying,
+        return new RunEvent(type, "r1", "exp", "kd-ml-v3", 7, 1, "w1", phase, epoch, epochs, metrics, null, null, retrying,
                 1, 2, time);
     }
 
@@ -41,9 +42,10 @@ class ExperimentStateTest {
         assertEquals(List.of(1.0, 0.7), List.of(row.curve().get(0)[0], row.curve().get(0)[1]));
         assertEquals(2, s.status().total());
 
-        ObjectNode payload = Specs.json().createObjectNode();
-        payload.putObject("pairs").putObject("teacher-s1").put("heatmap", "kdml-checkpoints/exp/r1/cka/cka-teacher-s1.png");
-        s.apply(new ResultMessage(ResultKind.CKA, "r1", "exp", "kd-ml-v3", 7, 1, payload, 6_000, 1.0));
+        CkaResult cka = new CkaResult("minibatch", Map.of("teacher", "resnet50", "s1", "resnet18"),
+                Map.of("teacher-s1", new CkaResult.Pair(List.of("t1"), List.of("a1"), List.of(List.of(0.5)), List.of(),
+                        "kdml-checkpoints/exp/r1/cka/cka-teacher-s1.png")), 8, 1.0);
+        s.apply(new ResultMessage(ResultKind.CKA, "r1", "exp", "kd-ml-v3", 7, 1, cka, 6_000, 1.0));
         s.apply(event(EventType.COMPLETED, 7_000, null, 0, 0, null, null));
         row = s.status().runs().get(0);
         assertEquals(RunStatus.COMPLETED, row.state());
@@ -52,8 +54,8 @@ class ExperimentStateTest {
         assertEquals(1, s.status().cka());
         assertNull(row.exports());
         // An export gives the run its files (keys without the bucket) and leaves its scores and state alone.
-        ObjectNode export = Specs.json().createObjectNode();
-        export.putObject("files").put("model.onnx", "kdml-checkpoints/exp/r1/export/model.onnx");
+        ExportResult export = new ExportResult("s1", Map.of("model.onnx", "kdml-checkpoints/exp/r1/export/model.onnx"),
+                Map.of());
         s.apply(new ResultMessage(ResultKind.EXPORT, "r1", "exp", "kd-ml-v3", 7, 1, export, 8_000, 1.0));
         row = s.status().runs().get(0);
         assertEquals(Map.of("model.onnx", "exp/r1/export/model.onnx"), row.exports());
@@ -81,18 +83,18 @@ class ExperimentStateTest {
         s.apply(event(EventType.STARTED, 1_000, null, null, null, null, null));
         RunEvent stop = new RunEvent(EventType.STOPPED, "r1", "exp", "kd-ml-v3", 7, 1, "w1", Phase.JOINT, 2, 5,
                 Map.of("checkpoint", "kdml-checkpoints/exp/r1/epoch-joint-0001-step-000003/", "step", 3, "steps", 9),
-                "run r1 stopped after step 3 of 9 of joint epoch 2 (the worker is stopping)", null, 1, 2, 2_000);
+                "run r1 stopped after step 3 of 9 of joint epoch 2 (the worker is stopping)", null, null, 1, 2, 2_000);
         s.apply(stop);
         ExperimentStatus.Row row = s.status().runs().get(0);
         assertEquals(RunStatus.QUEUED, row.state());
         assertEquals(stop.reason(), row.reason());
         assertNull(s.status().report());
 
-        ObjectNode report = Specs.json().createObjectNode();
-        report.putObject("files").put("report.html", "kdml-checkpoints/exp/report/report/report.html");
+        ReportResult report = new ReportResult("kdml-checkpoints/exp/report",
+                Map.of("report.html", "kdml-checkpoints/exp/report/report/report.html"), "[r1] failed []", 1, 0);
         String wire = Topics.RESULTS.serialize(new ResultMessage(ResultKind.REPORT, null, "exp", null, 0, 0, report,
                 3_000, 1.0));
-        assertEquals("exp", ExperimentState.experimentOf(wire), wire);
+        assertEquals("exp", Topics.experimentOf(wire), wire);
         s.fold(wire);
         assertEquals(Map.of("report.html", "kdml-checkpoints/exp/report/report/report.html"), s.status().report());
         assertEquals(1, s.status().runs().size(), "no run for the report");

@@ -1,6 +1,5 @@
 package org.kdml.pipeline;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +13,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.kdml.results.ResultPayload;
 import org.kdml.spec.ExperimentSpec;
 import org.kdml.spec.RunLayout;
 import org.kdml.spec.Specs;
@@ -54,7 +54,7 @@ public abstract class CompletionService extends ServiceLoop implements AutoClose
      * @param keys the run's S3 keys
      * @return the payload of the result message, or null when this run has none of this kind
      */
-    protected abstract JsonNode process(RunEvent event, ExperimentSpec spec, Path runDir, CheckpointStore store,
+    protected abstract ResultPayload process(RunEvent event, ExperimentSpec spec, Path runDir, CheckpointStore store,
             RunKeys keys) throws Exception;
 
     /**
@@ -63,7 +63,7 @@ public abstract class CompletionService extends ServiceLoop implements AutoClose
      *
      * @return the payload of each further kind (none by default)
      */
-    protected Map<ResultKind, JsonNode> alsoPublish(RunEvent event, ExperimentSpec spec, Path runDir,
+    protected Map<ResultKind, ResultPayload> alsoPublish(RunEvent event, ExperimentSpec spec, Path runDir,
             CheckpointStore store, RunKeys keys) throws Exception {
         return Map.of();
     }
@@ -139,14 +139,14 @@ public abstract class CompletionService extends ServiceLoop implements AutoClose
             store.get(keys.finalCheckpoint(), runDir);
             ExperimentSpec spec = Specs.parse(Files.readString(runDir.resolve(RunLayout.SPEC)),
                     keys.finalCheckpoint() + RunLayout.SPEC);
-            JsonNode payload = process(event, spec, runDir, store, keys);
+            ResultPayload payload = process(event, spec, runDir, store, keys);
             if (payload == null) {
                 // Nothing to publish for this run (an exporter and a spec without export:); its offset commits.
                 return;
             }
             ResultMessage m = new ResultMessage(kind, event.runId(), event.experiment(), event.variant(),
                     event.seed(), event.attempt(), payload, System.currentTimeMillis(), (System.nanoTime() - t0) / 1e9);
-            Map<ResultKind, JsonNode> more = alsoPublish(event, spec, runDir, store, keys);
+            Map<ResultKind, ResultPayload> more = alsoPublish(event, spec, runDir, store, keys);
             producer.send(Topics.RESULTS.record(event.runId(), m));
             more.forEach((k, p) -> producer.send(Topics.RESULTS.record(event.runId(), new ResultMessage(k,
                     event.runId(), event.experiment(), event.variant(), event.seed(), event.attempt(), p,

@@ -10,7 +10,8 @@ public enum EventType {
     /** The orchestrator published the run. */
     QUEUED("queued", "published by the orchestrator"),
     /** A worker took the run. */
-    STARTED("started", "a worker took it; `reason` says when it resumes and from which checkpoint"),
+    STARTED("started", "a worker took it; when it resumes, `position` = the state it resumes from and `reason`"
+            + " says so in words"),
     /** An epoch finished. */
     EPOCH("epoch", "`metrics`: train losses and validation scores"),
     /** A checkpoint is durable in S3. */
@@ -18,7 +19,7 @@ public enum EventType {
     /** A worker stopped gracefully (SIGTERM, a scale-in); the run resumes elsewhere from exactly there. */
     STOPPED("stopped", "a worker stopped gracefully (SIGTERM, scale-in) after a step; `metrics.checkpoint` = the"
             + " state of exactly where (`metrics.step` of `metrics.steps` into `epoch`), which the next worker resumes"
-            + " from"),
+            + " from; `position` = the same, typed"),
     /** Training is done and the final checkpoint is durable. */
     COMPLETED("completed", "`metrics.checkpoint` = S3 prefix of the final model"),
     /** An attempt failed. */

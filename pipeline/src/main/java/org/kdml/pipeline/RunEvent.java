@@ -1,7 +1,10 @@
 package org.kdml.pipeline;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import org.kdml.results.EpochRecord;
 import org.kdml.spec.Phase;
 
 /**
@@ -19,7 +22,10 @@ import org.kdml.spec.Phase;
  * @param epochs epochs in the phase
  * @param metrics training losses and validation scores of the epoch; for {@code completed}, the
  *     S3 prefix of the final checkpoint under {@code checkpoint}
- * @param reason why, for {@code failed} (and for {@code started} when it resumes)
+ * @param reason why, for {@code failed} (and for {@code started} when it resumes), for people
+ * @param position for {@code started}, the state it resumed from (null when it starts afresh); for
+ *     {@code stopped}, the state it stopped at; null for other types and in events written before
+ *     the field existed
  * @param retrying for {@code failed}: whether another attempt follows (null for other types, and on
  *     events written before the flag existed)
  * @param index 1-based position of the run in its experiment
@@ -29,7 +35,7 @@ import org.kdml.spec.Phase;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunEvent(EventType type, String runId, String experiment, String variant, long seed, int attempt,
         String worker, Phase phase, Integer epoch, Integer epochs, Map<String, Object> metrics, String reason,
-        Boolean retrying, int index, int total, long time) {
+        RunPosition position, Boolean retrying, int index, int total, long time) {
 
     /** Validates. */
     public RunEvent {
@@ -39,6 +45,9 @@ public record RunEvent(EventType type, String runId, String experiment, String v
         if (runId == null || runId.isBlank()) {
             throw new IllegalArgumentException("runId: required");
         }
+        if (position != null && type != EventType.STARTED && type != EventType.STOPPED) {
+            throw new IllegalArgumentException("position: set on started and stopped events only, got one on " + type);
+        }
         if (type != EventType.FAILED && retrying != null) {
             throw new IllegalArgumentException("retrying: set on failed events only, got " + retrying + " on " + type);
         }
@@ -47,7 +56,7 @@ public record RunEvent(EventType type, String runId, String experiment, String v
     /** An event about {@code run} with no epoch details (not {@code failed}: see {@link #failed}). */
     public static RunEvent of(EventType type, RunMessage run, int attempt, String worker, String reason) {
         return new RunEvent(type, run.runId(), run.experiment(), run.variant(), run.seed(), attempt, worker, null, null,
-                null, null, reason, null, run.index(), run.total(), System.currentTimeMillis());
+                null, null, reason, null, null, run.index(), run.total(), System.currentTimeMillis());
     }
 
     /**
@@ -67,12 +76,113 @@ public record RunEvent(EventType type, String runId, String experiment, String v
      */
     public static RunEvent failed(RunMessage run, int attempt, String worker, String reason, boolean retrying) {
         return new RunEvent(EventType.FAILED, run.runId(), run.experiment(), run.variant(), run.seed(), attempt, worker,
-                null, null, null, null, reason, retrying, run.index(), run.total(), System.currentTimeMillis());
+                null, null, null, null, reason, null, retrying, run.index(), run.total(), System.currentTimeMillis());
     }
 
     /** This event with epoch details. */
     public RunEvent withEpoch(Phase phase, int epoch, int epochs, Map<String, Object> metrics) {
         return new RunEvent(type, runId, experiment, variant, seed, attempt, worker, phase, epoch, epochs, metrics,
-                reason, retrying, index, total, time);
+                reason, position, retrying, index, total, time);
+    }
+
+    /**
+     * This event with an epoch's record: its phase and epoch, and {@code metrics} =
+     * {@code {train, validation, seconds}} ({@link #epochRecord} reads it back).
+     *
+     * @param epochs epochs in the record's phase
+     */
+    public RunEvent withEpoch(EpochRecord record, int epochs) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put(TRAIN, record.train());
+        m.put(VALIDATION, record.validation());
+        m.put(SECONDS, record.seconds());
+        return withEpoch(record.phase(), record.epoch(), epochs, m);
+    }
+
+    /** This event with the position it resumed from ({@code started}) or stopped at ({@code stopped}). */
+    public RunEvent withPosition(RunPosition at) {
+        return new RunEvent(type, runId, experiment, variant, seed, attempt, worker, phase, epoch, epochs, metrics,
+                reason, at, retrying, index, total, time);
+    }
+
+    /**
+     * @return an {@code epoch} event's record: its phase and epoch, the mean of each loss term, each
+     *     network's validation score and the epoch's seconds (values that are not numbers are left
+     *     out; missing seconds are NaN); empty for other types
+     * @throws IllegalArgumentException naming {@code metrics.train} or {@code metrics.validation} when it is not a map
+     */
+    public Optional<EpochRecord> epochRecord() {
+        if (type != EventType.EPOCH || phase == null || epoch == null || metrics == null) {
+            return Optional.empty();
+        }
+        Double seconds = number(metrics.get(SECONDS));
+        return Optional.of(new EpochRecord(phase, epoch, numbers(metrics.get(TRAIN), TRAIN),
+                numbers(metrics.get(VALIDATION), VALIDATION), seconds == null ? Double.NaN : seconds));
+    }
+
+    /**
+     * @return the S3 folder a {@code checkpointed}, {@code stopped} or {@code completed} event names
+     *     ({@code bucket/key} or a key), or null
+     */
+    public String checkpoint() {
+        Object c = metrics == null ? null : metrics.get(CHECKPOINT);
+        return c == null ? null : c.toString();
+    }
+
+    /**
+     * @return a {@code completed} event's timings of its attempt ({@code attemptSeconds},
+     *     {@code trainSeconds}, {@code finalUploadSeconds}, …; every number it carries), by name;
+     *     empty for other types
+     */
+    public Map<String, Double> timings() {
+        Map<String, Double> out = new LinkedHashMap<>();
+        if (type == EventType.COMPLETED && metrics != null) {
+            metrics.forEach((k, v) -> {
+                if (v instanceof Number n) {
+                    out.put(k, n.doubleValue());
+                }
+            });
+        }
+        return out;
+    }
+
+    /** Names in {@code metrics}: an epoch's loss terms, its validation scores, its seconds. */
+    public static final String TRAIN = "train";
+    /** See {@link #TRAIN}. */
+    public static final String VALIDATION = "validation";
+    /** See {@link #TRAIN}. */
+    public static final String SECONDS = "seconds";
+    /** The S3 folder of {@code checkpointed}, {@code stopped} and {@code completed}. */
+    public static final String CHECKPOINT = "checkpoint";
+
+    private static Map<String, Double> numbers(Object map, String field) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        if (map == null) {
+            return out;
+        }
+        if (!(map instanceof Map<?, ?> m)) {
+            throw new IllegalArgumentException("metrics." + field + ": not a map of numbers: " + map);
+        }
+        m.forEach((k, v) -> {
+            Double d = number(v);
+            if (d != null) {
+                out.put(String.valueOf(k), d);
+            }
+        });
+        return out;
+    }
+
+    /**
+     * @return the number {@code v} holds: a JSON number, or {@code "NaN"}, {@code "Infinity"},
+     *     {@code "-Infinity"} as Jackson writes them; null for anything else (left out)
+     */
+    private static Double number(Object v) {
+        if (v instanceof Number n) {
+            return n.doubleValue();
+        }
+        if (v instanceof String t && (t.equals("NaN") || t.equals("Infinity") || t.equals("-Infinity"))) {
+            return Double.parseDouble(t);
+        }
+        return null;
     }
 }

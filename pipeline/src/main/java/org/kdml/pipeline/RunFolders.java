@@ -1,10 +1,10 @@
 package org.kdml.pipeline;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.Map;
+import org.kdml.results.CkaResult;
+import org.kdml.results.RunResult;
 import org.kdml.spec.RunLayout;
 import org.kdml.spec.Specs;
 
@@ -27,7 +27,7 @@ public final class RunFolders {
      * @param specJson the canonical spec, or null to leave it out
      * @return the folder
      */
-    public static Path write(CheckpointStore store, String experiment, String runId, JsonNode result, JsonNode cka,
+    public static Path write(CheckpointStore store, String experiment, String runId, RunResult result, CkaResult cka,
             String specJson, Path outDir) throws Exception {
         Path dir = outDir.resolve(experiment).resolve(runId);
         Files.createDirectories(dir);
@@ -46,9 +46,8 @@ public final class RunFolders {
         }
         if (cka != null) {
             Specs.json().writerWithDefaultPrettyPrinter().writeValue(dir.resolve(RunLayout.CKA).toFile(), cka);
-            for (Iterator<Map.Entry<String, JsonNode>> it = cka.path("pairs").fields(); it.hasNext();) {
-                Map.Entry<String, JsonNode> e = it.next();
-                String location = e.getValue().path("heatmap").asText();
+            for (Map.Entry<String, CkaResult.Pair> e : cka.pairs().entrySet()) {
+                String location = e.getValue().heatmap();
                 byte[] png = store.getBytes(location.substring(location.indexOf('/') + 1));
                 if (png != null) {
                     Files.write(dir.resolve(RunLayout.heatmap(e.getKey())), png);

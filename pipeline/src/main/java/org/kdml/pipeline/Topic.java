@@ -88,10 +88,12 @@ public record Topic<V>(String name, int partitions, Map<String, String> configs,
 
     /** The value's fields (a record's components, in order), e.g. {@code {runId, experiment, …}}; empty for text. */
     public String fields() {
-        if (!type.isRecord()) {
-            return "";
-        }
-        return Arrays.stream(type.getRecordComponents()).map(c -> c.getName())
+        return type.isRecord() ? components(type) : "";
+    }
+
+    /** @return a record's components in order, e.g. {@code {network, files, card}} */
+    static String components(Class<?> record) {
+        return Arrays.stream(record.getRecordComponents()).map(c -> c.getName())
                 .collect(Collectors.joining(", ", "{", "}"));
     }
 

@@ -1,5 +1,8 @@
 package org.kdml.pipeline;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +15,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.kdml.spec.Specs;
 
 /**
  * The topic contract, in one place: every topic with its value type, partitions, settings, key
@@ -32,21 +36,12 @@ public final class Topics {
             "one per run; `spec` is the canonical spec");
     /** Run lifecycle. */
     public static final Topic<RunEvent> EVENTS = new Topic<>("kdml.events", 3, KEPT_LARGE, RunEvent.class, "run id",
-            "`type` ∈ " + EventType.table());
+            "`type` ∈ " + EventType.table() + "; `position` = `" + Topic.components(RunPosition.class) + "` (whole epochs"
+                    + " of `phase` done, steps done of the next, steps per epoch when known, the state's S3 folder)");
     /** Metrics, CKA matrices and exports. */
     public static final Topic<ResultMessage> RESULTS = new Topic<>("kdml.results", 3, KEPT_LARGE, ResultMessage.class,
-            "run id (the experiment for `kind: report`)", "`kind: metrics` → `payload` is the run's full result (test accuracy/precision/recall/F1/AUC or"
-                    + " IoU/F-score of T, S1, S2, ensemble; fidelity; history; provenance); `kind: cka` →"
-                    + " `payload.pairs.{teacher-s1, teacher-s2, s1-s2}` = `{rows, cols, values, undefined, heatmap}`"
-                    + " (layer names; minibatch CKA matrix, `null` where undefined; the undefined cells as"
-                    + " `[{row, col, reason}]`, e.g. reason `teacher layer logits is constant on the sample`, empty"
-                    + " when every cell has a value; S3 key of the PNG); `kind: export` (specs with `export:`) →"
-                    + " `payload.{network, files, card}`: the S3 key of each exported file (`model.onnx`,"
-                    + " `model-int8.onnx`, `weights*.npz`, `model-card.md`, `model-card.json`) and the model card;"
-                    + " `kind: report` (no `runId`) → `payload.{prefix, files, covers, runs, failed}`: the S3 keys"
-                    + " of the experiment's `report.md`, `report.csv`, `report.html` (and its images) and the runs it covers"
-                    + " (`covers`: their ids and the failed ones);"
-                    + " `seconds`: how long the service took");
+            "run id (the experiment for `kind: report`)", ResultKind.table() + "; `seconds`: how long the service took");
+
     /** Rejected input with the reason. */
     public static final Topic<DeadLetter> DLQ = new Topic<>("kdml.dlq", 3, Map.of(), DeadLetter.class, "as received",
             "rejected input; `input` is the text (cut to 64 KiB) or `base64:` bytes when not UTF-8");
@@ -60,6 +55,33 @@ public final class Topics {
     /** @return the names of every topic */
     public static List<String> names() {
         return ALL.stream().map(Topic::name).toList();
+    }
+
+    /**
+     * Reads a message of {@code kdml.events} or {@code kdml.results} by its shape: a result has a
+     * {@code kind}, an event a {@code type}.
+     *
+     * @return a {@link RunEvent} or a {@link ResultMessage}
+     * @throws IOException when it is neither (the message names the field)
+     */
+    public static Record readEventOrResult(String message) throws IOException {
+        byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
+        return Specs.json().readTree(bytes).has("kind") ? RESULTS.parse(bytes) : EVENTS.parse(bytes);
+    }
+
+    /**
+     * @return the experiment a message on {@code kdml.events} or {@code kdml.results} belongs to
+     *     (a run's event or result, or an experiment's report), or null when it is not one
+     */
+    public static String experimentOf(String message) {
+        try {
+            JsonNode n = Specs.json().readTree(message);
+            boolean report = n != null && ResultKind.REPORT.wire().equals(n.path("kind").asText());
+            return n != null && n.hasNonNull("experiment") && (n.hasNonNull("runId") || report)
+                    ? n.get("experiment").asText() : null;
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** @return the contract table in Markdown, as README shows it */

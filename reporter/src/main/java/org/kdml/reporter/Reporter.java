@@ -1,6 +1,5 @@
 package org.kdml.reporter;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +19,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
 import org.kdml.report.Report;
+import org.kdml.results.CkaResult;
 import org.kdml.results.ReportResult;
+import org.kdml.results.RunResult;
 import org.kdml.pipeline.CheckpointStore;
 import org.kdml.pipeline.Clients;
 import org.kdml.pipeline.DeadLetter;
@@ -35,7 +36,6 @@ import org.kdml.pipeline.ServiceLoop;
 import org.kdml.pipeline.Topic;
 import org.kdml.pipeline.Topics;
 import org.kdml.spec.RunLayout;
-import org.kdml.spec.Specs;
 import org.kdml.results.RunFolder;
 
 /**
@@ -82,8 +82,8 @@ public final class Reporter extends ServiceLoop implements AutoCloseable {
         final String name;
         final Set<String> runs = new LinkedHashSet<>();
         int total;
-        final Map<String, JsonNode> metrics = new LinkedHashMap<>();
-        final Map<String, JsonNode> cka = new HashMap<>();
+        final Map<String, RunResult> metrics = new LinkedHashMap<>();
+        final Map<String, CkaResult> cka = new HashMap<>();
         final Set<String> failed = new TreeSet<>();
         /** The runs and failures the newest report covers, or null. */
         String reported;
@@ -174,13 +174,14 @@ public final class Reporter extends ServiceLoop implements AutoCloseable {
             } else {
                 ResultMessage m = Topics.RESULTS.parse(r.value());
                 Experiment e = experiments.computeIfAbsent(m.experiment(), Experiment::new);
-                switch (m.kind()) {
-                    case METRICS -> e.metrics.put(m.runId(), m.payload());
-                    case CKA -> e.cka.put(m.runId(), m.payload());
-                    case REPORT -> e.reported = Specs.json().treeToValue(m.payload(), ReportResult.class).covers();
-                    default -> {
-                        return;
-                    }
+                if (m.payload() instanceof RunResult result) {
+                    e.metrics.put(m.runId(), result);
+                } else if (m.payload() instanceof CkaResult cka) {
+                    e.cka.put(m.runId(), cka);
+                } else if (m.payload() instanceof ReportResult report) {
+                    e.reported = report.covers();
+                } else {
+                    return;
                 }
                 touched.add(e.name);
             }
@@ -197,7 +198,7 @@ public final class Reporter extends ServiceLoop implements AutoCloseable {
         try {
             Files.createDirectories(config.work());
             tmp = Files.createTempDirectory(config.work(), "report-");
-            for (Map.Entry<String, JsonNode> m : e.metrics.entrySet()) {
+            for (Map.Entry<String, RunResult> m : e.metrics.entrySet()) {
                 RunFolders.write(store, e.name, m.getKey(), m.getValue(), e.cka.get(m.getKey()), null, tmp);
             }
             Path dir = tmp.resolve(e.name);
@@ -235,8 +236,7 @@ public final class Reporter extends ServiceLoop implements AutoCloseable {
             }
             ReportResult result = new ReportResult(config.bucket() + "/" + prefix, files, covers, e.metrics.size(),
                     e.failed.size());
-            JsonNode payload = Specs.json().valueToTree(result);
-            ResultMessage m = new ResultMessage(ResultKind.REPORT, null, e.name, null, 0, 0, payload,
+            ResultMessage m = new ResultMessage(ResultKind.REPORT, null, e.name, null, 0, 0, result,
                     System.currentTimeMillis(), (System.nanoTime() - t0) / 1e9);
             producer.send(Topics.RESULTS.record(e.name, m)).get();
             e.reported = covers;

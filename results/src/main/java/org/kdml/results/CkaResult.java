@@ -1,5 +1,6 @@
 package org.kdml.results;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -17,8 +18,9 @@ import java.util.Map;
  * @param examples test images used
  * @param seconds wall time of all pairs
  */
+@JsonIgnoreProperties(ignoreUnknown = true) // fields a newer CKA analyzer adds do not stop an older reader
 public record CkaResult(String method, Map<String, String> architectures, Map<String, Pair> pairs, int examples,
-        double seconds) {
+        double seconds) implements ResultPayload {
 
     /**
      * One pair's matrix.

@@ -15,7 +15,7 @@ import java.util.Map;
  * @param card the model card, as {@code model-card.json} holds it
  */
 @JsonIgnoreProperties(ignoreUnknown = true) // fields a newer exporter adds do not stop an older reader
-public record ExportResult(String network, Map<String, String> files, Map<String, Object> card) {
+public record ExportResult(String network, Map<String, String> files, Map<String, Object> card) implements ResultPayload {
 
     /** Requires the network; copies the files and the card, keeping their order. */
     public ExportResult {

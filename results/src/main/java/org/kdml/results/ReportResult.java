@@ -19,7 +19,7 @@ import java.util.Map;
  * @param failed how many runs were parked as failed
  */
 @JsonIgnoreProperties(ignoreUnknown = true) // fields a newer reporter adds do not stop an older reader
-public record ReportResult(String prefix, Map<String, String> files, String covers, int runs, int failed) {
+public record ReportResult(String prefix, Map<String, String> files, String covers, int runs, int failed) implements ResultPayload {
 
     /** Requires the prefix; copies the files, keeping their order. */
     public ReportResult {

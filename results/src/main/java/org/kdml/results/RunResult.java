@@ -1,5 +1,6 @@
 package org.kdml.results;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import java.util.Map;
@@ -30,12 +31,13 @@ import java.util.Map;
  * @param teacher where a frozen teacher came from (its key; trained here, reused from another run,
  *     or a checkpoint); null for a run without a frozen teacher
  */
+@JsonIgnoreProperties(ignoreUnknown = true) // fields a newer evaluator adds do not stop an older reader
 public record RunResult(String runId, String experiment, String variant, long seed, String teacherTraining,
         List<String> edges, Map<String, NetworkResult> networks, List<EpochRecord> history,
         Map<String, Integer> splitSizes, Normalization normalization, double trainSeconds, double imagesPerSecond,
         Map<String, Object> dataLoading, Map<String, Integer> skippedUpdates, Provenance provenance,
         @JsonInclude(JsonInclude.Include.NON_NULL) String protocol,
-        @JsonInclude(JsonInclude.Include.NON_NULL) TeacherOrigin teacher) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) TeacherOrigin teacher) implements ResultPayload {
 
     /** A result without a record of its teacher's origin. */
     public RunResult(String runId, String experiment, String variant, long seed, String teacherTraining,

@@ -122,7 +122,7 @@ final class Attempt implements Callable<Attempt.Outcome> {
                 local, stop);
         try {
             Path resume = checkpoints.resume();
-            events.started(resume == null ? null : "resuming from " + checkpoints.resumedFrom());
+            events.started(resume == null ? null : checkpoints.resumedFrom());
             long d0 = System.nanoTime();
             DiskImages images = data.get(run.spec().dataset(), run.spec().task());
             double dataSeconds = (System.nanoTime() - d0) / 1e9;

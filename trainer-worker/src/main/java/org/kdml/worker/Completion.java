@@ -33,7 +33,7 @@ record Completion(KafkaConsumer<String, byte[]> consumer, KafkaProducer<String, 
         Transactions.acknowledge(tx, consumer, record, () -> {
             if (!outcome.alreadyCompleted()) {
                 Map<String, Object> info = new LinkedHashMap<>();
-                info.put("checkpoint", bucket + "/" + outcome.finalPrefix());
+                info.put(RunEvent.CHECKPOINT, bucket + "/" + outcome.finalPrefix());
                 info.putAll(outcome.timings());
                 RunEvent done = RunEvent.of(EventType.COMPLETED, run, attempt, worker, null)
                         .withEpoch(null, 0, 0, info);

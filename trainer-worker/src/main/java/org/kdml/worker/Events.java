@@ -6,7 +6,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.kdml.pipeline.EventType;
 import org.kdml.pipeline.RunEvent;
 import org.kdml.pipeline.RunMessage;
+import org.kdml.pipeline.RunPosition;
 import org.kdml.pipeline.Topics;
+import org.kdml.results.EpochRecord;
 import org.kdml.spec.Phase;
 
 /**
@@ -21,20 +23,27 @@ import org.kdml.spec.Phase;
  */
 record Events(KafkaProducer<String, String> producer, RunMessage run, int attempt, String worker) {
 
-    /** A worker took the run; {@code reason} says when it resumes and from where (null otherwise). */
-    void started(String reason) {
-        send(RunEvent.of(EventType.STARTED, run, attempt, worker, reason));
+    /**
+     * A worker took the run.
+     *
+     * @param resumedFrom the epoch checkpoint it resumes from (null when it starts afresh): in
+     *     {@code position}, and in {@code reason} for people
+     */
+    void started(String resumedFrom) {
+        RunEvent e = RunEvent.of(EventType.STARTED, run, attempt, worker,
+                resumedFrom == null ? null : "resuming from " + resumedFrom);
+        send(resumedFrom == null ? e : e.withPosition(RunPosition.of(resumedFrom, null)));
     }
 
-    /** An epoch of {@code phase} finished, with its losses and validation scores. */
-    void epoch(Phase phase, int epoch, int epochs, Map<String, Object> metrics) {
-        send(RunEvent.of(EventType.EPOCH, run, attempt, worker, null).withEpoch(phase, epoch, epochs, metrics));
+    /** An epoch finished, with its losses and validation scores; its phase has {@code epochs} epochs. */
+    void epoch(EpochRecord record, int epochs) {
+        send(RunEvent.of(EventType.EPOCH, run, attempt, worker, null).withEpoch(record, epochs));
     }
 
     /** The checkpoint after {@code epoch} of {@code phase} is durable at {@code location}. */
     void checkpointed(Phase phase, int epoch, String location) {
         send(RunEvent.of(EventType.CHECKPOINTED, run, attempt, worker, null)
-                .withEpoch(phase, epoch, 0, Map.of("checkpoint", location)));
+                .withEpoch(phase, epoch, 0, Map.of(RunEvent.CHECKPOINT, location)));
     }
 
     /**
@@ -43,10 +52,11 @@ record Events(KafkaProducer<String, String> producer, RunMessage run, int attemp
      */
     void stopped(Phase phase, int epoch, int epochs, int step, int steps, String location, String reason) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("checkpoint", location);
+        m.put(RunEvent.CHECKPOINT, location);
         m.put("step", step);
         m.put("steps", steps);
-        send(RunEvent.of(EventType.STOPPED, run, attempt, worker, reason).withEpoch(phase, epoch, epochs, m));
+        send(RunEvent.of(EventType.STOPPED, run, attempt, worker, reason).withEpoch(phase, epoch, epochs, m)
+                .withPosition(RunPosition.of(location, steps)));
     }
 
     /** Sends what is queued. */

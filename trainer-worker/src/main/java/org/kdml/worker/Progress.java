@@ -1,6 +1,5 @@
 package org.kdml.worker;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
@@ -39,11 +38,6 @@ final class Progress implements TrainingListener {
 
     @Override
     public void onEpoch(String runId, EpochRecord record) {
-        Map<String, Object> metrics = new LinkedHashMap<>();
-        metrics.put("train", record.train());
-        metrics.put("validation", record.validation());
-        metrics.put("seconds", record.seconds());
-        int epochs = record.phase() == Phase.TEACHER ? training.teacherEpochs() : training.epochs();
-        events.epoch(record.phase(), record.epoch(), epochs, metrics);
+        events.epoch(record, record.phase() == Phase.TEACHER ? training.teacherEpochs() : training.epochs());
     }
 }

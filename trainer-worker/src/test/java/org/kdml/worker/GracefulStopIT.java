@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,7 @@ import org.kdml.pipeline.CheckpointStore;
 import org.kdml.pipeline.EventType;
 import org.kdml.pipeline.RunKeys;
 import org.kdml.pipeline.RunMessage;
+import org.kdml.pipeline.RunPosition;
 import org.kdml.pipeline.Topics;
 import org.kdml.spec.Phase;
 import org.kdml.spec.RunLayout;
@@ -83,6 +85,10 @@ class GracefulStopIT {
             assertEquals(stack.config().bucket() + "/" + keys.state(
                     "joint".equals(phase) ? Phase.JOINT : Phase.TEACHER, epoch - 1, step),
                     checkpoint, stopped.toString());
+            // The same place, typed: whole epochs done, steps into the next, steps per epoch.
+            RunPosition at = Topics.EVENTS.parse(stopped.toString().getBytes(StandardCharsets.UTF_8)).position();
+            assertEquals(new RunPosition("joint".equals(phase) ? Phase.JOINT : Phase.TEACHER, epoch - 1, step, steps,
+                    checkpoint), at, stopped.toString());
 
             try (TrainerWorker second = new TrainerWorker(stack.config(), options, "second").start()) {
                 JsonNode done = stack.probe().await(Topics.EVENTS, n -> run.runId().equals(n.path("runId").asText())
@@ -94,6 +100,8 @@ class GracefulStopIT {
                         && "second".equals(n.path("worker").asText())).get(0);
                 assertEquals("resuming from " + checkpoint.substring(stack.config().bucket().length() + 1),
                         started.path("reason").asText(), started.toString());
+                RunPosition from = Topics.EVENTS.parse(started.toString().getBytes(StandardCharsets.UTF_8)).position();
+                assertEquals(0, at.stepsAfter(from), "resumed from exactly where it stopped: " + started);
             }
             // Every epoch was reported once: nothing was trained twice.
             Map<String, Integer> epochs = new HashMap<>();
