@@ -155,8 +155,8 @@ final class QuickStartMessages {
             networks.put(net, new NetworkResult(net.equals("teacher") ? "resnet50-tiny" : "resnet18-tiny", 0, 1, 0.9,
                     test, null, net.equals("teacher") ? null : 0.95));
         }
-        RunResult result = new RunResult(run.runId(), run.experiment(), run.variant(), run.seed(), "joint", List.of(),
-                networks, history, Map.of(), null, 0, 0, Map.of(), Map.of(), null);
+        RunResult result = RunResult.builder(run.runId(), run.experiment(), run.variant(), run.seed())
+                .teacherTraining("joint").networks(networks).history(history).build();
         return new ResultMessage(ResultKind.METRICS, run.runId(), run.experiment(), run.variant(), run.seed(), 1,
                 result, time, 3.0);
     }
@@ -178,8 +178,6 @@ final class QuickStartMessages {
     }
 
     private static RunEvent at(RunEvent e, long time) {
-        return new RunEvent(e.type(), e.runId(), e.experiment(), e.variant(), e.seed(), e.attempt(), e.worker(),
-                e.phase(), e.epoch(), e.epochs(), e.metrics(), e.reason(), e.position(), e.retrying(), e.index(),
-                e.total(), time);
+        return e.toBuilder().time(time).build();
     }
 }

@@ -10,6 +10,7 @@ import org.kdml.pipeline.EventType;
 import org.kdml.pipeline.ResultKind;
 import org.kdml.pipeline.ResultMessage;
 import org.kdml.pipeline.RunEvent;
+import org.kdml.pipeline.RunPosition;
 import org.kdml.pipeline.Topics;
 import org.kdml.results.CkaResult;
 import org.kdml.results.ExportResult;
@@ -21,8 +22,8 @@ class ExperimentStateTest {
 
     private static RunEvent event(EventType type, long time, Phase phase, Integer epoch, Integer epochs,
             Map<String, Object> metrics, Boolean retrying) {
-        return new RunEvent(type, "r1", "exp", "kd-ml-v3", 7, 1, "w1", phase, epoch, epochs, metrics, null, null, retrying,
-                1, 2, time);
+        return RunEvent.builder(type, "r1", "exp").variant("kd-ml-v3").seed(7).attempt(1).worker("w1")
+                .epoch(phase, epoch, epochs).metrics(metrics).retrying(retrying).index(1).total(2).time(time).build();
     }
 
     @Test
@@ -81,9 +82,10 @@ class ExperimentStateTest {
     void aStopRequeuesTheRunAndTheReportBelongsToTheExperiment() {
         ExperimentState s = new ExperimentState();
         s.apply(event(EventType.STARTED, 1_000, null, null, null, null, null));
-        RunEvent stop = new RunEvent(EventType.STOPPED, "r1", "exp", "kd-ml-v3", 7, 1, "w1", Phase.JOINT, 2, 5,
+        RunEvent stop = event(EventType.STOPPED, 2_000, Phase.JOINT, 2, 5,
                 Map.of("checkpoint", "kdml-checkpoints/exp/r1/epoch-joint-0001-step-000003/", "step", 3, "steps", 9),
-                "run r1 stopped after step 3 of 9 of joint epoch 2 (the worker is stopping)", null, null, 1, 2, 2_000);
+                null).toBuilder().reason("run r1 stopped after step 3 of 9 of joint epoch 2 (the worker is stopping)")
+                .position(RunPosition.of("kdml-checkpoints/exp/r1/epoch-joint-0001-step-000003/", 9)).build();
         s.apply(stop);
         ExperimentStatus.Row row = s.status().runs().get(0);
         assertEquals(RunStatus.QUEUED, row.state());

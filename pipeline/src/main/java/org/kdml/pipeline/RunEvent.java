@@ -55,8 +55,136 @@ public record RunEvent(EventType type, String runId, String experiment, String v
 
     /** An event about {@code run} with no epoch details (not {@code failed}: see {@link #failed}). */
     public static RunEvent of(EventType type, RunMessage run, int attempt, String worker, String reason) {
-        return new RunEvent(type, run.runId(), run.experiment(), run.variant(), run.seed(), attempt, worker, null, null,
-                null, null, reason, null, null, run.index(), run.total(), System.currentTimeMillis());
+        return about(type, run, attempt, worker).reason(reason).build();
+    }
+
+    /** A builder of an event of {@code type} about {@code run}, at the current time. */
+    private static Builder about(EventType type, RunMessage run, int attempt, String worker) {
+        return builder(type, run.runId(), run.experiment()).variant(run.variant()).seed(run.seed()).attempt(attempt)
+                .worker(worker).index(run.index()).total(run.total()).time(System.currentTimeMillis());
+    }
+
+    /** A builder of an event of {@code type} about run {@code runId} of {@code experiment}; other fields by name. */
+    public static Builder builder(EventType type, String runId, String experiment) {
+        return new Builder(type, runId, experiment);
+    }
+
+    /** @return a builder holding every field of this event, to change some */
+    public Builder toBuilder() {
+        return new Builder(type, runId, experiment).variant(variant).seed(seed).attempt(attempt).worker(worker)
+                .epoch(phase, epoch, epochs).metrics(metrics).reason(reason).position(position).retrying(retrying)
+                .index(index).total(total).time(time);
+    }
+
+    /** Builds a {@link RunEvent} field by field (unset: null, or 0 for numbers); {@link #build} validates. */
+    public static final class Builder {
+        private final EventType type;
+        private final String runId;
+        private final String experiment;
+        private String variant;
+        private long seed;
+        private int attempt;
+        private String worker;
+        private Phase phase;
+        private Integer epoch;
+        private Integer epochs;
+        private Map<String, Object> metrics;
+        private String reason;
+        private RunPosition position;
+        private Boolean retrying;
+        private int index;
+        private int total;
+        private long time;
+
+        private Builder(EventType type, String runId, String experiment) {
+            this.type = type;
+            this.runId = runId;
+            this.experiment = experiment;
+        }
+
+        /** @param v the variant key */
+        public Builder variant(String v) {
+            variant = v;
+            return this;
+        }
+
+        /** @param v the seed */
+        public Builder seed(long v) {
+            seed = v;
+            return this;
+        }
+
+        /** @param v the attempt (1 for the first delivery) */
+        public Builder attempt(int v) {
+            attempt = v;
+            return this;
+        }
+
+        /** @param v the worker that sent it */
+        public Builder worker(String v) {
+            worker = v;
+            return this;
+        }
+
+        /**
+         * @param p the phase
+         * @param e epoch within the phase
+         * @param n epochs in the phase
+         */
+        public Builder epoch(Phase p, Integer e, Integer n) {
+            phase = p;
+            epoch = e;
+            epochs = n;
+            return this;
+        }
+
+        /** @param v losses and scores, or the checkpoint and timings (see the record) */
+        public Builder metrics(Map<String, Object> v) {
+            metrics = v;
+            return this;
+        }
+
+        /** @param v why, for people */
+        public Builder reason(String v) {
+            reason = v;
+            return this;
+        }
+
+        /** @param v where it resumed from or stopped at */
+        public Builder position(RunPosition v) {
+            position = v;
+            return this;
+        }
+
+        /** @param v for failed events: whether another attempt follows */
+        public Builder retrying(Boolean v) {
+            retrying = v;
+            return this;
+        }
+
+        /** @param v 1-based position of the run in its experiment */
+        public Builder index(int v) {
+            index = v;
+            return this;
+        }
+
+        /** @param v runs in the experiment */
+        public Builder total(int v) {
+            total = v;
+            return this;
+        }
+
+        /** @param v milliseconds since the epoch */
+        public Builder time(long v) {
+            time = v;
+            return this;
+        }
+
+        /** @return the event, validated */
+        public RunEvent build() {
+            return new RunEvent(type, runId, experiment, variant, seed, attempt, worker, phase, epoch, epochs, metrics,
+                    reason, position, retrying, index, total, time);
+        }
     }
 
     /**
@@ -75,14 +203,12 @@ public record RunEvent(EventType type, String runId, String experiment, String v
      * @param retrying whether another attempt follows
      */
     public static RunEvent failed(RunMessage run, int attempt, String worker, String reason, boolean retrying) {
-        return new RunEvent(EventType.FAILED, run.runId(), run.experiment(), run.variant(), run.seed(), attempt, worker,
-                null, null, null, null, reason, null, retrying, run.index(), run.total(), System.currentTimeMillis());
+        return about(EventType.FAILED, run, attempt, worker).reason(reason).retrying(retrying).build();
     }
 
     /** This event with epoch details. */
     public RunEvent withEpoch(Phase phase, int epoch, int epochs, Map<String, Object> metrics) {
-        return new RunEvent(type, runId, experiment, variant, seed, attempt, worker, phase, epoch, epochs, metrics,
-                reason, position, retrying, index, total, time);
+        return toBuilder().epoch(phase, epoch, epochs).metrics(metrics).build();
     }
 
     /**
@@ -101,8 +227,7 @@ public record RunEvent(EventType type, String runId, String experiment, String v
 
     /** This event with the position it resumed from ({@code started}) or stopped at ({@code stopped}). */
     public RunEvent withPosition(RunPosition at) {
-        return new RunEvent(type, runId, experiment, variant, seed, attempt, worker, phase, epoch, epochs, metrics,
-                reason, at, retrying, index, total, time);
+        return toBuilder().position(at).build();
     }
 
     /**

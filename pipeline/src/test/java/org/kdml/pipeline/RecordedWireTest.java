@@ -170,8 +170,7 @@ class RecordedWireTest {
                 () -> RunPosition.of("q/r1/epoch-joint-0001/", null).stepsAfter(null));
         assertEquals("position.steps: unknown at q/r1/epoch-joint-0001/", unknown.getMessage());
         IllegalArgumentException misplaced = assertThrows(IllegalArgumentException.class,
-                () -> new RunEvent(EventType.EPOCH, "r1", "e", "v", 1, 1, "w", Phase.JOINT, 3, 6, null, null, stop, null,
-                        1, 1, 0));
+                () -> RunEvent.builder(EventType.EPOCH, "r1", "e").epoch(Phase.JOINT, 3, 6).position(stop).build());
         assertEquals("position: set on started and stopped events only, got one on epoch", misplaced.getMessage());
     }
 }

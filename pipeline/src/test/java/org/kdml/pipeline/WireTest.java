@@ -47,8 +47,7 @@ class WireTest {
                 + "\"time\":5}")).parked());
         assertFalse(RunEvent.failed(run, 1, "w", "x", true).parked());
         IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class,
-                () -> new RunEvent(EventType.EPOCH, "r1", "exp", "v", 1, 1, null, null, null, null, null, null, null, true,
-                        1, 1, 0));
+                () -> RunEvent.builder(EventType.EPOCH, "r1", "exp").retrying(true).build());
         assertEquals("retrying: set on failed events only, got true on epoch", wrong.getMessage());
     }
 

@@ -2,7 +2,6 @@ package org.kdml.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +21,8 @@ class ClaimsTest {
     private static RunResult run(String variant, Map<String, TestPredictions> store, boolean[] right) {
         Map<String, NetworkResult> nets = Map.of("ensemble", new NetworkResult("ensemble", 0, 0, 0,
                 ClassificationMetrics.of(new int[] {0, 1}, new int[] {0, 1}, 2), null, null));
-        RunResult r = new RunResult(variant + "-1", "claims", variant, 1, "none", List.of(), nets, new ArrayList<>(),
-                Map.of(), null, 1, 1, Map.of(), Map.of(), null);
+        RunResult r = RunResult.builder(variant + "-1", "claims", variant, 1).teacherTraining("none").networks(nets)
+                .trainSeconds(1).imagesPerSecond(1).build();
         // Items listed in reverse for one variant: the pairing goes by item id, not by row.
         List<Integer> order = IntStream.range(0, N).boxed().toList();
         if (variant.endsWith("v1")) {
@@ -104,8 +103,8 @@ class ClaimsTest {
             predicted.put(e.getKey(), p);
             probabilities.put(e.getKey(), new float[N * 2]);
         }
-        RunResult r = new RunResult(variant + "-1", "claims", variant, 1, teacherTraining, List.of(), nets,
-                new ArrayList<>(), Map.of(), null, 1, 1, Map.of(), Map.of(), null);
+        RunResult r = RunResult.builder(variant + "-1", "claims", variant, 1).teacherTraining(teacherTraining)
+                .networks(nets).trainSeconds(1).imagesPerSecond(1).build();
         List<String> items = IntStream.range(0, N).mapToObj(i -> String.format("img%02d", i)).toList();
         store.put(r.runId(), new TestPredictions(items, new int[N], 2, probabilities, predicted));
         return r;

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +30,8 @@ class ReportTest {
         Map<String, NetworkResult> nets = new LinkedHashMap<>();
         nets.put("s1", net("resnet18-tiny", f1, auc));
         nets.put("ensemble", net("ensemble", f1, ensembleAuc));
-        return new RunResult(variant + "-" + seed, "rep", variant, seed, "none", List.of(), nets, new ArrayList<>(),
-                Map.of(), null, 1, 1, Map.of(), Map.of(), null);
+        return RunResult.builder(variant + "-" + seed, "rep", variant, seed).teacherTraining("none").networks(nets)
+                .trainSeconds(1).imagesPerSecond(1).build();
     }
 
     /**
@@ -72,8 +71,8 @@ class ReportTest {
         List<EpochRecord> history = List.of(new EpochRecord(Phase.TEACHER, 1, Map.of(), Map.of(), 9),
                 new EpochRecord(Phase.JOINT, 1, Map.of(), Map.of(), 2), new EpochRecord(Phase.JOINT, 2, Map.of(),
                         Map.of(), 4));
-        return new RunResult(variant + "-" + seed, "cmp", variant, seed, "frozen", List.of(), nets, history, Map.of(),
-                null, 1, 1, Map.of(), Map.of(), null, protocol);
+        return RunResult.builder(variant + "-" + seed, "cmp", variant, seed).teacherTraining("frozen").networks(nets)
+                .history(history).trainSeconds(1).imagesPerSecond(1).protocol(protocol).build();
     }
 
     /**

@@ -136,14 +136,17 @@ public final class RunTrainer {
                     ? setup.evaluation().test(seg, split.test(), best, runDir)
                     : untested(session, best), session::edgeModuleParameters);
             List<String> edges = graph.edges().stream().map(Edge::toString).toList();
-            RunResult result = new RunResult(run.runId(), run.experiment(), run.variant().key(), run.seed(),
-                    graph.teacher().key(), edges, results, best.history(),
-                    Map.of("train", split.train().size(), "val", split.val().size(), "test", split.test().size()),
-                    norm, seconds, loop.trainedImages() / seconds,
-                    dataLoading(data, batches, loop, train.size(), seconds), session.skippedUpdates(),
-                    RunProvenance.current(run.runId(), run.specHash(), run.seed(), data, attempt),
-                    run.variant().key().startsWith(ExperimentSpec.METHOD_PREFIX) ? t.protocolOrDefault() : null,
-                    teacher);
+            RunResult result = RunResult.builder(run.runId(), run.experiment(), run.variant().key(), run.seed())
+                    .teacherTraining(graph.teacher().key()).edges(edges).networks(results).history(best.history())
+                    .splitSizes(Map.of("train", split.train().size(), "val", split.val().size(), "test",
+                            split.test().size()))
+                    .normalization(norm).trainSeconds(seconds).imagesPerSecond(loop.trainedImages() / seconds)
+                    .dataLoading(dataLoading(data, batches, loop, train.size(), seconds))
+                    .skippedUpdates(session.skippedUpdates())
+                    .provenance(RunProvenance.current(run.runId(), run.specHash(), run.seed(), data, attempt))
+                    .protocol(run.variant().key().startsWith(ExperimentSpec.METHOD_PREFIX) ? t.protocolOrDefault()
+                            : null)
+                    .teacher(teacher).build();
             if (runDir != null) {
                 write(runDir, session, result, split, data, spec);
             }
@@ -198,10 +201,7 @@ public final class RunTrainer {
                         NetworkResult r = trained.networks().get(node);
                         return r == null ? null : r.trainingOnlyParameters();
                     });
-            return new RunResult(trained.runId(), trained.experiment(), trained.variant(), trained.seed(),
-                    trained.teacherTraining(), trained.edges(), results, trained.history(), trained.splitSizes(),
-                    trained.normalization(), trained.trainSeconds(), trained.imagesPerSecond(), trained.dataLoading(),
-                    trained.skippedUpdates(), trained.provenance(), trained.protocol(), trained.teacher());
+            return trained.toBuilder().networks(results).build();
         }
     }
 

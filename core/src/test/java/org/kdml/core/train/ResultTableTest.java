@@ -3,7 +3,6 @@ package org.kdml.core.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +20,8 @@ class ResultTableTest {
         nets.put("teacher", new NetworkResult("resnet50-tiny", 10, 1, 0.5, m, null, null));
         nets.put("s1", new NetworkResult("resnet18-tiny", 5, 1, 0.5, m, null, 0.75));
         nets.put("ensemble", new NetworkResult("ensemble", 0, 0, 0.0, m, null, 0.75));
-        return new RunResult("r" + seed, "t", "kd-ml-v3", seed, "joint", List.of(), nets, new ArrayList<>(), Map.of(),
-                null, 1, 1, Map.of(), Map.of(), null);
+        return RunResult.builder("r" + seed, "t", "kd-ml-v3", seed).teacherTraining("joint").networks(nets)
+                .trainSeconds(1).imagesPerSecond(1).build();
     }
 
     @Test
