@@ -12,7 +12,10 @@ import org.kdml.results.ResultNames;
 import org.kdml.results.RunResult;
 import org.kdml.results.TestPredictions;
 import org.kdml.spec.ExperimentSpec;
+import org.kdml.spec.Mode;
 import org.kdml.spec.SharingGraph;
+import org.kdml.spec.Variant;
+import org.kdml.spec.Version;
 import org.kdml.spec.TeacherTraining;
 
 /**
@@ -46,8 +49,6 @@ public final class Claims {
 
     private static final int RESAMPLES = 1000;
     private static final String GAP = "the teacher > each student trained alone (the gap to close)";
-    private static final List<String> MODES = List.of("ml", "kd-off", "kd-on", "kd-ml");
-    private static final List<String> VERSIONS = List.of("v1", "v2", "v3");
 
     /**
      * One tested claim.
@@ -130,15 +131,18 @@ public final class Claims {
         }
         f.put(GAP, gap);
         List<Pair> versions = new ArrayList<>();
-        for (String mode : MODES) {
-            versions.add(new Pair("V3 ≥ V1 (same mode)", mode + "-v3", ens, mode + "-v1", ens));
+        for (Mode mode : Mode.paperOrder()) {
+            versions.add(new Pair("V3 ≥ V1 (same mode)", Variant.presetKey(mode, Version.V3), ens,
+                    Variant.presetKey(mode, Version.V1), ens));
         }
         f.put("V3 ≥ V1 (same mode)", versions);
         List<Pair> modes = new ArrayList<>();
-        for (String v : VERSIONS) {
-            for (String other : List.of("kd-off", "kd-on", "ml")) {
-                modes.add(new Pair("KD+ML ≥ KD off, KD on, ML (same version)", "kd-ml-" + v, ens, other + "-" + v,
-                        ens));
+        for (Version v : Version.values()) {
+            for (Mode other : Mode.values()) {
+                if (other != Mode.KD_ML) {
+                    modes.add(new Pair("KD+ML ≥ KD off, KD on, ML (same version)", Variant.presetKey(Mode.KD_ML, v),
+                            ens, Variant.presetKey(other, v), ens));
+                }
             }
         }
         f.put("KD+ML ≥ KD off, KD on, ML (same version)", modes);
@@ -159,7 +163,7 @@ public final class Claims {
         f.put("ensemble > each of its students", ensembles);
         List<Pair> methods = new ArrayList<>();
         variants.stream().filter(v -> v.startsWith(ExperimentSpec.METHOD_PREFIX)).sorted(Comparator.naturalOrder())
-                .forEach(m -> methods.add(new Pair("KD+ML V3 ensemble > each existing method", "kd-ml-v3", ens, m,
+                .forEach(m -> methods.add(new Pair("KD+ML V3 ensemble > each existing method", MethodComparison.KDML, ens, m,
                         "s1")));
         f.put("KD+ML V3 ensemble > each existing method", methods);
         return f;

@@ -15,7 +15,10 @@ import org.kdml.spec.ExperimentSpec;
 import org.kdml.spec.Knowledge;
 import org.kdml.spec.Phase;
 import org.kdml.spec.Summary;
+import org.kdml.spec.Mode;
 import org.kdml.spec.SharingGraph;
+import org.kdml.spec.Variant;
+import org.kdml.spec.Version;
 
 /**
  * The paper's "comparison with existing methods" table: one row per method variant
@@ -27,7 +30,7 @@ import org.kdml.spec.SharingGraph;
 final class MethodComparison {
 
     /** The variant whose ensemble the methods are compared with. */
-    static final String KDML = "kd-ml-v3";
+    static final String KDML = Variant.presetKey(Mode.KD_ML, Version.V3);
 
     private final List<RunResult> runs;
     private final Map<String, Function<NetworkResult, Double>> metrics;

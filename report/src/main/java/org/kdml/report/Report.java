@@ -27,8 +27,11 @@ import org.kdml.results.ResultNames;
 import org.kdml.results.RunResult;
 import org.kdml.results.TestPredictions;
 import org.kdml.spec.ExperimentSpec;
+import org.kdml.spec.Mode;
 import org.kdml.spec.RunLayout;
 import org.kdml.spec.SharingGraph;
+import org.kdml.spec.Variant;
+import org.kdml.spec.Version;
 import org.kdml.spec.Summary;
 import org.kdml.results.RunFolder;
 
@@ -44,8 +47,6 @@ import org.kdml.results.RunFolder;
  * {@code 0.912±0.010 (2 of 3 seeds)}; a cell with no value at all shows {@code –}.
  */
 public final class Report {
-
-    private static final List<String> MODES = List.of("ml", "kd-off", "kd-on", "kd-ml");
 
     private final String experiment;
     private final List<RunResult> runs;
@@ -71,9 +72,9 @@ public final class Report {
         if (runs.stream().anyMatch(r -> r.variant().equals(ExperimentSpec.BASELINE))) {
             vs.add(ExperimentSpec.BASELINE);
         }
-        for (String mode : MODES) {
-            for (String v : List.of("v1", "v2", "v3")) {
-                String key = mode + "-" + v;
+        for (Mode mode : Mode.paperOrder()) {
+            for (Version v : Version.values()) {
+                String key = Variant.presetKey(mode, v);
                 if (runs.stream().anyMatch(r -> r.variant().equals(key))) {
                     vs.add(key);
                 }
@@ -195,17 +196,21 @@ public final class Report {
         Function<NetworkResult, Double> primary = metrics().values().iterator().next();
         String name = metrics().keySet().iterator().next();
         List<String> out = new ArrayList<>();
-        for (String mode : MODES) {
+        for (Mode mode : Mode.paperOrder()) {
             for (String node : nodes) {
                 if (node.equals(SharingGraph.TEACHER)) {
                     continue;
                 }
-                compare(mode + "-v3", mode + "-v1", node, primary, name).ifPresent(out::add);
+                compare(Variant.presetKey(mode, Version.V3), Variant.presetKey(mode, Version.V1), node, primary, name)
+                        .ifPresent(out::add);
             }
         }
-        for (String v : List.of("v1", "v2", "v3")) {
-            for (String other : List.of("ml", "kd-off", "kd-on")) {
-                compare("kd-ml-" + v, other + "-" + v, SharingGraph.ENSEMBLE, primary, name).ifPresent(out::add);
+        for (Version v : Version.values()) {
+            for (Mode other : Mode.paperOrder()) {
+                if (other != Mode.KD_ML) {
+                    compare(Variant.presetKey(Mode.KD_ML, v), Variant.presetKey(other, v), SharingGraph.ENSEMBLE,
+                            primary, name).ifPresent(out::add);
+                }
             }
         }
         // Each distilled student and ensemble against the same network trained alone.

@@ -4,6 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
 import org.kdml.spec.ExperimentSpec;
+import org.kdml.spec.Knowledge;
+import org.kdml.spec.Mode;
 import org.kdml.spec.SharingGraph;
 
 /**
@@ -12,15 +14,6 @@ import org.kdml.spec.SharingGraph;
  * read the same.
  */
 public final class ResultNames {
-
-    private static final Map<String, String> MODE_NAMES = Map.of("ml", "ML", "kd-off", "KD off", "kd-on", "KD on",
-            "kd-ml", "KD+ML");
-
-    private static final Map<String, String> METHOD_NAMES = Map.ofEntries(Map.entry("fitnet", "FitNets"),
-            Map.entry("at", "AT"), Map.entry("sp", "SP"), Map.entry("vid", "VID"), Map.entry("srrl", "SRRL"),
-            Map.entry("simkd", "SimKD"), Map.entry("semckd", "SemCKD"), Map.entry("skd", "SKD"),
-            Map.entry("ifvd", "IFVD"), Map.entry("cwd", "CWD"), Map.entry("dsd", "DSD"),
-            Map.entry("emkd", "EMKD"));
 
     private ResultNames() {
     }
@@ -42,11 +35,17 @@ public final class ResultNames {
         }
         if (variant.startsWith(ExperimentSpec.METHOD_PREFIX)) {
             String key = variant.substring(ExperimentSpec.METHOD_PREFIX.length());
-            return METHOD_NAMES.getOrDefault(key, key);
+            return Knowledge.methods(null).stream().filter(k -> k.key().equals(key)).map(Knowledge::display)
+                    .findFirst().orElse(key);
         }
         int dash = variant.lastIndexOf('-');
-        if (dash > 0 && MODE_NAMES.containsKey(variant.substring(0, dash))) {
-            return MODE_NAMES.get(variant.substring(0, dash)) + " " + variant.substring(dash + 1).toUpperCase();
+        if (dash > 0) {
+            String mode = variant.substring(0, dash);
+            for (Mode m : Mode.values()) {
+                if (m.key().equals(mode)) {
+                    return m.display() + " " + variant.substring(dash + 1).toUpperCase();
+                }
+            }
         }
         return variant;
     }

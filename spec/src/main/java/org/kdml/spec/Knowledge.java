@@ -20,54 +20,54 @@ import java.util.stream.Collectors;
  */
 public enum Knowledge {
     /** Softened class probabilities: {@code T² · KL(p_src(T) ‖ p_dst(T))}. */
-    PREDICTIONS("predictions", "kdml", Set.of(Task.CLASSIFICATION, Task.SEGMENTATION)),
+    PREDICTIONS("predictions", "Predictions", "kdml", Set.of(Task.CLASSIFICATION, Task.SEGMENTATION)),
     /** The shared feature map: {@code MSE(f_src, f_dst)}. */
-    FEATURES("features", "kdml", Set.of(Task.CLASSIFICATION, Task.SEGMENTATION)),
+    FEATURES("features", "Features", "kdml", Set.of(Task.CLASSIFICATION, Task.SEGMENTATION)),
     /** FitNets (Romero et al., ICLR 2015): a regressor maps one middle stage onto the teacher's. */
-    FITNET("fitnet", "Romero et al., ICLR 2015", Set.of(Task.CLASSIFICATION),
+    FITNET("fitnet", "FitNets", "Romero et al., ICLR 2015", Set.of(Task.CLASSIFICATION),
             Param.of("weight", 100, 0, 1e9), Param.integer("stage", 2, 1, 4)),
     /** Attention transfer (Zagoruyko & Komodakis, ICLR 2017) on the four stages. */
-    AT("at", "Zagoruyko & Komodakis, ICLR 2017", Set.of(Task.CLASSIFICATION),
+    AT("at", "AT", "Zagoruyko & Komodakis, ICLR 2017", Set.of(Task.CLASSIFICATION),
             Param.of("weight", 1000, 0, 1e9), Param.of("p", 2, 0.5, 8)),
     /** Similarity-preserving KD (Tung & Mori, ICCV 2019) on the last stage. */
-    SP("sp", "Tung & Mori, ICCV 2019", Set.of(Task.CLASSIFICATION), Param.of("weight", 3000, 0, 1e9)),
+    SP("sp", "SP", "Tung & Mori, ICCV 2019", Set.of(Task.CLASSIFICATION), Param.of("weight", 3000, 0, 1e9)),
     /** Variational information distillation (Ahn et al., CVPR 2019) on the four stages. */
-    VID("vid", "Ahn et al., CVPR 2019", Set.of(Task.CLASSIFICATION),
+    VID("vid", "VID", "Ahn et al., CVPR 2019", Set.of(Task.CLASSIFICATION),
             Param.of("weight", 1, 0, 1e9), Param.of("initVariance", 5, 1e-3, 1e3), Param.of("eps", 1e-5, 0, 1)),
     /** Softmax regression representation learning (Yang et al., ICLR 2021) on the last stage. */
-    SRRL("srrl", "Yang et al., ICLR 2021", Set.of(Task.CLASSIFICATION), Param.of("weight", 1, 0, 1e9)),
+    SRRL("srrl", "SRRL", "Yang et al., ICLR 2021", Set.of(Task.CLASSIFICATION), Param.of("weight", 1, 0, 1e9)),
     /** SimKD (Chen et al., CVPR 2022): a projector, and the teacher's classifier reused at test time. */
-    SIMKD("simkd", "Chen et al., CVPR 2022", Set.of(Task.CLASSIFICATION),
+    SIMKD("simkd", "SimKD", "Chen et al., CVPR 2022", Set.of(Task.CLASSIFICATION),
             Param.of("weight", 1, 0, 1e9), Param.integer("factor", 2, 1, 8)),
     /**
      * Semantic calibration (Chen et al., AAAI 2021): every student stage to every teacher stage,
      * weighted by learnt attention. The projectors' middle width is {@code min(2·C_T, maxWidth)}
      * (the reference's 2·C_T comes to about 850 M parameters for a ResNet-50 teacher).
      */
-    SEMCKD("semckd", "Chen et al., AAAI 2021", Set.of(Task.CLASSIFICATION),
+    SEMCKD("semckd", "SemCKD", "Chen et al., AAAI 2021", Set.of(Task.CLASSIFICATION),
             Param.of("weight", 400, 0, 1e9), Param.integer("maxWidth", 256, 1, 1 << 16),
             Param.integer("factor", 4, 1, 64)),
     /** Structured KD (Liu et al., CVPR 2019): pixel-wise, pair-wise and holistic (adversarial). */
-    SKD("skd", "Liu et al., CVPR 2019", Set.of(Task.SEGMENTATION),
+    SKD("skd", "SKD", "Liu et al., CVPR 2019", Set.of(Task.SEGMENTATION),
             Param.of("weight", 1, 0, 1e9), Param.of("pixel", 10, 0, 1e9), Param.of("pair", 0.5, 0, 1e9),
             Param.of("adversarial", 0.001, 0, 1e9), Param.of("discriminator", 0.1, 0, 1e9),
             Param.of("temperature", 1, 1e-3, 1e3), Param.integer("pool", 2, 1, 64)),
     /** Intra-class feature variation distillation (Wang et al., ECCV 2020). */
-    IFVD("ifvd", "Wang et al., ECCV 2020", Set.of(Task.SEGMENTATION),
+    IFVD("ifvd", "IFVD", "Wang et al., ECCV 2020", Set.of(Task.SEGMENTATION),
             Param.of("weight", 1, 0, 1e9), Param.of("variation", 200, 0, 1e9), Param.of("pixel", 10, 0, 1e9),
             Param.of("temperature", 1, 1e-3, 1e3)),
     /** Channel-wise distillation (Shu et al., ICCV 2021) on the logits. */
-    CWD("cwd", "Shu et al., ICCV 2021", Set.of(Task.SEGMENTATION),
+    CWD("cwd", "CWD", "Shu et al., ICCV 2021", Set.of(Task.SEGMENTATION),
             Param.of("weight", 3, 0, 1e9), Param.of("tau", 4, 1e-3, 1e3)),
     /**
      * Double similarity distillation (Feng et al., IEEE TIP 2021): residual attention between the
      * shared decoder feature and the logits, and the class similarity of the softened maps.
      */
-    DSD("dsd", "Feng et al., IEEE TIP 2021", Set.of(Task.SEGMENTATION),
+    DSD("dsd", "DSD", "Feng et al., IEEE TIP 2021", Set.of(Task.SEGMENTATION),
             Param.of("weight", 1, 0, 1e9), Param.of("pixelSimilarity", 1000, 0, 1e9),
             Param.of("classSimilarity", 10, 0, 1e9), Param.of("tau", 4, 1e-3, 1e3)),
     /** Efficient medical-image KD (Qin et al., IEEE TMI 2021): pixel KL, importance maps, region affinity. */
-    EMKD("emkd", "Qin et al., IEEE TMI 2021", Set.of(Task.SEGMENTATION),
+    EMKD("emkd", "EMKD", "Qin et al., IEEE TMI 2021", Set.of(Task.SEGMENTATION),
             Param.of("weight", 1, 0, 1e9), Param.of("pixel", 0.1, 0, 1e9), Param.of("importance", 0.9, 0, 1e9),
             Param.of("affinity", 0.9, 0, 1e9), Param.of("tau", 4, 1e-3, 1e3), Param.of("p", 4, 0.5, 8));
 
@@ -92,12 +92,14 @@ public enum Knowledge {
     }
 
     private final String key;
+    private final String display;
     private final String reference;
     private final Set<Task> tasks;
     private final List<Param> params;
 
-    Knowledge(String key, String reference, Set<Task> tasks, Param... params) {
+    Knowledge(String key, String display, String reference, Set<Task> tasks, Param... params) {
         this.key = key;
+        this.display = display;
         this.reference = reference;
         this.tasks = tasks;
         this.params = List.of(params);
@@ -107,6 +109,19 @@ public enum Knowledge {
     @JsonValue
     public String key() {
         return key;
+    }
+
+    /** @return the name tables and reports print, as its paper writes it, e.g. {@code FitNets}, {@code SimKD} */
+    public String display() {
+        return display;
+    }
+
+    /**
+     * @return whether it applies the teacher's classifier to the student's feature (SRRL, SimKD),
+     *     so that the teacher must be frozen
+     */
+    public boolean reusesTeacherClassifier() {
+        return this == SRRL || this == SIMKD;
     }
 
     /** @return the paper that introduced it, e.g. {@code Tung & Mori, ICCV 2019} */
@@ -231,6 +246,11 @@ public enum Knowledge {
     public static String methodKeys(Task task) {
         return Arrays.stream(values()).filter(k -> k.isMethod() && (task == null || k.appliesTo(task)))
                 .map(Knowledge::key).collect(Collectors.joining(", "));
+    }
+
+    /** @return the existing methods for {@code task} (all when null), in registry order: what tests iterate */
+    public static List<Knowledge> methods(Task task) {
+        return Arrays.stream(values()).filter(k -> k.isMethod() && (task == null || k.appliesTo(task))).toList();
     }
 
     static String keys() {

@@ -2,26 +2,29 @@ package org.kdml.spec;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Collectors;
 
 /** A distillation mode: who teaches whom (docs/method.md, "Sharing graph: modes × versions"). */
 public enum Mode {
     /** Teacher trained first, then frozen; students learn from it. */
-    KD_OFF("kd-off", true, false, TeacherTraining.FROZEN),
+    KD_OFF("kd-off", "KD off", true, false, TeacherTraining.FROZEN),
     /** Teacher trained at the same time; students learn from it. */
-    KD_ON("kd-on", true, false, TeacherTraining.JOINT),
+    KD_ON("kd-on", "KD on", true, false, TeacherTraining.JOINT),
     /** No teacher; students learn from each other (Deep Mutual Learning). */
-    ML("ml", false, true, TeacherTraining.NONE),
+    ML("ml", "ML", false, true, TeacherTraining.NONE),
     /** Teacher (trained at the same time by default) and peers teach each student. */
-    KD_ML("kd-ml", true, true, TeacherTraining.JOINT);
+    KD_ML("kd-ml", "KD+ML", true, true, TeacherTraining.JOINT);
 
     private final String key;
+    private final String display;
     private final boolean fromTeacher;
     private final boolean fromPeers;
     private final TeacherTraining defaultTeacher;
 
-    Mode(String key, boolean fromTeacher, boolean fromPeers, TeacherTraining defaultTeacher) {
+    Mode(String key, String display, boolean fromTeacher, boolean fromPeers, TeacherTraining defaultTeacher) {
         this.key = key;
+        this.display = display;
         this.fromTeacher = fromTeacher;
         this.fromPeers = fromPeers;
         this.defaultTeacher = defaultTeacher;
@@ -31,6 +34,11 @@ public enum Mode {
     @JsonValue
     public String key() {
         return key;
+    }
+
+    /** @return the name tables and reports print, as the paper writes it, e.g. {@code KD+ML} */
+    public String display() {
+        return display;
     }
 
     /** @return whether students learn from the teacher */
@@ -62,6 +70,14 @@ public enum Mode {
             }
         }
         throw new SpecException(field, "unknown mode '" + key + "'; valid: " + keys());
+    }
+
+    /**
+     * @return the modes in the order of the paper's tables: ML, KD off, KD on, KD+ML (KD+ML, the
+     *     paper's proposal, last)
+     */
+    public static List<Mode> paperOrder() {
+        return List.of(ML, KD_OFF, KD_ON, KD_ML);
     }
 
     /** @return the valid keys, comma separated */

@@ -18,7 +18,12 @@ public record Variant(String key, SharingGraph graph) {
      * The preset {@code mode × version} for {@code students} students, e.g. key {@code kd-ml-v3}.
      */
     public static Variant preset(Mode mode, Version version, int students) {
-        return new Variant(mode.key() + "-" + version.key(), SharingGraph.preset(mode, version, students));
+        return new Variant(presetKey(mode, version), SharingGraph.preset(mode, version, students));
+    }
+
+    /** @return the key of the preset {@code mode × version}, e.g. {@code kd-ml-v3} */
+    public static String presetKey(Mode mode, Version version) {
+        return mode.key() + "-" + version.key();
     }
 
     /**

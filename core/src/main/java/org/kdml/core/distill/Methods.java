@@ -115,7 +115,7 @@ public final class Methods {
             return NodeLoss.styles(List.of(e), training.temperature(), taskLoss).get(0);
         }
         Map<String, Double> p = training.methodParams(k);
-        if ((k == Knowledge.SRRL || k == Knowledge.SIMKD)
+        if (k.reusesTeacherClassifier()
                 && (!e.from().equals(SharingGraph.TEACHER) || graph.teacher() != TeacherTraining.FROZEN)) {
             throw new SpecException("training.teacherTraining", "edge " + e + ": " + k.key() + " reuses the"
                     + " teacher's classifier, which must be frozen (teacherTraining: frozen, or a methods variant)");

@@ -24,7 +24,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.kdml.core.distill.Methods;
 import org.kdml.core.loss.NodeLoss;
 import org.kdml.core.loss.TaskLoss;
@@ -175,9 +175,9 @@ class GradientIsolationTest {
      * detached), the student one, and the edge module (FitNets', VID's) one.
      */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"fitnet", "at", "sp", "vid", "semckd"})
-    void anExistingMethodsTermGivesTheTeacherNoGradient(String key) {
-        Knowledge k = Knowledge.method("method", key);
+    @MethodSource("classificationMethodsOnATrainableTeacher")
+    void anExistingMethodsTermGivesTheTeacherNoGradient(Knowledge k) {
+        String key = k.key();
         SharingGraph graph = new SharingGraph(1, TeacherTraining.JOINT, List.of(Edge.of("teacher", "s1", k)));
         TrainingSpec t = TrainingSpec.defaults();
         Batches batches = Fixtures.batches();
@@ -216,9 +216,9 @@ class GradientIsolationTest {
      * images and masks: the teacher gets no gradient from the term, the student one.
      */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"skd", "ifvd", "cwd", "dsd", "emkd"})
-    void aSegmentationMethodsTermGivesTheTeacherNoGradient(String key) {
-        Knowledge k = Knowledge.method("method", key);
+    @MethodSource("segmentationMethods")
+    void aSegmentationMethodsTermGivesTheTeacherNoGradient(Knowledge k) {
+        String key = k.key();
         SharingGraph graph = new SharingGraph(1, TeacherTraining.JOINT, List.of(Edge.of("teacher", "s1", k)));
         TrainingSpec t = TrainingSpec.defaults();
         try (NDManager manager = NDManager.newBaseManager(); NDManager m = NDManager.newBaseManager()) {
@@ -242,10 +242,10 @@ class GradientIsolationTest {
 
     /** SRRL and SimKD reuse the teacher's classifier: a teacher that still trains is refused, naming the edge. */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"srrl", "simkd"})
-    void aClassifierReusingMethodNeedsAFrozenTeacher(String key) {
-        SharingGraph graph = new SharingGraph(1, TeacherTraining.JOINT, List.of(Edge.of("teacher", "s1",
-                Knowledge.method("method", key))));
+    @MethodSource("classifierReusingMethods")
+    void aClassifierReusingMethodNeedsAFrozenTeacher(Knowledge k) {
+        String key = k.key();
+        SharingGraph graph = new SharingGraph(1, TeacherTraining.JOINT, List.of(Edge.of("teacher", "s1", k)));
         TrainingSpec t = TrainingSpec.defaults();
         try (NDManager manager = NDManager.newBaseManager()) {
             SpecException e = assertThrows(SpecException.class, () -> Methods.build(graph, NetworkSet.build(
@@ -254,5 +254,20 @@ class GradientIsolationTest {
             assertTrue(e.getMessage().contains("training.teacherTraining") && e.getMessage().contains(
                     "teacher->s1:" + key), e.getMessage());
         }
+    }
+
+    /** The registry's classification methods that a trainable teacher may teach (all but SRRL and SimKD). */
+    static List<Knowledge> classificationMethodsOnATrainableTeacher() {
+        return Knowledge.methods(Task.CLASSIFICATION).stream().filter(k -> !k.reusesTeacherClassifier()).toList();
+    }
+
+    /** The registry's segmentation methods. */
+    static List<Knowledge> segmentationMethods() {
+        return Knowledge.methods(Task.SEGMENTATION);
+    }
+
+    /** The registry's methods that reuse the teacher's classifier. */
+    static List<Knowledge> classifierReusingMethods() {
+        return Knowledge.methods(null).stream().filter(Knowledge::reusesTeacherClassifier).toList();
     }
 }

@@ -9,12 +9,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.kdml.core.data.Datasets;
 import org.kdml.core.data.DiskImages;
 import org.kdml.spec.ExperimentSpec;
+import org.kdml.spec.Knowledge;
 import org.kdml.spec.RunSpec;
 import org.kdml.spec.Specs;
+import org.kdml.spec.Task;
 import org.kdml.results.RunResult;
 
 /**
@@ -52,7 +54,7 @@ class MethodsBeatChanceIT {
                 "students: [resnet18-tiny]",
                 "modes: [kd-off]",
                 "versions: [v1]",
-                "methods: [fitnet, at, sp, vid, srrl, simkd, semckd]",
+                "methods: [" + Knowledge.methodKeys(Task.CLASSIFICATION) + "]",
                 "seeds: [3]",
                 "training: {epochs: 4, teacherEpochs: 4, batchSize: 32, learningRate: 0.002}",
                 ""), "methods-cls.yaml");
@@ -65,7 +67,7 @@ class MethodsBeatChanceIT {
                 "students: [resnet18-tiny]",
                 "modes: [kd-off]",
                 "versions: [v1]",
-                "methods: [skd, ifvd, cwd, dsd, emkd]",
+                "methods: [" + Knowledge.methodKeys(Task.SEGMENTATION) + "]",
                 "seeds: [3]",
                 "training: {epochs: 6, teacherEpochs: 6, batchSize: 8, learningRate: 0.002,",
                 "  methods: {dsd: {pixelSimilarity: 2}}}",
@@ -92,15 +94,17 @@ class MethodsBeatChanceIT {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"fitnet", "at", "sp", "vid", "srrl", "simkd", "semckd"})
-    void aClassificationMethodsStudentBeatsChance(String key) throws Exception {
+    @MethodSource("org.kdml.core.train.MethodsTrainIT#classificationMethods")
+    void aClassificationMethodsStudentBeatsChance(Knowledge method) throws Exception {
+        String key = method.key();
         RunResult r = train(classification, patches, key);
         Chance.assertAccuracyBeatsChance(r.networks().get("s1").test().accuracy(), 600, 2, key);
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"skd", "ifvd", "cwd", "dsd", "emkd"})
-    void aSegmentationMethodsStudentBeatsChance(String key) throws Exception {
+    @MethodSource("org.kdml.core.train.MethodsTrainIT#segmentationMethods")
+    void aSegmentationMethodsStudentBeatsChance(Knowledge method) throws Exception {
+        String key = method.key();
         RunResult r = train(segmentation, scans, key);
         Chance.assertIouBeatsChance(r.networks().get("s1").segmentation(), key);
     }
