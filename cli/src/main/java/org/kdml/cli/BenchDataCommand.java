@@ -15,14 +15,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.kdml.core.data.CsvImages;
-import org.kdml.core.data.Ham10000Folder;
-import org.kdml.core.data.ImageFolder;
+import org.kdml.core.data.DatasetKind;
 import org.kdml.core.data.Item;
-import org.kdml.core.data.LggFolder;
-import org.kdml.core.data.MaskFolder;
-import org.kdml.core.data.PcamFolder;
-import org.kdml.core.data.PcamHdf5;
 import org.kdml.core.data.Source;
 import org.kdml.spec.Specs;
 import org.kdml.spec.Splitting;
@@ -34,8 +28,8 @@ import picocli.CommandLine.Option;
         + " --threads, default all cores).")
 final class BenchDataCommand extends KdmlCommand {
 
-    @Option(names = "--kind", required = true, paramLabel = "KIND", description = "pcam, pcam-h5, lgg, ham10000, imagefolder,"
-            + " csv (--root is the CSV file) or maskfolder")
+    @Option(names = "--kind", required = true, paramLabel = "KIND", description = "one of ${COMPLETION-CANDIDATES}"
+            + " (for csv, --root is the CSV file)", completionCandidates = MakeDataCommand.LayoutKeys.class)
     private String kind;
 
     @Option(names = "--root", required = true, paramLabel = "DIR", description = "the data set's folder")
@@ -55,19 +49,13 @@ final class BenchDataCommand extends KdmlCommand {
         oneOf("--kind", "data set", kind, MakeDataCommand.KINDS);
         atLeast("--limit", limit, 1);
         int threads = threads() != null ? threads() : Runtime.getRuntime().availableProcessors();
-        if (!Files.isDirectory(root) && !kind.equals(CsvImages.KEY)) {
+        DatasetKind layout = DatasetKind.byKey(kind);
+        if (!Files.isDirectory(root) && !layout.rootIsFile()) {
             throw new IOException("--root: folder not found: " + root);
         }
         long t0 = System.nanoTime();
-        Source source = switch (kind) {
-            case PcamFolder.KEY -> new PcamFolder(root, 2, false);
-            case PcamHdf5.KEY -> new PcamHdf5(root, Splitting.POOLED, false); // throughput: whatever splits are there
-            case LggFolder.KEY -> new LggFolder(root, false);
-            case Ham10000Folder.KEY -> new Ham10000Folder(root, false);
-            case ImageFolder.KEY -> new ImageFolder(root, false, 0.1, false);
-            case CsvImages.KEY -> new CsvImages(root, false, 0.1, false);
-            default -> new MaskFolder(root, false);
-        };
+        // Throughput: pooled, whatever splits are there.
+        Source source = layout.open(root, Splitting.POOLED, 0.1, false);
         double indexSeconds = (System.nanoTime() - t0) / 1e9;
         List<Item> items = source.items().subList(0, Math.min(limit, source.items().size()));
         double single = decode(source, items, size, 1);

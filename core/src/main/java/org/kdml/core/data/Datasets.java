@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
 import java.util.List;
 import org.kdml.spec.DatasetSpec;
 import org.kdml.spec.SpecException;
@@ -14,25 +15,23 @@ import org.kdml.spec.Task;
 /** The registry of data sets by key; every one is read from disk in its published layout. */
 public final class Datasets {
 
-    /** Generated MRI-like slices with masks, written in the LGG layout. */
-    public static final String SYNTHETIC_SCANS = "synthetic-scans";
-
-    /** Keys of the data sets this version can open. */
-    public static final List<String> KEYS = List.of(SyntheticPatches.KEY, SYNTHETIC_SCANS, PcamFolder.KEY, PcamHdf5.KEY,
-            LggFolder.KEY, Ham10000Folder.KEY, ImageFolder.KEY, CsvImages.KEY, MaskFolder.KEY);
+    /** Keys of the data sets this version can open ({@link DatasetKind}, in its order). */
+    public static final List<String> KEYS = DatasetKind.keys(List.of(DatasetKind.values()));
 
     /** Data sets with masks, usable for segmentation. */
-    public static final List<String> WITH_MASKS = List.of(SYNTHETIC_SCANS, LggFolder.KEY, Ham10000Folder.KEY,
-            MaskFolder.KEY);
+    public static final List<String> WITH_MASKS = DatasetKind.keys(Arrays.stream(DatasetKind.values())
+            .filter(DatasetKind::hasMasks).toList());
 
     /** Data sets published with their own train/valid/test splits, which {@code dataset.split: official} uses. */
-    public static final List<String> WITH_OFFICIAL_SPLITS = List.of(PcamHdf5.KEY);
+    public static final List<String> WITH_OFFICIAL_SPLITS = DatasetKind.keys(Arrays.stream(DatasetKind.values())
+            .filter(k -> k.splits() == DatasetKind.Splits.OFFICIAL).toList());
 
     /**
      * The user's own layouts that may bring their splits ({@code train/ val/ test/} folders, a CSV's
      * {@code split} column): official by default when they do ({@link #splitting}).
      */
-    public static final List<String> WITH_GIVEN_SPLITS = List.of(ImageFolder.KEY, CsvImages.KEY);
+    public static final List<String> WITH_GIVEN_SPLITS = DatasetKind.keys(Arrays.stream(DatasetKind.values())
+            .filter(k -> k.splits() == DatasetKind.Splits.GIVEN).toList());
 
     /** Decoded images are kept in memory up to this many bytes (override: {@code -Dkdml.cache.bytes}). */
     public static final long CACHE_BYTES = Long.getLong("kdml.cache.bytes", 2L << 30);
@@ -102,12 +101,13 @@ public final class Datasets {
             throw new SpecException("dataset.kind", "segmentation needs masks; " + spec.kind() + " has none; valid: "
                     + String.join(", ", WITH_MASKS));
         }
-        if (!spec.kind().startsWith("synthetic-")) {
+        DatasetKind kind = DatasetKind.byKey(spec.kind());
+        if (!kind.generated()) {
             if (spec.root() == null || spec.root().isBlank()) {
                 throw new SpecException("dataset.root", "is required for " + spec.kind()
                         + " (the folder holding the data set in its published layout)");
             }
-            if (spec.kind().equals(CsvImages.KEY)) {
+            if (kind.rootIsFile()) {
                 if (!Files.isRegularFile(resolveRoot(spec.root()))) {
                     throw new SpecException("dataset.root", "CSV file not found: " + spec.root()
                             + " (kind csv: root is the CSV file, with columns path,label[,group][,split])");
@@ -165,20 +165,11 @@ public final class Datasets {
         check(spec, task);
         int threads = spec.loaderThreads() != null ? spec.loaderThreads()
                 : Math.min(4, Runtime.getRuntime().availableProcessors());
-        Source source = switch (spec.kind()) {
-            case PcamFolder.KEY -> new PcamFolder(resolveRoot(spec.root()), 2, spec.skipBad());
-            case PcamHdf5.KEY -> new PcamHdf5(resolveRoot(spec.root()), splitting(spec), spec.skipBad());
-            case LggFolder.KEY -> new LggFolder(resolveRoot(spec.root()), spec.skipBad());
-            case Ham10000Folder.KEY -> new Ham10000Folder(resolveRoot(spec.root()), spec.skipBad());
-            case ImageFolder.KEY -> new ImageFolder(resolveRoot(spec.root()), splitting(spec) == Splitting.OFFICIAL,
-                    spec.valFraction(), spec.skipBad());
-            case CsvImages.KEY -> new CsvImages(resolveRoot(spec.root()), splitting(spec) == Splitting.OFFICIAL,
-                    spec.valFraction(), spec.skipBad());
-            case MaskFolder.KEY -> new MaskFolder(resolveRoot(spec.root()), spec.skipBad());
-            case SYNTHETIC_SCANS -> syntheticScans(spec);
-            default -> synthetic(spec);
-        };
-        Integer subset = spec.kind().startsWith("synthetic-") ? null : spec.samples();
+        DatasetKind kind = DatasetKind.byKey(spec.kind());
+        Source source = kind == DatasetKind.SYNTHETIC_SCANS ? syntheticScans(spec)
+                : kind == DatasetKind.SYNTHETIC_PATCHES ? synthetic(spec)
+                : kind.open(resolveRoot(spec.root()), splitting(spec), spec.valFraction(), spec.skipBad());
+        Integer subset = kind.generated() ? null : spec.samples();
         return new DiskImages(source, spec.imageSize(), subset, spec.skipBad(), threads, CACHE_BYTES,
                 task == Task.SEGMENTATION);
     }
