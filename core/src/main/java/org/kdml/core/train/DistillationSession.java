@@ -5,21 +5,17 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.ParameterList;
-import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -38,7 +34,6 @@ import org.kdml.core.model.InferenceGraph;
 import org.kdml.core.model.SimKdStudent;
 import org.kdml.core.tensor.Tensors;
 import org.kdml.spec.Edge;
-import org.kdml.spec.RunLayout;
 import org.kdml.spec.SharingGraph;
 import org.kdml.spec.TeacherTraining;
 
@@ -64,7 +59,10 @@ public final class DistillationSession implements AutoCloseable {
     /** SKD's discriminators, each with an optimiser of its own, trained after their learner's step. */
     private final List<Adversary> adversaries;
     private final List<FusedAdam> adversaryOptimizers = new ArrayList<>();
-    private final Map<String, NDManager> snapshots = new HashMap<>();
+    private final Snapshots snapshots;
+    private final PhaseClock clock = new PhaseClock();
+    private final SkipPolicy skips;
+    private final SessionFiles files;
     private final ParameterStore ps;
     private final TaskLoss taskLoss;
     private boolean teacherFrozen;
@@ -74,15 +72,12 @@ public final class DistillationSession implements AutoCloseable {
     private InferenceGraph frozenTeacher;
     /** Set when the teacher cannot be folded (a U-Net, a block kind the graph does not know). */
     private boolean teacherUnfoldable;
-    private final Map<String, Long> phaseNanos = new LinkedHashMap<>();
-    private final Map<String, Integer> skipped = new LinkedHashMap<>();
-    private final Map<String, Integer> skippedInARow = new HashMap<>();
 
     /** Runs between the forward pass and backward (a test hook; nothing by default). */
     private Runnable beforeBackward = () -> { };
 
     /** Consecutive skipped optimiser steps of one node after which training stops. */
-    public static final int MAX_SKIPPED_IN_A_ROW = 20;
+    public static final int MAX_SKIPPED_IN_A_ROW = SkipPolicy.MAX_IN_A_ROW;
 
     /**
      * @param manager owns the networks' parameters; closed with the session
@@ -135,6 +130,10 @@ public final class DistillationSession implements AutoCloseable {
         for (String node : modules.keySet()) {
             moduleOptimizers.put(node, new FusedAdam(manager, learningRate));
         }
+        this.snapshots = new Snapshots(manager);
+        this.skips = new SkipPolicy(manager, this::parametersOf);
+        this.files = new SessionFiles(manager, new SessionFiles.Trainables(this.nets, modules, optimizers,
+                moduleOptimizers, adversaries, adversaryOptimizers), snapshots);
     }
 
     /**
@@ -241,7 +240,7 @@ public final class DistillationSession implements AutoCloseable {
         Map<String, Double> metrics = new LinkedHashMap<>();
         long t = System.nanoTime();
         boolean finite = true;
-        Map<Parameter, NDArray> stats = runningStatistics(active.keySet(), x.getManager());
+        Map<Parameter, NDArray> stats = skips.statistics(active.keySet(), x.getManager());
         t = phase("statistics", t);
         NDManager caller = x.getManager();
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -273,7 +272,7 @@ public final class DistillationSession implements AutoCloseable {
                     sum.attach(caller);
                     // Every libtorch tensor the forward pass and the losses made (each is one native
                     // operation's output): the step's count of native calls, bar backward and the update.
-                    tensorsCreated += pass.getManagedArrays().size() + 1;
+                    clock.tensors(pass.getManagedArrays().size() + 1);
                 } finally {
                     x.attach(caller);
                 }
@@ -287,15 +286,15 @@ public final class DistillationSession implements AutoCloseable {
         phase("backward", t);
         if (!finite) {
             // A non-finite loss: no backward, no update, statistics restored; counted like a non-finite gradient.
-            stats.forEach((param, saved) -> Tensors.copyInto(param.getArray(), saved));
+            SkipPolicy.restoreAll(stats);
             for (String node : active.keySet()) {
-                skip(node);
+                skips.skip(node);
             }
             return Map.of();
         }
         for (String node : active.keySet()) {
             if (!update(node)) {
-                restoreStatistics(node, stats);
+                skips.restore(node, stats);
             }
         }
         long ta = System.nanoTime();
@@ -314,35 +313,6 @@ public final class DistillationSession implements AutoCloseable {
     }
 
     /**
-     * Copies of the batch-norm running statistics of {@code nodes}, in {@code manager}: the forward
-     * pass updates them, and a skipped step puts them back.
-     */
-    private Map<Parameter, NDArray> runningStatistics(Iterable<String> nodes, NDManager manager) {
-        Map<Parameter, NDArray> stats = new HashMap<>();
-        for (String node : nodes) {
-            for (Pair<String, Parameter> p : parametersOf(node)) {
-                Parameter.Type type = p.getValue().getType();
-                if (type == Parameter.Type.RUNNING_MEAN || type == Parameter.Type.RUNNING_VAR) {
-                    NDArray copy = p.getValue().getArray().duplicate();
-                    copy.attach(manager);
-                    stats.put(p.getValue(), copy);
-                }
-            }
-        }
-        return stats;
-    }
-
-    /** Puts {@code node}'s running statistics back as {@link #runningStatistics} saved them. */
-    private void restoreStatistics(String node, Map<Parameter, NDArray> stats) {
-        for (Pair<String, Parameter> p : parametersOf(node)) {
-            NDArray saved = stats.get(p.getValue());
-            if (saved != null) {
-                Tensors.copyInto(p.getValue().getArray(), saved);
-            }
-        }
-    }
-
-    /**
      * A diagnostic hook for tests and benches: {@code hook} runs in every step after the forward
      * pass and the losses and before backward, where a garbage collection would free Java memory
      * that autograd still reads (see {@code Churn}).
@@ -351,13 +321,8 @@ public final class DistillationSession implements AutoCloseable {
         beforeBackward = hook;
     }
 
-    /** Adds the time since {@code since} to {@code name}; @return now */
-    private long tensorsCreated;
-
     private long phase(String name, long since) {
-        long now = System.nanoTime();
-        phaseNanos.merge(name, now - since, Long::sum);
-        return now;
+        return clock.phase(name, since);
     }
 
     /**
@@ -366,15 +331,12 @@ public final class DistillationSession implements AutoCloseable {
      * finite?) and {@code optimizer}; {@link #resetPhases} starts again.
      */
     public Map<String, Double> phaseSeconds() {
-        Map<String, Double> out = new LinkedHashMap<>();
-        phaseNanos.forEach((k, v) -> out.put(k, v / 1e9));
-        return out;
+        return clock.seconds();
     }
 
     /** Forgets the phase times and tensor counts measured so far (after warm-up, say). */
     public void resetPhases() {
-        phaseNanos.clear();
-        tensorsCreated = 0;
+        clock.reset();
     }
 
     /**
@@ -382,17 +344,7 @@ public final class DistillationSession implements AutoCloseable {
      *     {@link #resetPhases} (each the output of one native operation)
      */
     public long tensorsCreated() {
-        return tensorsCreated;
-    }
-
-    private void skip(String node) {
-        skipped.merge(node, 1, Integer::sum);
-        int row = skippedInARow.merge(node, 1, Integer::sum);
-        clearGradients(node);
-        if (row >= MAX_SKIPPED_IN_A_ROW) {
-            throw new IllegalStateException("training diverged: " + node + " had a non-finite loss or gradients in "
-                    + row + " steps in a row (lower training.learningRate, or check the data)");
-        }
+        return clock.tensors();
     }
 
     /**
@@ -403,47 +355,19 @@ public final class DistillationSession implements AutoCloseable {
      */
     private boolean update(String node) {
         long t = System.nanoTime();
-        boolean finite = gradientsFinite(node);
+        boolean finite = skips.gradientsFinite(node);
         t = phase("check", t);
         if (!finite) {
-            skip(node);
+            skips.skip(node);
             return false;
         }
-        skippedInARow.put(node, 0);
+        skips.updated(node);
         optimizers.get(node).update(nets.get(node));
         if (modules.containsKey(node)) {
             moduleOptimizers.get(node).update(modules.get(node));
         }
         phase("optimizer", t);
         return true;
-    }
-
-    /** One reduction per parameter, one read back per node: NaN or ±Inf anywhere makes the total non-finite. */
-    private boolean gradientsFinite(String node) {
-        try (NDManager tmp = manager.newSubManager()) {
-            NDArray total = null;
-            for (Pair<String, Parameter> p : parametersOf(node)) {
-                Parameter param = p.getValue();
-                if (param.requiresGradient()) {
-                    try (NDArray g = param.getArray().getGradient()) {
-                        NDArray sum = g.sum();
-                        sum.attach(tmp);
-                        total = total == null ? sum : total.add(sum);
-                        total.attach(tmp);
-                    }
-                }
-            }
-            return total == null || Float.isFinite(total.getFloat());
-        }
-    }
-
-    /** Sets {@code node}'s gradients to zero (a fill: multiplying by 0 would keep NaN). */
-    private void clearGradients(String node) {
-        for (Pair<String, Parameter> p : parametersOf(node)) {
-            if (p.getValue().requiresGradient()) {
-                JniUtils.zeroGrad((PtNDArray) p.getValue().getArray());
-            }
-        }
     }
 
     /** The parameters an optimiser step of {@code node} changes: its network's, then its edge modules'. */
@@ -459,15 +383,12 @@ public final class DistillationSession implements AutoCloseable {
 
     /** Sets the skipped-step counts (from a checkpoint). */
     void restoreSkipped(Map<String, Integer> counts) {
-        skipped.clear();
-        if (counts != null) {
-            skipped.putAll(counts);
-        }
+        skips.restoreCounts(counts);
     }
 
     /** @return optimiser steps skipped per node because of non-finite gradients */
     public Map<String, Integer> skippedUpdates() {
-        return Map.copyOf(skipped);
+        return skips.counts();
     }
 
     /**
@@ -551,17 +472,7 @@ public final class DistillationSession implements AutoCloseable {
 
     /** Copies the current parameters (and batch-norm statistics) of {@code node} aside. */
     public void snapshot(String node) {
-        NDManager old = snapshots.remove(node);
-        if (old != null) {
-            old.close();
-        }
-        NDManager keep = manager.newSubManager();
-        for (Pair<String, Parameter> p : nets.get(node).getParameters()) {
-            NDArray copy = p.getValue().getArray().duplicate();
-            copy.attach(keep);
-            copy.setName(p.getValue().getId());
-        }
-        snapshots.put(node, keep);
+        snapshots.take(node, nets.get(node));
     }
 
     /** Restores the parameters last copied by {@link #snapshot}, bit for bit, in place. */
@@ -569,18 +480,7 @@ public final class DistillationSession implements AutoCloseable {
         if (node.equals(SharingGraph.TEACHER)) {
             dropInferenceGraph();
         }
-        NDManager keep = snapshots.get(node);
-        if (keep == null) {
-            throw new IllegalStateException("no snapshot of " + node);
-        }
-        Map<String, NDArray> byId = new HashMap<>();
-        for (NDArray a : keep.getManagedArrays()) {
-            byId.put(a.getName(), a);
-        }
-        for (Pair<String, Parameter> p : nets.get(node).getParameters()) {
-            NDArray w = p.getValue().getArray();
-            Tensors.copyInto(w, byId.get(p.getValue().getId()));
-        }
+        snapshots.restore(node, nets.get(node));
     }
 
     /**
@@ -651,50 +551,10 @@ public final class DistillationSession implements AutoCloseable {
      * Writes the whole training state into {@code dir}: every network's current parameters
      * ({@code <node>.params}), every best-epoch snapshot ({@code <node>.best.params}) and every
      * optimiser's moments and step counts ({@code <node>.adam}), so that {@link #loadState} continues
-     * bit for bit where this left off.
+     * bit for bit where this left off ({@link SessionFiles}).
      */
     public void saveState(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        for (String node : nets.keySet()) {
-            try (OutputStream out = Files.newOutputStream(dir.resolve(RunLayout.params(node)))) {
-                save(node, out);
-            }
-            NDManager keep = snapshots.get(node);
-            if (keep != null) {
-                NDList list = new NDList();
-                for (Pair<String, Parameter> p : nets.get(node).getParameters()) {
-                    list.add(byName(keep).get(p.getValue().getId()));
-                }
-                writeList(list, dir.resolve(RunLayout.bestParams(node)));
-            }
-            FusedAdam opt = optimizers.get(node);
-            if (opt != null) {
-                opt.write(nets.get(node), dir.resolve(RunLayout.adam(node)));
-            }
-            EdgeModuleSet set = modules.get(node);
-            if (set != null) {
-                writeArrays(set, dir.resolve(RunLayout.edgeParams(node)));
-                moduleOptimizers.get(node).write(set, dir.resolve(RunLayout.edgeAdam(node)));
-            }
-        }
-        for (int i = 0; i < adversaries.size(); i++) {
-            Block d = adversaries.get(i).discriminator();
-            writeArrays(d, dir.resolve(RunLayout.discriminatorParams(i + 1)));
-            adversaryOptimizers.get(i).write(d, dir.resolve(RunLayout.discriminatorAdam(i + 1)));
-        }
-    }
-
-    private static void writeArrays(Block block, Path file) throws IOException {
-        NDList list = new NDList();
-        block.getParameters().forEach(p -> list.add(p.getValue().getArray()));
-        writeList(list, file);
-    }
-
-    /** Streams {@code list} into {@code file} in DJL's format, array by array (no heap copy of the whole). */
-    private static void writeList(NDList list, Path file) throws IOException {
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
-            list.encode(out);
-        }
+        files.save(dir);
     }
 
     /**
@@ -703,85 +563,7 @@ public final class DistillationSession implements AutoCloseable {
      */
     public void loadState(Path dir) throws IOException {
         dropInferenceGraph();
-        for (String node : nets.keySet()) {
-            try (InputStream in = Files.newInputStream(dir.resolve(RunLayout.params(node)))) {
-                Tensors.loadParameters(nets.get(node), manager, new DataInputStream(in));
-            } catch (MalformedModelException e) {
-                throw new IOException(dir.resolve(RunLayout.params(node)) + ": " + e.getMessage(), e);
-            }
-            // Loading replaces the arrays: give the trainable ones their gradients back. (Called before
-            // the first step, so nothing holds the old arrays.)
-            for (Pair<String, Parameter> p : nets.get(node).getParameters()) {
-                if (p.getValue().requiresGradient()) {
-                    p.getValue().getArray().setRequiresGradient(true);
-                }
-            }
-            Path best = dir.resolve(RunLayout.bestParams(node));
-            if (Files.isRegularFile(best)) {
-                NDManager keep = manager.newSubManager();
-                NDList list = Tensors.decode(keep, Files.readAllBytes(best));
-                ParameterList params = nets.get(node).getParameters();
-                if (list.size() != params.size()) {
-                    keep.close();
-                    throw new IOException(best + ": " + list.size() + " arrays for " + params.size() + " parameters");
-                }
-                for (int i = 0; i < list.size(); i++) {
-                    list.get(i).setName(params.get(i).getValue().getId());
-                }
-                NDManager old = snapshots.put(node, keep);
-                if (old != null) {
-                    old.close();
-                }
-            }
-            Path adam = dir.resolve(RunLayout.adam(node));
-            if (optimizers.containsKey(node) && Files.isRegularFile(adam)) {
-                optimizers.get(node).read(nets.get(node), adam);
-            }
-            loadModules(dir, node);
-        }
-        for (int i = 0; i < adversaries.size(); i++) {
-            Block d = adversaries.get(i).discriminator();
-            readArrays(d, dir.resolve(RunLayout.discriminatorParams(i + 1)));
-            adversaryOptimizers.get(i).read(d, dir.resolve(RunLayout.discriminatorAdam(i + 1)));
-        }
-    }
-
-    /** Reads {@code node}'s edge modules and their optimiser written by {@link #saveState}. */
-    private void loadModules(Path dir, String node) throws IOException {
-        EdgeModuleSet set = modules.get(node);
-        if (set == null) {
-            return;
-        }
-        readArrays(set, dir.resolve(RunLayout.edgeParams(node)));
-        moduleOptimizers.get(node).read(set, dir.resolve(RunLayout.edgeAdam(node)));
-    }
-
-    /** Copies the arrays {@link #writeArrays} wrote into {@code block}'s parameters, shapes checked. */
-    private void readArrays(Block block, Path file) throws IOException {
-        ParameterList params = block.getParameters();
-        try (NDManager tmp = manager.newSubManager()) {
-            NDList list = Tensors.decode(tmp, Files.readAllBytes(file));
-            if (list.size() != params.size()) {
-                throw new IOException(file + ": " + list.size() + " arrays for " + params.size()
-                        + " edge-module parameters");
-            }
-            for (int i = 0; i < list.size(); i++) {
-                NDArray w = params.get(i).getValue().getArray();
-                if (!w.getShape().equals(list.get(i).getShape())) {
-                    throw new IOException(file + ": " + params.get(i).getKey() + " is " + list.get(i).getShape()
-                            + ", expected " + w.getShape());
-                }
-                Tensors.copyInto(w, list.get(i));
-            }
-        }
-    }
-
-    private static Map<String, NDArray> byName(NDManager keep) {
-        Map<String, NDArray> byId = new HashMap<>();
-        for (NDArray a : keep.getManagedArrays()) {
-            byId.put(a.getName(), a);
-        }
-        return byId;
+        files.load(dir);
     }
 
     @Override
@@ -790,9 +572,7 @@ public final class DistillationSession implements AutoCloseable {
         optimizers.values().forEach(FusedAdam::close);
         moduleOptimizers.values().forEach(FusedAdam::close);
         adversaryOptimizers.forEach(FusedAdam::close);
-        for (NDManager m : snapshots.values()) {
-            m.close();
-        }
+        snapshots.close();
         manager.close();
     }
 }
