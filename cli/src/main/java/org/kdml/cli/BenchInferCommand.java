@@ -20,7 +20,7 @@ import org.kdml.core.export.Quantizer;
 import org.kdml.core.model.DistillNet;
 import org.kdml.core.tensor.Tensors;
 import org.kdml.results.CpuFeatures;
-import org.kdml.core.train.DistillationSession;
+import org.kdml.core.train.EngineThreads;
 import org.kdml.core.train.RunFiles;
 import org.kdml.spec.ExperimentSpec;
 import org.kdml.spec.Specs;
@@ -107,7 +107,7 @@ final class BenchInferCommand extends KdmlCommand {
             return null;
         }
         ExperimentSpec spec = RunFolder.readSpec(dir);
-        DistillationSession.noGradOnThisThread();
+        EngineThreads.noGradOnThisThread();
         try (DiskImages data = Datasets.open(spec.dataset(), spec.task()); NDManager m = NDManager.newBaseManager()) {
             DistillNet net = RunFiles.load(dir, data, m).nets().get(node);
             NDArray in = Tensors.floats(m, x, new Shape(batch, 3, side, side));

@@ -13,7 +13,7 @@ import org.kdml.core.data.LabeledImages;
 import org.kdml.results.Normalization;
 import org.kdml.core.model.DistillNet;
 import org.kdml.core.tensor.Tensors;
-import org.kdml.core.train.DistillationSession;
+import org.kdml.core.train.EngineThreads;
 import org.kdml.core.train.RunFiles;
 import org.kdml.spec.ExperimentSpec;
 import org.kdml.results.RunFolder;
@@ -51,7 +51,7 @@ public final class RunCka {
     public static Analysis analyze(Path runDir, LabeledImages data, int sample, int batch, Path outDir)
             throws IOException {
         Files.createDirectories(outDir);
-        DistillationSession.noGradOnThisThread();
+        EngineThreads.noGradOnThisThread();
         try (NDManager manager = NDManager.newBaseManager()) {
             RunFiles run = RunFiles.load(runDir, data, manager);
             ExperimentSpec spec = run.spec();

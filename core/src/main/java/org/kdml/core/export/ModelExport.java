@@ -19,7 +19,7 @@ import org.kdml.results.Normalization;
 import org.kdml.core.model.DistillNet;
 import org.kdml.core.model.UNet;
 import org.kdml.core.tensor.Tensors;
-import org.kdml.core.train.DistillationSession;
+import org.kdml.core.train.EngineThreads;
 import org.kdml.results.Provenance;
 import org.kdml.core.train.RunFiles;
 import org.kdml.results.RunResult;
@@ -86,7 +86,7 @@ public final class ModelExport {
     /** @return the export of {@code runDir}'s {@code options.network()}; the card as a JSON tree */
     public static Map<String, Object> export(Path runDir, Options options) throws Exception {
         ExperimentSpec spec = RunFolder.readSpec(runDir);
-        DistillationSession.noGradOnThisThread();
+        EngineThreads.noGradOnThisThread();
         try (DiskImages data = Datasets.open(spec.dataset(), spec.task()); NDManager manager = NDManager.newBaseManager()) {
             RunFiles run = RunFiles.load(runDir, data, manager);
             Map<String, DistillNet> chosen = choose(run.nets(), options.network());

@@ -43,7 +43,7 @@ final class ClassificationEval {
                 double[] b = best.best(node);
                 if (b == null || a > b[0] || (a == b[0] && nll < b[1])) {
                     best.keep(node, new double[] {a, nll}, epoch);
-                    e.session().snapshot(node);
+                    e.keepBest().accept(node);
                 }
             }
         }
@@ -69,7 +69,7 @@ final class ClassificationEval {
         for (Map.Entry<String, float[]> p : probs.entrySet()) {
             String node = p.getKey();
             int[] pred = ClassificationMetrics.argmax(p.getValue(), classes);
-            DistillNet net = e.session().networks().get(node);
+            DistillNet net = e.inference().networks().get(node);
             Double fidelity = teacher == null || node.equals(SharingGraph.TEACHER) ? null
                     : ClassificationMetrics.agreement(pred, teacher);
             out.put(node, new NetworkResult(net.architecture(), net.trainableParameterCount(),
@@ -100,10 +100,10 @@ final class ClassificationEval {
             out.put(node, new float[indices.size() * classes]);
         }
         int offset = 0;
-        NDManager root = e.session().manager();
+        NDManager root = e.inference().manager();
         for (List<Integer> b : Batches.plan(indices, e.batchSize(), null)) {
             try (NDManager step = root.newSubManager()) {
-                Map<String, NDList> outs = e.session().infer(e.batches().images(b, step), e.nodes());
+                Map<String, NDList> outs = e.inference().infer(e.batches().images(b, step), e.nodes());
                 for (Map.Entry<String, NDList> o : outs.entrySet()) {
                     float[] p = o.getValue().get(0).softmax(1).toFloatArray();
                     System.arraycopy(p, 0, out.get(o.getKey()), offset * classes, p.length);

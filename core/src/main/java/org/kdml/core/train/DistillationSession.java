@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.ParameterList;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
@@ -46,7 +45,7 @@ import org.kdml.spec.TeacherTraining;
  * its own loss. A frozen teacher runs in inference mode (batch-norm statistics fixed) with its
  * parameters excluded from autograd, and no optimiser step touches it.
  */
-public final class DistillationSession implements AutoCloseable {
+public final class DistillationSession implements Inference, AutoCloseable {
 
     private final NDManager manager;
     private final SharingGraph graph;
@@ -166,25 +165,8 @@ public final class DistillationSession implements AutoCloseable {
         return n;
     }
 
-    /**
-     * Turns PyTorch's autograd recording off on the calling thread. Grad mode is per thread in
-     * PyTorch, and DJL switches it off only on the thread that loaded the engine: a run trained,
-     * evaluated or analysed on another thread (a worker's training thread) must call this first,
-     * or in-place weight copies fail and inference builds graphs. {@code GradientCollector} turns it
-     * on for the span of each step.
-     */
-    public static void noGradOnThisThread() {
-        Engine.getInstance();
-        JniUtils.setGradMode(false);
-        // The intra-op thread count is per calling thread with OpenMP, too: give this thread the
-        // configured count (DJL applies it only to the thread that loaded the engine).
-        String threads = System.getProperty("ai.djl.pytorch.num_threads");
-        if (threads != null) {
-            JniUtils.setNumThreads(Integer.parseInt(threads));
-        }
-    }
-
     /** @return the networks by node name */
+    @Override
     public Map<String, DistillNet> networks() {
         return nets;
     }
@@ -396,11 +378,13 @@ public final class DistillationSession implements AutoCloseable {
      *
      * @return {@code [logits, feature]} by node name, attached to {@code x}'s manager
      */
+    @Override
     public Map<String, NDList> infer(NDArray x) {
         return infer(x, nets.keySet());
     }
 
     /** {@link #infer(NDArray)} of the networks {@code nodes} only, in the session's order. */
+    @Override
     public Map<String, NDList> infer(NDArray x, Collection<String> nodes) {
         return EngineTurns.inference(() -> {
             Map<String, NDList> out = new LinkedHashMap<>();
@@ -466,7 +450,8 @@ public final class DistillationSession implements AutoCloseable {
     }
 
     /** @return the manager that owns the networks; sub-managers of it hold per-step arrays */
-    NDManager manager() {
+    @Override
+    public NDManager manager() {
         return manager;
     }
 

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.kdml.core.data.LabeledImages;
 import org.kdml.results.NetworkResult;
 
@@ -12,19 +13,22 @@ import org.kdml.results.NetworkResult;
  * The networks and the data they are evaluated on, and the choice between the two tasks'
  * evaluations ({@link ClassificationEval}, {@link SegmentationEval}).
  *
- * @param session the networks
+ * @param inference the networks
+ * @param keepBest what to do when a node reaches its best validation score (a training session
+ *     keeps a snapshot of it; a finished run's networks are only tested)
  * @param batches turns items into normalised arrays
  * @param data the data set
  * @param batchSize images per forward pass
  * @param nodes the networks evaluated, in the session's order (the teacher's own phase validates
  *     the teacher alone: the students have not trained yet)
  */
-record Evaluation(DistillationSession session, Batches batches, LabeledImages data, int batchSize,
-        List<String> nodes) {
+record Evaluation(Inference inference, Consumer<String> keepBest, Batches batches, LabeledImages data,
+        int batchSize, List<String> nodes) {
 
     /** Rejects missing parts, a batch size below one and nodes the session does not have. */
     Evaluation {
-        Objects.requireNonNull(session, "session");
+        Objects.requireNonNull(inference, "inference");
+        Objects.requireNonNull(keepBest, "keepBest");
         Objects.requireNonNull(batches, "batches");
         Objects.requireNonNull(data, "data");
         if (batchSize < 1) {
@@ -32,20 +36,27 @@ record Evaluation(DistillationSession session, Batches batches, LabeledImages da
         }
         nodes = List.copyOf(nodes);
         for (String n : nodes) {
-            if (!session.networks().containsKey(n)) {
-                throw new IllegalArgumentException("nodes: no network " + n + " in this session");
+            if (!inference.networks().containsKey(n)) {
+                throw new IllegalArgumentException("nodes: no network " + n + " here");
             }
         }
     }
 
-    /** Evaluates every network of the session. */
+    /** Evaluates every network of a training session, which keeps each node's best epoch as a snapshot. */
     Evaluation(DistillationSession session, Batches batches, LabeledImages data, int batchSize) {
-        this(session, batches, data, batchSize, List.copyOf(session.networks().keySet()));
+        this(session, session::snapshot, batches, data, batchSize, List.copyOf(session.networks().keySet()));
+    }
+
+    /** Tests every network of a finished run (no validation: nothing to keep). */
+    Evaluation(TrainedNetworks trained, Batches batches, LabeledImages data, int batchSize) {
+        this(trained, node -> {
+            throw new IllegalStateException("a finished run's networks are tested, not validated (" + node + ")");
+        }, batches, data, batchSize, List.copyOf(trained.networks().keySet()));
     }
 
     /** @return this evaluation of {@code only} */
     Evaluation of(List<String> only) {
-        return new Evaluation(session, batches, data, batchSize, only);
+        return new Evaluation(inference, keepBest, batches, data, batchSize, only);
     }
 
     /**

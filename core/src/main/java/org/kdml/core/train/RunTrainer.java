@@ -90,7 +90,7 @@ public final class RunTrainer {
         ExperimentSpec spec = run.spec();
         TrainingSpec t = spec.training();
         SharingGraph graph = run.variant().graph();
-        DistillationSession.noGradOnThisThread();
+        EngineThreads.noGradOnThisThread();
         NetworkSet.seedEngine(run.seed());
         Split split = Split.of(data, spec.dataset().trainFraction(), spec.dataset().valFraction(), run.seed());
         List<Integer> train = Balancing.apply(spec.dataset().balance(), data, split.train(), run.seed());
@@ -181,7 +181,7 @@ public final class RunTrainer {
      * @param outDir where images (the segmentation hard-case grid) go, or null
      */
     public static RunResult evaluate(Path runDir, LabeledImages data, Path outDir) throws IOException {
-        DistillationSession.noGradOnThisThread();
+        EngineThreads.noGradOnThisThread();
         NDManager manager = NDManager.newBaseManager();
         RunFiles run;
         try {
@@ -194,21 +194,15 @@ public final class RunTrainer {
         RunResult trained = run.trained();
         boolean seg = spec.task() == Task.SEGMENTATION;
         TrainingSpec t = spec.training();
-        try (DistillationSession session = newSession(manager, run.variant().graph(), run.nets(), t, seg)) {
+        try (TrainedNetworks nets = new TrainedNetworks(manager, run.nets())) {
             Batches batches = new Batches(data, trained.normalization(), new Augmenter(spec.dataset().augmentation()));
-            Map<String, NetworkResult> results = withTrainingOnly(new Evaluation(session, batches, data,
+            Map<String, NetworkResult> results = withTrainingOnly(new Evaluation(nets, batches, data,
                     t.batchSize()).test(seg, run.test(), BestEpochs.of(trained), outDir), node -> {
                         NetworkResult r = trained.networks().get(node);
                         return r == null ? null : r.trainingOnlyParameters();
                     });
             return trained.toBuilder().networks(results).build();
         }
-    }
-
-    private static DistillationSession newSession(NDManager manager, SharingGraph graph, Map<String, DistillNet> nets,
-            TrainingSpec t, boolean seg) {
-        return new DistillationSession(manager, graph, nets, t.learningRate(), t.alpha(), t.temperature(),
-                taskLoss(t, seg));
     }
 
     private static TaskLoss taskLoss(TrainingSpec t, boolean seg) {

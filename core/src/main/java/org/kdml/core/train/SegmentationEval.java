@@ -45,7 +45,7 @@ final class SegmentationEval {
             double[] b = best.best(node);
             if (b == null || iou > b[0]) {
                 best.keep(node, new double[] {iou}, epoch);
-                e.session().snapshot(node);
+                e.keepBest().accept(node);
             }
         }
         return out;
@@ -64,7 +64,7 @@ final class SegmentationEval {
         Map<String, NetworkResult> out = new LinkedHashMap<>();
         for (Map.Entry<String, SegmentationMetrics> m : metrics(p).entrySet()) {
             String node = m.getKey();
-            DistillNet net = e.session().networks().get(node);
+            DistillNet net = e.inference().networks().get(node);
             Double fidelity = !teacher || node.equals(SharingGraph.TEACHER) ? null : agreementWithTeacher(p, node);
             out.put(node, new NetworkResult(net == null ? node : net.architecture(),
                     net == null ? 0 : net.trainableParameterCount(), best.bestEpoch(node), best.bestScore(node), null,
@@ -133,7 +133,7 @@ final class SegmentationEval {
     }
 
     static Predictions predict(Evaluation ev, List<Integer> indices) {
-        DistillationSession session = ev.session();
+        Inference session = ev.inference();
         Batches batches = ev.batches();
         LabeledImages data = ev.data();
         int batchSize = ev.batchSize();
