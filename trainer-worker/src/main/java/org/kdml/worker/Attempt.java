@@ -207,7 +207,7 @@ final class Attempt implements Callable<Attempt.Outcome> {
             store.get(keys.finalCheckpoint(), verify);
             return true;
         } catch (CorruptCheckpointException e) {
-            events.started("final checkpoint refused, retraining: " + e.getMessage());
+            events.refused("final checkpoint refused, retraining: " + e.getMessage());
             return false;
         } finally {
             RunFolder.deleteTree(verify);

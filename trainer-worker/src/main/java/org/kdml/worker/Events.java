@@ -35,6 +35,11 @@ record Events(KafkaProducer<String, String> producer, RunMessage run, int attemp
         send(resumedFrom == null ? e : e.withPosition(RunPosition.of(resumedFrom, null)));
     }
 
+    /** A checkpoint was refused (its checksum); {@code notice} says which and what comes instead. */
+    void refused(String notice) {
+        send(RunEvent.of(EventType.STARTED, run, attempt, worker, notice));
+    }
+
     /** An epoch finished, with its losses and validation scores; its phase has {@code epochs} epochs. */
     void epoch(EpochRecord record, int epochs) {
         send(RunEvent.of(EventType.EPOCH, run, attempt, worker, null).withEpoch(record, epochs));

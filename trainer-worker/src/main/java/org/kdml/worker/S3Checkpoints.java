@@ -127,7 +127,7 @@ final class S3Checkpoints implements Checkpointer {
                     resumed = dir;
                     return dir;
                 } catch (CorruptCheckpointException e) {
-                    events.started("checkpoint refused: " + e.getMessage()
+                    events.refused("checkpoint refused: " + e.getMessage()
                             + (i > 0 ? "; falling back to " + list.get(i - 1) : "; starting afresh"));
                     RunFolder.deleteTree(dir);
                 }
