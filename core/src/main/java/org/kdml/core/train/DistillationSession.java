@@ -386,15 +386,7 @@ public final class DistillationSession implements Inference, AutoCloseable {
     /** {@link #infer(NDArray)} of the networks {@code nodes} only, in the session's order. */
     @Override
     public Map<String, NDList> infer(NDArray x, Collection<String> nodes) {
-        return EngineTurns.inference(() -> {
-            Map<String, NDList> out = new LinkedHashMap<>();
-            for (Map.Entry<String, DistillNet> e : nets.entrySet()) {
-                if (nodes.contains(e.getKey())) {
-                    out.put(e.getKey(), e.getValue().forward(ps, new NDList(x), false));
-                }
-            }
-            return out;
-        });
+        return Inference.forward(nets, ps, x, nodes);
     }
 
     /**

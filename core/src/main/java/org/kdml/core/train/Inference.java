@@ -3,7 +3,9 @@ package org.kdml.core.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.training.ParameterStore;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.kdml.core.model.DistillNet;
 
@@ -25,6 +27,23 @@ public interface Inference {
      * @return {@code [logits, feature]} by node name, attached to {@code x}'s manager
      */
     Map<String, NDList> infer(NDArray x, Collection<String> nodes);
+
+    /**
+     * The one inference pass of both holders: {@code nodes} of {@code nets}, in {@code nets}' order,
+     * in turn with training ({@link EngineTurns#inference}).
+     */
+    static Map<String, NDList> forward(Map<String, DistillNet> nets, ParameterStore ps, NDArray x,
+            Collection<String> nodes) {
+        return EngineTurns.inference(() -> {
+            Map<String, NDList> out = new LinkedHashMap<>();
+            for (Map.Entry<String, DistillNet> e : nets.entrySet()) {
+                if (nodes.contains(e.getKey())) {
+                    out.put(e.getKey(), e.getValue().forward(ps, new NDList(x), false));
+                }
+            }
+            return out;
+        });
+    }
 
     /** {@link #infer(NDArray, Collection)} of every network. */
     default Map<String, NDList> infer(NDArray x) {

@@ -41,15 +41,7 @@ public final class TrainedNetworks implements Inference, AutoCloseable {
 
     @Override
     public Map<String, NDList> infer(NDArray x, Collection<String> nodes) {
-        return EngineTurns.inference(() -> {
-            Map<String, NDList> out = new LinkedHashMap<>();
-            for (Map.Entry<String, DistillNet> e : nets.entrySet()) {
-                if (nodes.contains(e.getKey())) {
-                    out.put(e.getKey(), e.getValue().forward(ps, new NDList(x), false));
-                }
-            }
-            return out;
-        });
+        return Inference.forward(nets, ps, x, nodes);
     }
 
     @Override
