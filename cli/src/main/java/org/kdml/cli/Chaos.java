@@ -30,6 +30,7 @@ import org.kdml.pipeline.RunKeys;
 import org.kdml.pipeline.RunPosition;
 import org.kdml.pipeline.Topic;
 import org.kdml.pipeline.Topics;
+import org.kdml.pipeline.state.ExperimentState;
 import org.kdml.spec.ExperimentSpec;
 import org.kdml.spec.Phase;
 import org.kdml.spec.RunLayout;
@@ -232,13 +233,12 @@ final class Chaos {
         return e -> experiment.equals(e.experiment()) && e.type() == type;
     }
 
-    /** The runs of {@code experiment} that are finished: metrics in, or parked as failed. */
+    /** The runs of {@code experiment} that are finished (metrics in, or parked as failed), as the shared fold says. */
     private Set<String> finished(String experiment) {
-        Set<String> done = new HashSet<>();
-        results(m -> experiment.equals(m.experiment()) && m.kind() == ResultKind.METRICS)
-                .forEach(m -> done.add(m.runId()));
-        events(e -> experiment.equals(e.experiment()) && e.parked()).forEach(e -> done.add(e.runId()));
-        return done;
+        ExperimentState state = new ExperimentState();
+        events(e -> experiment.equals(e.experiment())).forEach(state::apply);
+        results(m -> experiment.equals(m.experiment())).forEach(state::apply);
+        return state.finished();
     }
 
     /** Waits until every run of {@code spec} has a metrics result (or is parked as failed). */

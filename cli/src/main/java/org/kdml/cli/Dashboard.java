@@ -16,7 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.kdml.orchestrator.ExperimentSource;
-import org.kdml.orchestrator.ExperimentStatus;
+import org.kdml.pipeline.state.ExperimentStatus;
 import org.kdml.pipeline.CheckpointStore;
 import org.kdml.pipeline.PipelineConfig;
 import org.kdml.pipeline.RunKeys;

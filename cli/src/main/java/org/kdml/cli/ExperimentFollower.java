@@ -5,8 +5,8 @@ import java.util.HashSet;
 import java.util.Set;
 import java.time.Duration;
 import org.kdml.embedded.Await;
-import org.kdml.orchestrator.ExperimentStatus;
-import org.kdml.orchestrator.RunStatus;
+import org.kdml.pipeline.state.ExperimentStatus;
+import org.kdml.pipeline.state.RunStatus;
 
 /**
  * Follows an experiment in the embedded stack's Streams view until every run is evaluated (or

@@ -6,7 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import org.kdml.orchestrator.ExperimentStatus;
+import org.kdml.pipeline.state.ExperimentStatus;
 import org.kdml.orchestrator.StatusClient;
 import org.kdml.spec.Specs;
 import org.kdml.spec.Summary;

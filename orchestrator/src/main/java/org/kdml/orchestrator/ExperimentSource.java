@@ -1,5 +1,6 @@
 package org.kdml.orchestrator;
 
+import org.kdml.pipeline.state.ExperimentStatus;
 import java.util.List;
 
 /**

@@ -1,5 +1,7 @@
 package org.kdml.orchestrator;
 
+import org.kdml.pipeline.state.ExperimentStatus;
+import org.kdml.pipeline.state.ExperimentState;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

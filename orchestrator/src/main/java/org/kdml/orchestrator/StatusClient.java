@@ -1,5 +1,6 @@
 package org.kdml.orchestrator;
 
+import org.kdml.pipeline.state.ExperimentStatus;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.URI;

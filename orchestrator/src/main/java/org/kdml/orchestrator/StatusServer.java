@@ -1,5 +1,6 @@
 package org.kdml.orchestrator;
 
+import org.kdml.pipeline.state.ExperimentStatus;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;

@@ -1,5 +1,8 @@
 package org.kdml.orchestrator;
 
+import org.kdml.pipeline.state.ExperimentStatus;
+import org.kdml.pipeline.state.RunStatus;
+import org.kdml.pipeline.state.ExperimentState;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 

@@ -11,7 +11,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -35,6 +34,7 @@ import org.kdml.pipeline.RunMessage;
 import org.kdml.pipeline.ServiceLoop;
 import org.kdml.pipeline.Topic;
 import org.kdml.pipeline.Topics;
+import org.kdml.pipeline.state.ExperimentState;
 import org.kdml.spec.RunLayout;
 import org.kdml.results.RunFolder;
 
@@ -77,16 +77,15 @@ public final class Reporter extends ServiceLoop implements AutoCloseable {
         return reports.get();
     }
 
-    /** What the topics say of one experiment. */
+    /**
+     * One experiment: its fold ({@link ExperimentState}, the one every reader uses) and, beside it,
+     * the records a report is written from.
+     */
     private static final class Experiment {
         final String name;
-        final Set<String> runs = new LinkedHashSet<>();
-        int total;
+        final ExperimentState state = new ExperimentState();
         final Map<String, RunResult> metrics = new LinkedHashMap<>();
         final Map<String, CkaResult> cka = new HashMap<>();
-        final Set<String> failed = new TreeSet<>();
-        /** The runs and failures the newest report covers, or null. */
-        String reported;
         /** The runs and failures a report was refused for (dead-lettered), or null. */
         String refused;
 
@@ -94,23 +93,13 @@ public final class Reporter extends ServiceLoop implements AutoCloseable {
             this.name = name;
         }
 
-        /** @return the runs with metrics and the failed ones, as a report records them */
-        String covers() {
-            return new TreeSet<>(metrics.keySet()) + " failed " + failed;
-        }
-
         /** @return whether every run is in (metrics and CKA) or parked, and no report covers them yet */
         boolean due() {
-            if (runs.isEmpty() || runs.size() < total || metrics.isEmpty()) {
+            if (!state.complete()) {
                 return false;
             }
-            for (String r : runs) {
-                if (!failed.contains(r) && !(metrics.containsKey(r) && cka.containsKey(r))) {
-                    return false;
-                }
-            }
-            String c = covers();
-            return !c.equals(reported) && !c.equals(refused);
+            String c = state.covers();
+            return !c.equals(state.reportCovers()) && !c.equals(refused);
         }
     }
 
@@ -158,33 +147,27 @@ public final class Reporter extends ServiceLoop implements AutoCloseable {
     private static void fold(ConsumerRecord<String, byte[]> r, Map<String, Experiment> experiments,
             Set<String> touched) {
         try {
+            String experiment;
             if (r.topic().equals(Topics.RUNS.name())) {
                 RunMessage m = Topics.RUNS.parse(r.value());
-                Experiment e = experiments.computeIfAbsent(m.experiment(), Experiment::new);
-                e.runs.add(m.runId());
-                e.total = Math.max(e.total, m.total());
-                touched.add(e.name);
+                experiment = m.experiment();
+                experiments.computeIfAbsent(experiment, Experiment::new).state.apply(m);
             } else if (r.topic().equals(Topics.EVENTS.name())) {
                 RunEvent ev = Topics.EVENTS.parse(r.value());
-                if (ev.parked()) {
-                    Experiment e = experiments.computeIfAbsent(ev.experiment(), Experiment::new);
-                    e.failed.add(ev.runId());
-                    touched.add(e.name);
-                }
+                experiment = ev.experiment();
+                experiments.computeIfAbsent(experiment, Experiment::new).state.apply(ev);
             } else {
                 ResultMessage m = Topics.RESULTS.parse(r.value());
-                Experiment e = experiments.computeIfAbsent(m.experiment(), Experiment::new);
+                experiment = m.experiment();
+                Experiment e = experiments.computeIfAbsent(experiment, Experiment::new);
+                e.state.apply(m);
                 if (m.payload() instanceof RunResult result) {
                     e.metrics.put(m.runId(), result);
                 } else if (m.payload() instanceof CkaResult cka) {
                     e.cka.put(m.runId(), cka);
-                } else if (m.payload() instanceof ReportResult report) {
-                    e.reported = report.covers();
-                } else {
-                    return;
                 }
-                touched.add(e.name);
             }
+            touched.add(experiment);
         } catch (IOException | RuntimeException bad) {
             // Not a message of its topic: its producer or reader reports it; a report needs none of it.
         }
@@ -193,7 +176,7 @@ public final class Reporter extends ServiceLoop implements AutoCloseable {
     /** Builds the report in a scratch folder, uploads it, and publishes where it is. */
     private void report(Experiment e, CheckpointStore store, KafkaProducer<String, String> producer) {
         long t0 = System.nanoTime();
-        String covers = e.covers();
+        String covers = e.state.covers();
         Path tmp = null;
         try {
             Files.createDirectories(config.work());
@@ -235,11 +218,12 @@ public final class Reporter extends ServiceLoop implements AutoCloseable {
                 }
             }
             ReportResult result = new ReportResult(config.bucket() + "/" + prefix, files, covers, e.metrics.size(),
-                    e.failed.size());
+                    e.state.parked().size());
             ResultMessage m = new ResultMessage(ResultKind.REPORT, null, e.name, null, 0, 0, result,
                     System.currentTimeMillis(), (System.nanoTime() - t0) / 1e9);
             producer.send(Topics.RESULTS.record(e.name, m)).get();
-            e.reported = covers;
+            // Folded now, not when read back: the experiment is not due again meanwhile.
+            e.state.apply(m);
             reports.incrementAndGet();
             System.err.println("reporter: report of " + e.name + " (" + e.metrics.size() + " runs) at "
                     + result.files().get(RunLayout.report("html")));

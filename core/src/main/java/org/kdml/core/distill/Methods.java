@@ -61,6 +61,27 @@ public final class Methods {
     }
 
     /**
+     * kdml's two styles on every edge, without modules: what a session needs to train a graph of
+     * predictions and feature edges alone. An edge that carries an existing method gets a term that
+     * refuses to run (such a session only evaluates: its modules were not built).
+     *
+     * @param temperature T of prediction terms
+     */
+    public static Built styles(SharingGraph graph, double temperature, TaskLoss taskLoss) {
+        Map<String, List<EdgeTerm>> terms = new LinkedHashMap<>();
+        for (String node : graph.nodes()) {
+            List<EdgeTerm> list = new ArrayList<>();
+            for (Edge e : graph.edgesInto(node)) {
+                list.add(e.knowledge().isMethod() ? (outputs, labels, ps, training) -> {
+                    throw new IllegalStateException("edge " + e + ": this session was built without its module");
+                } : NodeLoss.styles(List.of(e), temperature, taskLoss).get(0));
+            }
+            terms.put(node, list);
+        }
+        return new Built(terms, Map.of());
+    }
+
+    /**
      * Builds every edge's term and module. Modules are initialised here: call it where the run's
      * initialisation is seeded.
      *

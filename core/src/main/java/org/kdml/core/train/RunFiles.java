@@ -116,7 +116,7 @@ public record RunFiles(ExperimentSpec spec, Variant variant, RunResult trained, 
         Files.createDirectories(runDir);
         for (String node : session.networks().keySet()) {
             try (OutputStream out = Files.newOutputStream(runDir.resolve(RunLayout.params(node)))) {
-                session.save(node, out);
+                session.weights().save(node, out);
             }
         }
     }

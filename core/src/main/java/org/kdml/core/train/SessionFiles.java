@@ -16,9 +16,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-import org.kdml.core.distill.Adversary;
 import org.kdml.core.model.DistillNet;
 import org.kdml.core.model.EdgeModuleSet;
 import org.kdml.core.tensor.Tensors;
@@ -32,21 +29,6 @@ import org.kdml.spec.RunLayout;
  * writes, {@link #load} continues from bit for bit.
  */
 final class SessionFiles {
-
-    /**
-     * What a session trains.
-     *
-     * @param nets networks by node
-     * @param modules the edge modules into each learner
-     * @param optimizers each network's optimiser
-     * @param moduleOptimizers each learner's edge modules' optimiser
-     * @param adversaries SKD's discriminators
-     * @param adversaryOptimizers their optimisers, in the same order
-     */
-    record Trainables(Map<String, DistillNet> nets, Map<String, EdgeModuleSet> modules,
-            Map<String, FusedAdam> optimizers, Map<String, FusedAdam> moduleOptimizers, List<Adversary> adversaries,
-            List<FusedAdam> adversaryOptimizers) {
-    }
 
     private final NDManager manager;
     private final Trainables t;

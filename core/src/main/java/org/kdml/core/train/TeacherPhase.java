@@ -57,7 +57,7 @@ final class TeacherPhase {
         } else {
             TrainedTeacher found = resumed == null && key != null ? teachers.find(key.value()) : null;
             if (found != null) {
-                session.adopt(SharingGraph.TEACHER, found.weights());
+                session.weights().adopt(SharingGraph.TEACHER, found.weights());
                 best.adopt(found.record());
                 if (found.record().skippedUpdates() > 0) {
                     Map<String, Integer> skipped = new HashMap<>(session.skippedUpdates());
@@ -74,7 +74,7 @@ final class TeacherPhase {
                 if (key != null) {
                     teachers.put(new TrainedTeacher(best.teacherPhase(key.value(), setup.run().runId(),
                             loop.trainedImages() - before, session.skippedUpdates().getOrDefault(
-                                    SharingGraph.TEACHER, 0)), session.encode(SharingGraph.TEACHER)));
+                                    SharingGraph.TEACHER, 0)), session.weights().encode(SharingGraph.TEACHER)));
                 }
             }
         }
@@ -119,7 +119,7 @@ final class TeacherPhase {
                 PretrainedWeights.load(session.networks().get(SharingGraph.TEACHER), file);
             } else {
                 try (InputStream in = Files.newInputStream(file)) {
-                    session.load(SharingGraph.TEACHER, in);
+                    session.weights().load(SharingGraph.TEACHER, in);
                 }
             }
         } catch (MalformedModelException | IllegalArgumentException | IllegalStateException e) {

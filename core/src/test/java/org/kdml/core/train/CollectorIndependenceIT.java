@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.kdml.core.distill.Methods;
 import org.kdml.core.data.DiskImages;
 import org.kdml.core.data.LabeledImages;
 import org.kdml.core.data.LggFolder;
@@ -92,7 +93,8 @@ class CollectorIndependenceIT {
         Map<String, DistillNet> nets = NetworkSet.buildSeeded(21, Task.of("task", task), "resnet50-tiny", students, graph,
                 "students", 2, 32, manager);
         TaskLoss loss = seg ? TaskLoss.segmentation(0.5) : TaskLoss.CLASSIFICATION;
-        try (DistillationSession s = new DistillationSession(manager, graph, nets, 1e-2, 0.5, 2.0, loss);
+        try (DistillationSession s = new DistillationSession(manager, graph, nets, 1e-2, 0.5, loss,
+                Methods.styles(graph, 2.0, loss));
                 NDManager m = NDManager.newBaseManager()) {
             if (churn) {
                 s.beforeBackward(Churn::collectAndReuse);

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
+import org.kdml.core.loss.TaskLoss;
+import org.kdml.core.distill.Methods;
 import org.kdml.results.Normalization;
 import org.kdml.core.data.SyntheticPatches;
 import org.kdml.core.model.DistillNet;
@@ -30,7 +32,8 @@ final class Fixtures {
         NDManager manager = NDManager.newBaseManager();
         Map<String, DistillNet> nets = NetworkSet.build("resnet50-tiny", List.of("resnet18-tiny", "resnet18-tiny"),
                 graph, "students", 2, 32, manager);
-        return new DistillationSession(manager, graph, nets, 2e-3, 0.5, 2.0);
+        return new DistillationSession(manager, graph, nets, 2e-3, 0.5, TaskLoss.CLASSIFICATION,
+                Methods.styles(graph, 2.0, TaskLoss.CLASSIFICATION));
     }
 
     static Batches batches() {

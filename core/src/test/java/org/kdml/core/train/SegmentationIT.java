@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.kdml.core.distill.Methods;
 import org.kdml.core.data.DiskImages;
 import org.kdml.core.data.LggFolder;
 import org.kdml.results.Normalization;
@@ -79,8 +80,8 @@ class SegmentationIT {
         NDManager manager = NDManager.newBaseManager();
         Map<String, DistillNet> nets = NetworkSet.build(Task.SEGMENTATION, "resnet50-tiny",
                 List.of("resnet18-tiny", "resnet18-tiny"), graph, "students", 2, 32, manager);
-        try (DistillationSession s = new DistillationSession(manager, graph, nets, 1e-3, 0.5, 2.0,
-                TaskLoss.segmentation(2.0)); NDManager m = NDManager.newBaseManager()) {
+        try (DistillationSession s = new DistillationSession(manager, graph, nets, 1e-3, 0.5,
+                TaskLoss.segmentation(2.0), Methods.styles(graph, 2.0, TaskLoss.segmentation(2.0))); NDManager m = NDManager.newBaseManager()) {
             List<Integer> b = all.subList(0, 8);
             float[][] prepared = batches.prepare(b, null);
             NDArray x = batches.toArray(prepared[0], 8, m);

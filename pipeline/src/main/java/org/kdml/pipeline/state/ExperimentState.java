@@ -1,11 +1,14 @@
-package org.kdml.orchestrator;
+package org.kdml.pipeline.state;
 
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.kdml.pipeline.ResultMessage;
 import org.kdml.pipeline.RunEvent;
+import org.kdml.pipeline.RunMessage;
 import org.kdml.pipeline.Topics;
 import org.kdml.results.CkaResult;
 import org.kdml.results.EpochRecord;
@@ -15,10 +18,14 @@ import org.kdml.results.RunResult;
 import org.kdml.spec.SharingGraph;
 
 /**
- * The orchestrator's view of one experiment, folded from {@code kdml.events} and
- * {@code kdml.results}: the latest state of each run, its validation curve, its test scores and
- * its CKA heatmaps. The Kafka Streams view ({@link ExperimentView}) keeps one per experiment;
- * {@link #status()} is what {@code kdml status}, the status endpoint and the dashboard show.
+ * One experiment as every reader of the topics sees it, folded from {@code kdml.events},
+ * {@code kdml.results} (and {@code kdml.runs}, for readers that see the runs before their events):
+ * the latest state of each run, its validation curve, its test scores, its CKA heatmaps, whether
+ * it was parked as failed, and the newest report. The orchestrator's Kafka Streams view keeps one
+ * per experiment, and {@link #status()} is what {@code kdml status}, the status endpoint, the
+ * dashboard and {@code kdml run}'s progress show; the reporter decides with {@link #complete()} and
+ * {@link #covers()} when a report is due, and the chaos suite counts {@link #finished()} runs. The
+ * fold keeps no payloads: a reader that needs the records (the reporter) keeps them beside it.
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE)
@@ -29,6 +36,8 @@ public final class ExperimentState {
     private Map<String, RunState> runs = new LinkedHashMap<>();
     /** The report's files in S3 (bucket/key) by name, once the reporter wrote it; else null. */
     private Map<String, String> report;
+    /** The runs and failures the newest report covers ({@link #covers()} when it was written), or null. */
+    private String reportCovers;
 
     /** @return the experiment's name (null before the first message) */
     public String experiment() {
@@ -48,6 +57,65 @@ public final class ExperimentState {
     /** @return every run folded so far, by run id */
     public Map<String, RunState> runs() {
         return runs;
+    }
+
+    /** @return what the newest report covers (as {@link #covers()} was when it was written), or null before one */
+    public String reportCovers() {
+        return reportCovers;
+    }
+
+    /** @return the runs that are finished: their metrics are in, or they were parked as failed (sorted) */
+    public Set<String> finished() {
+        Set<String> out = new TreeSet<>();
+        runs.forEach((id, r) -> {
+            if (r.evaluated || r.parked) {
+                out.add(id);
+            }
+        });
+        return out;
+    }
+
+    /**
+     * @return the runs with metrics and the runs parked as failed, e.g. {@code [r1, r2] failed [r3]},
+     *     as a report records what it covers ({@code covers} on the wire)
+     */
+    public String covers() {
+        Set<String> evaluated = new TreeSet<>();
+        runs.forEach((id, r) -> {
+            if (r.evaluated) {
+                evaluated.add(id);
+            }
+        });
+        return evaluated + " failed " + parked();
+    }
+
+    /** @return the runs with an attempt parked as failed (sorted), whatever came after */
+    public Set<String> parked() {
+        Set<String> out = new TreeSet<>();
+        runs.forEach((id, r) -> {
+            if (r.parked) {
+                out.add(id);
+            }
+        });
+        return out;
+    }
+
+    /**
+     * @return whether a report can be written: every run of the experiment is known, at least one
+     *     has metrics, and each has its metrics and its CKA or was parked as failed
+     */
+    public boolean complete() {
+        if (runs.isEmpty() || runs.size() < total) {
+            return false;
+        }
+        boolean any = false;
+        for (RunState r : runs.values()) {
+            if (!r.parked && !(r.evaluated && r.cka)) {
+                return false;
+            }
+            any |= r.evaluated;
+        }
+        return any;
     }
 
     /**
@@ -71,6 +139,15 @@ public final class ExperimentState {
         r.variant = variant;
         r.seed = seed;
         return r;
+    }
+
+    /** Folds a run as published on {@code kdml.runs}: known and queued until its events say more. */
+    public ExperimentState apply(RunMessage m) {
+        RunState r = run(m.runId(), m.experiment(), m.variant(), m.seed());
+        r.index = m.index();
+        r.total = m.total();
+        total = Math.max(total, m.total());
+        return this;
     }
 
     /** Folds a lifecycle event. */
@@ -108,7 +185,10 @@ public final class ExperimentState {
             case CHECKPOINTED -> r.state = r.state == RunStatus.QUEUED ? RunStatus.RUNNING : r.state;
             case STOPPED -> r.state = RunStatus.QUEUED;
             case COMPLETED -> r.state = RunStatus.COMPLETED;
-            case FAILED -> r.state = e.parked() ? RunStatus.FAILED : RunStatus.RETRYING;
+            case FAILED -> {
+                r.state = e.parked() ? RunStatus.FAILED : RunStatus.RETRYING;
+                r.parked |= e.parked();
+            }
             default -> throw new IllegalStateException("unhandled event type " + e.type());
         }
         if (e.reason() != null) {
@@ -132,6 +212,7 @@ public final class ExperimentState {
         if (m.payload() instanceof ReportResult report) {
             experiment = m.experiment();
             this.report = new LinkedHashMap<>(report.files());
+            this.reportCovers = report.covers();
             return this;
         }
         RunState r = run(m.runId(), m.experiment(), m.variant(), m.seed());

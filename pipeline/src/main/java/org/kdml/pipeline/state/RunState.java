@@ -1,4 +1,4 @@
-package org.kdml.orchestrator;
+package org.kdml.pipeline.state;
 
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One run as the experiment view folds it (mutable while folding; stored as JSON in the view's
+ * One run as {@link ExperimentState} folds it (mutable while folding; stored as JSON in the view's
  * state store).
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
@@ -31,6 +31,8 @@ public final class RunState {
     long updated;
     boolean evaluated;
     boolean cka;
+    /** Whether an attempt was parked as failed (stays set: a report lists the run as failed). */
+    boolean parked;
     /** {@code accuracy} (classification) or {@code iou} (segmentation). */
     String metric;
     /** Test score of each network, in {@link #metric}. */

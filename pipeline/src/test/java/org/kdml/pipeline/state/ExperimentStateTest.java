@@ -1,20 +1,25 @@
-package org.kdml.orchestrator;
+package org.kdml.pipeline.state;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.kdml.pipeline.EventType;
 import org.kdml.pipeline.ResultKind;
 import org.kdml.pipeline.ResultMessage;
 import org.kdml.pipeline.RunEvent;
+import org.kdml.pipeline.RunMessage;
 import org.kdml.pipeline.RunPosition;
 import org.kdml.pipeline.Topics;
 import org.kdml.results.CkaResult;
 import org.kdml.results.ExportResult;
 import org.kdml.results.ReportResult;
+import org.kdml.results.RunResult;
 import org.kdml.spec.Phase;
 
 /** The fold of typed events and results, with hand-computed curves, ETA and heatmap keys. */
@@ -100,5 +105,61 @@ class ExperimentStateTest {
         s.fold(wire);
         assertEquals(Map.of("report.html", "kdml-checkpoints/exp/report/report/report.html"), s.status().report());
         assertEquals(1, s.status().runs().size(), "no run for the report");
+    }
+
+    private static RunEvent of(EventType type, String run, Boolean retrying) {
+        return RunEvent.builder(type, run, "exp").variant("kd-ml-v3").seed(1).attempt(1).retrying(retrying).index(1)
+                .total(3).time(1).build();
+    }
+
+    private static ResultMessage metrics(String run) {
+        RunResult result = RunResult.builder(run, "exp", "kd-ml-v3", 1).build();
+        return new ResultMessage(ResultKind.METRICS, run, "exp", "kd-ml-v3", 1, 1, result, 2, 1.0);
+    }
+
+    private static ResultMessage cka(String run) {
+        CkaResult cka = new CkaResult("minibatch", Map.of(), Map.of(), 8, 1.0);
+        return new ResultMessage(ResultKind.CKA, run, "exp", "kd-ml-v3", 1, 1, cka, 3, 1.0);
+    }
+
+    /**
+     * What the reporter and the chaos suite ask of the fold. Three runs published (r1, r2, r3): r1
+     * has metrics and CKA, r2 metrics only, r3 was parked after a retried failure. Finished: r1, r2
+     * (metrics) and r3 (parked); complete only once r2's CKA is in; covers lists the runs with
+     * metrics, then the parked ones, sorted.
+     */
+    @Test
+    void finishedCoversAndCompleteAsAReportNeedsThem() {
+        ExperimentState s = new ExperimentState();
+        for (String run : List.of("r3", "r1", "r2")) {
+            s.apply(new RunMessage(run, "exp", "kd-ml-v3", 1, "h", 1, 3, null));
+        }
+        assertEquals(3, s.total());
+        assertFalse(s.complete(), "nothing in yet");
+        s.apply(metrics("r1")).apply(cka("r1")).apply(metrics("r2"));
+        s.apply(of(EventType.FAILED, "r3", true));
+        assertEquals(Set.of("r1", "r2"), s.finished(), "a retried failure is not finished");
+        s.apply(of(EventType.FAILED, "r3", false));
+        assertEquals(Set.of("r1", "r2", "r3"), s.finished());
+        assertEquals("[r1, r2] failed [r3]", s.covers());
+        assertFalse(s.complete(), "r2 has no CKA yet");
+        s.apply(cka("r2"));
+        assertTrue(s.complete());
+        // Parked stays parked: a later event of r3 changes its state, not the report's list of failures.
+        s.apply(of(EventType.STARTED, "r3", null));
+        assertEquals(Set.of("r3"), s.parked());
+        assertNull(s.reportCovers());
+        ReportResult report = new ReportResult("b/exp/report", Map.of(), s.covers(), 2, 1);
+        s.apply(new ResultMessage(ResultKind.REPORT, null, "exp", null, 0, 0, report, 4, 1.0));
+        assertEquals("[r1, r2] failed [r3]", s.reportCovers());
+    }
+
+    @Test
+    void anExperimentWithOnlyParkedRunsIsNotComplete() {
+        ExperimentState s = new ExperimentState();
+        s.apply(new RunMessage("r1", "exp", "kd-ml-v3", 1, "h", 1, 1, null));
+        s.apply(of(EventType.FAILED, "r1", false));
+        assertEquals(Set.of("r1"), s.finished());
+        assertFalse(s.complete(), "a report needs at least one run with metrics");
     }
 }

@@ -1,4 +1,4 @@
-package org.kdml.orchestrator;
+package org.kdml.pipeline.state;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
