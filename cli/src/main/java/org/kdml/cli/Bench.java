@@ -1,5 +1,6 @@
 package org.kdml.cli;
 
+import org.kdml.tools.BenchExport;
 import static org.kdml.cli.OptionChecks.atLeast;
 import static org.kdml.cli.OptionChecks.oneOf;
 

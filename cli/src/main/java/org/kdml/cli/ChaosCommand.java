@@ -1,5 +1,6 @@
 package org.kdml.cli;
 
+import org.kdml.tools.Chaos;
 import static org.kdml.cli.OptionChecks.atLeast;
 
 import java.io.PrintStream;

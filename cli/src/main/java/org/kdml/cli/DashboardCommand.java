@@ -1,5 +1,6 @@
 package org.kdml.cli;
 
+import org.kdml.tools.Dashboard;
 import static org.kdml.cli.OptionChecks.port;
 
 import java.io.PrintStream;

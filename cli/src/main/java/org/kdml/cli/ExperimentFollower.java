@@ -1,5 +1,6 @@
 package org.kdml.cli;
 
+import org.kdml.tools.Stack;
 import java.io.PrintStream;
 import java.util.HashSet;
 import java.util.Set;

@@ -1,5 +1,6 @@
 package org.kdml.cli;
 
+import org.kdml.tools.Stack;
 import static org.kdml.cli.OptionChecks.atLeast;
 import static org.kdml.cli.OptionChecks.httpUri;
 import static org.kdml.cli.OptionChecks.localAddress;

@@ -1,5 +1,7 @@
 package org.kdml.cli;
 
+import org.kdml.tools.Dashboard;
+import org.kdml.tools.Stack;
 import static org.kdml.cli.OptionChecks.port;
 
 import java.io.PrintStream;

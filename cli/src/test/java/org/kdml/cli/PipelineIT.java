@@ -1,5 +1,6 @@
 package org.kdml.cli;
 
+import org.kdml.tools.Stack;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -66,6 +66,9 @@ public final class TrainerWorker extends ServiceLoop implements AutoCloseable {
     /** The default grace period of a graceful stop. */
     public static final Duration GRACE = Duration.ofSeconds(60);
 
+    /** How long one poll of the loop waits for a run message (or for the run in progress to end). */
+    private static final Duration POLL = Duration.ofMillis(200);
+
     /**
      * Options of a worker.
      *
@@ -162,19 +165,32 @@ public final class TrainerWorker extends ServiceLoop implements AutoCloseable {
             Future<Attempt.Outcome> future) {
     }
 
+    /**
+     * The loop's S3 client, for the endings of runs as for their beginnings (one client: a new one
+     * per ending cost about 0.3 s of connection set-up a run). Used on the loop's thread only.
+     */
+    private CheckpointStore s3;
+
     @Override
     protected void loop() {
         try (KafkaConsumer<String, byte[]> consumer = Clients.consumer(config.bootstrap(), GROUP, 1, 300_000);
                 KafkaProducer<String, String> events = Clients.producer(config.bootstrap(), null);
                 KafkaProducer<String, String> tx = Clients.producer(config.bootstrap(), "kdml-worker-" + id);
                 CheckpointStore store = new CheckpointStore(config, options.s3Patience())) {
+            s3 = store;
             tx.initTransactions();
             store.ensureBucket();
             consumer.subscribe(List.of(Topics.RUNS.name()), rebalance(consumer, events));
             Completion completion = new Completion(consumer, tx, id, config.bucket());
             long idleCommit = System.nanoTime();
             while (running.get()) {
-                ConsumerRecords<String, byte[]> polled = consumer.poll(Duration.ofMillis(200));
+                // While a run trains its partitions are paused and the poll only keeps the member alive:
+                // wait on the run instead, so that its ending is handled the moment it comes.
+                Current training = current;
+                if (training != null) {
+                    awaitQuietly(training.future, POLL);
+                }
+                ConsumerRecords<String, byte[]> polled = consumer.poll(training != null ? Duration.ZERO : POLL);
                 for (ConsumerRecord<String, byte[]> r : polled) {
                     // max.poll.records = 1: at most one.
                     consumer.pause(consumer.assignment());
@@ -334,9 +350,7 @@ public final class TrainerWorker extends ServiceLoop implements AutoCloseable {
         }
         if (outcome.waiting() != null) {
             // Not an attempt that counts: the run is republished when its teacher lands.
-            try (CheckpointStore store = new CheckpointStore(config, options.s3Patience())) {
-                Attempts.stopped(store, RunKeys.of(c.message));
-            }
+            Attempts.stopped(s3, RunKeys.of(c.message));
             completion.waiting(c.record, c.message, c.attempt, outcome.waiting());
             System.err.println("worker " + id + ": run " + c.record.key() + " " + outcome.waiting());
             return;
@@ -349,9 +363,7 @@ public final class TrainerWorker extends ServiceLoop implements AutoCloseable {
         completion.completed(c.record, c.message, c.attempt, outcome);
         if (!outcome.alreadyCompleted()) {
             completed.incrementAndGet();
-            try (CheckpointStore store = new CheckpointStore(config, options.s3Patience())) {
-                new Attempts.Completed(c.attempt, id).write(store, RunKeys.of(c.message));
-            }
+            new Attempts.Completed(c.attempt, id).write(s3, RunKeys.of(c.message));
         }
     }
 
@@ -392,13 +404,13 @@ public final class TrainerWorker extends ServiceLoop implements AutoCloseable {
      * for that teacher are told (they fail with this reason) and republished.
      */
     private void releaseTeacherWaiters(Current c, KafkaProducer<String, String> events, String reason) {
-        try (CheckpointStore store = new CheckpointStore(config, options.s3Patience())) {
+        try {
             RunSpec run = c.message.run();
             String code = Provenance.currentCodeVersion();
             TeacherKey key = TeacherKey.of(run, code);
             if (key != null && run.runId().equals(TeacherKey.owner(run, code))
-                    && !S3Teachers.has(store, key.value())) {
-                S3Teachers.failed(store, events, key.value(), run.runId(), reason);
+                    && !S3Teachers.has(s3, key.value())) {
+                S3Teachers.failed(s3, events, key.value(), run.runId(), reason);
             }
         } catch (Exception e) {
             System.err.println("worker " + id + ": releasing the runs waiting for the teacher of " + c.record.key()
@@ -408,8 +420,8 @@ public final class TrainerWorker extends ServiceLoop implements AutoCloseable {
 
     /** A graceful stop: counted as a stop (not against the budget), then {@code stopped} goes out. */
     private void stopped(Current c, Attempt.Stop stop, KafkaProducer<String, String> events, String why) {
-        try (CheckpointStore store = new CheckpointStore(config, options.s3Patience())) {
-            Attempts.stopped(store, RunKeys.of(c.message));
+        try {
+            Attempts.stopped(s3, RunKeys.of(c.message));
         } catch (Exception e) {
             System.err.println("worker " + id + ": counting the stop of run " + c.record.key() + ": " + e);
         }
@@ -443,6 +455,17 @@ public final class TrainerWorker extends ServiceLoop implements AutoCloseable {
         }
         if (!ahead.isEmpty()) {
             consumer.commitSync(ahead, Duration.ofSeconds(10));
+        }
+    }
+
+    /** Waits up to {@code timeout} for {@code future} to be done, whatever its outcome (the loop reads it). */
+    private static void awaitQuietly(Future<?> future, Duration timeout) {
+        try {
+            future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException | CancellationException e) {
+            // Not done yet, or done with a failure that finish() reports.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

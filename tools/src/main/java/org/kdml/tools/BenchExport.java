@@ -1,4 +1,4 @@
-package org.kdml.cli;
+package org.kdml.tools;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
@@ -25,7 +25,7 @@ import org.kdml.spec.Specs;
  * in parameter order, running statistics included), the N batches, and the loss terms of every
  * step, described by {@code manifest.json}.
  */
-final class BenchExport {
+public final class BenchExport {
 
     private BenchExport() {
     }
@@ -37,7 +37,7 @@ final class BenchExport {
      * @param churn whether every step collects garbage and reuses freed memory between the forward
      *     pass and backward (the results must not change)
      */
-    static void export(Path dir, DistillationSession s, List<NDArray> xs, List<NDArray> ys, Map<String, Object> manifest,
+    public static void export(Path dir, DistillationSession s, List<NDArray> xs, List<NDArray> ys, Map<String, Object> manifest,
             boolean churn) throws IOException {
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
             throw new IOException("--export writes little-endian files; this machine is big-endian");

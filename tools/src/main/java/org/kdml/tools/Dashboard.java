@@ -1,4 +1,4 @@
-package org.kdml.cli;
+package org.kdml.tools;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -31,7 +31,7 @@ import org.kdml.spec.Specs;
  * Server-Sent Events ({@code /events}); heatmaps come from S3 through {@code /heatmap?key=}, a
  * run's exported files (specs with {@code export:}) through {@code /export?key=}.
  */
-final class Dashboard implements AutoCloseable {
+public final class Dashboard implements AutoCloseable {
 
     /** How often the view is read for changes. */
     private static final long REFRESH_MILLIS = 250;
@@ -49,7 +49,7 @@ final class Dashboard implements AutoCloseable {
      * @param config S3 (for heatmaps)
      * @param source the orchestrator's view
      */
-    Dashboard(PipelineConfig config, ExperimentSource source, String host, int port) throws IOException {
+    public Dashboard(PipelineConfig config, ExperimentSource source, String host, int port) throws IOException {
         this.source = source;
         this.store = new CheckpointStore(config, Duration.ofSeconds(20));
         server = HttpServer.create(new InetSocketAddress(host, port), 32);
@@ -68,14 +68,14 @@ final class Dashboard implements AutoCloseable {
         follower.setDaemon(true);
     }
 
-    Dashboard start() {
+    public Dashboard start() {
         refresh();
         follower.start();
         server.start();
         return this;
     }
 
-    int port() {
+    public int port() {
         return server.getAddress().getPort();
     }
 

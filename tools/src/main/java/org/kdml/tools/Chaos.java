@@ -1,4 +1,4 @@
-package org.kdml.cli;
+package org.kdml.tools;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -49,10 +49,10 @@ import org.kdml.results.RunFolder;
  * a poison run. Prints a table of scenarios × (faults, runs, completed, lost, duplicated, inputs
  * rejected, crashes) and checks that the secret appears in no output.
  */
-final class Chaos {
+public final class Chaos {
 
     /** One row of the table. */
-    record Row(String scenario, int faults, int runs, int completed, int lost, int duplicated, long rejected,
+    public record Row(String scenario, int faults, int runs, int completed, int lost, int duplicated, long rejected,
             long crashes, String notes) {
     }
 
@@ -78,12 +78,12 @@ final class Chaos {
         this.out = out;
     }
 
-    /** What {@code kdml chaos} was asked for (see {@link ChaosCommand}). */
-    record Options(int runs, int kills, int sigterms, int workers, int fuzz, int s3OutageSeconds, int epochs, long seed,
+    /** What {@code kdml chaos} was asked for (see {@code kdml chaos}). */
+    public record Options(int runs, int kills, int sigterms, int workers, int fuzz, int s3OutageSeconds, int epochs, long seed,
             long timeoutMinutes, Path report) {
     }
 
-    static int run(Options options, PrintStream out) throws Exception {
+    public static int run(Options options, PrintStream out) throws Exception {
         int runs = options.runs();
         int kills = options.kills();
         int sigterms = options.sigterms();
@@ -149,7 +149,7 @@ final class Chaos {
         }
     }
 
-    static String table(List<Row> rows, long leaks, int secretLength) {
+    public static String table(List<Row> rows, long leaks, int secretLength) {
         StringBuilder sb = new StringBuilder();
         sb.append("| scenario | faults injected | runs | completed | lost | duplicated | inputs rejected | crashes"
                 + " | notes |\n|---|---:|---:|---:|---:|---:|---:|---:|---|\n");

@@ -1,4 +1,4 @@
-package org.kdml.cli;
+package org.kdml.tools;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -31,10 +31,10 @@ import org.kdml.worker.TrainerWorker;
  * workers on other machines can join; the status endpoint binds 127.0.0.1. Closing stops the
  * services first, then S3, then the broker.
  */
-final class Stack implements AutoCloseable {
+public final class Stack implements AutoCloseable {
 
     /** The address the broker and S3 bind unless told otherwise. */
-    static final String LOOPBACK = "127.0.0.1";
+    public static final String LOOPBACK = "127.0.0.1";
 
     /**
      * Ports and sizes of a stack.
@@ -43,7 +43,7 @@ final class Stack implements AutoCloseable {
      * @param host the address Kafka's client listener binds and advertises and S3 binds: one that
      *     every worker reaches ({@value #LOOPBACK} for workers on this machine only)
      */
-    record Settings(Path data, int kafkaPort, int s3Port, int statusPort, int workers, int checkpointEvery,
+    public record Settings(Path data, int kafkaPort, int s3Port, int statusPort, int workers, int checkpointEvery,
             int ckaSample, URI mlflow, String host) {
 
         /**
@@ -51,12 +51,12 @@ final class Stack implements AutoCloseable {
          * epoch, CKA on 32 test examples per run, no MLflow bridge, on {@value #LOOPBACK}: what tests
          * and the chaos suite start from ({@link #withHost} for another address).
          */
-        static Settings in(Path data) {
+        public static Settings in(Path data) {
             return new Settings(data, 0, 0, 0, 0, 1, 32, null, LOOPBACK);
         }
 
         /** @return these settings with the address the broker and S3 bind and advertise */
-        Settings withHost(String address) {
+        public Settings withHost(String address) {
             return new Settings(data, kafkaPort, s3Port, statusPort, workers, checkpointEvery, ckaSample, mlflow,
                     address);
         }
@@ -76,17 +76,17 @@ final class Stack implements AutoCloseable {
     private PipelineConfig config;
     private double startSeconds;
 
-    Stack(Settings settings) {
+    public Stack(Settings settings) {
         this.settings = settings;
     }
 
     /** @return the port, or a free one (with a note) when it is taken on 127.0.0.1 */
-    static int portOrFree(int port, String what, PrintStream out) throws IOException {
+    public static int portOrFree(int port, String what, PrintStream out) throws IOException {
         return portOrFree(port, LOOPBACK, what, out);
     }
 
     /** @return the port, or a free one (with a note) when it is taken on {@code host} */
-    static int portOrFree(int port, String host, String what, PrintStream out) throws IOException {
+    public static int portOrFree(int port, String host, String what, PrintStream out) throws IOException {
         if (port == 0) {
             return EmbeddedKafka.freePort();
         }
@@ -99,7 +99,7 @@ final class Stack implements AutoCloseable {
         }
     }
 
-    Stack start(Map<String, String> env) throws Exception {
+    public Stack start(Map<String, String> env) throws Exception {
         long t0 = System.nanoTime();
         String host = settings.host();
         kafka = new EmbeddedKafka(settings.data().resolve("kafka"), host, settings.kafkaPort()).start();
@@ -128,38 +128,38 @@ final class Stack implements AutoCloseable {
     }
 
     /** Stops the broker and starts it again on the same folder and ports (fault injection). */
-    void restartKafka() throws Exception {
+    public void restartKafka() throws Exception {
         kafka.close();
         kafka.start();
     }
 
     /** Stops the S3 server (fault injection); {@link #startS3} brings it back with the same data. */
-    void stopS3() throws Exception {
+    public void stopS3() throws Exception {
         s3.close();
     }
 
     /** Starts the S3 server again after {@link #stopS3}. */
-    void startS3() throws Exception {
+    public void startS3() throws Exception {
         s3.start();
     }
 
-    Orchestrator orchestrator() {
+    public Orchestrator orchestrator() {
         return orchestrator;
     }
 
-    PipelineConfig config() {
+    public PipelineConfig config() {
         return config;
     }
 
-    ExperimentView view() {
+    public ExperimentView view() {
         return view;
     }
 
-    int statusPort() {
+    public int statusPort() {
         return status.port();
     }
 
-    double startSeconds() {
+    public double startSeconds() {
         return startSeconds;
     }
 

@@ -1,4 +1,4 @@
-package org.kdml.cli;
+package org.kdml.tools;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
