@@ -123,8 +123,8 @@ final class Bench extends KdmlCommand {
         Engine.getInstance().setRandomSeed(1);
         NDManager manager = NDManager.newBaseManager();
         Task t = Task.of("--task", task);
-        Map<String, DistillNet> nets = NetworkSet.build(t, teacher, studentKeys, graph, "--students", classes, size,
-                training, manager);
+        Map<String, DistillNet> nets = NetworkSet.build(NetworkSet.Plan.of(teacher, studentKeys, graph, classes, size).task(t)
+                .graphField("--students").training(training), manager);
         TaskLoss taskLoss = seg ? TaskLoss.segmentation(2.0) : TaskLoss.CLASSIFICATION;
         Methods.Built built = Methods.build(graph, nets, training, taskLoss, size, manager);
         Map<String, Long> parameters = new LinkedHashMap<>();
@@ -204,7 +204,7 @@ final class Bench extends KdmlCommand {
         for (int i = 0; i < warmup + steps; i++) {
             long t0 = System.nanoTime();
             if (i == warmup) {
-                s.resetPhases();
+                s.clock().reset();
                 faults0 = minorFaults();
             }
             try (NDManager step = manager.newSubManager()) {
@@ -218,9 +218,9 @@ final class Bench extends KdmlCommand {
             }
         }
         Map<String, Double> phases = new LinkedHashMap<>();
-        s.phaseSeconds().forEach((k, sec) -> phases.put(k, sec / steps));
+        s.clock().seconds().forEach((k, sec) -> phases.put(k, sec / steps));
         double faultsPerStep = faults0 < 0 ? -1 : (minorFaults() - faults0) / (double) steps;
-        return new Timings(times, phases, faultsPerStep, s.tensorsCreated() / (double) steps);
+        return new Timings(times, phases, faultsPerStep, s.clock().tensors() / (double) steps);
     }
 
     private Map<String, Object> result(SharingGraph graph, List<String> studentKeys, Map<String, Long> parameters,

@@ -14,7 +14,6 @@ import org.kdml.core.cka.LayerCka;
 import org.kdml.core.model.DistillNet;
 import org.kdml.core.train.NetworkSet;
 import org.kdml.spec.SharingGraph;
-import org.kdml.spec.Task;
 import org.kdml.spec.Variant;
 import org.kdml.spec.Specs;
 import picocli.CommandLine.Command;
@@ -53,8 +52,8 @@ final class CkaBench extends KdmlCommand {
         atLeast("--examples", examples, batch);
         SharingGraph graph = Variant.parse("--variant", "kd-ml-v3", 2).graph();
         try (NDManager manager = NDManager.newBaseManager()) {
-            Map<String, DistillNet> nets = NetworkSet.buildSeeded(1, Task.CLASSIFICATION, teacher, List.of(student, student),
-                    graph, "--student", 2, size, manager);
+            Map<String, DistillNet> nets = NetworkSet.buildSeeded(1, NetworkSet.Plan.of(teacher, List.of(student, student),
+                    graph, 2, size).graphField("--student"), manager);
             int batches = examples / batch;
             double rssBefore = Bench.peakRssMb();
             long t0 = System.nanoTime();

@@ -41,7 +41,7 @@ final class Exporter {
             return null;
         }
         String network = network(export.network(), RunFolder.readResult(runDir).networks().keySet().stream()
-                .filter(n -> n.matches("s\\d+")).count(), spec.teacher() != null);
+                .filter(SharingGraph::isStudent).count(), spec.teacher() != null);
         if (network == null) {
             return null;
         }

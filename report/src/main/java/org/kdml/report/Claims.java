@@ -121,7 +121,7 @@ public final class Claims {
         Map<String, List<Pair>> f = new LinkedHashMap<>();
         String ens = SharingGraph.ENSEMBLE;
         List<String> students = runs.stream().flatMap(r -> r.networks().keySet().stream())
-                .filter(n -> n.matches("s\\d+")).distinct().sorted().toList();
+                .filter(SharingGraph::isStudent).distinct().sorted().toList();
         String teacher = runs.stream().filter(r -> TeacherTraining.FROZEN.key().equals(r.teacherTraining()))
                 .map(RunResult::variant).filter(v -> !v.startsWith(ExperimentSpec.METHOD_PREFIX)).sorted().findFirst()
                 .orElse(ExperimentSpec.BASELINE);

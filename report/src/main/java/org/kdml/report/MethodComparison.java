@@ -128,7 +128,7 @@ final class MethodComparison {
         if (of.isEmpty()) {
             return 0;
         }
-        return of.get(0).networks().entrySet().stream().filter(e -> e.getKey().matches("s\\d+"))
+        return of.get(0).networks().entrySet().stream().filter(e -> SharingGraph.isStudent(e.getKey()))
                 .mapToLong(e -> e.getValue().parameters()).sum();
     }
 

@@ -85,7 +85,7 @@ public final class Report {
         Set<String> ns = new LinkedHashSet<>();
         runs.stream().filter(r -> r.networks().containsKey(SharingGraph.TEACHER)).findFirst()
                 .ifPresent(r -> ns.add(SharingGraph.TEACHER));
-        runs.forEach(r -> r.networks().keySet().stream().filter(n -> n.matches("s\\d+")).forEach(ns::add));
+        runs.forEach(r -> r.networks().keySet().stream().filter(SharingGraph::isStudent).forEach(ns::add));
         runs.forEach(r -> r.networks().keySet().stream().filter(n -> n.startsWith(SharingGraph.ENSEMBLE)).forEach(ns::add));
         this.nodes = List.copyOf(ns);
     }

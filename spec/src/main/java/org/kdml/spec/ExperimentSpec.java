@@ -115,7 +115,7 @@ public record ExperimentSpec(String name, Task task, DatasetSpec dataset, String
                 "baselines go with modes/versions, not with a custom sharing graph");
         if (export != null) {
             String network = export.network() == null ? (students.size() > 1 ? SharingGraph.ENSEMBLE : "s1") : export.network();
-            int k = network.matches("s\\d+") ? Integer.parseInt(network.substring(1)) : 0;
+            int k = Math.max(0, SharingGraph.studentIndex(network));
             boolean valid = network.equals(SharingGraph.ENSEMBLE) && students.size() > 1
                     || network.equals(SharingGraph.TEACHER) && teacher != null && !teacher.isBlank()
                     || k >= 1 && k <= students.size();

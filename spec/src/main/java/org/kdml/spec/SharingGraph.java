@@ -135,7 +135,13 @@ public record SharingGraph(int students, TeacherTraining teacher, List<Edge> edg
         return name.equals(TEACHER) || studentIndex(name) > 0;
     }
 
-    private static int studentIndex(String name) {
+    /** @return whether {@code name} is a student's node name ({@code s1}, {@code s2}, …), the one test of it */
+    public static boolean isStudent(String name) {
+        return name != null && studentIndex(name) > 0;
+    }
+
+    /** @return the 1-based index of student node {@code name} ({@code s2} → 2), or -1 when it is not one */
+    public static int studentIndex(String name) {
         if (name.length() < 2 || name.charAt(0) != 's') {
             return -1;
         }

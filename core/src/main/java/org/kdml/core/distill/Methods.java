@@ -97,11 +97,12 @@ public final class Methods {
         Map<String, List<EdgeTerm>> terms = new LinkedHashMap<>();
         Map<String, EdgeModuleSet> modules = new LinkedHashMap<>();
         List<Adversary> adversaries = new ArrayList<>();
+        Context context = new Context(graph, nets, shapes, training, taskLoss, adversaries, manager);
         for (String node : graph.nodes()) {
             EdgeModuleSet set = new EdgeModuleSet();
             List<EdgeTerm> list = new ArrayList<>();
             for (Edge e : graph.edgesInto(node)) {
-                list.add(term(graph, e, nets, shapes, training, taskLoss, set, adversaries, manager));
+                list.add(term(context, e, set));
             }
             terms.put(node, list);
             if (!set.isEmpty()) {
@@ -128,12 +129,30 @@ public final class Methods {
         return out;
     }
 
-    private static EdgeTerm term(SharingGraph graph, Edge e, Map<String, DistillNet> nets,
-            Map<String, List<Shape>> shapes, TrainingSpec training, TaskLoss taskLoss, EdgeModuleSet set,
-            List<Adversary> adversaries, NDManager manager) {
+    /**
+     * What every edge's term is built from.
+     *
+     * @param graph the run's sharing graph
+     * @param nets its networks, initialised
+     * @param shapes every network's output shapes (empty when no edge carries a method)
+     * @param training the training spec (each method's parameters, the temperature, the batch size)
+     * @param taskLoss the task's loss and prediction term
+     * @param adversaries where SKD's discriminators are collected
+     * @param manager where module parameters live
+     */
+    private record Context(SharingGraph graph, Map<String, DistillNet> nets, Map<String, List<Shape>> shapes,
+            TrainingSpec training, TaskLoss taskLoss, List<Adversary> adversaries, NDManager manager) {
+    }
+
+    /** The term of edge {@code e}, its modules added to {@code set} (the learner's). */
+    private static EdgeTerm term(Context c, Edge e, EdgeModuleSet set) {
+        SharingGraph graph = c.graph();
+        Map<String, DistillNet> nets = c.nets();
+        TrainingSpec training = c.training();
+        NDManager manager = c.manager();
         Knowledge k = e.knowledge();
         if (!k.isMethod()) {
-            return NodeLoss.styles(List.of(e), training.temperature(), taskLoss).get(0);
+            return NodeLoss.styles(List.of(e), training.temperature(), c.taskLoss()).get(0);
         }
         Map<String, Double> p = training.methodParams(k);
         if (k.reusesTeacherClassifier()
@@ -143,8 +162,8 @@ public final class Methods {
         }
         String from = e.from();
         String to = e.to();
-        List<Shape> src = shapes.get(from);
-        List<Shape> dst = shapes.get(to);
+        List<Shape> src = c.shapes().get(from);
+        List<Shape> dst = c.shapes().get(to);
         return switch (k) {
             case FITNET -> fitnet(e, p, src, dst, set, manager);
             case AT -> (out, y, ps, tr) -> MethodTerms.attentionTransfer(stages(out.get(from)), stages(out.get(to)),
@@ -160,7 +179,7 @@ public final class Methods {
                     out.get(from).get(0), out.get(to).get(0), p.get("temperature")), p.get("pixel")));
             case DSD -> dsd(from, to, p);
             case EMKD -> emkd(from, to, p);
-            case SKD -> skd(e, p, dst, adversaries, manager);
+            case SKD -> skd(e, p, dst, c.adversaries(), manager);
             case PREDICTIONS, FEATURES -> throw new IllegalStateException("not a method: " + k);
         };
     }

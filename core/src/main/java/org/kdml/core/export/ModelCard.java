@@ -83,7 +83,7 @@ public final class ModelCard {
             Map<String, Object> size = new LinkedHashMap<>();
             long params = 0;
             for (Map.Entry<String, NetworkResult> n : trained.networks().entrySet()) {
-                if (options.network().equals(SharingGraph.ENSEMBLE) ? n.getKey().matches("s\\d+")
+                if (options.network().equals(SharingGraph.ENSEMBLE) ? SharingGraph.isStudent(n.getKey())
                         : n.getKey().equals(options.network())) {
                     params += n.getValue().parameters();
                 }

@@ -148,7 +148,7 @@ public final class ModelExport {
         Map<String, DistillNet> out = new LinkedHashMap<>();
         if (network.equals(SharingGraph.ENSEMBLE)) {
             nets.forEach((node, net) -> {
-                if (node.matches("s\\d+")) {
+                if (SharingGraph.isStudent(node)) {
                     out.put(node, net);
                 }
             });

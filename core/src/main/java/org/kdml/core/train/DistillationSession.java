@@ -145,26 +145,9 @@ public final class DistillationSession implements Inference, AutoCloseable {
         step.beforeBackward(hook);
     }
 
-    /**
-     * Seconds spent in each phase of the steps so far, in step order: {@code statistics} (batch-norm
-     * statistics kept aside), {@code forward}, {@code loss}, {@code backward}, {@code check} (gradients
-     * finite?) and {@code optimizer}; {@link #resetPhases} starts again.
-     */
-    public Map<String, Double> phaseSeconds() {
-        return clock.seconds();
-    }
-
-    /** Forgets the phase times and tensor counts measured so far (after warm-up, say). */
-    public void resetPhases() {
-        clock.reset();
-    }
-
-    /**
-     * @return libtorch tensors made by the forward passes and losses of the steps since
-     *     {@link #resetPhases} (each the output of one native operation)
-     */
-    public long tensorsCreated() {
-        return clock.tensors();
+    /** @return where the steps so far spent their time, by phase, and the tensors they made ({@link PhaseClock}) */
+    public PhaseClock clock() {
+        return clock;
     }
 
     /** Sets the skipped-step counts (from a checkpoint). */

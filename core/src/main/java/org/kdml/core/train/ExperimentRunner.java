@@ -59,10 +59,8 @@ public final class ExperimentRunner {
                     boolean methods = v.graph().edges().stream().anyMatch(e -> e.knowledge().isMethod());
                     int size = spec.task() == Task.SEGMENTATION || methods ? spec.dataset().imageSize() : 32;
                     try (NDManager m = NDManager.newBaseManager()) {
-                        Map<String, DistillNet> nets = NetworkSet.build(spec.task(), spec.teacher(), spec.students(),
-                                v.graph(), v.key().equals("custom") ? "sharing" : "students",
-                                spec.dataset().classes() == null ? 2 : spec.dataset().classes(), size, spec.training(),
-                                m);
+                        Map<String, DistillNet> nets = NetworkSet.build(NetworkSet.Plan.of(spec, v,
+                                spec.dataset().classes() == null ? 2 : spec.dataset().classes(), size), m);
                         if (methods) {
                             // The edge modules join the shapes they read: build them once to check.
                             Methods.build(v.graph(), nets, spec.training(), spec.task() == Task.SEGMENTATION

@@ -16,12 +16,14 @@ import org.kdml.core.model.DistillNet;
 import org.kdml.core.model.KdNetwork;
 import org.kdml.core.model.SimKdStudent;
 import org.kdml.spec.Edge;
+import org.kdml.spec.ExperimentSpec;
 import org.kdml.spec.Knowledge;
 import org.kdml.spec.SharingGraph;
 import org.kdml.spec.SpecException;
 import org.kdml.spec.Task;
 import org.kdml.spec.TeacherTraining;
 import org.kdml.spec.TrainingSpec;
+import org.kdml.spec.Variant;
 
 /**
  * Builds and initialises the networks of one run, by node name, and checks that every feature
@@ -34,44 +36,69 @@ public final class NetworkSet {
     }
 
     /**
-     * Builds, initialises and checks the networks.
+     * What to build: the networks of one run.
      *
-     * @param teacherKey the teacher's architecture key (ignored when the graph has no teacher)
-     * @param studentKeys the students' architecture keys, {@code s1} first
+     * @param task classification, or segmentation (U-Nets on the same encoder keys)
+     * @param teacher the teacher's architecture key (ignored when the graph has no teacher)
+     * @param students the students' architecture keys, {@code s1} first; a graph with fewer
+     *     students (a methods variant) takes the first
      * @param graph the sharing graph
-     * @param graphField the spec field that defines the edges, for errors ({@code modes} or {@code sharing})
+     * @param graphField the spec field that defines the edges, for errors ({@code students} or {@code sharing})
      * @param classes number of classes
      * @param imageSize input side in pixels
+     * @param training the training spec (SimKD's projector width, from {@code training.methods.simkd})
+     */
+    public record Plan(Task task, String teacher, List<String> students, SharingGraph graph, String graphField,
+            int classes, int imageSize, TrainingSpec training) {
+
+        /** Requires a task, students, a graph, a field name and a training spec. */
+        public Plan {
+            if (task == null || students == null || graph == null || graphField == null || training == null) {
+                throw new IllegalArgumentException("task, students, graph, graphField and training are required");
+            }
+            students = List.copyOf(students);
+        }
+
+        /** A classification plan with the default training spec, its edges from {@code students}. */
+        public static Plan of(String teacher, List<String> students, SharingGraph graph, int classes, int imageSize) {
+            return new Plan(Task.CLASSIFICATION, teacher, students, graph, "students", classes, imageSize,
+                    TrainingSpec.defaults());
+        }
+
+        /** The plan of {@code variant} of {@code spec}: its task, networks, graph and training spec. */
+        public static Plan of(ExperimentSpec spec, Variant variant, int classes, int imageSize) {
+            return new Plan(spec.task(), spec.teacher(), spec.students(), variant.graph(),
+                    variant.key().equals("custom") ? "sharing" : "students", classes, imageSize, spec.training());
+        }
+
+        /** @return this plan for {@code t} */
+        public Plan task(Task t) {
+            return new Plan(t, teacher, students, graph, graphField, classes, imageSize, training);
+        }
+
+        /** @return this plan with the edges named by spec field {@code field} in errors */
+        public Plan graphField(String field) {
+            return new Plan(task, teacher, students, graph, field, classes, imageSize, training);
+        }
+
+        /** @return this plan with training spec {@code t} */
+        public Plan training(TrainingSpec t) {
+            return new Plan(task, teacher, students, graph, graphField, classes, imageSize, t);
+        }
+    }
+
+    /**
+     * Builds, initialises and checks the networks of {@code plan}: classifiers, or for
+     * segmentation U-Nets with one output channel (binary masks) whose shared feature is the first
+     * decoder block's output (no adapter; unequal shapes are rejected). A student taught by SimKD
+     * is a {@link SimKdStudent}.
+     *
      * @param manager where the parameters live
      * @return networks by node name, teacher first
      */
-    public static Map<String, DistillNet> build(String teacherKey, List<String> studentKeys, SharingGraph graph,
-            String graphField, int classes, int imageSize, NDManager manager) {
-        return build(Task.CLASSIFICATION, teacherKey, studentKeys, graph, graphField, classes, imageSize, manager);
-    }
-
-    /**
-     * Builds the networks of a run for {@code task}: classifiers, or for {@code segmentation}
-     * U-Nets with one output channel (binary masks) on the same encoder keys, whose shared
-     * feature is the first decoder block's output (no adapter; unequal shapes are rejected).
-     */
-    public static Map<String, DistillNet> build(Task task, String teacherKey, List<String> studentKeys,
-            SharingGraph graph, String graphField, int classes, int imageSize, NDManager manager) {
-        return build(task, teacherKey, studentKeys, graph, graphField, classes, imageSize, TrainingSpec.defaults(),
-                manager);
-    }
-
-    /**
-     * Builds the networks of a run whose edges may carry existing methods: a student taught by
-     * SimKD is a {@link SimKdStudent} (its projector's width from {@code training.methods.simkd}).
-     * A graph with fewer students than {@code studentKeys} (a methods variant) takes the first.
-     */
-    public static Map<String, DistillNet> build(Task task, String teacherKey, List<String> studentKeys,
-            SharingGraph graph, String graphField, int classes, int imageSize, TrainingSpec training,
-            NDManager manager) {
+    public static Map<String, DistillNet> build(Plan plan, NDManager manager) {
         synchronized (INIT_LOCK) {
-            return buildUnlocked(task, teacherKey, studentKeys, graph, graphField, classes, imageSize, training,
-                    manager);
+            return buildUnlocked(plan, manager);
         }
     }
 
@@ -81,21 +108,10 @@ public final class NetworkSet {
      * concurrently (by an evaluator or analyzer in the same JVM) would otherwise shift this run's
      * initial weights.
      */
-    public static Map<String, DistillNet> buildSeeded(long seed, Task task, String teacherKey,
-            List<String> studentKeys, SharingGraph graph, String graphField, int classes, int imageSize,
-            NDManager manager) {
-        return buildSeeded(seed, task, teacherKey, studentKeys, graph, graphField, classes, imageSize,
-                TrainingSpec.defaults(), manager);
-    }
-
-    /** {@link #buildSeeded} for a run whose edges may carry existing methods (see {@link #build}). */
-    public static Map<String, DistillNet> buildSeeded(long seed, Task task, String teacherKey,
-            List<String> studentKeys, SharingGraph graph, String graphField, int classes, int imageSize,
-            TrainingSpec training, NDManager manager) {
+    public static Map<String, DistillNet> buildSeeded(long seed, Plan plan, NDManager manager) {
         synchronized (INIT_LOCK) {
             seedEngine(seed);
-            return buildUnlocked(task, teacherKey, studentKeys, graph, graphField, classes, imageSize, training,
-                    manager);
+            return buildUnlocked(plan, manager);
         }
     }
 
@@ -122,9 +138,15 @@ public final class NetworkSet {
     /** Serialises every initialisation in the process (see {@link #buildSeeded}). */
     private static final Object INIT_LOCK = new Object();
 
-    private static Map<String, DistillNet> buildUnlocked(Task task, String teacherKey, List<String> studentKeys,
-            SharingGraph graph, String graphField, int classes, int imageSize, TrainingSpec training,
-            NDManager manager) {
+    private static Map<String, DistillNet> buildUnlocked(Plan plan, NDManager manager) {
+        Task task = plan.task();
+        String teacherKey = plan.teacher();
+        List<String> studentKeys = plan.students();
+        SharingGraph graph = plan.graph();
+        String graphField = plan.graphField();
+        int classes = plan.classes();
+        int imageSize = plan.imageSize();
+        TrainingSpec training = plan.training();
         boolean seg = task == Task.SEGMENTATION;
         if (seg && imageSize % 32 != 0) {
             throw new SpecException("dataset.imageSize", "U-Nets need a multiple of 32, got " + imageSize);

@@ -6,9 +6,10 @@ import java.util.Map;
 /**
  * Where a session's steps spend their time, by phase in step order ({@code statistics},
  * {@code forward}, {@code loss}, {@code backward}, {@code check}, {@code optimizer},
- * {@code adversary}), and how many libtorch tensors their forward passes and losses made.
+ * {@code adversary}), and how many libtorch tensors their forward passes and losses made (each the
+ * output of one native operation): what {@code kdml bench} reports per step.
  */
-final class PhaseClock {
+public final class PhaseClock {
 
     private final Map<String, Long> nanos = new LinkedHashMap<>();
     private long tensors;
@@ -26,19 +27,19 @@ final class PhaseClock {
     }
 
     /** @return seconds in each phase so far, in step order */
-    Map<String, Double> seconds() {
+    public Map<String, Double> seconds() {
         Map<String, Double> out = new LinkedHashMap<>();
         nanos.forEach((k, v) -> out.put(k, v / 1e9));
         return out;
     }
 
     /** @return tensors made since {@link #reset} */
-    long tensors() {
+    public long tensors() {
         return tensors;
     }
 
-    /** Forgets what was measured. */
-    void reset() {
+    /** Forgets what was measured (after warm-up, say). */
+    public void reset() {
         nanos.clear();
         tensors = 0;
     }

@@ -52,8 +52,7 @@ public record RunFiles(ExperimentSpec spec, Variant variant, RunResult trained, 
         Variant variant = spec.variants().stream().filter(v -> v.key().equals(trained.variant())).findFirst()
                 .orElseThrow(() -> new IOException(runDir + ": variant " + trained.variant() + " is not in its spec"));
         List<Integer> test = split(runDir, data, "test");
-        Map<String, DistillNet> nets = NetworkSet.build(spec.task(), spec.teacher(), spec.students(), variant.graph(),
-                variant.key().equals("custom") ? "sharing" : "students", data.classes(), data.imageSize(), spec.training(),
+        Map<String, DistillNet> nets = NetworkSet.build(NetworkSet.Plan.of(spec, variant, data.classes(), data.imageSize()),
                 manager);
         for (Map.Entry<String, DistillNet> e : nets.entrySet()) {
             Path file = runDir.resolve(RunLayout.params(e.getKey()));

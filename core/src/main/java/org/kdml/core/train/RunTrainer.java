@@ -28,7 +28,6 @@ import org.kdml.spec.Task;
 import org.kdml.spec.TeacherKey;
 import org.kdml.spec.TeacherTraining;
 import org.kdml.spec.TrainingSpec;
-import org.kdml.spec.Variant;
 import org.kdml.results.NetworkResult;
 import org.kdml.results.Provenance;
 import org.kdml.results.RunResult;
@@ -103,8 +102,8 @@ public final class RunTrainer {
         long start = System.nanoTime();
         NDManager manager = NDManager.newBaseManager();
         boolean seg = spec.task() == Task.SEGMENTATION;
-        Map<String, DistillNet> nets = NetworkSet.buildSeeded(run.seed(), spec.task(), spec.teacher(), spec.students(),
-                graph, graphField(run.variant()), data.classes(), data.imageSize(), t, manager);
+        Map<String, DistillNet> nets = NetworkSet.buildSeeded(run.seed(), NetworkSet.Plan.of(spec, run.variant(),
+                data.classes(), data.imageSize()), manager);
         TaskLoss taskLoss = taskLoss(t, seg);
         // The edge modules get a seed of their own, so that adding one leaves the networks' initial weights
         // alone; a graph without methods builds nothing and reseeds nothing (its runs stay as they were).
@@ -215,11 +214,6 @@ public final class RunTrainer {
         Map<String, NetworkResult> out = new LinkedHashMap<>();
         results.forEach((node, r) -> out.put(node, r.withTrainingOnly(count.apply(node))));
         return out;
-    }
-
-    /** The spec field that defines a variant's edges, for errors. */
-    private static String graphField(Variant variant) {
-        return variant.key().equals("custom") ? "sharing" : "students";
     }
 
     private static ExecutorService loaderPool(int threads) {

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.kdml.core.train.NetworkSet;
+import org.kdml.spec.TrainingSpec;
 import org.kdml.spec.ArchitectureShapes;
 import org.kdml.spec.ExperimentSpec;
 import org.kdml.spec.SpecException;
@@ -64,8 +65,8 @@ class ArchitectureShapesTest {
 
     private static void build(ExperimentSpec spec, Variant v) {
         try (NDManager m = NDManager.newBaseManager()) {
-            NetworkSet.build(spec.task(), spec.teacher(), spec.students(), v.graph(),
-                    v.key().equals("custom") ? "sharing" : "students", 2, 32, m);
+            NetworkSet.build(NetworkSet.Plan.of(spec, v, 2, 32)
+                    .training(TrainingSpec.defaults()), m);
         }
     }
 

@@ -90,8 +90,8 @@ class CollectorIndependenceIT {
         for (int i = 0; i < graph.students(); i++) {
             students.add("resnet18-tiny");
         }
-        Map<String, DistillNet> nets = NetworkSet.buildSeeded(21, Task.of("task", task), "resnet50-tiny", students, graph,
-                "students", 2, 32, manager);
+        Map<String, DistillNet> nets = NetworkSet.buildSeeded(21, NetworkSet.Plan.of("resnet50-tiny", students, graph, 2, 32)
+                .task(Task.of("task", task)), manager);
         TaskLoss loss = seg ? TaskLoss.segmentation(0.5) : TaskLoss.CLASSIFICATION;
         try (DistillationSession s = new DistillationSession(manager, graph, nets, 1e-2, 0.5, loss,
                 Methods.styles(graph, 2.0, loss));

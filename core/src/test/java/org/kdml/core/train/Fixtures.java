@@ -30,8 +30,8 @@ final class Fixtures {
     static DistillationSession session(SharingGraph graph, long seed) {
         Engine.getInstance().setRandomSeed((int) seed);
         NDManager manager = NDManager.newBaseManager();
-        Map<String, DistillNet> nets = NetworkSet.build("resnet50-tiny", List.of("resnet18-tiny", "resnet18-tiny"),
-                graph, "students", 2, 32, manager);
+        Map<String, DistillNet> nets = NetworkSet.build(NetworkSet.Plan.of("resnet50-tiny", List.of("resnet18-tiny", "resnet18-tiny"),
+                graph, 2, 32), manager);
         return new DistillationSession(manager, graph, nets, 2e-3, 0.5, TaskLoss.CLASSIFICATION,
                 Methods.styles(graph, 2.0, TaskLoss.CLASSIFICATION));
     }

@@ -126,10 +126,8 @@ class FusedAdamTest {
     void stateRoundTripContinuesBitForBit(@TempDir Path dir) throws IOException {
         Engine.getInstance().setRandomSeed(3);
         try (NDManager m = NDManager.newBaseManager()) {
-            DistillNet a = NetworkSet.build("resnet50-tiny", List.of("resnet18-tiny"),
-                    ALONE, "students", 2, 32, m).get("s1");
-            DistillNet b = NetworkSet.build("resnet50-tiny", List.of("resnet18-tiny"),
-                    ALONE, "students", 2, 32, m).get("s1");
+            DistillNet a = NetworkSet.build(NetworkSet.Plan.of("resnet50-tiny", List.of("resnet18-tiny"), ALONE, 2, 32), m).get("s1");
+            DistillNet b = NetworkSet.build(NetworkSet.Plan.of("resnet50-tiny", List.of("resnet18-tiny"), ALONE, 2, 32), m).get("s1");
             copy(a, b);
             try (FusedAdam first = new FusedAdam(m, 1e-2); FusedAdam second = new FusedAdam(m, 1e-2)) {
                 step(a, first, 1);
@@ -153,7 +151,7 @@ class FusedAdamTest {
         Engine.getInstance().setRandomSeed(3);
         try (NDManager m = NDManager.newBaseManager(); FusedAdam fresh = new FusedAdam(m, 1e-3);
                 FusedAdam other = new FusedAdam(m, 1e-3)) {
-            DistillNet net = NetworkSet.build("resnet50-tiny", List.of("resnet18-tiny"), ALONE, "students", 2, 32, m)
+            DistillNet net = NetworkSet.build(NetworkSet.Plan.of("resnet50-tiny", List.of("resnet18-tiny"), ALONE, 2, 32), m)
                     .get("s1");
             fresh.write(net, dir.resolve("s1.adam"));
             step(net, other, 1);
@@ -191,8 +189,7 @@ class FusedAdamTest {
         Files.write(file, new byte[] {0, 0, 0, 7, 1, 2, 3});
         Engine.getInstance().setRandomSeed(3);
         try (NDManager m = NDManager.newBaseManager(); FusedAdam adam = new FusedAdam(m, 1e-3)) {
-            DistillNet net = NetworkSet.build("resnet50-tiny", List.of("resnet18-tiny"),
-                    ALONE, "students", 2, 32, m).get("s1");
+            DistillNet net = NetworkSet.build(NetworkSet.Plan.of("resnet50-tiny", List.of("resnet18-tiny"), ALONE, 2, 32), m).get("s1");
             IOException e = assertThrows(IOException.class, () -> adam.read(net, file));
             assertTrue(e.getMessage().startsWith(file + ": not a kdml optimiser state"), e.getMessage());
         }

@@ -182,8 +182,8 @@ class GradientIsolationTest {
         TrainingSpec t = TrainingSpec.defaults();
         Batches batches = Fixtures.batches();
         try (NDManager manager = NDManager.newBaseManager(); NDManager m = NDManager.newBaseManager()) {
-            Map<String, DistillNet> nets = NetworkSet.buildSeeded(9, Task.CLASSIFICATION, "resnet50-tiny",
-                    List.of("resnet18-tiny"), graph, "sharing", 2, 32, t, manager);
+            Map<String, DistillNet> nets = NetworkSet.buildSeeded(9, NetworkSet.Plan.of("resnet50-tiny",
+                    List.of("resnet18-tiny"), graph, 2, 32).graphField("sharing").training(t), manager);
             Methods.Built built = Methods.build(graph, nets, t, TaskLoss.CLASSIFICATION, 32, manager);
             List<Integer> b = Fixtures.firstBatch(8);
             NDArray x = batches.images(b, m);
@@ -222,8 +222,9 @@ class GradientIsolationTest {
         SharingGraph graph = new SharingGraph(1, TeacherTraining.JOINT, List.of(Edge.of("teacher", "s1", k)));
         TrainingSpec t = TrainingSpec.defaults();
         try (NDManager manager = NDManager.newBaseManager(); NDManager m = NDManager.newBaseManager()) {
-            Map<String, DistillNet> nets = NetworkSet.buildSeeded(9, Task.SEGMENTATION, "resnet50-tiny",
-                    List.of("resnet18-tiny"), graph, "sharing", 2, 32, t, manager);
+            Map<String, DistillNet> nets = NetworkSet.buildSeeded(9, NetworkSet.Plan.of("resnet50-tiny",
+                    List.of("resnet18-tiny"), graph, 2, 32).task(Task.SEGMENTATION).graphField("sharing").training(t),
+                    manager);
             Methods.Built built = Methods.build(graph, nets, t, TaskLoss.segmentation(2.0), 32, manager);
             m.getEngine().setRandomSeed(11);
             NDArray x = m.randomNormal(new Shape(4, 3, 32, 32));
@@ -249,8 +250,8 @@ class GradientIsolationTest {
         TrainingSpec t = TrainingSpec.defaults();
         try (NDManager manager = NDManager.newBaseManager()) {
             SpecException e = assertThrows(SpecException.class, () -> Methods.build(graph, NetworkSet.build(
-                    Task.CLASSIFICATION, "resnet50-tiny", List.of("resnet18-tiny"), graph, "sharing", 2, 32, t,
-                    manager), t, TaskLoss.CLASSIFICATION, 32, manager));
+                    NetworkSet.Plan.of("resnet50-tiny", List.of("resnet18-tiny"), graph, 2, 32).graphField("sharing")
+                            .training(t), manager), t, TaskLoss.CLASSIFICATION, 32, manager));
             assertTrue(e.getMessage().contains("training.teacherTraining") && e.getMessage().contains(
                     "teacher->s1:" + key), e.getMessage());
         }

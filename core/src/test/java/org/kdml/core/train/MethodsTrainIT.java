@@ -60,8 +60,8 @@ class MethodsTrainIT {
         TrainingSpec t = new TrainingSpec(null, null, 16, null, null, null, null, null);
         SharingGraph graph = ExperimentSpec.methodVariant(method, t).graph();
         NDManager manager = NDManager.newBaseManager();
-        Map<String, DistillNet> nets = NetworkSet.buildSeeded(5, Task.CLASSIFICATION, "resnet50-tiny",
-                List.of("resnet18-tiny", "resnet18-tiny"), graph, "students", 2, 32, t, manager);
+        Map<String, DistillNet> nets = NetworkSet.buildSeeded(5, NetworkSet.Plan.of("resnet50-tiny",
+                List.of("resnet18-tiny", "resnet18-tiny"), graph, 2, 32).training(t), manager);
         Methods.Built built = NetworkSet.seeded(6, () -> Methods.build(graph, nets, t, TaskLoss.CLASSIFICATION, 32,
                 manager));
         Batches batches = Fixtures.batches();
@@ -79,8 +79,8 @@ class MethodsTrainIT {
         TrainingSpec t = TrainingSpec.defaults();
         SharingGraph graph = ExperimentSpec.methodVariant(method, t).graph();
         NDManager manager = NDManager.newBaseManager();
-        Map<String, DistillNet> nets = NetworkSet.buildSeeded(3, Task.SEGMENTATION, "resnet50-tiny",
-                List.of("resnet18-tiny"), graph, "students", 2, 32, t, manager);
+        Map<String, DistillNet> nets = NetworkSet.buildSeeded(3, NetworkSet.Plan.of("resnet50-tiny",
+                List.of("resnet18-tiny"), graph, 2, 32).task(Task.SEGMENTATION).training(t), manager);
         TaskLoss seg = TaskLoss.segmentation(2.0);
         Methods.Built built = NetworkSet.seeded(4, () -> Methods.build(graph, nets, t, seg, 32, manager));
         List<Integer> all = IntStream.range(0, scans.size()).boxed().toList();

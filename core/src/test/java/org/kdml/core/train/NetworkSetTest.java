@@ -58,8 +58,8 @@ class NetworkSetTest {
                     continue;
                 }
                 try (NDManager m = NDManager.newBaseManager()) {
-                    KdNetwork teacher = (KdNetwork) NetworkSet.build(spec.task(), spec.teacher(), spec.students(),
-                            v.graph(), "students", 2, 32, spec.training(), m).get(SharingGraph.TEACHER);
+                    KdNetwork teacher = (KdNetwork) NetworkSet.build(NetworkSet.Plan.of(spec, v, 2, 32)
+                            .graphField("students"), m).get(SharingGraph.TEACHER);
                     int built = teacher.hasAdapter() ? teacher.featureChannels() : 0;
                     assertEquals(built, ArchitectureShapes.teacherAdapter(spec, v), students + " " + v.key());
                 }
@@ -107,7 +107,7 @@ class NetworkSetTest {
         assertEquals("[teacher->s1:predictions, s2->s1:predictions, teacher->s2:predictions, s1->s2:predictions]",
                 graph.edges().toString());
         try (NDManager m = NDManager.newBaseManager()) {
-            Map<String, DistillNet> nets = NetworkSet.build(spec.teacher(), spec.students(), graph, "students", 2, 32, m);
+            Map<String, DistillNet> nets = NetworkSet.build(NetworkSet.Plan.of(spec.teacher(), spec.students(), graph, 2, 32), m);
             assertEquals(List.of("teacher", "s1", "s2"), List.copyOf(nets.keySet()));
             Map<String, String> built = new LinkedHashMap<>();
             NDArray x = m.randomUniform(0f, 1f, new Shape(2, 3, 32, 32));

@@ -78,8 +78,8 @@ class SegmentationIT {
         Batches batches = new Batches(scans, Normalization.fit(scans.imageSize(), scans::image, all));
         Engine.getInstance().setRandomSeed(3);
         NDManager manager = NDManager.newBaseManager();
-        Map<String, DistillNet> nets = NetworkSet.build(Task.SEGMENTATION, "resnet50-tiny",
-                List.of("resnet18-tiny", "resnet18-tiny"), graph, "students", 2, 32, manager);
+        Map<String, DistillNet> nets = NetworkSet.build(NetworkSet.Plan.of("resnet50-tiny",
+                List.of("resnet18-tiny", "resnet18-tiny"), graph, 2, 32).task(Task.SEGMENTATION), manager);
         try (DistillationSession s = new DistillationSession(manager, graph, nets, 1e-3, 0.5,
                 TaskLoss.segmentation(2.0), Methods.styles(graph, 2.0, TaskLoss.segmentation(2.0))); NDManager m = NDManager.newBaseManager()) {
             List<Integer> b = all.subList(0, 8);
