@@ -48,10 +48,14 @@ final class RunCommand extends KdmlCommand {
     @Mixin
     private StackOptions stackOptions;
 
+    /** PyTorch threads each in-process worker trains with. */
+    private int workerThreads;
+
     @Override
     int run(PrintStream out) throws Exception {
         atLeast("--timeout", timeoutSeconds, 1);
         stackOptions.check();
+        workerThreads = stackOptions.shareCores(threads());
         if (!Files.isRegularFile(specFile)) {
             throw new IOException("spec file not found: " + specFile.toAbsolutePath());
         }
@@ -77,8 +81,9 @@ final class RunCommand extends KdmlCommand {
         try (Stack stack = new Stack(settings).start(System.getenv())) {
             PipelineConfig config = stack.config();
             out.printf("kdml: embedded stack up in %.1f s: Kafka %s, S3 %s, status http://127.0.0.1:%d/experiments,"
-                    + " %d worker(s); data in %s%n", stack.startSeconds(), config.bootstrap(), config.s3Endpoint(),
-                    stack.statusPort(), settings.workers(), settings.data());
+                    + " %d worker(s) with %d PyTorch thread(s) each; data in %s%n", stack.startSeconds(),
+                    config.bootstrap(), config.s3Endpoint(), stack.statusPort(), settings.workers(), workerThreads,
+                    settings.data());
             long submitted = System.currentTimeMillis();
             SubmitCommand.publish(config.bootstrap(), text);
             int total = points.stream().mapToInt(p -> Specs.runs(p).size()).sum();

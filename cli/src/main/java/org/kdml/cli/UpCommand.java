@@ -29,15 +29,16 @@ final class UpCommand extends KdmlCommand {
     int run(PrintStream out) throws Exception {
         port("--dashboard-port", dashboardPort);
         stackOptions.check();
+        int threads = stackOptions.shareCores(threads());
         int dashboard = Stack.portOrFree(dashboardPort, "dashboard", out);
         Stack.Settings settings = stackOptions.settings(data, out);
         Stack stack = new Stack(settings).start(System.getenv());
         PipelineConfig c = stack.config();
         Dashboard d = new Dashboard(c, stack.view(), "127.0.0.1", dashboard).start();
         out.printf("kdml up (%.1f s): Kafka %s, S3 %s (bucket %s), status http://127.0.0.1:%d/experiments,"
-                + " dashboard http://127.0.0.1:%d/, %d in-process worker(s)%s; data in %s. Ctrl-C stops.%n",
-                stack.startSeconds(), c.bootstrap(), c.s3Endpoint(), c.bucket(), stack.statusPort(), d.port(),
-                settings.workers(), settings.mlflow() == null ? "" : ", MLflow bridge to " + settings.mlflow(),
+                + " dashboard http://127.0.0.1:%d/, %d in-process worker(s) with %d PyTorch thread(s) each%s; data in %s."
+                + " Ctrl-C stops.%n", stack.startSeconds(), c.bootstrap(), c.s3Endpoint(), c.bucket(), stack.statusPort(),
+                d.port(), settings.workers(), threads, settings.mlflow() == null ? "" : ", MLflow bridge to " + settings.mlflow(),
                 settings.data().toAbsolutePath());
         Shutdown.await(() -> {
             d.close();

@@ -20,6 +20,7 @@ import org.kdml.orchestrator.ExperimentView;
 import org.kdml.orchestrator.Orchestrator;
 import org.kdml.orchestrator.StatusServer;
 import org.kdml.pipeline.PipelineConfig;
+import org.kdml.pipeline.Topics;
 import org.kdml.reporter.Reporter;
 import org.kdml.worker.TrainerWorker;
 
@@ -124,7 +125,43 @@ public final class Stack implements AutoCloseable {
             workers.add(new TrainerWorker(config, new TrainerWorker.Options(settings.checkpointEvery(), 3,
                     Duration.ofSeconds(2), Duration.ofMinutes(5)), "embedded-" + ProcessHandle.current().pid() + "-" + i).start());
         }
+        awaitWorkersAssigned(WORKERS_JOIN);
         return this;
+    }
+
+    /** How long {@link #start} waits for its workers to share {@code kdml.runs}. */
+    static final Duration WORKERS_JOIN = Duration.ofSeconds(60);
+
+    /**
+     * Waits until the in-process workers share {@code kdml.runs}' partitions, each holding some (as
+     * many as there are partitions when there are more workers): a worker that joined after runs
+     * were published would take partitions from one that had started training, which then stops and
+     * hands its run over.
+     */
+    private void awaitWorkersAssigned(Duration timeout) throws InterruptedException {
+        if (workers.isEmpty()) {
+            return;
+        }
+        int partitions = Topics.RUNS.partitions();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            int holding = 0;
+            int held = 0;
+            for (TrainerWorker w : workers) {
+                int n = w.assignedPartitions();
+                holding += n > 0 ? 1 : 0;
+                held += n;
+            }
+            if (held == partitions && holding == Math.min(workers.size(), partitions)) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the " + workers.size() + " in-process workers did not share the "
+                        + partitions + " partitions of " + Topics.RUNS.name() + " within " + timeout.toSeconds()
+                        + " s (" + holding + " hold " + held + ")");
+            }
+            Thread.sleep(50);
+        }
     }
 
     /** Stops the broker and starts it again on the same folder and ports (fault injection). */

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -115,6 +116,8 @@ public final class TrainerWorker extends ServiceLoop implements AutoCloseable {
     private final AtomicBoolean revoking = new AtomicBoolean();
     private volatile long stopDeadline;
     private final AtomicLong completed = new AtomicLong();
+    /** Partitions of {@code kdml.runs} this worker holds now (written by its loop's rebalance listener). */
+    private final Set<TopicPartition> assigned = ConcurrentHashMap.newKeySet();
     private final DataCache data = new DataCache();
     private final ExecutorService executor;
     /** The run in progress; survives a restart of the consumer loop (e.g. across a broker restart). */
@@ -145,6 +148,11 @@ public final class TrainerWorker extends ServiceLoop implements AutoCloseable {
     /** @return runs this worker completed */
     public long completed() {
         return completed.get();
+    }
+
+    /** @return how many partitions of {@code kdml.runs} this worker holds now */
+    public int assignedPartitions() {
+        return assigned.size();
     }
 
     /** @return this worker's name */
@@ -227,6 +235,7 @@ public final class TrainerWorker extends ServiceLoop implements AutoCloseable {
         return new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> parts) {
+                assigned.removeAll(parts);
                 Current c = current;
                 if (c != null && parts.contains(new TopicPartition(c.record.topic(), c.record.partition()))) {
                     stopForRebalance(c, events);
@@ -235,6 +244,7 @@ public final class TrainerWorker extends ServiceLoop implements AutoCloseable {
 
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> parts) {
+                assigned.addAll(parts);
                 if (current != null) {
                     consumer.pause(parts);
                 }

@@ -1,6 +1,5 @@
 package org.kdml.core.distill;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -9,6 +8,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
+import org.kdml.core.tensor.ThreadGradients;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import org.kdml.core.loss.SegMethodTerms;
@@ -86,7 +86,7 @@ public final class Adversary {
         }
         clearGradients();
         double value;
-        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        try (GradientCollector gc = new ThreadGradients()) {
             NDArray loss = Tensors.mul(SegMethodTerms.hingeDiscriminator(
                     discriminator.forward(ps, new NDList(real), true).singletonOrThrow(),
                     discriminator.forward(ps, new NDList(fake), true).singletonOrThrow()), weight);

@@ -6,24 +6,30 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
  * Turns at libtorch for the threads of one process: a training step, a batch of evaluation or a
- * batch of CKA each runs alone, and waiting threads go first come, first served (a fair lock). In
+ * batch of CKA each runs in a turn, and waiting threads go first come, first served (a fair
+ * semaphore). In
  * one JVM that trains, evaluates and analyses at once (the embedded stack of {@code kdml run}),
  * each of these threads would otherwise run its own OpenMP team of intra-op threads on the same
  * cores: more busy threads than cores, and OpenMP's waiting threads spin while the thread they wait
  * for is descheduled. Taking turns keeps one team on the cores at a time; the work is the same.
  * Numbers do not change: each turn computes what it computed alone.
  *
- * <p>DJL's PyTorch engine also allows one gradient collector per process at a time, which turns
- * satisfy for training steps on several threads (several in-process workers). With
+ * <p>As many turns run at once as teams fit on the cores ({@link #teams}): one when libtorch runs
+ * every core on each thread (as {@code kdml train} does), two when each thread has half of them (the
+ * two in-process workers of {@code kdml run} on a 2-core machine, one thread each: their steps run
+ * at the same time, each on its own core, and no team spins waiting for a descheduled thread).
+ *
+ * <p>Training steps collect gradients with {@link org.kdml.core.tensor.ThreadGradients}, one per
+ * thread (DJL's PyTorch collector allows one per process). With
  * {@code -Dkdml.engineTurns=false} evaluation and CKA run beside training (steps still take turns),
  * to measure the difference.
  *
@@ -48,7 +54,10 @@ import java.util.function.Supplier;
  */
 public final class EngineTurns {
 
-    private static final ReentrantLock LOCK = new ReentrantLock(true);
+    /** Turns that may run at once: {@link #teams} of the process's libtorch threads per thread. */
+    private static final int TEAMS = teams(Runtime.getRuntime().availableProcessors(),
+            Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors()));
+    private static final Semaphore TURNS = new Semaphore(TEAMS, true);
     private static final boolean INFERENCE = !"false".equals(System.getProperty("kdml.engineTurns"));
     /** Whether a training step has run in this process. */
     private static final AtomicBoolean TRAINS = new AtomicBoolean();
@@ -72,6 +81,32 @@ public final class EngineTurns {
     private EngineTurns() {
     }
 
+    /**
+     * How many libtorch teams of {@code threads} threads fit on {@code cores} cores at once, at least
+     * one: 2 cores with 1 thread each give 2, with 2 threads 1; 16 cores with 8 threads give 2, with 5
+     * threads 3.
+     */
+    static int teams(int cores, int threads) {
+        if (cores < 1 || threads < 1) {
+            throw new IllegalArgumentException("cores and threads must be >= 1, got " + cores + " and " + threads);
+        }
+        return Math.max(1, cores / threads);
+    }
+
+    /** @return how many turns run at once in this process */
+    public static int concurrentTurns() {
+        return TEAMS;
+    }
+
+    /**
+     * For tests in a process whose thread count gives one turn: lets {@code extra} more turns run at
+     * once until the returned handle is closed (which waits for them to be free again).
+     */
+    static AutoCloseable moreTurns(int extra) {
+        TURNS.release(extra);
+        return () -> TURNS.acquireUninterruptibly(extra);
+    }
+
     /** Runs a training step in its turn (always alone: one gradient collector per process). */
     static <T> T step(Supplier<T> work) {
         if (!STEPS.get()) {
@@ -81,11 +116,11 @@ public final class EngineTurns {
         if (Thread.currentThread() == host) {
             runGuests();
         }
-        LOCK.lock();
+        TURNS.acquireUninterruptibly();
         try {
             return work.get();
         } finally {
-            LOCK.unlock();
+            TURNS.release();
         }
     }
 
@@ -100,11 +135,11 @@ public final class EngineTurns {
             GUESTS.add(task);
             return awaitGuest(task);
         }
-        LOCK.lock();
+        TURNS.acquireUninterruptibly();
         try {
             return work.get();
         } finally {
-            LOCK.unlock();
+            TURNS.release();
         }
     }
 
@@ -143,11 +178,11 @@ public final class EngineTurns {
 
     /** Runs a guest batch on this thread in its turn (its result or failure goes to the task). */
     private static void runInTurn(FutureTask<?> task) {
-        LOCK.lock();
+        TURNS.acquireUninterruptibly();
         try {
             task.run();
         } finally {
-            LOCK.unlock();
+            TURNS.release();
         }
     }
 
@@ -192,8 +227,8 @@ public final class EngineTurns {
      * alone from now on (libtorch's thread count for this thread is 1; the process's default and
      * the training thread's are left as they were). Does nothing in a process that does not train
      * (a separate evaluator keeps every core), on a thread that trains, or with
-     * {@code -Dkdml.engineTurns=false}. Runs in a turn, so no training step sees the process's
-     * default change and change back.
+     * {@code -Dkdml.engineTurns=false}. Holds every turn while it changes anything, so no training
+     * step sees the process's default change and change back.
      *
      * @return whether this call made the thread single-threaded
      */
@@ -202,12 +237,13 @@ public final class EngineTurns {
             return false;
         }
         SETTLED.set(true);
-        LOCK.lock();
+        if (JniUtils.getNumThreads() <= 1) {
+            return false;
+        }
+        // Every turn: no step may see the default change and change back.
+        TURNS.acquireUninterruptibly(TEAMS);
         try {
             int threads = JniUtils.getNumThreads();
-            if (threads <= 1) {
-                return false;
-            }
             // libtorch's setter sets the calling thread's count and the default new threads take;
             // a helper thread that computes nothing puts the default back.
             JniUtils.setNumThreads(1);
@@ -219,7 +255,7 @@ public final class EngineTurns {
             Thread.currentThread().interrupt();
             return true;
         } finally {
-            LOCK.unlock();
+            TURNS.release(TEAMS);
         }
     }
 

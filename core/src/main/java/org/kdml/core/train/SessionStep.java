@@ -1,11 +1,11 @@
 package org.kdml.core.train;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
+import org.kdml.core.tensor.ThreadGradients;
 import ai.djl.training.ParameterStore;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -58,7 +58,7 @@ final class SessionStep {
         Map<Parameter, NDArray> stats = skips.statistics(active.keySet(), x.getManager());
         t0 = clock.phase("statistics", t0);
         NDManager caller = x.getManager();
-        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        try (GradientCollector gc = new ThreadGradients()) {
             NDArray sum = null;
             // The forward pass and the losses run in a manager of their own, closed before the
             // backward pass: the graph keeps what backward needs, and every other intermediate is

@@ -110,4 +110,15 @@ class EngineTurnsTest {
         assertEquals("evaluator-run", ranOn.get());
         assertEquals("layer4: NaN activations", failed.get().getMessage());
     }
+
+    @Test
+    void asManyTurnsAtOnceAsTeamsFitOnTheCores() {
+        assertEquals(2, EngineTurns.teams(2, 1));
+        assertEquals(1, EngineTurns.teams(2, 2));
+        assertEquals(1, EngineTurns.teams(2, 4));
+        assertEquals(2, EngineTurns.teams(16, 8));
+        assertEquals(3, EngineTurns.teams(16, 5));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> EngineTurns.teams(2, 0));
+        assertEquals("cores and threads must be >= 1, got 2 and 0", e.getMessage());
+    }
 }
