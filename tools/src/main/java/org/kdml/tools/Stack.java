@@ -56,6 +56,11 @@ public final class Stack implements AutoCloseable {
             return new Settings(data, 0, 0, 0, 0, 1, 32, null, LOOPBACK);
         }
 
+        /** @return these settings with {@code n} in-process trainer workers */
+        public Settings withWorkers(int n) {
+            return new Settings(data, kafkaPort, s3Port, statusPort, n, checkpointEvery, ckaSample, mlflow, host);
+        }
+
         /** @return these settings with the address the broker and S3 bind and advertise */
         public Settings withHost(String address) {
             return new Settings(data, kafkaPort, s3Port, statusPort, workers, checkpointEvery, ckaSample, mlflow,
@@ -127,6 +132,11 @@ public final class Stack implements AutoCloseable {
         }
         awaitWorkersAssigned(WORKERS_JOIN);
         return this;
+    }
+
+    /** @return how many partitions of {@code kdml.runs} each in-process worker holds now, in start order */
+    public List<Integer> workerPartitions() {
+        return workers.stream().map(TrainerWorker::assignedPartitions).toList();
     }
 
     /** How long {@link #start} waits for its workers to share {@code kdml.runs}. */
