@@ -16,7 +16,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code kdml train SPEC}: every experiment of a spec in process (no Kafka, no S3), then its table. */
 @Command(name = "train", description = "Trains one experiment (every grid point of SPEC) in process, without Kafka"
-        + " or S3; results and checkpoints in DIR/EXPERIMENT/RUN-ID/.")
+        + " or S3; results and checkpoints in DIR/EXPERIMENT/RUN-ID/. Run again, it keeps finished runs and resumes"
+        + " an interrupted one where its last epoch ended.")
 final class TrainCommand extends KdmlCommand {
 
     @Parameters(index = "0", paramLabel = "SPEC.yaml", description = "the spec")
@@ -24,6 +25,11 @@ final class TrainCommand extends KdmlCommand {
 
     @Option(names = "--out", paramLabel = "DIR", description = "where results and checkpoints go")
     private Path outDir = Path.of("runs");
+
+    @Option(names = "--fresh", description = "train every run from the start: without it, a run whose folder holds"
+            + " a result.json of this code version and thread count is kept, and an interrupted run resumes from its"
+            + " last epoch's checkpoint")
+    private boolean fresh;
 
     @Override
     int run(PrintStream out) throws IOException {
@@ -39,7 +45,7 @@ final class TrainCommand extends KdmlCommand {
     private void trainOne(ExperimentSpec spec, PrintStream out) throws IOException {
         long t0 = System.nanoTime();
         List<RunResult> results = ExperimentRunner.run(spec, outDir,
-                new ConsoleProgress(out, System.console() != null));
+                new ConsoleProgress(out, System.console() != null), fresh);
         out.println();
         out.println("Test metrics (" + spec.name() + ", " + spec.dataset().kind() + ", teacher " + spec.teacher()
                 + ", students " + spec.students() + "):");

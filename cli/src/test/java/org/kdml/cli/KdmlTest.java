@@ -102,7 +102,7 @@ class KdmlTest {
         m.put("serve", List.of("SERVICE", "--bootstrap", "--s3", "--status-host", "--status-port", "--cka-sample",
                 "--tracking-uri", "--work", "mlflow-bridge"));
         m.put("status", List.of("EXPERIMENT", "--orchestrator", "--json", "--watch"));
-        m.put("train", List.of("SPEC.yaml", "--out"));
+        m.put("train", List.of("SPEC.yaml", "--out", "--fresh"));
         m.put("validate", List.of("SPEC.yaml", "--spec-only"));
         m.put("bench", List.of("--task", "--variant", "--teacher", "--students", "--count", "--size", "--batch",
                 "--warmup", "--steps", "--classes", "--json", "--export", "--export-steps", "--churn", "--unfolded"));

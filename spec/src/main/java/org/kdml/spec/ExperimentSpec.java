@@ -80,6 +80,9 @@ public record ExperimentSpec(String name, Task task, DatasetSpec dataset, String
         SpecException.check(!seeds.isEmpty(), "seeds", "at least one seed is required");
         SpecException.check(new HashSet<>(seeds).size() == seeds.size(), "seeds", "seeds must be distinct, got " + seeds);
         training = training == null ? TrainingSpec.defaults() : training;
+        SpecException.check(task != Task.SEGMENTATION || training.ensemble() == null, "training.ensemble",
+                "applies to classification; a segmentation ensemble is the union of the students' masks (with"
+                        + " ensemble-mean beside it), got '" + training.ensemble() + "'");
         List<Variant> expanded = expandVariants(modes, versions, sharing, students.size(), training);
         boolean needsTeacher = expanded.stream().anyMatch(v -> v.graph().teacher() != TeacherTraining.NONE);
         SpecException.check(!needsTeacher || (teacher != null && !teacher.isBlank()), "teacher",

@@ -26,11 +26,15 @@ import java.util.TreeMap;
  *     {@code with-kd} (vanilla KD from the teacher's predictions added, as mdistiller does for some)
  * @param methods hyper-parameters of existing methods by key, e.g. {@code {at: {weight: 500}}},
  *     merged over {@link Knowledge#defaults()}
+ * @param ensemble how a classification run's students make one prediction ({@link EnsembleRule}):
+ *     {@code mean} (the default, kept out of the spec's canonical form so that existing runs keep
+ *     their ids) or {@code max} (the paper's)
  */
 public record TrainingSpec(Integer epochs, Integer teacherEpochs, Integer batchSize, Double learningRate,
         Double temperature, Double alpha, String teacherTraining, Double focalGamma,
         @JsonInclude(JsonInclude.Include.NON_NULL) String protocol,
-        @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, Map<String, Double>> methods) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, Map<String, Double>> methods,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String ensemble) {
 
     /** The default protocol of methods variants: cross-entropy and the method's term. */
     public static final String METHOD_ONLY = "method-only";
@@ -64,6 +68,9 @@ public record TrainingSpec(Integer epochs, Integer teacherEpochs, Integer batchS
         protocol = METHOD_ONLY.equals(protocol) ? null : protocol;
         SpecException.check(protocol == null || protocol.equals(WITH_KD), "training.protocol",
                 "unknown protocol '" + protocol + "'; valid: " + METHOD_ONLY + ", " + WITH_KD);
+        // Absent and the default are the same spec (and hash the same).
+        ensemble = ensemble == null || EnsembleRule.of("training.ensemble", ensemble) == EnsembleRule.MEAN ? null
+                : ensemble;
         if (methods != null && methods.isEmpty()) {
             methods = null;
         }
@@ -84,7 +91,12 @@ public record TrainingSpec(Integer epochs, Integer teacherEpochs, Integer batchS
     public TrainingSpec(Integer epochs, Integer teacherEpochs, Integer batchSize, Double learningRate,
             Double temperature, Double alpha, String teacherTraining, Double focalGamma) {
         this(epochs, teacherEpochs, batchSize, learningRate, temperature, alpha, teacherTraining, focalGamma,
-                null, null);
+                null, null, null);
+    }
+
+    /** @return how the students make one classification prediction ({@link EnsembleRule#MEAN} unless set) */
+    public EnsembleRule ensembleRule() {
+        return ensemble == null ? EnsembleRule.MEAN : EnsembleRule.of("training.ensemble", ensemble);
     }
 
     /** @return the protocol of methods variants ({@link #METHOD_ONLY} unless the spec says {@link #WITH_KD}) */

@@ -93,7 +93,8 @@ public final class ModelExport {
             Files.createDirectories(options.out());
             RunResult trained = run.trained();
             OnnxExport.Meta meta = meta(spec, data, trained, options.network());
-            OnnxMl.ModelProto fp32 = chosen.size() > 1 ? OnnxExport.ensemble(chosen, meta)
+            OnnxMl.ModelProto fp32 = chosen.size() > 1
+                    ? OnnxExport.ensemble(chosen, meta, spec.training().ensembleRule())
                     : OnnxExport.network(chosen.values().iterator().next(), meta);
             byte[] model = fp32.toByteArray();
             Path modelFile = options.out().resolve("model.onnx");

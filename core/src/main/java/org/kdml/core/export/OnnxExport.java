@@ -9,6 +9,7 @@ import org.kdml.results.Normalization;
 import org.kdml.core.export.OnnxGraph.Attr;
 import org.kdml.core.model.DistillNet;
 import org.kdml.core.model.UNet;
+import org.kdml.spec.EnsembleRule;
 import org.kdml.spec.Task;
 
 /**
@@ -18,7 +19,8 @@ import org.kdml.spec.Task;
  * {@value #PROBABILITIES} (N, C) for classification, {@value #FOREGROUND} (N, 1, H, W) — the
  * foreground probability — for binary segmentation, or {@value #PROBABILITIES} (N, C, H, W) for
  * C-class masks. An ensemble graph runs the students side by side on one normalised input and
- * combines them as kdml's evaluation does: the mean of the class probabilities; for masks the
+ * combines them as kdml's evaluation does: by the run's {@link EnsembleRule}, the mean of the class
+ * probabilities or the per-class maximum scaled to sum to 1 ({@code Softmax(Log(Max(...)))}); for masks the
  * union (the per-pixel maximum of the foreground probabilities, whose 0.5 threshold is the union
  * of the students' masks), with the mean in {@value #FOREGROUND_MEAN}; each student's own output
  * is there too, named after its node.
@@ -51,22 +53,25 @@ public final class OnnxExport {
      * @param net a trained network (its weights are read now)
      */
     public static OnnxMl.ModelProto network(DistillNet net, Meta meta) {
-        return ensemble(Map.of("net", net), meta, false);
+        return ensemble(Map.of("net", net), meta, false, EnsembleRule.MEAN);
     }
 
     /**
      * The students' ensemble as one graph.
      *
      * @param students the students by node name, in order (two or more)
+     * @param rule how a classification ensemble combines its students (the run's
+     *     {@code training.ensemble}); masks are always combined by their union
      */
-    public static OnnxMl.ModelProto ensemble(Map<String, DistillNet> students, Meta meta) {
+    public static OnnxMl.ModelProto ensemble(Map<String, DistillNet> students, Meta meta, EnsembleRule rule) {
         if (students.size() < 2) {
             throw new IllegalArgumentException("an ensemble needs two students or more, got " + students.keySet());
         }
-        return ensemble(students, meta, true);
+        return ensemble(students, meta, true, rule);
     }
 
-    private static OnnxMl.ModelProto ensemble(Map<String, DistillNet> nets, Meta meta, boolean combine) {
+    private static OnnxMl.ModelProto ensemble(Map<String, DistillNet> nets, Meta meta, boolean combine,
+            EnsembleRule rule) {
         OnnxGraph g = new OnnxGraph("kdml");
         int s = meta.imageSize();
         String x = g.input(INPUT, 3, s, s);
@@ -101,7 +106,16 @@ public final class OnnxExport {
             g.output(main, each.get(0), dims);
         } else {
             boolean union = seg && channels == 1;
-            g.output(main, g.op(union ? "Max" : "Mean", each), dims);
+            String combined;
+            if (union) {
+                combined = g.op("Max", each);
+            } else if (!seg && rule == EnsembleRule.MAX) {
+                // m / sum(m) over the classes, as softmax(log m): no axes tensor needed.
+                combined = g.op("Softmax", List.of(g.op("Log", List.of(g.op("Max", each)))), Attr.of("axis", 1L));
+            } else {
+                combined = g.op("Mean", each);
+            }
+            g.output(main, combined, dims);
             if (union) {
                 g.output(FOREGROUND_MEAN, g.op("Mean", each), dims);
             }
@@ -112,6 +126,9 @@ public final class OnnxExport {
         metadata.put("kdml.imageSize", String.valueOf(s));
         metadata.put("kdml.classes", String.valueOf(meta.classes()));
         metadata.put("kdml.output", main);
+        if (combine && !seg) {
+            metadata.put("kdml.ensemble", rule.key());
+        }
         metadata.put("kdml.macs", String.valueOf(writer.macs()));
         metadata.put("kdml.normalization.mean", join(n.mean()));
         metadata.put("kdml.normalization.std", join(n.std()));

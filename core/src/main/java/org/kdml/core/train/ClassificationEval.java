@@ -4,11 +4,13 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.kdml.results.ClassificationMetrics;
 import org.kdml.core.model.DistillNet;
+import org.kdml.spec.EnsembleRule;
 import org.kdml.spec.RunLayout;
 import org.kdml.spec.SharingGraph;
 import org.kdml.results.NetworkResult;
@@ -16,7 +18,7 @@ import org.kdml.results.TestPredictions;
 
 /**
  * Classification evaluation: class probabilities of every network on a split, the students'
- * mean-probability ensemble, validation accuracy with best-epoch snapshots, and test metrics
+ * ensemble ({@link EnsembleRule}: their mean, or the paper's per-class maximum), validation accuracy with best-epoch snapshots, and test metrics
  * with fidelity to the teacher.
  */
 final class ClassificationEval {
@@ -49,7 +51,7 @@ final class ClassificationEval {
         }
         if (probs.size() > (probs.containsKey(SharingGraph.TEACHER) ? 2 : 1)) {
             acc.put(SharingGraph.ENSEMBLE,
-                    ClassificationMetrics.of(truth, ClassificationMetrics.argmax(ensemble(probs), classes), classes).accuracy());
+                    ClassificationMetrics.of(truth, ClassificationMetrics.argmax(ensemble(probs, e.ensemble(), classes), classes), classes).accuracy());
         }
         return acc;
     }
@@ -78,7 +80,7 @@ final class ClassificationEval {
         }
         // An ensemble needs two students or more (one student's "ensemble" would repeat its row).
         if (probs.size() > (probs.containsKey(SharingGraph.TEACHER) ? 2 : 1)) {
-            float[] ensembleProbs = ensemble(probs);
+            float[] ensembleProbs = ensemble(probs, e.ensemble(), classes);
             int[] ens = ClassificationMetrics.argmax(ensembleProbs, classes);
             out.put(SharingGraph.ENSEMBLE, new NetworkResult(SharingGraph.ENSEMBLE, 0, 0, 0.0,
                     ClassificationMetrics.of(truth, ens, ensembleProbs, classes), null,
@@ -114,27 +116,52 @@ final class ClassificationEval {
         return out;
     }
 
-    /** The students' mean probabilities (the teacher is left out). */
-    private static float[] ensemble(Map<String, float[]> probs) {
-        float[] sum = null;
+    /**
+     * The students' ensemble probabilities (the teacher is left out), row-major (N × C): under
+     * {@link EnsembleRule#MEAN} their mean; under {@link EnsembleRule#MAX} each class's highest
+     * probability across the students, each row scaled to sum to 1 (the argmax, the prediction, is
+     * that of the maxima). Two students, one image, three classes: (0.6, 0.3, 0.1) and (0.1, 0.5,
+     * 0.4) give the mean (0.35, 0.4, 0.25), class 1, and the maxima (0.6, 0.5, 0.4) → (0.4, 0.333,
+     * 0.267), class 0.
+     */
+    static float[] ensemble(Map<String, float[]> probs, EnsembleRule rule, int classes) {
+        float[] out = null;
         int n = 0;
         for (Map.Entry<String, float[]> e : probs.entrySet()) {
             if (e.getKey().equals(SharingGraph.TEACHER)) {
                 continue;
             }
             float[] p = e.getValue();
-            if (sum == null) {
-                sum = new float[p.length];
+            if (out == null) {
+                out = new float[p.length];
+                if (rule == EnsembleRule.MAX) {
+                    Arrays.fill(out, Float.NEGATIVE_INFINITY);
+                }
             }
             for (int i = 0; i < p.length; i++) {
-                sum[i] += p[i];
+                out[i] = rule == EnsembleRule.MAX ? Math.max(out[i], p[i]) : out[i] + p[i];
             }
             n++;
         }
-        for (int i = 0; i < sum.length; i++) {
-            sum[i] /= n;
+        if (out == null) {
+            throw new IllegalArgumentException("an ensemble needs a student, got " + probs.keySet());
         }
-        return sum;
+        if (rule == EnsembleRule.MEAN) {
+            for (int i = 0; i < out.length; i++) {
+                out[i] /= n;
+            }
+        } else {
+            for (int r = 0; r < out.length / classes; r++) {
+                float sum = 0;
+                for (int c = 0; c < classes; c++) {
+                    sum += out[r * classes + c];
+                }
+                for (int c = 0; c < classes; c++) {
+                    out[r * classes + c] /= sum;
+                }
+            }
+        }
+        return out;
     }
 
     private static double meanNll(float[] probs, int[] truth, int classes) {

@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.function.Consumer;
 import org.kdml.core.data.LabeledImages;
 import org.kdml.results.NetworkResult;
+import org.kdml.spec.EnsembleRule;
 
 /**
  * The networks and the data they are evaluated on, and the choice between the two tasks'
@@ -21,9 +22,10 @@ import org.kdml.results.NetworkResult;
  * @param batchSize images per forward pass
  * @param nodes the networks evaluated, in the session's order (the teacher's own phase validates
  *     the teacher alone: the students have not trained yet)
+ * @param ensemble how the students' class probabilities make the ensemble's (classification)
  */
 record Evaluation(Inference inference, Consumer<String> keepBest, Batches batches, LabeledImages data,
-        int batchSize, List<String> nodes) {
+        int batchSize, List<String> nodes, EnsembleRule ensemble) {
 
     /** Rejects missing parts, a batch size below one and nodes the session does not have. */
     Evaluation {
@@ -31,6 +33,7 @@ record Evaluation(Inference inference, Consumer<String> keepBest, Batches batche
         Objects.requireNonNull(keepBest, "keepBest");
         Objects.requireNonNull(batches, "batches");
         Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(ensemble, "ensemble");
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize: must be >= 1, got " + batchSize);
         }
@@ -43,20 +46,21 @@ record Evaluation(Inference inference, Consumer<String> keepBest, Batches batche
     }
 
     /** Evaluates every network of a training session, which keeps each node's best epoch as a snapshot. */
-    Evaluation(DistillationSession session, Batches batches, LabeledImages data, int batchSize) {
-        this(session, session::snapshot, batches, data, batchSize, List.copyOf(session.networks().keySet()));
+    Evaluation(DistillationSession session, Batches batches, LabeledImages data, int batchSize,
+            EnsembleRule ensemble) {
+        this(session, session::snapshot, batches, data, batchSize, List.copyOf(session.networks().keySet()), ensemble);
     }
 
     /** Tests every network of a finished run (no validation: nothing to keep). */
-    Evaluation(TrainedNetworks trained, Batches batches, LabeledImages data, int batchSize) {
+    Evaluation(TrainedNetworks trained, Batches batches, LabeledImages data, int batchSize, EnsembleRule ensemble) {
         this(trained, node -> {
             throw new IllegalStateException("a finished run's networks are tested, not validated (" + node + ")");
-        }, batches, data, batchSize, List.copyOf(trained.networks().keySet()));
+        }, batches, data, batchSize, List.copyOf(trained.networks().keySet()), ensemble);
     }
 
     /** @return this evaluation of {@code only} */
     Evaluation of(List<String> only) {
-        return new Evaluation(inference, keepBest, batches, data, batchSize, only);
+        return new Evaluation(inference, keepBest, batches, data, batchSize, only, ensemble);
     }
 
     /**

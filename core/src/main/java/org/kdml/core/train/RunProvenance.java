@@ -18,8 +18,11 @@ public final class RunProvenance {
         return new Provenance(runId, specHash, seed, data.fingerprint(), Split.splitting(data),
                 Provenance.currentCodeVersion(), Engine.getDjlVersion(),
                 e.getEngineName() + " " + e.getVersion(), System.getProperty("java.version"),
-                e.defaultDevice().toString(), Integer.getInteger("ai.djl.pytorch.num_threads",
-                        Runtime.getRuntime().availableProcessors()), attempt, data.splitNote(),
-                CpuFeatures.current());
+                e.defaultDevice().toString(), threads(), attempt, data.splitNote(), CpuFeatures.current());
+    }
+
+    /** @return the PyTorch intra-op threads a run trains with in this process */
+    public static int threads() {
+        return Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors());
     }
 }

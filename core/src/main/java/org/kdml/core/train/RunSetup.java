@@ -47,6 +47,6 @@ record RunSetup(RunSpec run, DistillationSession session, Batches batches, Split
 
     /** @return the networks and data that validation reads */
     Evaluation evaluation() {
-        return new Evaluation(session, batches, data, batchSize);
+        return new Evaluation(session, batches, data, batchSize, run.spec().training().ensembleRule());
     }
 }

@@ -196,7 +196,7 @@ public final class RunTrainer {
         try (TrainedNetworks nets = new TrainedNetworks(manager, run.nets())) {
             Batches batches = new Batches(data, trained.normalization(), new Augmenter(spec.dataset().augmentation()));
             Map<String, NetworkResult> results = withTrainingOnly(new Evaluation(nets, batches, data,
-                    t.batchSize()).test(seg, run.test(), BestEpochs.of(trained), outDir), node -> {
+                    t.batchSize(), t.ensembleRule()).test(seg, run.test(), BestEpochs.of(trained), outDir), node -> {
                         NetworkResult r = trained.networks().get(node);
                         return r == null ? null : r.trainingOnlyParameters();
                     });
