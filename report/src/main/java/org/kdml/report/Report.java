@@ -257,7 +257,7 @@ public final class Report {
 
     private List<List<String>> parameters() {
         List<List<String>> rows = new ArrayList<>();
-        rows.add(List.of("network", "architecture", "parameters"));
+        rows.add(List.of("network", "architecture", "parameters (as trained)", "at ImageNet size"));
         Map<String, NetworkResult> any = new LinkedHashMap<>();
         runs.forEach(r -> r.networks().forEach((k, v) -> {
             if (!k.startsWith(SharingGraph.ENSEMBLE)) {
@@ -265,18 +265,42 @@ public final class Report {
             }
         }));
         long students = 0;
+        long imagenetStudents = 0;
+        boolean imagenet = true;
+        List<String> studentNodes = new ArrayList<>();
         for (String node : nodes) {
             NetworkResult n = any.get(node);
             if (n != null) {
-                rows.add(List.of(ResultNames.label(node), n.architecture(), String.format("%,d", n.parameters())));
-                students += node.equals(SharingGraph.TEACHER) ? 0 : n.parameters();
+                rows.add(List.of(ResultNames.label(node), n.architecture(), String.format("%,d", n.parameters()),
+                        n.imagenetParameters() == null ? "–" : String.format("%,d", n.imagenetParameters())));
+                imagenet &= n.imagenetParameters() != null;
+                if (!node.equals(SharingGraph.TEACHER)) {
+                    studentNodes.add(node);
+                    students += n.parameters();
+                    imagenetStudents += n.imagenetParameters() == null ? 0 : n.imagenetParameters();
+                }
             }
         }
-        if (any.containsKey(SharingGraph.TEACHER) && students > 0) {
-            rows.add(List.of("compression", "teacher / all students", String.format("%.2f×",
-                    (double) any.get(SharingGraph.TEACHER).parameters() / students)));
+        NetworkResult teacher = any.get(SharingGraph.TEACHER);
+        if (teacher != null && students > 0) {
+            // Both ways: as trained (this run's heads, the teacher's adapter) and as papers count
+            // (ImageNet-size networks: 1000-class heads, no adapter), per student and for all of them.
+            String t = ResultNames.label(SharingGraph.TEACHER);
+            for (String node : studentNodes) {
+                NetworkResult n = any.get(node);
+                rows.add(List.of("compression " + t + " / " + ResultNames.label(node), "", ratio(teacher.parameters(),
+                        n.parameters()), imagenet ? ratio(teacher.imagenetParameters(), n.imagenetParameters()) : "–"));
+            }
+            if (studentNodes.size() > 1) {
+                rows.add(List.of("compression " + t + " / all students", "", ratio(teacher.parameters(), students),
+                        imagenet ? ratio(teacher.imagenetParameters(), imagenetStudents) : "–"));
+            }
         }
         return rows;
+    }
+
+    private static String ratio(long a, long b) {
+        return String.format("%.2f×", (double) a / b);
     }
 
     /** @return the report as Markdown */

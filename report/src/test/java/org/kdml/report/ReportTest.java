@@ -59,6 +59,31 @@ class ReportTest {
         assertTrue(page.contains("<td><b>0.750 (1 of 2 seeds)</b></td>"), page);
     }
 
+    /**
+     * Compression both ways, per student and for both: as trained 24,000,000 / 11,200,000 = 2.14×
+     * and / 22,400,000 = 1.07×; at ImageNet size (torchvision's ResNet-50 and ResNet-18)
+     * 25,557,032 / 11,689,512 = 2.19× and / 23,379,024 = 1.09×.
+     */
+    @Test
+    void compressionIsGivenAsTrainedAndAsPapersCountIt() {
+        ClassificationMetrics m = new ClassificationMetrics(0.5, 0.5, 0.5, 0.5, 0.5, new long[][] {{1, 1}, {1, 1}});
+        Map<String, NetworkResult> nets = new LinkedHashMap<>();
+        nets.put("teacher", new NetworkResult("resnet50", 24_000_000, 1, 0.5, m, null, null, null, 25_557_032L));
+        nets.put("s1", new NetworkResult("resnet18", 11_200_000, 1, 0.5, m, null, 0.5, null, 11_689_512L));
+        nets.put("s2", new NetworkResult("resnet18", 11_200_000, 1, 0.5, m, null, 0.5, null, 11_689_512L));
+        nets.put("ensemble", new NetworkResult("ensemble", 0, 0, 0, m, null, 0.5));
+        Report report = Report.of("cmp", List.of(RunResult.builder("kd-off-v1-1", "cmp", "kd-off-v1", 1)
+                .teacherTraining("frozen").networks(nets).trainSeconds(1).imagesPerSecond(1).build()));
+        List<String> lines = List.of(report.markdown().split("\n"));
+        String all = String.join("\n", lines);
+        assertTrue(lines.contains("| S1 | resnet18 | 11,200,000 | 11,689,512 |"), all);
+        String s1 = lines.stream().filter(l -> l.startsWith("| compression T / S1 |")).findFirst().orElseThrow();
+        assertTrue(s1.endsWith("| 2.14× | 2.19× |"), s1);
+        String both = lines.stream().filter(l -> l.startsWith("| compression T / all students |")).findFirst()
+                .orElseThrow();
+        assertTrue(both.endsWith("| 1.07× | 1.09× |"), both);
+    }
+
     /** A result of accuracy {@code acc} for every network of {@code nodes}, with joint epochs of 2 s and 4 s. */
     private static RunResult accuracy(String variant, long seed, double acc, Long trainingOnly, String protocol,
             String... nodes) {
@@ -66,7 +91,7 @@ class ReportTest {
         for (String n : nodes) {
             nets.put(n, new NetworkResult(n.equals("ensemble") ? "ensemble" : "resnet18-tiny", n.equals("ensemble")
                     ? 0 : 100, 1, acc, new ClassificationMetrics(acc, acc, acc, acc, acc, new long[][] {{1, 1}, {1, 1}}),
-                    null, null, n.equals("s1") ? trainingOnly : null));
+                    null, null, n.equals("s1") ? trainingOnly : null, null));
         }
         List<EpochRecord> history = List.of(new EpochRecord(Phase.TEACHER, 1, Map.of(), Map.of(), 9),
                 new EpochRecord(Phase.JOINT, 1, Map.of(), Map.of(), 2), new EpochRecord(Phase.JOINT, 2, Map.of(),

@@ -56,6 +56,18 @@ public abstract class DistillNet extends AbstractBlock {
         throw new UnsupportedOperationException(architecture() + " has no classifier head");
     }
 
+    /**
+     * The parameters this architecture has the way papers count it (the paper's 26 M / 11 M for
+     * ResNet-50 / ResNet-18): its backbone with a 1000-class ImageNet classifier, without kdml's
+     * adapter and without this run's own head. Null where there is no such network (U-Nets).
+     */
+    public Long imagenetParameterCount() {
+        return null;
+    }
+
+    /** Classes of an ImageNet classifier ({@link #imagenetParameterCount}). */
+    public static final int IMAGENET_CLASSES = 1000;
+
     /** @return the number of trainable parameters (batch-norm running statistics excluded) */
     public long trainableParameterCount() {
         return countTrainable(getParameters());
@@ -65,11 +77,14 @@ public abstract class DistillNet extends AbstractBlock {
     static long countTrainable(PairList<String, Parameter> params) {
         long n = 0;
         for (Pair<String, Parameter> p : params) {
-            Parameter param = p.getValue();
-            if (param.getType() != Parameter.Type.RUNNING_MEAN && param.getType() != Parameter.Type.RUNNING_VAR) {
-                n += param.getShape().size();
-            }
+            n += trainable(p.getValue());
         }
         return n;
+    }
+
+    /** @return the number of values in {@code param}, or 0 for a batch norm's running statistics */
+    static long trainable(Parameter param) {
+        return param.getType() == Parameter.Type.RUNNING_MEAN || param.getType() == Parameter.Type.RUNNING_VAR ? 0
+                : param.getShape().size();
     }
 }

@@ -98,6 +98,17 @@ public final class KdNetwork extends DistillNet {
         return out;
     }
 
+    /** @return the backbone (adapter left out) with a 1000-class classifier: the count torchvision gives */
+    @Override
+    public Long imagenetParameterCount() {
+        long n = 0;
+        for (Parameter p : backboneParameters()) {
+            n += trainable(p);
+        }
+        // torchvision's classifier reads the backbone's channels F (not an adapter's): F × 1000 + 1000.
+        return n + (backboneChannels + 1L) * IMAGENET_CLASSES;
+    }
+
     /** @return the classifier's parameters: weight then bias */
     @Override
     public List<Parameter> headParameters() {

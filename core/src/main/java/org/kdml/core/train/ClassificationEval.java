@@ -76,7 +76,8 @@ final class ClassificationEval {
                     : ClassificationMetrics.agreement(pred, teacher);
             out.put(node, new NetworkResult(net.architecture(), net.trainableParameterCount(),
                     best.bestEpoch(node), best.bestScore(node),
-                    ClassificationMetrics.of(truth, pred, p.getValue(), classes), null, fidelity));
+                    ClassificationMetrics.of(truth, pred, p.getValue(), classes), null, fidelity)
+                    .withImagenetParameters(net.imagenetParameterCount()));
         }
         // An ensemble needs two students or more (one student's "ensemble" would repeat its row).
         if (probs.size() > (probs.containsKey(SharingGraph.TEACHER) ? 2 : 1)) {

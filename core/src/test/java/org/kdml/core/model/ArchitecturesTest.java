@@ -37,6 +37,23 @@ class ArchitecturesTest {
         }
     }
 
+    /**
+     * At ImageNet size, as papers count: a 2-class network without and a teacher with kdml's adapter
+     * both count as torchvision's 1000-class model (the counts of the test above).
+     */
+    @ParameterizedTest
+    @CsvSource({"resnet18, 0, 11689512", "resnet50, 0, 25557032", "resnet50, 512, 25557032", "mobilenet, 0, 4231976",
+        "mobilenet, 512, 4231976"})
+    void imagenetCountsLeaveTheAdapterAndTheRunsHeadOut(String key, int adapter, long expected) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            KdNetwork net = adapter == 0 ? Architectures.of("teacher", key).create(2)
+                    : Architectures.of("teacher", key).factory().create(2, adapter);
+            net.initialize(m, DataType.FLOAT32, new Shape(1, 3, 32, 32));
+            assertEquals(adapter > 0, net.hasAdapter());
+            assertEquals(expected, net.imagenetParameterCount(), key);
+        }
+    }
+
     @Test
     void teacherAdapterMapsResNet50FeaturesTo512Channels() {
         try (NDManager m = NDManager.newBaseManager()) {
