@@ -17,7 +17,7 @@ import java.util.Map;
  * {@code loaderThreads}, which changes only the speed);
  * <li>the seed (initial weights, split, batch order and augmentation derive from it);
  * <li>the teacher's hyper-parameters: {@code teacherEpochs}, {@code batchSize},
- * {@code learningRate}, and {@code focalGamma} when it segments;
+ * {@code learningRate}, {@code schedule} when set, and {@code focalGamma} when it segments;
  * <li>the code version.
  * </ul>
  * The students, {@code epochs}, {@code alpha}, {@code temperature}, the methods and their
@@ -59,6 +59,10 @@ public record TeacherKey(String value, String material) {
         m.put("teacherEpochs", t.teacherEpochs());
         m.put("batchSize", t.batchSize());
         m.put("learningRate", t.learningRate());
+        if (t.schedule() != null) {
+            // Only when set: keys of specs without a schedule stay as they were.
+            m.put("schedule", t.schedule());
+        }
         if (spec.task() == Task.SEGMENTATION) {
             m.put("focalGamma", t.focalGamma());
         }

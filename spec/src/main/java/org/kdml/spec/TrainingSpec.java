@@ -29,12 +29,15 @@ import java.util.TreeMap;
  * @param ensemble how a classification run's students make one prediction ({@link EnsembleRule}):
  *     {@code mean} (the default, kept out of the spec's canonical form so that existing runs keep
  *     their ids) or {@code max} (the paper's)
+ * @param schedule the learning rate over each phase's epochs ({@link ScheduleSpec}); absent (and
+ *     left out of the canonical spec when constant without warm-up) is a constant rate
  */
 public record TrainingSpec(Integer epochs, Integer teacherEpochs, Integer batchSize, Double learningRate,
         Double temperature, Double alpha, String teacherTraining, Double focalGamma,
         @JsonInclude(JsonInclude.Include.NON_NULL) String protocol,
         @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, Map<String, Double>> methods,
-        @JsonInclude(JsonInclude.Include.NON_NULL) String ensemble) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) String ensemble,
+        @JsonInclude(JsonInclude.Include.NON_NULL) ScheduleSpec schedule) {
 
     /** The default protocol of methods variants: cross-entropy and the method's term. */
     public static final String METHOD_ONLY = "method-only";
@@ -71,6 +74,7 @@ public record TrainingSpec(Integer epochs, Integer teacherEpochs, Integer batchS
         // Absent and the default are the same spec (and hash the same).
         ensemble = ensemble == null || EnsembleRule.of("training.ensemble", ensemble) == EnsembleRule.MEAN ? null
                 : ensemble;
+        schedule = schedule == null || schedule.isConstant() ? null : schedule;
         if (methods != null && methods.isEmpty()) {
             methods = null;
         }
@@ -91,7 +95,12 @@ public record TrainingSpec(Integer epochs, Integer teacherEpochs, Integer batchS
     public TrainingSpec(Integer epochs, Integer teacherEpochs, Integer batchSize, Double learningRate,
             Double temperature, Double alpha, String teacherTraining, Double focalGamma) {
         this(epochs, teacherEpochs, batchSize, learningRate, temperature, alpha, teacherTraining, focalGamma,
-                null, null, null);
+                null, null, null, null);
+    }
+
+    /** @return the rate of {@code epoch} (0-based) of a phase of {@code epochs} epochs ({@link ScheduleSpec}) */
+    public double rate(int epoch, int epochs) {
+        return schedule == null ? learningRate : schedule.rate(learningRate, epoch, epochs);
     }
 
     /** @return how the students make one classification prediction ({@link EnsembleRule#MEAN} unless set) */

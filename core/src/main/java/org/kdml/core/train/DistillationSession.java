@@ -77,6 +77,11 @@ public final class DistillationSession implements Inference, AutoCloseable {
         this.step = new SessionStep(trainables, ps, skips, clock, teacher);
     }
 
+    /** Sets the learning rate of every optimiser from the next step on (a schedule's epoch rate). */
+    void learningRate(double rate) {
+        trainables.learningRate(rate);
+    }
+
     /** @return the trainable parameters of the edge modules into {@code node} (0 when none) */
     public long edgeModuleParameters(String node) {
         return trainables.edgeModuleParameters(node);

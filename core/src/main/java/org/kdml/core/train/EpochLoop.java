@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.BiFunction;
 import org.kdml.spec.Phase;
+import org.kdml.spec.TrainingSpec;
 import org.kdml.results.EpochRecord;
 import org.kdml.results.RunFolder;
 
@@ -66,8 +67,13 @@ final class EpochLoop {
      */
     void run(Phase phase, int from, int epochs, List<String> candidates,
             BiFunction<NDArray, NDArray, Map<String, Double>> step) throws IOException {
+        TrainingSpec t = setup.run().spec().training();
         for (int epoch = from; epoch <= epochs; epoch++) {
             long e0 = System.nanoTime();
+            if (t.schedule() != null) {
+                // The epoch's rate (a function of the epoch: a resumed run gets the same).
+                setup.session().learningRate(t.rate(epoch - 1, epochs));
+            }
             Map<String, Double> train = train(phase, epoch, epochs, step);
             // The teacher's own phase validates the teacher alone (the students have not trained yet), so
             // that its record is the same in every run that trains or reuses that teacher.

@@ -73,7 +73,7 @@ public final class FusedAdam implements AutoCloseable {
     });
 
     private final NDManager manager;
-    private final float learningRate;
+    private float learningRate;
     private final int threads;
     private final boolean fuse;
     private final Map<String, NDArray[]> moments = new LinkedHashMap<>();
@@ -100,6 +100,17 @@ public final class FusedAdam implements AutoCloseable {
         this.learningRate = (float) learningRate;
         this.threads = Math.max(1, threads);
         this.fuse = fuse;
+    }
+
+    /**
+     * Sets the rate of the updates from now on (a schedule's epoch rate); the moments and the step
+     * count carry on, as with a PyTorch scheduler.
+     */
+    public void learningRate(double rate) {
+        if (!(rate > 0) || !Double.isFinite(rate)) {
+            throw new IllegalArgumentException("learning rate must be a finite number > 0, got " + rate);
+        }
+        learningRate = (float) rate;
     }
 
     /** @return the updates applied so far (t of the bias corrections) */

@@ -79,6 +79,13 @@ record Trainables(Map<String, DistillNet> nets, Map<String, EdgeModuleSet> modul
         return n;
     }
 
+    /** Sets every optimiser's rate (networks, edge modules, discriminators) from now on. */
+    void learningRate(double rate) {
+        optimizers.values().forEach(o -> o.learningRate(rate));
+        moduleOptimizers.values().forEach(o -> o.learningRate(rate));
+        adversaryOptimizers.forEach(o -> o.learningRate(rate));
+    }
+
     /** Frees every optimiser's state. */
     void closeOptimizers() {
         optimizers.values().forEach(FusedAdam::close);

@@ -195,6 +195,30 @@ class FusedAdamTest {
         }
     }
 
+    /**
+     * A schedule's new rate applies from the next step, moments and step count carrying on: with a
+     * constant gradient, every step of Adam moves by lr·sign(g) (t = 2: m̂ = 0.19g/0.19, v̂ = g²), so
+     * 1 → 0.9 at 0.1, then → 0.85 at 0.05; both the fused and the libtorch path.
+     */
+    @Test
+    void aNewRateAppliesFromTheNextStep() {
+        for (boolean fuse : new boolean[] {true, false}) {
+            try (NDManager m = NDManager.newBaseManager(); FusedAdam adam = new FusedAdam(m, 0.1, 2, fuse)) {
+                NDArray w = weight(m, 1f, -2f);
+                gradient(w, new float[] {0.5f, -3f});
+                adam.update(Map.of("w", w));
+                adam.learningRate(0.05);
+                gradient(w, new float[] {0.5f, -3f});
+                adam.update(Map.of("w", w));
+                assertArrayEquals(new float[] {0.85f, -1.85f}, w.toFloatArray(), 1e-6f, "fused " + fuse);
+                assertEquals(2, adam.steps());
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> adam.learningRate(Double.NaN));
+                assertEquals("learning rate must be a finite number > 0, got NaN", e.getMessage());
+            }
+        }
+    }
+
     @Test
     void refusesANonPositiveLearningRate() {
         try (NDManager m = NDManager.newBaseManager()) {

@@ -1,6 +1,7 @@
 package org.kdml.core.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -96,6 +97,25 @@ class ResumeIT {
     @Test
     void resumedRunEqualsUninterruptedRun(@TempDir Path tmp) throws Exception {
         resumes(Specs.parse(SPEC, "resume.yaml"), "kd-off-v3", tmp);
+    }
+
+    /**
+     * A learning-rate schedule is a function of the epoch, so a resumed run takes up the same rates;
+     * and it does change training: the first epoch (at the full rate) equals the constant-rate run's,
+     * the later ones do not.
+     */
+    @Test
+    void aScheduledRunResumesExactlyAndTheScheduleChangesTraining(@TempDir Path tmp) throws Exception {
+        ExperimentSpec stepped = Specs.parse(SPEC.replace("learningRate: 0.002}",
+                "learningRate: 0.002, schedule: {kind: step, every: 1, gamma: 0.5}}"), "resume.yaml");
+        resumes(stepped, "kd-off-v3", tmp);
+        ExperimentSpec constant = Specs.parse(SPEC, "resume.yaml");
+        try (DiskImages data = Datasets.open(constant.dataset(), constant.task())) {
+            RunResult a = RunTrainer.train(Specs.runs(constant).get(0), data, null, TrainingListener.NONE);
+            RunResult b = RunTrainer.train(Specs.runs(stepped).get(0), data, null, TrainingListener.NONE);
+            assertEquals(a.history().get(0).train(), b.history().get(0).train(), "epoch 1 at the full rate");
+            assertNotEquals(a.history().get(1).train(), b.history().get(1).train(), "epoch 2 at half the rate");
+        }
     }
 
     /** An existing method with a trainable edge module (VID's regressors and variances) resumes bit for bit too. */
