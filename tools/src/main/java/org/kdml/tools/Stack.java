@@ -143,10 +143,11 @@ public final class Stack implements AutoCloseable {
     static final Duration WORKERS_JOIN = Duration.ofSeconds(60);
 
     /**
-     * Waits until the in-process workers share {@code kdml.runs}' partitions, each holding some (as
-     * many as there are partitions when there are more workers): a worker that joined after runs
-     * were published would take partitions from one that had started training, which then stops and
-     * hands its run over.
+     * Waits until every in-process worker holds partitions of {@code kdml.runs} (as many workers as
+     * there are partitions when there are more): a worker that joined after runs were published
+     * would take partitions from one that had started training, which then stops and hands its run
+     * over. Past {@code timeout} (say, remote workers of a restarted stack hold partitions too) it
+     * says so and goes on: the wait saves time, it is not needed for correct results.
      */
     private void awaitWorkersAssigned(Duration timeout) throws InterruptedException {
         if (workers.isEmpty()) {
@@ -156,19 +157,17 @@ public final class Stack implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             int holding = 0;
-            int held = 0;
             for (TrainerWorker w : workers) {
-                int n = w.assignedPartitions();
-                holding += n > 0 ? 1 : 0;
-                held += n;
+                holding += w.assignedPartitions() > 0 ? 1 : 0;
             }
-            if (held == partitions && holding == Math.min(workers.size(), partitions)) {
+            if (holding == Math.min(workers.size(), partitions)) {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the " + workers.size() + " in-process workers did not share the "
-                        + partitions + " partitions of " + Topics.RUNS.name() + " within " + timeout.toSeconds()
-                        + " s (" + holding + " hold " + held + ")");
+                System.err.println("kdml: " + holding + " of the " + workers.size() + " in-process workers hold"
+                        + " partitions of " + Topics.RUNS.name() + " after " + timeout.toSeconds() + " s; going on (a"
+                        + " worker that joins later stops the run of the partition it takes, which resumes elsewhere)");
+                return;
             }
             Thread.sleep(50);
         }

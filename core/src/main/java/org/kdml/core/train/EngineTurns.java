@@ -107,7 +107,7 @@ public final class EngineTurns {
         return () -> TURNS.acquireUninterruptibly(extra);
     }
 
-    /** Runs a training step in its turn (always alone: one gradient collector per process). */
+    /** Runs a training step in a turn (two workers' steps at once when {@link #teams} allows). */
     static <T> T step(Supplier<T> work) {
         if (!STEPS.get()) {
             STEPS.set(true);
