@@ -1,14 +1,12 @@
 package org.kdml.spec;
 
 import com.fasterxml.jackson.annotation.JsonValue;
-import java.util.Arrays;
-import java.util.stream.Collectors;
 
 /**
  * How a classification run's students make one ensemble prediction ({@code training.ensemble}).
  * A segmentation ensemble is always the union of the students' masks.
  */
-public enum EnsembleRule {
+public enum EnsembleRule implements Keyed {
     /** The mean of the students' class probabilities (kdml's default). */
     MEAN("mean"),
     /**
@@ -26,6 +24,7 @@ public enum EnsembleRule {
 
     /** @return the key used in specs */
     @JsonValue
+    @Override
     public String key() {
         return key;
     }
@@ -38,12 +37,6 @@ public enum EnsembleRule {
      * @return the rule
      */
     public static EnsembleRule of(String field, String key) {
-        for (EnsembleRule r : values()) {
-            if (r.key.equals(key)) {
-                return r;
-            }
-        }
-        throw new SpecException(field, "unknown ensemble rule '" + key + "'; valid: "
-                + Arrays.stream(values()).map(EnsembleRule::key).collect(Collectors.joining(", ")));
+        return Keyed.of(EnsembleRule.class, field, key, "ensemble rule");
     }
 }

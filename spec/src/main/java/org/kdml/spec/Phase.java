@@ -2,14 +2,12 @@ package org.kdml.spec;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
-import java.util.Arrays;
-import java.util.stream.Collectors;
 
 /**
  * A phase of a run's training, written by its lower-case key in epoch records, training states,
  * run events and checkpoint names ({@code epoch-<phase>-NNNN}).
  */
-public enum Phase {
+public enum Phase implements Keyed {
     /** The teacher alone on its task, before it is frozen (KD off). */
     TEACHER("teacher"),
     /** Every trainable network together. */
@@ -23,6 +21,7 @@ public enum Phase {
 
     /** @return the key, e.g. {@code joint} */
     @JsonValue
+    @Override
     public String key() {
         return key;
     }
@@ -42,12 +41,7 @@ public enum Phase {
      * @throws SpecException naming {@code field}, the key and the valid keys
      */
     public static Phase of(String field, String key) {
-        for (Phase p : values()) {
-            if (p.key.equals(key)) {
-                return p;
-            }
-        }
-        throw new SpecException(field, "unknown phase '" + key + "'; valid: " + keys());
+        return Keyed.of(Phase.class, field, key, "phase");
     }
 
     /** Reads a {@code phase} field. */
@@ -58,6 +52,6 @@ public enum Phase {
 
     /** @return the valid keys, comma separated */
     public static String keys() {
-        return Arrays.stream(values()).map(Phase::key).collect(Collectors.joining(", "));
+        return Keyed.keys(Phase.class);
     }
 }

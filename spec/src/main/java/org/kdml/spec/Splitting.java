@@ -1,11 +1,9 @@
 package org.kdml.spec;
 
 import com.fasterxml.jackson.annotation.JsonValue;
-import java.util.Arrays;
-import java.util.stream.Collectors;
 
 /** How a data set is divided into training, validation and test splits ({@code dataset.split}). */
-public enum Splitting {
+public enum Splitting implements Keyed {
     /**
      * The splits the data set was published with, used as given and never re-split (PCam's
      * slide-disjoint train/valid/test files).
@@ -25,6 +23,7 @@ public enum Splitting {
 
     /** @return the key used in specs and results */
     @JsonValue
+    @Override
     public String key() {
         return key;
     }
@@ -38,12 +37,6 @@ public enum Splitting {
      * @throws SpecException naming {@code field}, the key and the valid keys when it is unknown
      */
     public static Splitting of(String field, String key) {
-        for (Splitting s : values()) {
-            if (s.key.equals(key)) {
-                return s;
-            }
-        }
-        throw new SpecException(field, "unknown splitting '" + key + "'; valid: "
-                + Arrays.stream(values()).map(Splitting::key).collect(Collectors.joining(", ")));
+        return Keyed.of(Splitting.class, field, key, "splitting");
     }
 }

@@ -2,11 +2,9 @@ package org.kdml.spec;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
-import java.util.Arrays;
-import java.util.stream.Collectors;
 
 /** What an experiment's networks learn; written in specs and results by its lower-case key. */
-public enum Task {
+public enum Task implements Keyed {
     /** One label per image (the default). */
     CLASSIFICATION("classification"),
     /** A binary mask per image: U-Nets on the same encoders. */
@@ -20,6 +18,7 @@ public enum Task {
 
     /** @return the key used in specs, e.g. {@code segmentation} */
     @JsonValue
+    @Override
     public String key() {
         return key;
     }
@@ -39,12 +38,7 @@ public enum Task {
      * @throws SpecException naming {@code field}, the key and the valid keys
      */
     public static Task of(String field, String key) {
-        for (Task t : values()) {
-            if (t.key.equals(key)) {
-                return t;
-            }
-        }
-        throw new SpecException(field, "unknown task '" + key + "'; valid: " + keys());
+        return Keyed.of(Task.class, field, key, "task");
     }
 
     /** Reads a spec's {@code task} field. */
@@ -55,6 +49,6 @@ public enum Task {
 
     /** @return the valid keys, comma separated */
     public static String keys() {
-        return Arrays.stream(values()).map(Task::key).collect(Collectors.joining(", "));
+        return Keyed.keys(Task.class);
     }
 }

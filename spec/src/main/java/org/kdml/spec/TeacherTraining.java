@@ -1,11 +1,9 @@
 package org.kdml.spec;
 
 import com.fasterxml.jackson.annotation.JsonValue;
-import java.util.Arrays;
-import java.util.stream.Collectors;
 
 /** How the teacher is trained within a run. */
-public enum TeacherTraining {
+public enum TeacherTraining implements Keyed {
     /** No teacher in the run (mutual learning). */
     NONE("none"),
     /** Trained on the task first, then frozen while the students learn (KD off). */
@@ -21,6 +19,7 @@ public enum TeacherTraining {
 
     /** @return the key used in specs */
     @JsonValue
+    @Override
     public String key() {
         return key;
     }
@@ -33,12 +32,6 @@ public enum TeacherTraining {
      * @return the value
      */
     public static TeacherTraining of(String field, String key) {
-        for (TeacherTraining t : values()) {
-            if (t.key.equals(key)) {
-                return t;
-            }
-        }
-        throw new SpecException(field, "unknown teacher training '" + key + "'; valid: "
-                + Arrays.stream(values()).map(TeacherTraining::key).collect(Collectors.joining(", ")));
+        return Keyed.of(TeacherTraining.class, field, key, "teacher training");
     }
 }

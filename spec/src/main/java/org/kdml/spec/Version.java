@@ -1,11 +1,9 @@
 package org.kdml.spec;
 
 import com.fasterxml.jackson.annotation.JsonValue;
-import java.util.Arrays;
-import java.util.stream.Collectors;
 
 /** A sharing version: which knowledge travels on each edge (docs/method.md, "Sharing graph: modes × versions"). */
-public enum Version {
+public enum Version implements Keyed {
     /** Predictions on every edge. */
     V1("v1"),
     /** Features on every edge. */
@@ -21,6 +19,7 @@ public enum Version {
 
     /** @return the key, e.g. {@code v3} */
     @JsonValue
+    @Override
     public String key() {
         return key;
     }
@@ -33,12 +32,6 @@ public enum Version {
      * @return the version
      */
     public static Version of(String field, String key) {
-        for (Version v : values()) {
-            if (v.key.equals(key)) {
-                return v;
-            }
-        }
-        throw new SpecException(field, "unknown version '" + key + "'; valid: "
-                + Arrays.stream(values()).map(Version::key).collect(Collectors.joining(", ")));
+        return Keyed.of(Version.class, field, key, "version");
     }
 }

@@ -93,11 +93,6 @@ public final class EngineTurns {
         return Math.max(1, cores / threads);
     }
 
-    /** @return how many turns run at once in this process */
-    public static int concurrentTurns() {
-        return TEAMS;
-    }
-
     /**
      * For tests in a process whose thread count gives one turn: lets {@code extra} more turns run at
      * once until the returned handle is closed (which waits for them to be free again).

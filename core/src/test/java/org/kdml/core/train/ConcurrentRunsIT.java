@@ -75,8 +75,8 @@ class ConcurrentRunsIT {
             b.join(600_000);
             assertFalse(a.isAlive() || b.isAlive(), "a run still trains after 10 minutes");
             assertEquals(null, failure.get());
-            same(aloneA, atOnceA.get());
-            same(aloneB, atOnceB.get());
+            Fixtures.assertSameNumbers(aloneA, atOnceA.get(), aloneA.runId() + " (" + aloneA.variant() + ")");
+            Fixtures.assertSameNumbers(aloneB, atOnceB.get(), aloneB.runId() + " (" + aloneB.variant() + ")");
         } finally {
             if (before == null) {
                 System.clearProperty(THREADS);
@@ -100,18 +100,5 @@ class ConcurrentRunsIT {
                 failure.compareAndSet(null, e);
             }
         }, "concurrent-" + run.variant().key());
-    }
-
-    private static void same(RunResult alone, RunResult atOnce) throws Exception {
-        String run = alone.runId() + " (" + alone.variant() + ")";
-        assertEquals(Specs.json().writeValueAsString(alone.networks()), Specs.json().writeValueAsString(
-                atOnce.networks()), run + ": test metrics");
-        assertEquals(alone.history().size(), atOnce.history().size(), run + ": epochs");
-        for (int i = 0; i < alone.history().size(); i++) {
-            EpochRecord x = alone.history().get(i);
-            EpochRecord y = atOnce.history().get(i);
-            assertEquals(List.of(x.phase(), x.epoch(), x.train(), x.validation()),
-                    List.of(y.phase(), y.epoch(), y.train(), y.validation()), run + ": epoch " + i);
-        }
     }
 }

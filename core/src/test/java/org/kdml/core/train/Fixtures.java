@@ -1,5 +1,7 @@
 package org.kdml.core.train;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -17,6 +19,8 @@ import org.kdml.core.model.DistillNet;
 import org.kdml.spec.SharingGraph;
 import org.kdml.spec.Specs;
 import org.kdml.spec.ExperimentSpec;
+import org.kdml.results.EpochRecord;
+import org.kdml.results.RunResult;
 
 /** Tiny networks and data for engine tests. */
 final class Fixtures {
@@ -79,5 +83,23 @@ final class Fixtures {
 
     static ExperimentSpec spec(String yaml) {
         return Specs.parse(yaml, "test.yaml");
+    }
+
+    /**
+     * Asserts that {@code actual} has exactly the numbers of {@code expected}: every epoch's phase,
+     * number, loss terms and validation scores, and every network's test metrics (seconds aside).
+     *
+     * @param what names the case in failure messages
+     */
+    static void assertSameNumbers(RunResult expected, RunResult actual, String what) throws Exception {
+        assertEquals(expected.history().size(), actual.history().size(), what + ": epochs");
+        for (int i = 0; i < expected.history().size(); i++) {
+            EpochRecord a = expected.history().get(i);
+            EpochRecord b = actual.history().get(i);
+            assertEquals(List.of(a.phase(), a.epoch(), a.train(), a.validation()),
+                    List.of(b.phase(), b.epoch(), b.train(), b.validation()), what + ", epoch record " + i);
+        }
+        assertEquals(Specs.json().writeValueAsString(expected.networks()),
+                Specs.json().writeValueAsString(actual.networks()), what + ": test metrics");
     }
 }

@@ -19,7 +19,6 @@ import org.kdml.spec.ExperimentSpec;
 import org.kdml.spec.Phase;
 import org.kdml.spec.RunSpec;
 import org.kdml.spec.Specs;
-import org.kdml.results.EpochRecord;
 import org.kdml.results.RunResult;
 
 /**
@@ -176,16 +175,7 @@ class ResumeIT {
                 RunResult resumed = RunTrainer.train(run, data, null, TrainingListener.NONE, again, true,
                         2 + stopsAt[c].length);
                 assertEquals(25 - trained, again.steps, Arrays.toString(stopsAt[c]) + ": steps after resuming");
-                String at = "stops at " + Arrays.toString(stopsAt[c]);
-                assertEquals(straight.history().size(), resumed.history().size(), at);
-                for (int i = 0; i < straight.history().size(); i++) {
-                    EpochRecord a = straight.history().get(i);
-                    EpochRecord b = resumed.history().get(i);
-                    assertEquals(List.of(a.phase(), a.epoch(), a.train(), a.validation()),
-                            List.of(b.phase(), b.epoch(), b.train(), b.validation()), at + ", epoch record " + i);
-                }
-                assertEquals(Specs.json().writeValueAsString(straight.networks()),
-                        Specs.json().writeValueAsString(resumed.networks()), at);
+                Fixtures.assertSameNumbers(straight, resumed, "stops at " + Arrays.toString(stopsAt[c]));
             }
         }
     }
